@@ -1,0 +1,18 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signs in: coordinator, institution contact, syndicate lead, mentor or admin.
+
+    What a user may see is decided in `accounts.scoping`, from the force person or institution
+    contact linked to them, never from fields on this row.
+    """
+
+    email = models.EmailField("email address", blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username

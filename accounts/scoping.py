@@ -1,0 +1,225 @@
+"""The one place that decides what a signed-in user may see.
+
+Every view and every admin queryset goes through `scoped()`; object look-ups go through
+`get_for_user()`, which answers 404 (not 403) for anything outside the user's scope, so an
+outsider cannot even learn that a record exists.
+
+Scope comes from the roles a user holds:
+- admin (superuser): everything;
+- coordinator: everything of their own force;
+- institution contact: their own institution, its nominations, consents, placements, certificates;
+- syndicate lead: their syndicates, the students in them, those students' attendance and sessions;
+- mentor: their own mentees (assignments, contact logs, outcomes).
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Q
+from django.http import Http404
+
+# How each model reaches its force, for coordinators.
+FORCE_PATHS = {
+    "placements.force": "pk",
+    "placements.department": "force",
+    "placements.forceperson": "force",
+    "placements.programme": "force",
+    "placements.syndicate": "programme__force",
+    "placements.placement": "programme__force",
+    "placements.activity": "force",
+    "placements.session": "programme__force",
+    "placements.attendance": "placement__programme__force",
+    "placements.budgetline": "programme__force",
+    "schools.institution": "force",
+    "schools.institutioncontact": "institution__force",
+    "schools.allocation": "programme__force",
+    "schools.nomination": "programme__force",
+    "schools.consent": "nomination__programme__force",
+    "surveys.survey": "programme__force",
+    "surveys.question": "survey__programme__force",
+    "surveys.invitation": "survey__programme__force",
+    "surveys.response": "invitation__survey__programme__force",
+    "surveys.answer": "response__invitation__survey__programme__force",
+    "certificates.certificatetemplate": "force",
+    "certificates.certificate": "force",
+    "mentoring.mentorassignment": "placement__programme__force",
+    "mentoring.mentorcontact": "assignment__placement__programme__force",
+    "mentoring.outcome": "placement__programme__force",
+    "core.outboundemail": "force",
+}
+
+# How each model reaches its institution, for institution contacts. Models absent here
+# (survey answers, mentor contact logs, budget …) are never shown to institution contacts.
+INSTITUTION_PATHS = {
+    "schools.institution": "pk",
+    "schools.institutioncontact": "institution",
+    "schools.allocation": "institution",
+    "schools.nomination": "institution",
+    "schools.consent": "nomination__institution",
+    "placements.placement": "nomination__institution",
+    "placements.attendance": "placement__nomination__institution",
+    "certificates.certificate": "placement__nomination__institution",
+}
+
+# How each model reaches the syndicate lead (a ForcePerson), for syndicate leads.
+LEAD_PATHS = {
+    "placements.syndicate": "lead",
+    "placements.placement": "syndicate__lead",
+    "placements.attendance": "placement__syndicate__lead",
+    "schools.nomination": "placement__syndicate__lead",
+}
+
+# How each model reaches the mentor (a ForcePerson), for mentors.
+MENTOR_PATHS = {
+    "mentoring.mentorassignment": "mentor",
+    "mentoring.mentorcontact": "assignment__mentor",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The roles of one user, worked out once per request."""
+
+    user_id: int | None = None
+    is_admin: bool = False
+    force_ids: frozenset = field(default_factory=frozenset)
+    institution_ids: frozenset = field(default_factory=frozenset)
+    person_id: int | None = None
+    person_force_id: int | None = None
+    is_lead: bool = False
+    is_mentor: bool = False
+
+    @property
+    def is_coordinator(self):
+        return bool(self.force_ids)
+
+    @property
+    def is_contact(self):
+        return bool(self.institution_ids)
+
+    @property
+    def is_anonymous(self):
+        return self.user_id is None
+
+    @property
+    def roles(self):
+        names = [
+            ("admin", self.is_admin),
+            ("coordinator", self.is_coordinator),
+            ("contact", self.is_contact),
+            ("lead", self.is_lead),
+            ("mentor", self.is_mentor),
+        ]
+        return [name for name, held in names if held]
+
+    def coordinates(self, force_id):
+        return self.is_admin or force_id in self.force_ids
+
+    def condition(self, model):
+        """A Q that selects the rows of `model` this user may see, or None for none at all."""
+        if self.is_admin:
+            return Q()
+        label = model._meta.label_lower
+        parts = []
+        if self.force_ids and label in FORCE_PATHS:
+            parts.append(Q(**{f"{FORCE_PATHS[label]}__in": self.force_ids}))
+        if self.institution_ids:
+            parts.extend(_institution_conditions(label, self.institution_ids))
+        if self.is_lead:
+            parts.extend(_lead_conditions(label, self.person_id))
+        if self.is_mentor:
+            parts.extend(_mentor_conditions(label, self.person_id))
+        if not parts:
+            return None
+        combined = Q()
+        for part in parts:
+            combined |= part
+        return combined
+
+
+def _institution_conditions(label, institution_ids):
+    if label in INSTITUTION_PATHS:
+        return [Q(**{f"{INSTITUTION_PATHS[label]}__in": institution_ids})]
+    if label == "placements.programme":
+        allocations = apps.get_model("schools", "Allocation").objects.filter(institution__in=institution_ids)
+        return [Q(pk__in=allocations.values("programme"))]
+    return []
+
+
+def _lead_conditions(label, person_id):
+    if label in LEAD_PATHS:
+        return [Q(**{LEAD_PATHS[label]: person_id})]
+    syndicates = apps.get_model("placements", "Syndicate").objects.filter(lead=person_id)
+    if label == "placements.programme":
+        return [Q(pk__in=syndicates.values("programme"))]
+    if label == "placements.session":
+        return [
+            Q(pk__in=apps.get_model("placements", "Session").objects.filter(syndicates__in=syndicates).values("pk"))
+        ]
+    return []
+
+
+def _mentor_conditions(label, person_id):
+    if label in MENTOR_PATHS:
+        return [Q(**{MENTOR_PATHS[label]: person_id})]
+    assignments = apps.get_model("mentoring", "MentorAssignment").objects.filter(mentor=person_id)
+    if label == "placements.placement":
+        return [Q(pk__in=assignments.values("placement"))]
+    if label == "schools.nomination":
+        return [Q(placement__in=assignments.values("placement"))]
+    if label == "mentoring.outcome":
+        return [Q(placement__in=assignments.values("placement"))]
+    if label == "placements.programme":
+        return [Q(pk__in=assignments.values("placement__programme"))]
+    return []
+
+
+ANONYMOUS = Scope()
+
+
+def scope_for(user):
+    """The user's Scope, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_scope", None)
+    if cached is not None:
+        return cached
+    Syndicate = apps.get_model("placements", "Syndicate")
+    ForcePerson = apps.get_model("placements", "ForcePerson")
+    InstitutionContact = apps.get_model("schools", "InstitutionContact")
+    person = ForcePerson.objects.filter(user=user, is_active=True).first()
+    institution_ids = frozenset(
+        InstitutionContact.objects.filter(user=user, is_active=True).values_list("institution_id", flat=True)
+    )
+    scope = Scope(
+        user_id=user.pk,
+        is_admin=user.is_superuser,
+        force_ids=frozenset([person.force_id]) if person and person.is_coordinator else frozenset(),
+        institution_ids=institution_ids,
+        person_id=person.pk if person else None,
+        person_force_id=person.force_id if person else None,
+        is_lead=bool(person) and Syndicate.objects.filter(lead=person).exists(),
+        is_mentor=bool(person) and person.is_mentor,
+    )
+    user._scope = scope
+    return scope
+
+
+def scoped(user, model_or_queryset):
+    """Only the rows of a model (or queryset) that `user` may see."""
+    queryset = model_or_queryset
+    if not hasattr(queryset, "query"):
+        queryset = queryset._default_manager.all()
+    condition = scope_for(user).condition(queryset.model)
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition)
+
+
+def get_for_user(user, model_or_queryset, **lookup):
+    """One row the user may see, or 404 — never 403, so outsiders learn nothing."""
+    queryset = scoped(user, model_or_queryset)
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No {queryset.model._meta.verbose_name} found.") from None

@@ -1,0 +1,19 @@
+"""Test settings: same code paths as production, fast password hashing, in-memory email."""
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Ordinary tests run tasks in-process; the `live_worker` fixture (and the worker it starts, with
+# CELERY_LIVE=1) sends them through Redis to a real worker instead.
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL and env.bool("CELERY_LIVE", default=False))
+CELERY_TASK_EAGER_PROPAGATES = True
+
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405

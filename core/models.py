@@ -1,0 +1,38 @@
+from django.db import models
+from django.db.models import Q
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(sent_at__isnull=True, failed_attempts__lt=OutboundEmail.MAX_ATTEMPTS)
+
+
+class OutboundEmail(models.Model):
+    """Every email the product sends, written in the same transaction as the change that caused it.
+
+    A Celery task sends it after commit; a beat job sweeps up any whose task never ran (Redis
+    down, worker killed), so each email goes out once, and there is a record of what was sent.
+    """
+
+    MAX_ATTEMPTS = 5
+
+    kind = models.CharField(max_length=60, help_text="Which email: the template name.")
+    dedupe_key = models.CharField(max_length=200, unique=True, help_text="The same key is never sent twice.")
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    force = models.ForeignKey("placements.Force", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=True), name="outbound_email_pending")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}"

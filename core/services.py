@@ -1,0 +1,71 @@
+"""Writes for the email outbox: queue an email with its change, send it once."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+
+def _render_text(template_name, context):
+    """Plain-text parts are not HTML: render them without HTML escaping."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def email_queue(*, kind, to, context, dedupe_key, force=None):
+    """Render `emails/<kind>_*` and record the email; it is sent by Celery after the transaction commits.
+
+    Calling it again with the same `dedupe_key` does nothing, so a retried action never emails twice.
+    """
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(_render_text(f"emails/{kind}_subject.txt", context).split())
+    body_text = _render_text(f"emails/{kind}_body.txt", context)
+    try:
+        body_html = render_to_string(f"emails/{kind}_body.html", context)
+    except TemplateDoesNotExist:
+        body_html = ""
+    email, created = OutboundEmail.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "kind": kind,
+            "to": to,
+            "subject": subject[:300],
+            "body_text": body_text,
+            "body_html": body_html,
+            "force": force,
+        },
+    )
+    if created:
+        from .tasks import enqueue, send_email
+
+        transaction.on_commit(lambda: enqueue(send_email, email.pk))
+    return email
+
+
+def outbound_email_send(*, email_id):
+    """Send one outbox email if it has not been sent; safe to call twice or concurrently."""
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
+        if email is None:
+            return False
+        message = EmailMultiAlternatives(email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:  # noqa: BLE001 - any mail failure is retried by the sweeper
+            email.failed_attempts += 1
+            email.last_error = str(exc)[:300]
+            email.save(update_fields=["failed_attempts", "last_error"])
+            logger.warning("Email %s failed: %s", email.pk, exc)
+            return False
+        email.sent_at = timezone.now()
+        email.save(update_fields=["sent_at"])
+        return True

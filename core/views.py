@@ -1,0 +1,35 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _check_worker():
+    from config.celery import app
+
+    from .tasks import ping
+
+    if app.conf.task_always_eager:
+        return "eager (tasks run in the web process)"
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    ping.apply_async().get(timeout=5)
+    return "ok"
+
+
+@never_cache
+def health(request):
+    """For a load balancer and monitoring: database, broker and a real worker round trip."""
+    checks, healthy = {}, True
+    for name, check in (("database", _check_database), ("worker", _check_worker)):
+        try:
+            checks[name] = check()
+        except Exception as exc:  # noqa: BLE001 - report any failure as unhealthy
+            checks[name] = f"error: {type(exc).__name__}"
+            healthy = False
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

@@ -1,0 +1,134 @@
+from django.contrib import admin
+
+from accounts.admin import ScopedAdmin
+
+from .models import (
+    Activity,
+    Attendance,
+    BudgetLine,
+    Department,
+    Force,
+    ForcePerson,
+    Placement,
+    Programme,
+    Session,
+    Syndicate,
+)
+
+
+@admin.register(Force)
+class ForceAdmin(ScopedAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ["name", "force", "is_specialist"]
+    list_filter = ["is_specialist", "force"]
+    list_select_related = ["force"]
+    search_fields = ["name"]
+
+
+@admin.register(ForcePerson)
+class ForcePersonAdmin(ScopedAdmin):
+    list_display = [
+        "name",
+        "rank",
+        "kind",
+        "department",
+        "force",
+        "vetting_expires_on",
+        "is_coordinator",
+        "is_mentor",
+        "is_active",
+    ]
+    list_filter = ["kind", "is_coordinator", "is_mentor", "is_active", "force"]
+    list_select_related = ["department", "force"]
+    search_fields = ["name", "email"]
+    autocomplete_fields = ["user", "department"]
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ScopedAdmin):
+    list_display = ["title", "kind", "force", "start_date", "end_date", "capacity", "status"]
+    list_filter = ["kind", "status", "force"]
+    list_select_related = ["force"]
+    search_fields = ["title"]
+    date_hierarchy = "start_date"
+    inlines = [BudgetLineInline]
+
+
+@admin.register(Syndicate)
+class SyndicateAdmin(ScopedAdmin):
+    list_display = ["name", "programme", "lead", "is_locked"]
+    list_filter = ["is_locked"]
+    list_select_related = ["programme", "lead"]
+    search_fields = ["name", "programme__title"]
+    autocomplete_fields = ["programme", "lead"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(ScopedAdmin):
+    list_display = ["nomination", "programme", "syndicate", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["nomination", "programme", "syndicate"]
+    search_fields = ["nomination__first_name", "nomination__last_name"]
+    autocomplete_fields = ["programme", "nomination", "syndicate"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "department",
+        "community_partner",
+        "staff_needed",
+        "is_contingency",
+        "risk_assessment_status",
+    ]
+    list_filter = ["kind", "is_contingency", "risk_assessment_status", "force"]
+    list_select_related = ["department"]
+    search_fields = ["title", "community_partner"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["department", "delivering_staff"]
+
+
+@admin.register(Session)
+class SessionAdmin(ScopedAdmin):
+    list_display = ["activity", "programme", "starts_at", "ends_at", "status"]
+    list_filter = ["status"]
+    list_select_related = ["activity", "programme"]
+    search_fields = ["activity__title"]
+    autocomplete_fields = ["programme", "activity", "syndicates", "replaces"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ScopedAdmin):
+    list_display = ["placement", "date", "status", "arrived_at", "marked_by"]
+    list_filter = ["status", "date"]
+    list_select_related = ["placement__nomination", "placement__programme", "marked_by"]
+    autocomplete_fields = ["placement"]
+    search_fields = ["placement__nomination__last_name"]
+    raw_id_fields = ["marked_by"]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(ScopedAdmin):
+    list_display = ["programme", "category", "planned", "actual"]
+    list_filter = ["category"]
+    list_select_related = ["programme"]
+    search_fields = ["programme__title"]

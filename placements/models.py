@@ -1,0 +1,386 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Force(models.Model):
+    """A police force: the tenant. Nothing of one force is visible to another."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(max_length=120)
+    is_specialist = models.BooleanField(
+        default=True, help_text="Specialist departments (dogs, air service, major crime) may be called away."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["force", "name"], name="department_unique_name_per_force")]
+
+    def __str__(self):
+        return self.name
+
+
+class ForcePersonQuerySet(models.QuerySet):
+    def for_force(self, force):
+        return self.filter(force=force)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def vetted_between(self, start, end):
+        """People whose vetting is in date for the whole of [start, end]."""
+        return self.filter(vetting_expires_on__gte=end)
+
+
+class ForcePerson(models.Model):
+    """An officer, PCSO, member of staff or volunteer; may lead a syndicate or mentor students."""
+
+    class Kind(models.TextChoices):
+        OFFICER = "officer", "Police officer"
+        PCSO = "pcso", "PCSO"
+        STAFF = "staff", "Police staff"
+        VOLUNTEER = "volunteer", "Volunteer"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="people")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="force_person"
+    )
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OFFICER)
+    rank = models.CharField(max_length=60, blank=True, help_text="Rank or job title, as printed on documents.")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
+    vetting_expires_on = models.DateField(null=True, blank=True, help_text="Vetting/DBS expiry date.")
+    is_coordinator = models.BooleanField(default=False, help_text="Runs the force's programmes.")
+    is_mentor = models.BooleanField(default=False, help_text="May be assigned students to mentor.")
+    is_active = models.BooleanField(default=True)
+
+    objects = ForcePersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "force person"
+        verbose_name_plural = "force people"
+        indexes = [models.Index(fields=["force", "is_active"])]
+
+    def __str__(self):
+        return f"{self.rank} {self.name}".strip()
+
+    def vetting_valid_through(self, day):
+        return self.vetting_expires_on is not None and self.vetting_expires_on >= day
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def for_force(self, force):
+        return self.filter(force=force)
+
+    def active(self):
+        return self.exclude(status__in=[Programme.Status.COMPLETED, Programme.Status.CANCELLED])
+
+
+class Programme(models.Model):
+    """One run of a placement programme: a school week or a university placement."""
+
+    class Kind(models.TextChoices):
+        SCHOOL_WEEK = "school_week", "School work-experience week"
+        UNIVERSITY = "university", "University placement"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        NOMINATIONS_OPEN = "nominations_open", "Nominations open"
+        SELECTION = "selection", "Selection"
+        CONFIRMED = "confirmed", "Places confirmed"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="programmes")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SCHOOL_WEEK)
+    title = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    capacity = models.PositiveIntegerField(help_text="Number of student places.")
+    nomination_opens = models.DateField()
+    nomination_closes = models.DateField()
+    reserved_send_places = models.PositiveIntegerField(
+        default=0, help_text="Places reserved for students from SEND/LDD schools."
+    )
+    max_per_institution = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most places one institution can receive (blank: no cap)."
+    )
+    min_age = models.PositiveSmallIntegerField(default=14, help_text="Youngest age on the start date.")
+    max_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=17, help_text="Oldest age on the start date (blank: no upper limit)."
+    )
+    attendance_threshold_pct = models.PositiveSmallIntegerField(
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of days attended that earns a certificate.",
+    )
+    mentor_contact_every_days = models.PositiveSmallIntegerField(default=28)
+    mentor_first_contact_within_days = models.PositiveSmallIntegerField(default=14)
+    mentoring_months = models.PositiveSmallIntegerField(default=12)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        indexes = [models.Index(fields=["force", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="programme_end_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="programme_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(nomination_closes__gte=F("nomination_opens")), name="programme_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(nomination_closes__lte=F("start_date")), name="programme_window_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved_send_places__lte=F("capacity")), name="programme_reserved_within_capacity"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_per_institution__isnull=True) | Q(max_per_institution__gt=0),
+                name="programme_institution_cap_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(max_age__gte=F("min_age")), name="programme_age_band_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_threshold_pct__lte=100), name="programme_attendance_threshold_pct"
+            ),
+            models.CheckConstraint(
+                condition=Q(mentor_contact_every_days__gt=0), name="programme_mentor_cadence_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def days(self):
+        """The programme's working days (weekends are not placement days)."""
+        span = (self.end_date - self.start_date).days + 1
+        every_day = (self.start_date + timedelta(days=i) for i in range(span))
+        return [day for day in every_day if day.weekday() < 5]
+
+    def nominations_open_on(self, day):
+        return self.nomination_opens <= day <= self.nomination_closes
+
+
+class Syndicate(models.Model):
+    """A small group of students (usually four) led by one volunteer for the week."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="syndicates")
+    name = models.CharField(max_length=60)
+    lead = models.ForeignKey(
+        ForcePerson, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_syndicates"
+    )
+    is_locked = models.BooleanField(default=False, help_text="Locked syndicates are not changed by the builder.")
+
+    class Meta:
+        ordering = ["programme", "name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="syndicate_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class PlacementQuerySet(models.QuerySet):
+    def for_programme(self, programme):
+        return self.filter(programme=programme)
+
+    def active(self):
+        return self.filter(status=Placement.Status.CONFIRMED)
+
+
+class Placement(models.Model):
+    """An accepted student's place on a programme."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="placements")
+    nomination = models.OneToOneField("schools.Nomination", on_delete=models.PROTECT, related_name="placement")
+    syndicate = models.ForeignKey(
+        Syndicate, null=True, blank=True, on_delete=models.SET_NULL, related_name="placements"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "nomination"], name="placement_one_per_student_programme")
+        ]
+
+    def __str__(self):
+        return f"{self.nomination} on {self.programme}"
+
+
+class Activity(models.Model):
+    """A scenario or demonstration in a force's catalogue, about two hours, delivered by 1–3 staff."""
+
+    class Kind(models.TextChoices):
+        SCENARIO = "scenario", "Scenario"
+        DEMONSTRATION = "demonstration", "Demonstration"
+
+    class RiskAssessment(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        APPROVED = "approved", "Approved"
+        EXPIRED = "expired", "Expired"
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SCENARIO)
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    community_partner = models.CharField(
+        max_length=120, blank=True, help_text="Delivered by a community partner instead of a department."
+    )
+    duration_minutes = models.PositiveIntegerField(default=120)
+    staff_needed = models.PositiveSmallIntegerField(default=2)
+    syndicate_capacity = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Syndicates at once (blank: everyone, as for a demonstration)."
+    )
+    venue = models.CharField(max_length=200, blank=True)
+    risk_assessment_status = models.CharField(
+        max_length=20, choices=RiskAssessment.choices, default=RiskAssessment.NOT_STARTED
+    )
+    risk_assessed_on = models.DateField(null=True, blank=True)
+    is_contingency = models.BooleanField(
+        default=False, help_text="Can run without a specialist department, as a stand-in."
+    )
+    delivering_staff = models.ManyToManyField(ForcePerson, blank=True, related_name="activities")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(fields=["force", "slug"], name="activity_unique_slug_per_force"),
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="activity_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(staff_needed__gte=1, staff_needed__lte=3), name="activity_staff_needed_1_to_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(syndicate_capacity__isnull=True) | Q(syndicate_capacity__gt=0),
+                name="activity_syndicate_capacity_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Session(models.Model):
+    """A slot in a programme's timetable: an activity, when, and which syndicates attend."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CANCELLED = "cancelled", "Cancelled"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sessions")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    syndicates = models.ManyToManyField(Syndicate, blank=True, related_name="sessions")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaced_by",
+        help_text="The cancelled session this contingency session stands in for.",
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["programme", "starts_at"])]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start")]
+
+    def __str__(self):
+        return f"{self.activity} {self.starts_at:%a %H:%M}"
+
+
+class Attendance(models.Model):
+    """A student's attendance on one day of the programme."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        LATE = "late", "Late"
+        ABSENT = "absent", "Absent"
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="attendance")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    arrived_at = models.TimeField(null=True, blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "date"], name="attendance_one_per_student_day"),
+            models.CheckConstraint(
+                condition=~Q(status="late") | Q(arrived_at__isnull=False), name="attendance_late_has_arrival_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.placement_id} {self.date} {self.status}"
+
+
+class BudgetLine(models.Model):
+    """Planned and actual spend in one category of a programme's budget."""
+
+    class Category(models.TextChoices):
+        TRANSPORT = "transport", "Transport"
+        CATERING = "catering", "Catering"
+        OVERTIME = "overtime", "Overtime"
+        MISC = "misc", "Miscellaneous delivery costs"
+        OTHER = "other", "Other"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    description = models.CharField(max_length=200, blank=True)
+    planned = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    actual = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["programme", "category"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned__gte=0), name="budget_planned_not_negative"),
+            models.CheckConstraint(condition=Q(actual__gte=0), name="budget_actual_not_negative"),
+            models.UniqueConstraint(fields=["programme", "category"], name="budget_one_line_per_category"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: £{self.planned}"

@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from accounts.admin import ScopedAdmin
+
+from .models import Answer, Invitation, Question, Response, Survey
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+
+
+@admin.register(Survey)
+class SurveyAdmin(ScopedAdmin):
+    list_display = ["title", "programme", "phase", "opens_at", "closes_at"]
+    list_filter = ["phase"]
+    list_select_related = ["programme"]
+    search_fields = ["title", "programme__title"]
+    autocomplete_fields = ["programme"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(ScopedAdmin):
+    list_display = ["code", "kind", "survey", "order"]
+    list_filter = ["kind"]
+    list_select_related = ["survey"]
+    search_fields = ["code", "text"]
+    autocomplete_fields = ["survey"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ScopedAdmin):
+    list_display = ["short_code", "survey", "placement", "answered_at", "reminders_sent"]
+    list_select_related = ["survey", "placement__nomination", "placement__programme"]
+    search_fields = ["short_code"]
+    autocomplete_fields = ["survey", "placement"]
+    readonly_fields = ["token_hash"]
+
+
+@admin.register(Response)
+class ResponseAdmin(ScopedAdmin):
+    list_display = ["invitation", "source", "submitted_at"]
+    list_filter = ["source"]
+    list_select_related = ["invitation__survey", "invitation__placement"]
+    search_fields = ["invitation__short_code"]
+    autocomplete_fields = ["invitation"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(ScopedAdmin):
+    list_display = ["response", "question", "value_int", "value_text"]
+    list_select_related = ["response__invitation__survey", "response__invitation__placement", "question"]
+    search_fields = ["question__code"]
+    autocomplete_fields = ["response", "question"]

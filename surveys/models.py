@@ -1,0 +1,114 @@
+from django.db import models
+from django.db.models import Q
+
+
+class Survey(models.Model):
+    """A programme's questionnaire, before (pre) or after (post) the week."""
+
+    class Phase(models.TextChoices):
+        PRE = "pre", "Before the programme"
+        POST = "post", "After the programme"
+
+    programme = models.ForeignKey("placements.Programme", on_delete=models.CASCADE, related_name="surveys")
+    phase = models.CharField(max_length=10, choices=Phase.choices)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["programme", "phase"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "phase"], name="survey_one_per_phase"),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="survey_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    """One question; `code` is stable across programmes so years can be compared."""
+
+    class Kind(models.TextChoices):
+        LIKERT = "likert", "Scale of 1 to 5"
+        YES_NO = "yes_no", "Yes or no"
+        CHOICE = "choice", "Single choice"
+        TEXT = "text", "Free text"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    easy_read_text = models.CharField(max_length=300, blank=True)
+    choices = models.JSONField(default=list, blank=True, help_text='For single choice: [["code", "label"], …].')
+    order = models.PositiveSmallIntegerField(default=0)
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["survey", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="question_unique_code_per_survey")]
+
+    def __str__(self):
+        return self.code
+
+
+class Invitation(models.Model):
+    """One placement's invitation to one survey; the link carries a token only its hash is stored of."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    placement = models.ForeignKey("placements.Placement", on_delete=models.CASCADE, related_name="survey_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    short_code = models.CharField(max_length=12, unique=True, help_text="Typed in by hand if the QR cannot be scanned.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "placement"], name="invitation_one_per_placement_survey"),
+            models.CheckConstraint(condition=Q(reminders_sent__lte=2), name="invitation_at_most_two_reminders"),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} → placement {self.placement_id}"
+
+
+class Response(models.Model):
+    """A submitted questionnaire, online or typed in from paper."""
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online"
+        PAPER = "paper", "Paper"
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Response to {self.invitation}"
+
+
+class Answer(models.Model):
+    """One answer. Likert 1–5 and yes (1) / no (0) go in `value_int`; choices and text in `value_text`."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value_int = models.SmallIntegerField(null=True, blank=True)
+    value_text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+            models.CheckConstraint(
+                condition=Q(value_int__isnull=True) | Q(value_int__gte=0, value_int__lte=5), name="answer_value_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "value_int"])]
+
+    def __str__(self):
+        return f"{self.question.code}={self.value_int if self.value_int is not None else self.value_text}"

@@ -1,0 +1,125 @@
+"""Scope: a coordinator of force A sees nothing of force B; a school contact nothing of another school's."""
+
+import pytest
+from django.http import Http404
+
+from accounts.scoping import FORCE_PATHS, get_for_user, scope_for, scoped
+from tests import factories as f
+from tests.core.test_admin import FACTORY_FOR
+
+
+def _row_in_force(label, force):
+    """One row of the model, created inside `force`."""
+    programme = f.ProgrammeFactory(force=force)
+    placement = f.PlacementFactory(programme=programme)
+    survey = f.SurveyFactory(programme=programme)
+    invitation = f.InvitationFactory(survey=survey, placement=placement)
+    response = f.ResponseFactory(invitation=invitation)
+    assignment = f.MentorAssignmentFactory(placement=placement)
+    build = {
+        "placements.force": lambda: force,
+        "placements.department": lambda: f.DepartmentFactory(force=force),
+        "placements.forceperson": lambda: f.ForcePersonFactory(force=force),
+        "placements.programme": lambda: programme,
+        "placements.syndicate": lambda: f.SyndicateFactory(programme=programme),
+        "placements.placement": lambda: placement,
+        "placements.activity": lambda: f.ActivityFactory(force=force),
+        "placements.session": lambda: f.SessionFactory(programme=programme),
+        "placements.attendance": lambda: f.AttendanceFactory(placement=placement),
+        "placements.budgetline": lambda: f.BudgetLineFactory(programme=programme),
+        "schools.institution": lambda: placement.nomination.institution,
+        "schools.institutioncontact": lambda: f.InstitutionContactFactory(institution=placement.nomination.institution),
+        "schools.allocation": lambda: f.AllocationFactory(programme=programme),
+        "schools.nomination": lambda: placement.nomination,
+        "schools.consent": lambda: f.ConsentFactory(nomination=placement.nomination),
+        "surveys.survey": lambda: survey,
+        "surveys.question": lambda: f.QuestionFactory(survey=survey),
+        "surveys.invitation": lambda: invitation,
+        "surveys.response": lambda: response,
+        "surveys.answer": lambda: f.AnswerFactory(response=response),
+        "certificates.certificatetemplate": lambda: f.CertificateTemplateFactory(force=force),
+        "certificates.certificate": lambda: f.CertificateFactory(placement=placement),
+        "mentoring.mentorassignment": lambda: assignment,
+        "mentoring.mentorcontact": lambda: f.MentorContactFactory(assignment=assignment),
+        "mentoring.outcome": lambda: f.OutcomeFactory(placement=placement),
+        "core.outboundemail": lambda: f.OutboundEmailFactory(force=force),
+    }
+    return build[label]()
+
+
+def test_every_force_scoped_model_is_listed():
+    labels = {label.lower() for label in FACTORY_FOR if label != "accounts.User"}
+    assert labels == set(FORCE_PATHS)
+
+
+@pytest.mark.parametrize("label", sorted(FORCE_PATHS))
+def test_coordinator_of_force_a_gets_404_for_every_object_of_force_b(label, coordinator, force_b):
+    other = _row_in_force(label, force_b)
+    own = _row_in_force(label, coordinator.force_person.force)
+    model = type(other)
+    with pytest.raises(Http404):
+        get_for_user(coordinator, model, pk=other.pk)
+    assert get_for_user(coordinator, model, pk=own.pk) == own
+    assert not scoped(coordinator, model).filter(pk=other.pk).exists()
+
+
+def test_contact_sees_only_own_institution(contact, contact_b, school_a, school_b, programme_a):
+    own = f.NominationFactory(programme=programme_a, institution=school_a)
+    other = f.NominationFactory(programme=programme_a, institution=school_b)
+    f.ConsentFactory(nomination=other)
+    model = type(own)
+    assert get_for_user(contact, model, pk=own.pk) == own
+    with pytest.raises(Http404):
+        get_for_user(contact, model, pk=other.pk)
+    with pytest.raises(Http404):
+        get_for_user(contact, type(other.consent), pk=other.consent.pk)
+    assert list(scoped(contact_b, model)) == [other]
+
+
+def test_contact_sees_programmes_their_school_was_allocated(contact, school_a, programme_a, force_a):
+    hidden = f.ProgrammeFactory(force=force_a, title="Not allocated")
+    f.AllocationFactory(programme=programme_a, institution=school_a)
+    assert list(scoped(contact, type(programme_a))) == [programme_a]
+    assert hidden not in scoped(contact, type(hidden))
+
+
+def test_contact_sees_no_survey_answers_or_mentor_logs(contact, school_a, programme_a):
+    placement = f.PlacementFactory(programme=programme_a, nomination__institution=school_a)
+    contact_log = f.MentorContactFactory(assignment__placement=placement)
+    assert not scoped(contact, type(contact_log)).exists()
+
+
+def test_lead_sees_only_own_syndicate(lead, programme_a):
+    own_syndicate = programme_a.syndicates.get()
+    other_syndicate = f.SyndicateFactory(programme=programme_a)
+    mine = f.PlacementFactory(programme=programme_a, syndicate=own_syndicate)
+    theirs = f.PlacementFactory(programme=programme_a, syndicate=other_syndicate)
+    Placement = type(mine)
+    assert list(scoped(lead, Placement)) == [mine]
+    with pytest.raises(Http404):
+        get_for_user(lead, Placement, pk=theirs.pk)
+    assert scope_for(lead).roles == ["lead"]
+
+
+def test_mentor_sees_only_own_mentees(mentor, programme_a):
+    person = mentor.force_person
+    mine = f.MentorAssignmentFactory(placement__programme=programme_a, mentor=person)
+    theirs = f.MentorAssignmentFactory(placement__programme=programme_a)
+    Assignment = type(mine)
+    assert list(scoped(mentor, Assignment)) == [mine]
+    with pytest.raises(Http404):
+        get_for_user(mentor, Assignment, pk=theirs.pk)
+
+
+def test_anonymous_and_inactive_users_see_nothing(coordinator, programme_a):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not scoped(AnonymousUser(), type(programme_a)).exists()
+    coordinator.is_active = False
+    coordinator.save()
+    assert not scoped(coordinator, type(programme_a)).exists()
+
+
+def test_bad_lookup_value_is_404_not_500(coordinator, programme_a):
+    with pytest.raises(Http404):
+        get_for_user(coordinator, type(programme_a), pk="not-a-number")

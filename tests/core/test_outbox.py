@@ -1,0 +1,40 @@
+"""Emails are written with the change that causes them and sent once, even if asked twice."""
+
+from django.core import mail
+
+from core.models import OutboundEmail
+from core.services import email_queue, outbound_email_send
+from core.tasks import send_pending_emails
+from tests.factories import OutboundEmailFactory
+
+
+def test_queue_sends_after_commit_once(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue(kind="test_hello", to="a@example.org", context={"name": "<Sam>"}, dedupe_key="hello-1")
+        email_queue(kind="test_hello", to="a@example.org", context={"name": "<Sam>"}, dedupe_key="hello-1")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Hello <Sam>"
+    assert "&lt;Sam&gt;" in mail.outbox[0].alternatives[0][0]
+    assert OutboundEmail.objects.get().sent_at is not None
+
+
+def test_nothing_is_sent_if_the_transaction_rolls_back(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email_queue(kind="test_hello", to="a@example.org", context={"name": "Sam"}, dedupe_key="hello-2")
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+
+def test_send_twice_sends_once(db):
+    email = OutboundEmailFactory()
+    assert outbound_email_send(email_id=email.pk) is True
+    assert outbound_email_send(email_id=email.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_sweeper_sends_emails_whose_task_never_ran(db):
+    email = OutboundEmailFactory()
+    OutboundEmail.objects.filter(pk=email.pk).update(created_at=email.created_at.replace(year=2020))
+    assert send_pending_emails() == 1
+    assert send_pending_emails() == 0
+    assert len(mail.outbox) == 1
