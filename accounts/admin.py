@@ -14,8 +14,10 @@ class ScopedAdmin(admin.ModelAdmin):
     def _is_allowed(self, request):
         from .scoping import scope_for
 
-        return request.user.is_active and request.user.is_staff and (
-            request.user.is_superuser or scope_for(request.user).is_coordinator
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and (request.user.is_superuser or scope_for(request.user).is_coordinator)
         )
 
     def has_module_permission(self, request):
