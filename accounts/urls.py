@@ -12,4 +12,5 @@ urlpatterns = [
     path("institution/", views.contact_home, name="contact_home"),
     path("syndicate/", views.lead_home, name="lead_home"),
     path("mentoring/", views.mentor_home, name="mentor_home"),
+    path("two-factor/", views.two_factor, name="two_factor"),
 ]

@@ -1,9 +1,16 @@
+import base64
+
+import segno
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from placements.models import Placement, Programme, Syndicate
 from schools.models import Institution, Nomination
 
+from . import services
+from .forms import TokenForm
 from .scoping import scope_for, scoped
 
 
@@ -59,3 +66,28 @@ def mentor_home(request):
         .select_related("placement__nomination", "placement__programme")
     )
     return render(request, "accounts/mentor_home.html", {"assignments": assignments})
+
+
+@login_required
+def two_factor(request):
+    """Set up (first time) or enter the second factor, then carry on to where the user was going."""
+    next_url = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.two_factor_verify(request=request, token=form.cleaned_data["token"])
+        except services.TwoFactorError as exc:
+            form.add_error("token", str(exc))
+        else:
+            return redirect(next_url)
+    context = {"form": form, "next": next_url, "has_device": has_device}
+    if not has_device:
+        device = services.totp_device_for_setup(user=request.user)
+        qr = segno.make(device.config_url, error="m")
+        context["qr_svg"] = qr.svg_data_uri(scale=5)
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/two_factor.html", context, status=status)

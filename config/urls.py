@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("programmes/", include("placements.urls")),
     path("health/", core_views.health, name="health"),
+    path("audit/", core_views.audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
 ]
 

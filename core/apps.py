@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
+
+    def ready(self):
+        from auditlog.signals import post_log
+
+        from .audit import tag_entry
+
+        post_log.connect(tag_entry, dispatch_uid="core.audit.tag_entry")

@@ -1,6 +1,12 @@
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from placements.views import coordinator_required
+
+from .selectors import audit_entries
 
 
 def _check_database():
@@ -33,3 +39,15 @@ def health(request):
             checks[name] = f"error: {type(exc).__name__}"
             healthy = False
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def rate_limited(request, exception=None):
+    """Too many attempts from one address (tokens, codes, verification): a clear 429 page."""
+    return render(request, "core/rate_limited.html", status=429)
+
+
+@coordinator_required
+def audit_trail(request):
+    """Coordinators read their force's audit trail; nobody can edit it."""
+    page = Paginator(audit_entries(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_trail.html", {"page": page})

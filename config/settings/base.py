@@ -31,6 +31,12 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "django_tables2",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "auditlog",
+    "csp",
+    "django_ratelimit",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -46,12 +52,26 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns lockouts raised by the backend into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,7 +109,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
+
+# Brute-force protection: lock the (username, address) pair, not the username alone, so an
+# attacker elsewhere cannot lock a real user out; the lock lifts by itself after 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+
+# Two-factor (TOTP) for coordinators and admins. Off in the embedded demo and in tests unless
+# a test turns it on; on in production.
+REQUIRE_TWO_FACTOR = env.bool("DJANGO_REQUIRE_TWO_FACTOR", default=False)
+OTP_TOTP_ISSUER = "Police work experience"
+
+# Sessions end after 30 minutes without activity and, whatever happens, 10 hours after sign-in.
+SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("DJANGO_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -108,7 +148,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_AGE", default=60 * 60 * 8)
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -117,6 +157,54 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Uploads: refuse anything large before it reaches a form (CSV imports are small).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Content-Security-Policy: scripts only from our own static files (no inline script anywhere).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Audit trail (django-auditlog): every change to personal data, who and from where. Personal
+# values are masked, so the trail itself never holds a child's notes, name or date of birth.
+AUDITLOG_MASK_CALLABLE = "core.audit.mask"
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "schools.nomination",
+        "mask_fields": [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "pronouns",
+            "gender",
+            "student_email",
+            "support_needs",
+            "medical_notes",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "guardian_name",
+            "guardian_email",
+            "reason",
+        ],
+    },
+    {"model": "schools.consent", "mask_fields": ["respondent_name"]},
+    {"model": "schools.institutioncontact", "mask_fields": ["name", "email", "phone"]},
+    {"model": "placements.placement"},
+    {"model": "placements.attendance"},
+    {"model": "mentoring.mentorassignment"},
+    {"model": "mentoring.mentorcontact", "mask_fields": ["summary", "next_step", "sensitive_notes"]},
+    {"model": "mentoring.outcome", "mask_fields": ["note"]},
+    {"model": "certificates.certificate", "mask_fields": ["printed_name"]},
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -176,6 +264,21 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
 }
+
+# Cache: Redis when there is one (shared by every web process, so rate limits hold across them).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process in the embedded default, so a local-memory cache is shared enough.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_VIEW = "core.views.rate_limited"
 
 LOGGING = {
     "version": 1,

@@ -17,3 +17,9 @@ CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL and env.bool("CELERY_LIVE", default=Fa
 CELERY_TASK_EAGER_PROPAGATES = True
 
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
+
+# Each test starts with an empty cache, so rate-limit counters never leak between tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Tests sign in with force_login; the axes tests turn it back on.
+AXES_ENABLED = False

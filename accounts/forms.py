@@ -1,0 +1,16 @@
+from django import forms
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="6-digit code from your authenticator app",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("Enter the 6 digits shown in your authenticator app.")
+        return token

@@ -1,0 +1,56 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .scoping import scope_for
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN_AT = "last_seen_at"
+
+
+class SessionLimitsMiddleware:
+    """End a session after a spell of inactivity and, in any case, some hours after sign-in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            signed_in = request.session.setdefault(SIGNED_IN_AT, now)
+            last_seen = request.session.get(LAST_SEEN_AT, now)
+            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
+            too_old = now - signed_in > settings.SESSION_ABSOLUTE_TIMEOUT
+            if idle or too_old:
+                logout(request)
+                messages.info(request, "You were signed out to keep children's data safe. Please sign in again.")
+                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            request.session[LAST_SEEN_AT] = now
+        return self.get_response(request)
+
+
+def needs_two_factor(user):
+    """Coordinators and admins must use a second factor (when the deployment requires it)."""
+    if not settings.REQUIRE_TWO_FACTOR or not user.is_authenticated:
+        return False
+    scope = scope_for(user)
+    return scope.is_admin or scope.is_coordinator or user.is_staff
+
+
+class TwoFactorRequiredMiddleware:
+    """Send a coordinator or admin who has not passed the second factor to set it up or enter a code."""
+
+    EXEMPT_PREFIXES = ("/two-factor/", "/logout/", "/static/", "/health/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if needs_two_factor(user) and not user.is_verified() and not request.path.startswith(self.EXEMPT_PREFIXES):
+            return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
+        return self.get_response(request)

@@ -1,0 +1,55 @@
+"""Audit trail glue for django-auditlog: masking, the force each entry belongs to, sensitive reads."""
+
+from auditlog.models import LogEntry
+from auditlog.signals import accessed
+
+from accounts.scoping import FORCE_PATHS
+
+# Models whose str() is a child's name: the trail names them by type and id instead.
+ANONYMOUS_REPR = {
+    "schools.nomination",
+    "schools.consent",
+    "placements.placement",
+    "placements.attendance",
+    "certificates.certificate",
+    "mentoring.mentorassignment",
+    "mentoring.mentorcontact",
+    "mentoring.outcome",
+}
+
+
+def mask(value):
+    """Audit-log mask: record that a personal field changed, never its value."""
+    return "[hidden]" if value not in (None, "", "None") else ""
+
+
+def force_id_of(instance):
+    """Follow the model's path in FORCE_PATHS to its force id, or None."""
+    path = FORCE_PATHS.get(instance._meta.label_lower)
+    if path is None:
+        return None
+    if path == "pk":
+        return instance.pk
+    obj = instance
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+def tag_entry(sender, instance, log_entry=None, log_created=False, **kwargs):
+    """post_log receiver: file each entry under its force, and keep names out of the trail."""
+    if not log_created or log_entry is None:
+        return
+    label = instance._meta.label_lower
+    updates = {"additional_data": {**(log_entry.additional_data or {}), "force": force_id_of(instance)}}
+    if label in ANONYMOUS_REPR:
+        updates["object_repr"] = f"{instance._meta.verbose_name} #{instance.pk}"
+    LogEntry.objects.filter(pk=log_entry.pk).update(**updates)
+
+
+def record_sensitive_read(instance):
+    """Record that someone read a record's medical or support notes (who, when, from where)."""
+    accessed.send(sender=instance.__class__, instance=instance)
