@@ -37,7 +37,7 @@ def send_pending_emails():
     return sent
 
 
-@shared_task(soft_time_limit=5, time_limit=10)
+@shared_task(soft_time_limit=5, time_limit=10, ignore_result=False)
 def ping():
     """Round trip for /health/: proves a worker is consuming and can reach the database."""
     return OutboundEmail.objects.exists() or True

@@ -247,14 +247,21 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 # A Redis that hangs must make an enqueue fail within seconds, not hang the web request.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
     "max_retries": 0,
     "retry_on_timeout": False,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+}
+# Task state lives in PostgreSQL rows, not in Celery results; only tasks that are awaited (the
+# /health/ round trip) keep a result. This also keeps a hung Redis from blocking an enqueue.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
