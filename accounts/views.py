@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from placements.models import Placement, Programme, Syndicate
+from placements.models import Placement, Syndicate
 from schools.models import Institution, Nomination
 
 from .scoping import scope_for, scoped
@@ -24,15 +24,26 @@ def home(request):
 
 @login_required
 def contact_home(request):
+    from django.utils import timezone
+
+    from schools.selectors import allocations_for_contact
+
     institutions = scoped(request.user, Institution)
-    programmes = scoped(request.user, Programme).select_related("force").order_by("start_date")
+    today = timezone.localdate()
+    allocations = list(allocations_for_contact(user=request.user))
+    for allocation in allocations:
+        allocation.remaining = max(allocation.quota - allocation.used, 0)
+        allocation.is_open = allocation.programme.nominations_open_on(today)
+        allocation.not_yet = today < allocation.programme.nomination_opens
     nominations = (
-        scoped(request.user, Nomination).select_related("programme", "institution").order_by("-created_at")[:50]
+        scoped(request.user, Nomination)
+        .select_related("programme", "institution", "consent")
+        .order_by("-created_at")[:50]
     )
     return render(
         request,
         "accounts/contact_home.html",
-        {"institutions": institutions, "programmes": programmes, "nominations": nominations},
+        {"institutions": institutions, "allocations": allocations, "nominations": nominations},
     )
 
 
