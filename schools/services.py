@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -661,7 +661,7 @@ def waitlist_promote(*, programme, actor, today=None):
             consent__participation=True,
         )
         .select_related("institution", "programme__force")
-        .order_by(Q(waitlist_rank__isnull=True).asc(), "waitlist_rank", "pk")
+        .order_by(F("waitlist_rank").asc(nulls_last=True), "pk")
     )
     for nomination in waiting:
         if free <= 0:
