@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.models import OutboundEmail
-from placements.models import Placement
+from placements.models import Placement, Programme
 from schools import services
 from schools.models import Consent, Nomination
 from schools.selection import Candidate, propose_cohort
@@ -131,7 +131,7 @@ def test_assistant_on_the_demo_data_fills_send_first_within_capacity_and_cap(db)
     from placements import demo
 
     force = demo.seed()
-    week = force.programmes.get(kind="school_week")
+    week = force.programmes.get(title="Summer work-experience week 2026")
     nominations = week.nominations.select_related("institution", "consent")
     candidates = [services._candidate(n) for n in nominations]
     # Treat every demo nomination as consented, so the pool is as large as the demo allows.
@@ -255,3 +255,23 @@ def test_promotion_respects_the_institution_cap(open_programme, pool, coordinato
     offered = set(Nomination.objects.filter(status="offered").values_list("pk", flat=True))
     assert made[4].pk not in offered
     assert len(offered) == 2
+
+
+def test_assistant_on_the_seeded_2027_intake(db):
+    from django.core.management import call_command
+
+    from schools.demo import TITLE
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    week = Programme.objects.get(title=TITLE)
+    proposal, free = services.selection_propose(programme=week)
+    chosen = [n for n, p in proposal if p.selected]
+    assert free == week.capacity == len(chosen)
+    assert [n.institution.is_send for n in chosen[: week.reserved_send_places]] == [True] * week.reserved_send_places
+    assert all(n.consent.status == Consent.Status.GIVEN for n in chosen)
+    per = {}
+    for n in chosen:
+        per[n.institution_id] = per.get(n.institution_id, 0) + 1
+    assert max(per.values()) <= week.max_per_institution
+    again, _ = services.selection_propose(programme=week)
+    assert [(n.pk, p.selected, p.reason) for n, p in again] == [(n.pk, p.selected, p.reason) for n, p in proposal]
