@@ -35,6 +35,7 @@ def contact_home(request):
         allocation.remaining = max(allocation.quota - allocation.used, 0)
         allocation.is_open = allocation.programme.nominations_open_on(today)
         allocation.not_yet = today < allocation.programme.nomination_opens
+    allocations.sort(key=lambda a: (not a.is_open, not a.not_yet, -a.programme.start_date.toordinal()))
     nominations = (
         scoped(request.user, Nomination)
         .select_related("programme", "institution", "consent")

@@ -32,7 +32,7 @@ STUDENTS = [
 
 def seed(*, force, stdout=None):
     """Create (or find) the 2027 week and its nominations; safe to run twice."""
-    week, created = Programme.objects.get_or_create(
+    week, _ = Programme.objects.get_or_create(
         force=force,
         title=TITLE,
         defaults={
@@ -51,7 +51,7 @@ def seed(*, force, stdout=None):
     allocations = {}
     for code, institution in schools.items():
         allocations[code], _ = Allocation.objects.get_or_create(
-            programme=week, institution=institution, defaults={"quota": 3}
+            programme=week, institution=institution, defaults={"quota": 4}
         )
     if week.nominations.exists():
         return week
@@ -64,7 +64,7 @@ def seed(*, force, stdout=None):
         data = {
             "first_name": first,
             "last_name": last,
-            "date_of_birth": date(week.start_date.year - age, 3 + len(last) % 8, 1 + len(first) * 2),
+            "date_of_birth": date(week.start_date.year - age, 1 + len(last) % 6, 1 + len(first) * 2),
             "year_group": "Year 10" if age < 16 else "Year 11",
             "emergency_contact_name": f"Parent of {first}",
             "emergency_contact_phone": "07700 900555",

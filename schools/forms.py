@@ -48,17 +48,33 @@ class NominationForm(forms.ModelForm):
             "student_email": "Only for students aged 18 or over: they confirm consent themselves.",
         }
 
-    def __init__(self, *args, submit_label="Submit nomination", **kwargs):
+    def __init__(self, *args, programme=None, submit_label="Submit nomination", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = True
+        if programme is not None and programme.max_age is not None and programme.max_age < 18:
+            del self.fields["student_email"]  # every student is a minor: their guardian consents
+        if programme is not None and programme.min_age >= 18:
+            del self.fields["guardian_name"], self.fields["guardian_email"]  # adults consent themselves
+            self.fields["student_email"].required = True
+        groups = [
+            (
+                "Student",
+                ["first_name", "last_name", "date_of_birth", "year_group", "pronouns", "gender", "student_email"],
+            ),
+            (
+                "Support and safety",
+                ["support_needs", "medical_notes", "emergency_contact_name", "emergency_contact_phone"],
+            ),
+            ("Parent or guardian", ["guardian_name", "guardian_email"]),
+            ("Why this student", ["reason", "police_first_choice"]),
+        ]
+        fieldsets = [
+            Fieldset(title, *[name for name in names if name in self.fields])
+            for title, names in groups
+            if any(name in self.fields for name in names)
+        ]
         self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Fieldset("Student", "first_name", "last_name", "date_of_birth", "year_group", "pronouns", "gender", "student_email"),
-            Fieldset("Support and safety", "support_needs", "medical_notes", "emergency_contact_name", "emergency_contact_phone"),
-            Fieldset("Parent or guardian", "guardian_name", "guardian_email"),
-            Fieldset("Why this student", "reason", "police_first_choice"),
-            Submit("submit", submit_label),
-        )
+        self.helper.layout = Layout(*fieldsets, Submit("submit", submit_label))
 
     def validate_unique(self):
         """The service turns the duplicate-student constraint into a friendly message."""
@@ -119,7 +135,9 @@ class CsvError(Exception):
 def parse_nomination_csv(upload):
     """Read and validate every row of an uploaded CSV: returns (rows of cleaned data, errors by row/column)."""
     if upload.size > MAX_CSV_BYTES:
-        raise CsvError(f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 1 MB. Split it into smaller files.")
+        raise CsvError(
+            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 1 MB. Split it into smaller files."
+        )
     raw = upload.read()
     try:
         text = raw.decode("utf-8-sig")
@@ -135,7 +153,9 @@ def parse_nomination_csv(upload):
             parts.append(f"missing columns: {', '.join(missing)}")
         if unknown:
             parts.append(f"unknown columns: {', '.join(unknown)}")
-        raise CsvError(f"The header row is wrong ({'; '.join(parts)}). Download the template and copy your rows into it.")
+        raise CsvError(
+            f"The header row is wrong ({'; '.join(parts)}). Download the template and copy your rows into it."
+        )
     rows, errors = [], []
     try:
         records = list(reader)
@@ -271,4 +291,3 @@ class SelectionForm(forms.Form):
 
 class OfferResponseForm(forms.Form):
     answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
-

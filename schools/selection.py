@@ -74,7 +74,12 @@ def propose_cohort(candidates, *, capacity, reserved_send=0, cap_per_institution
                 return
             best = min(
                 open_,
-                key=lambda c: (per_area.get(c.area, 0), per_institution.get(c.institution_id, 0), _deprivation_key(c), c.id),
+                key=lambda c: (
+                    per_area.get(c.area, 0),
+                    per_institution.get(c.institution_id, 0),
+                    _deprivation_key(c),
+                    c.id,
+                ),
             )
             remaining.remove(best)
             area_note = (
@@ -99,12 +104,16 @@ def propose_cohort(candidates, *, capacity, reserved_send=0, cap_per_institution
     for candidate in chosen:
         picks.append(Pick(candidate, True, reasons[candidate.id], flags=_flags(candidate)))
     for rank, candidate in enumerate(waiting, start=1):
-        full = cap_per_institution is not None and per_institution.get(candidate.institution_id, 0) >= cap_per_institution
+        full = (
+            cap_per_institution is not None and per_institution.get(candidate.institution_id, 0) >= cap_per_institution
+        )
         why = "institution already at its cap" if full else "cohort full"
-        picks.append(Pick(candidate, False, f"Waiting list {rank}: {why}; {_describe(candidate)}", rank, _flags(candidate)))
+        picks.append(
+            Pick(candidate, False, f"Waiting list {rank}: {why}; {_describe(candidate)}", rank, _flags(candidate))
+        )
     for candidate in pool:
         if not candidate.has_consent:
-            picks.append(Pick(candidate, False, "Cannot be offered: no participation consent yet", flags=_flags(candidate)))
+            picks.append(Pick(candidate, False, "Cannot be offered: no participation consent", flags=_flags(candidate)))
     return picks
 
 

@@ -59,7 +59,10 @@ def allocation_summary(*, programme):
 def intake_summary(*, programme):
     """Counts for the Intake section of the programme page, in two queries."""
     counts = dict(
-        Nomination.objects.filter(programme=programme).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        Nomination.objects.filter(programme=programme)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
     consent_given = Nomination.objects.filter(
         programme=programme, consent__status="given", consent__participation=True

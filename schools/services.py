@@ -158,7 +158,9 @@ def contact_invitation_find(*, token):
     if invitation.accepted_at is not None:
         raise SchoolsError("This invitation has already been used. Sign in with your password.", status=410)
     if invitation.expires_at <= timezone.now():
-        raise SchoolsError("This invitation has expired. Ask the coordinator or a colleague to invite you again.", status=410)
+        raise SchoolsError(
+            "This invitation has expired. Ask the coordinator or a colleague to invite you again.", status=410
+        )
     return invitation
 
 
@@ -238,7 +240,9 @@ def _check_student(programme, data):
             field="date_of_birth",
         )
     if age >= 18 and not data.get("student_email"):
-        raise SchoolsError("Adult students confirm consent themselves: give the student's email.", field="student_email")
+        raise SchoolsError(
+            "Adult students confirm consent themselves: give the student's email.", field="student_email"
+        )
     if age < 18 and not data.get("guardian_email"):
         raise SchoolsError("A parent or guardian's email is needed for consent.", field="guardian_email")
     if age < 18 and not data.get("guardian_name"):
@@ -265,8 +269,8 @@ def nomination_submit(*, allocation, data, actor, today=None):
     """Nominate one student under an institution's allocation; checks window, quota, age band, duplicates."""
     today = today or timezone.localdate()
     # Lock the allocation row so two contacts cannot both take the last quota place.
-    allocation = Allocation.objects.select_for_update().select_related("programme__force", "institution").get(
-        pk=allocation.pk
+    allocation = (
+        Allocation.objects.select_for_update().select_related("programme__force", "institution").get(pk=allocation.pk)
     )
     programme, institution = allocation.programme, allocation.institution
     _check_window(programme, today)
@@ -570,11 +574,15 @@ def selection_confirm(*, programme, selected_ids, actor, deadline=None, today=No
         if pick.candidate.has_consent:
             rank += 1
             was_waiting = nomination.status == Nomination.Status.WAITLISTED
-            _set_status(nomination, Nomination.Status.WAITLISTED, waitlist_rank=rank, selection_reason=pick.reason[:300])
+            _set_status(
+                nomination, Nomination.Status.WAITLISTED, waitlist_rank=rank, selection_reason=pick.reason[:300]
+            )
             if not was_waiting:
                 _notify_institution(nomination, "waitlisted")
         else:
-            _set_status(nomination, Nomination.Status.NOT_SELECTED, waitlist_rank=None, selection_reason=pick.reason[:300])
+            _set_status(
+                nomination, Nomination.Status.NOT_SELECTED, waitlist_rank=None, selection_reason=pick.reason[:300]
+            )
             _notify_institution(nomination, "not_selected")
     if programme.status in (Programme.Status.DRAFT, Programme.Status.NOMINATIONS_OPEN):
         programme.status = Programme.Status.SELECTION
@@ -585,7 +593,11 @@ def selection_confirm(*, programme, selected_ids, actor, deadline=None, today=No
 
 def _offer(nomination, *, deadline, reason):
     _set_status(
-        nomination, Nomination.Status.OFFERED, offer_deadline=deadline, waitlist_rank=None, selection_reason=reason[:300]
+        nomination,
+        Nomination.Status.OFFERED,
+        offer_deadline=deadline,
+        waitlist_rank=None,
+        selection_reason=reason[:300],
     )
     _notify_institution(nomination, "offer")
 
@@ -605,8 +617,8 @@ def _notify_institution(nomination, kind):
 def offer_respond(*, nomination, accept, actor, today=None):
     """The institution accepts or declines an offered place on the student's behalf, before the deadline."""
     today = today or timezone.localdate()
-    nomination = Nomination.objects.select_for_update().select_related("programme__force", "institution").get(
-        pk=nomination.pk
+    nomination = (
+        Nomination.objects.select_for_update().select_related("programme__force", "institution").get(pk=nomination.pk)
     )
     if nomination.status != Nomination.Status.OFFERED:
         raise SchoolsError("There is no open offer for this student.", status=409)
@@ -692,4 +704,3 @@ def offers_expire(*, today=None):
             _place_released(nomination, why="not answered by the deadline", actor=None, today=today)
             count += 1
     return count
-

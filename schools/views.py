@@ -51,7 +51,7 @@ def _apply_error(form, error):
 @contact_required
 def nominate(request, allocation_pk):
     allocation = selectors.allocation_for_contact(user=request.user, pk=allocation_pk)
-    form = forms.NominationForm(request.POST or None)
+    form = forms.NominationForm(request.POST or None, programme=allocation.programme)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -70,7 +70,12 @@ def nominate(request, allocation_pk):
     return render(
         request,
         "schools/nomination_form.html",
-        {"form": form, "allocation": allocation, "programme": allocation.programme, "age_band": services.age_band_text(allocation.programme)},
+        {
+            "form": form,
+            "allocation": allocation,
+            "programme": allocation.programme,
+            "age_band": services.age_band_text(allocation.programme),
+        },
         status=status,
     )
 
@@ -154,7 +159,9 @@ def _contact_nomination(request, pk):
 @contact_required
 def nomination_edit(request, pk):
     nomination = _contact_nomination(request, pk)
-    form = forms.NominationForm(request.POST or None, instance=nomination, submit_label="Save changes")
+    form = forms.NominationForm(
+        request.POST or None, instance=nomination, programme=nomination.programme, submit_label="Save changes"
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -171,7 +178,12 @@ def nomination_edit(request, pk):
     return render(
         request,
         "schools/nomination_form.html",
-        {"form": form, "programme": nomination.programme, "nomination": nomination, "age_band": services.age_band_text(nomination.programme)},
+        {
+            "form": form,
+            "programme": nomination.programme,
+            "nomination": nomination,
+            "age_band": services.age_band_text(nomination.programme),
+        },
         status=status,
     )
 
@@ -193,7 +205,9 @@ def offer_respond(request, pk):
     if not form.is_valid():
         return _error_page(request, SchoolsError("Choose accept or decline."))
     try:
-        services.offer_respond(nomination=nomination, accept=form.cleaned_data["answer"] == "accept", actor=request.user)
+        services.offer_respond(
+            nomination=nomination, accept=form.cleaned_data["answer"] == "accept", actor=request.user
+        )
     except SchoolsError as error:
         return _error_page(request, error)
     if form.cleaned_data["answer"] == "accept":
@@ -298,7 +312,9 @@ def contact_invite(request, pk):
 @coordinator_required
 def review(request, pk):
     programme = get_programme_for_coordinator(request, pk)
-    filterset = NominationFilter(request.GET or None, queryset=selectors.programme_nominations(programme=programme), programme=programme)
+    filterset = NominationFilter(
+        request.GET or None, queryset=selectors.programme_nominations(programme=programme), programme=programme
+    )
     return render(
         request,
         "schools/review.html",
@@ -339,7 +355,13 @@ def selection(request, pk):
     return render(
         request,
         "schools/selection.html",
-        {"programme": programme, "form": form, "rows": rows, "free": free, "proposed": sum(p.selected for _, p in proposal)},
+        {
+            "programme": programme,
+            "form": form,
+            "rows": rows,
+            "free": free,
+            "proposed": sum(p.selected for _, p in proposal),
+        },
         status=status,
     )
 
@@ -375,7 +397,12 @@ def consent_form(request):
         return render(
             request,
             "schools/consent_answered.html",
-            {"consent": consent, "nomination": nomination, "withdraw_form": forms.ConsentWithdrawForm(), "adult": adult},
+            {
+                "consent": consent,
+                "nomination": nomination,
+                "withdraw_form": forms.ConsentWithdrawForm(),
+                "adult": adult,
+            },
         )
     form = forms.ConsentForm(request.POST or None)
     status = 200

@@ -130,7 +130,12 @@ def test_expired_unanswered_link_is_410(client, nomination):
 
 def _give(consent):
     return services.consent_respond(
-        consent=consent, respondent_name="P", participation=True, photos_media=True, data_processing=True, mentoring_contact=True
+        consent=consent,
+        respondent_name="P",
+        participation=True,
+        photos_media=True,
+        data_processing=True,
+        mentoring_contact=True,
     )
 
 
@@ -140,14 +145,20 @@ def test_withdrawing_photos_only_keeps_the_place(client, nomination):
     response = client.post(reverse("consent:withdraw"), {"items": ["photos_media"]})
     assert response.status_code == 302
     consent = Consent.objects.get()
-    assert consent.status == Consent.Status.GIVEN and consent.photos_media is False and consent.mentoring_contact is True
+    assert (
+        consent.status == Consent.Status.GIVEN and consent.photos_media is False and consent.mentoring_contact is True
+    )
 
 
-def test_withdrawing_participation_removes_student_frees_place_and_promotes_next(client, nomination, contact, allocation_a):
+def test_withdrawing_participation_removes_student_frees_place_and_promotes_next(
+    client, nomination, contact, allocation_a
+):
     programme = allocation_a.programme
     token = _token_from_outbox()
     _give(nomination.consent)
-    waiting = services.nomination_submit(allocation=allocation_a, data=student(programme, last_name="Next"), actor=contact)
+    waiting = services.nomination_submit(
+        allocation=allocation_a, data=student(programme, last_name="Next"), actor=contact
+    )
     _give(waiting.consent)
     programme.capacity = 1
     programme.reserved_send_places = 0
@@ -220,7 +231,9 @@ def test_beat_task_runs_the_reminders(nomination):
 
 def test_consent_page_shows_only_the_linked_child(client, nomination, contact, allocation_a):
     token = _token_from_outbox()
-    services.nomination_submit(allocation=allocation_a, data=student(allocation_a.programme, last_name="Other"), actor=contact)
+    services.nomination_submit(
+        allocation=allocation_a, data=student(allocation_a.programme, last_name="Other"), actor=contact
+    )
     client.get(reverse("consent:open", args=[token]))
     page = client.get(reverse("consent:form")).content.decode()
     assert "Jamie Rivers" in page

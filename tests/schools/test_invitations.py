@@ -23,10 +23,14 @@ def _token():
 
 def _accept(client, token, username="new.contact"):
     client.get(reverse("invitations:open", args=[token]))
-    return client.post(reverse("invitations:accept"), {"username": username, "password1": PASSWORD, "password2": PASSWORD})
+    return client.post(
+        reverse("invitations:accept"), {"username": username, "password1": PASSWORD, "password2": PASSWORD}
+    )
 
 
-def test_coordinator_invites_and_the_contact_sets_a_password(client_for, coordinator, open_programme, allocation_a, client):
+def test_coordinator_invites_and_the_contact_sets_a_password(
+    client_for, coordinator, open_programme, allocation_a, client
+):
     response = client_for(coordinator).post(
         reverse("schools:contact_invite", args=[open_programme.pk]),
         {"institution": allocation_a.institution.pk, "name": "Nia Head", "email": "nia@school.invalid"},
@@ -40,7 +44,9 @@ def test_coordinator_invites_and_the_contact_sets_a_password(client_for, coordin
     client.logout()
     opened = client.get(reverse("invitations:open", args=[token]))
     assert opened.status_code == 302 and opened.url == reverse("invitations:accept") and token not in opened.url
-    response = client.post(reverse("invitations:accept"), {"username": "nia", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        reverse("invitations:accept"), {"username": "nia", "password1": PASSWORD, "password2": PASSWORD}
+    )
     assert response.status_code == 302 and response.url == reverse("accounts:contact_home")
     contact = InstitutionContact.objects.get(email="nia@school.invalid")
     assert contact.user.username == "nia" and contact.user.check_password(PASSWORD)
@@ -80,7 +86,9 @@ def test_weak_or_mismatched_password_is_a_form_error(client, coordinator, school
     response = client.post(reverse("invitations:accept"), {"username": "x", "password1": "short", "password2": "short"})
     assert response.status_code == 400
     assert b"too short" in response.content
-    response = client.post(reverse("invitations:accept"), {"username": "x", "password1": PASSWORD, "password2": PASSWORD + "!"})
+    response = client.post(
+        reverse("invitations:accept"), {"username": "x", "password1": PASSWORD, "password2": PASSWORD + "!"}
+    )
     assert response.status_code == 400 and b"differ" in response.content
     assert ContactInvitation.objects.get().accepted_at is None
 
@@ -93,7 +101,9 @@ def test_taken_username_is_a_form_error(client, coordinator, school_a):
 
 
 def test_contact_invites_a_colleague_at_their_own_institution(client_for, contact, school_a, client):
-    response = client_for(contact).post(reverse("schools:colleague_invite"), {"name": "Col League", "email": "col@school.invalid"})
+    response = client_for(contact).post(
+        reverse("schools:colleague_invite"), {"name": "Col League", "email": "col@school.invalid"}
+    )
     assert response.status_code == 302
     invitation = ContactInvitation.objects.get()
     assert invitation.institution == school_a and invitation.invited_by == contact

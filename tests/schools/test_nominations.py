@@ -48,7 +48,9 @@ def test_window_closed_is_refused_with_a_message(client_for, contact, allocation
     programme.nomination_opens = today - timedelta(days=20)
     programme.nomination_closes = today - timedelta(days=1)
     programme.save()
-    response = client_for(contact).post(reverse("schools:nominate", args=[allocation_a.pk]), post_data(student(programme)))
+    response = client_for(contact).post(
+        reverse("schools:nominate", args=[allocation_a.pk]), post_data(student(programme))
+    )
     assert response.status_code == 409
     assert b"closed on" in response.content
     assert not Nomination.objects.exists()
@@ -58,7 +60,9 @@ def test_quota_exceeded_is_refused(client_for, contact, allocation_a):
     programme = allocation_a.programme
     for i in range(allocation_a.quota):
         services.nomination_submit(allocation=allocation_a, data=student(programme, last_name=f"S{i}"), actor=contact)
-    response = client_for(contact).post(reverse("schools:nominate", args=[allocation_a.pk]), post_data(student(programme)))
+    response = client_for(contact).post(
+        reverse("schools:nominate", args=[allocation_a.pk]), post_data(student(programme))
+    )
     assert response.status_code == 409
     assert b"used all 3 of its places" in response.content
     assert Nomination.objects.count() == 3
@@ -122,7 +126,9 @@ def test_adult_students_confirm_their_own_consent(contact, school_a, open_progra
     assert error.value.field == "student_email"
     nomination = services.nomination_submit(
         allocation=allocation,
-        data=student(open_programme, date_of_birth=dob, guardian_email="", guardian_name="", student_email="me@uni.invalid"),
+        data=student(
+            open_programme, date_of_birth=dob, guardian_email="", guardian_name="", student_email="me@uni.invalid"
+        ),
         actor=contact,
     )
     assert nomination.consent.relationship == Consent.Relationship.SELF
@@ -151,14 +157,18 @@ def test_changing_the_guardian_email_sends_a_new_link_and_kills_the_old(contact,
     programme = allocation_a.programme
     nomination = services.nomination_submit(allocation=allocation_a, data=student(programme), actor=contact)
     old_hash = nomination.consent.links.get().token_hash
-    services.nomination_update(nomination=nomination, data=student(programme, guardian_email="new@family.invalid"), actor=contact)
+    services.nomination_update(
+        nomination=nomination, data=student(programme, guardian_email="new@family.invalid"), actor=contact
+    )
     link = nomination.consent.links.get()
     assert link.token_hash != old_hash
     assert link.sent_to == "new@family.invalid"
 
 
 def test_withdraw_through_the_page(client_for, contact, allocation_a):
-    nomination = services.nomination_submit(allocation=allocation_a, data=student(allocation_a.programme), actor=contact)
+    nomination = services.nomination_submit(
+        allocation=allocation_a, data=student(allocation_a.programme), actor=contact
+    )
     response = client_for(contact).post(reverse("schools:nomination_withdraw", args=[nomination.pk]))
     assert response.status_code == 302
     nomination.refresh_from_db()
@@ -187,7 +197,9 @@ def _csv(rows, header=None):
 
 def _row(programme, **overrides):
     data = student(programme, **overrides)
-    data["date_of_birth"] = data["date_of_birth"].isoformat() if hasattr(data["date_of_birth"], "isoformat") else data["date_of_birth"]
+    data["date_of_birth"] = (
+        data["date_of_birth"].isoformat() if hasattr(data["date_of_birth"], "isoformat") else data["date_of_birth"]
+    )
     data["police_first_choice"] = "yes" if data["police_first_choice"] is True else data["police_first_choice"] or "no"
     return data
 
@@ -229,7 +241,11 @@ def test_valid_csv_saves_every_row(client_for, contact, allocation_a):
 def test_one_bad_row_saves_nothing_and_names_row_and_column(client_for, contact, allocation_a):
     programme = allocation_a.programme
     content = _csv(
-        [_row(programme, last_name="Good"), _row(programme, last_name="Bad", date_of_birth="31/02/2011"), _row(programme, last_name="Also", emergency_contact_name="")]
+        [
+            _row(programme, last_name="Good"),
+            _row(programme, last_name="Bad", date_of_birth="31/02/2011"),
+            _row(programme, last_name="Also", emergency_contact_name=""),
+        ]
     )
     response = _upload(client_for(contact), allocation_a, content)
     assert response.status_code == 400
@@ -292,7 +308,9 @@ def test_ten_megabyte_file_is_refused(client_for, contact, allocation_a):
 
 
 def test_yes_no_column_must_be_yes_or_no(client_for, contact, allocation_a):
-    response = _upload(client_for(contact), allocation_a, _csv([_row(allocation_a.programme, police_first_choice="maybe")]))
+    response = _upload(
+        client_for(contact), allocation_a, _csv([_row(allocation_a.programme, police_first_choice="maybe")])
+    )
     assert response.status_code == 400
     assert "<code>police_first_choice</code>" in response.content.decode()
 

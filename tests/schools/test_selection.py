@@ -34,7 +34,10 @@ def _selected(picks):
 
 
 def test_reserved_send_places_are_filled_first_even_from_less_deprived_schools():
-    pool = [_c(i, i, idaci=1, fsm=60) for i in range(1, 6)] + [_c(10, 10, send=True, idaci=9, fsm=5), _c(11, 11, send=True, idaci=9)]
+    pool = [_c(i, i, idaci=1, fsm=60) for i in range(1, 6)] + [
+        _c(10, 10, send=True, idaci=9, fsm=5),
+        _c(11, 11, send=True, idaci=9),
+    ]
     picks = propose_cohort(pool, capacity=3, reserved_send=2)
     assert set(_selected(picks)) >= {10, 11}
     assert [p.reason.split(";")[0] for p in picks if p.selected].count("Reserved SEND place") == 2
@@ -117,7 +120,9 @@ def test_property_never_over_capacity_or_cap_send_first_and_deterministic(pool, 
     shuffled = list(pool)
     random.Random(seed).shuffle(shuffled)
     again = propose_cohort(shuffled, capacity=capacity, reserved_send=reserved, cap_per_institution=cap)
-    assert [(p.candidate.id, p.selected, p.reason) for p in again] == [(p.candidate.id, p.selected, p.reason) for p in picks]
+    assert [(p.candidate.id, p.selected, p.reason) for p in again] == [
+        (p.candidate.id, p.selected, p.reason) for p in picks
+    ]
     # Nobody eligible is left out while places are free and their institution is under its cap.
     if len(chosen) < capacity:
         per = {}
@@ -164,7 +169,7 @@ def pool(open_programme, force_a, today):
         f.AllocationFactory(programme=open_programme, institution=school, quota=3)
         f.InstitutionContactFactory(institution=school, email=f"contact@{school.pk}.invalid")
     made = []
-    for i, school in enumerate(schools + [schools[1]]):
+    for school in [*schools, schools[1]]:
         nomination = f.NominationFactory(programme=open_programme, institution=school)
         f.ConsentFactory(nomination=nomination)
         made.append(nomination)
@@ -228,7 +233,9 @@ def test_declining_promotes_the_next_waitlisted_and_notifies(open_programme, poo
     assert OutboundEmail.objects.filter(kind="place_released", to=coordinator.force_person.email).exists()
 
 
-def test_an_offer_cannot_be_accepted_after_its_deadline_and_then_lapses(open_programme, pool, coordinator, contact, today):
+def test_an_offer_cannot_be_accepted_after_its_deadline_and_then_lapses(
+    open_programme, pool, coordinator, contact, today
+):
     made, _ = pool
     open_programme.capacity = 1
     open_programme.reserved_send_places = 0

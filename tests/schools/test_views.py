@@ -39,8 +39,12 @@ def test_contact_only_pages_three_ways(name, client_for, contact, coordinator):
     assert client_for(contact).get(url).status_code == 200
 
 
-def test_nomination_list_shows_only_own_institution(client_for, contact, contact_b, allocation_a, allocation_b, nomination_a):
-    services.nomination_submit(allocation=allocation_b, data=student(allocation_b.programme, last_name="Bstudent"), actor=contact_b)
+def test_nomination_list_shows_only_own_institution(
+    client_for, contact, contact_b, allocation_a, allocation_b, nomination_a
+):
+    services.nomination_submit(
+        allocation=allocation_b, data=student(allocation_b.programme, last_name="Bstudent"), actor=contact_b
+    )
     page = client_for(contact_b).get(reverse("schools:nomination_list")).content.decode()
     assert "Bstudent" in page and "Rivers" not in page
     home = client_for(contact_b).get(reverse("accounts:contact_home")).content.decode()
@@ -81,7 +85,9 @@ def test_nomination_actions_three_ways(name, client_for, contact, contact_b, coo
 def test_offer_answer_through_the_page(client_for, contact, nomination_a, coordinator):
     from schools.models import Consent
 
-    Consent.objects.filter(nomination=nomination_a).update(status="given", participation=True, data_processing=True, responded_at=nomination_a.created_at)
+    Consent.objects.filter(nomination=nomination_a).update(
+        status="given", participation=True, data_processing=True, responded_at=nomination_a.created_at
+    )
     services.selection_confirm(programme=nomination_a.programme, selected_ids=[nomination_a.pk], actor=coordinator)
     client = client_for(contact)
     page = client.get(reverse("schools:nomination_detail", args=[nomination_a.pk]))
@@ -98,7 +104,9 @@ COORDINATOR_PAGES = ["schools:allocations", "schools:contact_invite", "schools:r
 
 
 @pytest.mark.parametrize("name", COORDINATOR_PAGES)
-def test_coordinator_pages_three_ways(name, client_for, contact, coordinator, coordinator_b, open_programme, allocation_a):
+def test_coordinator_pages_three_ways(
+    name, client_for, contact, coordinator, coordinator_b, open_programme, allocation_a
+):
     url = reverse(name, args=[open_programme.pk])
     assert _login_redirect(client_for(None).get(url))
     assert client_for(coordinator_b).get(url).status_code == 404
@@ -108,7 +116,9 @@ def test_coordinator_pages_three_ways(name, client_for, contact, coordinator, co
 
 
 def test_programme_page_links_to_the_intake_screens(client_for, coordinator, open_programme):
-    page = client_for(coordinator).get(reverse("placements:programme_detail", args=[open_programme.pk])).content.decode()
+    page = (
+        client_for(coordinator).get(reverse("placements:programme_detail", args=[open_programme.pk])).content.decode()
+    )
     assert "Intake" in page
     for name in COORDINATOR_PAGES:
         assert reverse(name, args=[open_programme.pk]) in page
@@ -132,8 +142,14 @@ def test_coordinator_cannot_allocate_another_forces_school(client_for, coordinat
 
 
 def test_review_filters(client_for, coordinator, open_programme, allocation_a, allocation_b, contact, contact_b):
-    services.nomination_submit(allocation=allocation_a, data=student(open_programme, last_name="Alpha", police_first_choice=True), actor=contact)
-    services.nomination_submit(allocation=allocation_b, data=student(open_programme, last_name="Bravo"), actor=contact_b)
+    services.nomination_submit(
+        allocation=allocation_a,
+        data=student(open_programme, last_name="Alpha", police_first_choice=True),
+        actor=contact,
+    )
+    services.nomination_submit(
+        allocation=allocation_b, data=student(open_programme, last_name="Bravo"), actor=contact_b
+    )
     url = reverse("schools:review", args=[open_programme.pk])
     client = client_for(coordinator)
     page = client.get(url, {"institution": allocation_b.institution.pk}).content.decode()
@@ -149,8 +165,12 @@ def test_review_filters(client_for, coordinator, open_programme, allocation_a, a
 def test_selection_page_confirms_with_overrides(client_for, coordinator, open_programme, allocation_a, contact):
     from schools.models import Consent
 
-    a = services.nomination_submit(allocation=allocation_a, data=student(open_programme, last_name="Alpha"), actor=contact)
-    b = services.nomination_submit(allocation=allocation_a, data=student(open_programme, last_name="Bravo"), actor=contact)
+    a = services.nomination_submit(
+        allocation=allocation_a, data=student(open_programme, last_name="Alpha"), actor=contact
+    )
+    b = services.nomination_submit(
+        allocation=allocation_a, data=student(open_programme, last_name="Bravo"), actor=contact
+    )
     Consent.objects.update(status="given", participation=True, data_processing=True, responded_at=a.created_at)
     client = client_for(coordinator)
     url = reverse("schools:selection", args=[open_programme.pk])
