@@ -250,6 +250,8 @@ def _check_student(programme, data):
 
 
 def _check_window(programme, today):
+    if programme.status in (Programme.Status.CANCELLED, Programme.Status.COMPLETED):
+        raise SchoolsError(f"{programme.title} is {programme.get_status_display().lower()}.", status=409)
     if not programme.nominations_open_on(today):
         if today < programme.nomination_opens:
             when = f"opens on {programme.nomination_opens:%-d %B %Y}"

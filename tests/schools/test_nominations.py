@@ -319,3 +319,11 @@ def test_header_only_file_is_refused(client_for, contact, allocation_a):
     response = _upload(client_for(contact), allocation_a, _csv([]))
     assert response.status_code == 400
     assert "no students" in response.content.decode()
+
+
+def test_cancelled_programme_takes_no_nominations(contact, allocation_a):
+    programme = allocation_a.programme
+    programme.status = "cancelled"
+    programme.save()
+    with pytest.raises(services.SchoolsError, match="cancelled"):
+        services.nomination_submit(allocation=allocation_a, data=student(programme), actor=contact)
