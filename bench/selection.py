@@ -1,6 +1,6 @@
 """How long the selection assistant takes on large pools (pure function; no database).
 
-    python bench/selection.py
+python bench/selection.py
 """
 
 import random
