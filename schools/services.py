@@ -443,6 +443,8 @@ def consent_respond(*, consent, respondent_name, participation, photos_media, da
     consent = Consent.objects.select_for_update().select_related("nomination__programme__force").get(pk=consent.pk)
     if consent.status != Consent.Status.REQUESTED:
         raise SchoolsError("This consent request has already been answered.", status=409)
+    if consent.nomination.status == Nomination.Status.WITHDRAWN:
+        raise SchoolsError("The school has withdrawn this nomination, so no answer is needed.", status=410)
     if participation and not data_processing:
         raise SchoolsError("Please confirm you have read the privacy notice.", field="data_processing")
     wording = consent_wording(consent.nomination)

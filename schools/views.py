@@ -404,6 +404,12 @@ def consent_form(request):
                 "adult": adult,
             },
         )
+    if nomination.status == Nomination.Status.WITHDRAWN:
+        return _error_page(
+            request,
+            SchoolsError("The school has withdrawn this nomination, so no answer is needed.", status=410),
+            title="No answer needed",
+        )
     form = forms.ConsentForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -238,3 +238,21 @@ def test_consent_page_shows_only_the_linked_child(client, nomination, contact, a
     page = client.get(reverse("consent:form")).content.decode()
     assert "Jamie Rivers" in page
     assert "Other" not in page
+
+
+def test_link_for_a_withdrawn_nomination_says_no_answer_is_needed(client, nomination, contact):
+    services.nomination_withdraw(nomination=nomination, actor=contact)
+    client.get(reverse("consent:open", args=[_token_from_outbox()]))
+    response = client.post(reverse("consent:form"), ANSWER)
+    assert response.status_code == 410
+    assert b"no answer is needed" in response.content
+    assert Consent.objects.get().status == Consent.Status.REQUESTED
+
+
+def test_beat_schedule_names_real_tasks(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        if entry["task"].startswith("schools."):
+            assert entry["task"] in app.tasks
