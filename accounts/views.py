@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from placements.models import Placement, Programme, Syndicate
+from placements.models import Placement, Syndicate
 from schools.models import Institution, Nomination
 
 from . import services
@@ -31,15 +31,27 @@ def home(request):
 
 @login_required
 def contact_home(request):
+    from django.utils import timezone
+
+    from schools.selectors import allocations_for_contact
+
     institutions = scoped(request.user, Institution)
-    programmes = scoped(request.user, Programme).select_related("force").order_by("start_date")
+    today = timezone.localdate()
+    allocations = list(allocations_for_contact(user=request.user))
+    for allocation in allocations:
+        allocation.remaining = max(allocation.quota - allocation.used, 0)
+        allocation.is_open = allocation.programme.nominations_open_on(today)
+        allocation.not_yet = today < allocation.programme.nomination_opens
+    allocations.sort(key=lambda a: (not a.is_open, not a.not_yet, -a.programme.start_date.toordinal()))
     nominations = (
-        scoped(request.user, Nomination).select_related("programme", "institution").order_by("-created_at")[:50]
+        scoped(request.user, Nomination)
+        .select_related("programme", "institution", "consent")
+        .order_by("-created_at")[:50]
     )
     return render(
         request,
         "accounts/contact_home.html",
-        {"institutions": institutions, "programmes": programmes, "nominations": nominations},
+        {"institutions": institutions, "allocations": allocations, "nominations": nominations},
     )
 
 

@@ -7,6 +7,8 @@ from core import views as core_views
 urlpatterns = [
     path("", include("accounts.urls")),
     path("programmes/", include("placements.urls")),
+    path("schools/", include("schools.urls")),
+    path("", include("schools.public_urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import ScopedAdmin
 
-from .models import Allocation, Consent, Institution, InstitutionContact, Nomination
+from .models import Allocation, Consent, ConsentLink, ContactInvitation, Institution, InstitutionContact, Nomination
 
 
 @admin.register(Institution)
@@ -55,3 +55,23 @@ class ConsentAdmin(ScopedAdmin):
     list_select_related = ["nomination"]
     search_fields = ["nomination__first_name", "nomination__last_name"]
     autocomplete_fields = ["nomination"]
+
+
+@admin.register(ConsentLink)
+class ConsentLinkAdmin(ScopedAdmin):
+    list_display = ["consent", "purpose", "sent_to", "created_at", "expires_at"]
+    list_filter = ["purpose"]
+    list_select_related = ["consent__nomination"]
+    search_fields = ["consent__nomination__last_name", "sent_to"]
+    autocomplete_fields = ["consent"]
+    readonly_fields = ["token_hash"]
+
+
+@admin.register(ContactInvitation)
+class ContactInvitationAdmin(ScopedAdmin):
+    list_display = ["email", "institution", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["institution"]
+    search_fields = ["email", "name", "institution__name"]
+    autocomplete_fields = ["institution", "contact"]
+    raw_id_fields = ["invited_by"]
+    readonly_fields = ["token_hash"]

@@ -145,6 +145,9 @@ class Nomination(models.Model):
     police_first_choice = models.BooleanField("police was the student's first choice of placement", default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    offer_deadline = models.DateField(null=True, blank=True, help_text="The institution answers an offer by this day.")
+    waitlist_rank = models.PositiveIntegerField(null=True, blank=True, help_text="1 = next to be offered a place.")
+    selection_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -173,6 +176,15 @@ class Nomination(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_adult(self):
+        return self.age_on(self.programme.start_date) >= 18
+
+    @property
+    def consent_email(self):
+        """Where the consent link goes: the guardian, or an adult student themself."""
+        return self.student_email if self.is_adult else self.guardian_email
 
     def age_on(self, day):
         dob = self.date_of_birth
@@ -223,3 +235,49 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"Consent for {self.nomination} ({self.get_status_display()})"
+
+
+class ConsentLink(models.Model):
+    """One emailed consent link (the first request or a reminder); only the token's SHA-256 is kept."""
+
+    class Purpose(models.TextChoices):
+        REQUEST = "request", "Request"
+        REMINDER = "reminder", "Reminder"
+
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.REQUEST)
+    sent_to = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["consent", "created_at"]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} link for {self.consent.nomination}"
+
+
+class ContactInvitation(models.Model):
+    """An emailed invitation for a person to become an institution contact (single use, 7 days)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="invitations")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    job_title = models.CharField(max_length=120, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey(
+        InstitutionContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.email} to {self.institution}"

@@ -270,6 +270,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # so a deployment gets them with no hand setup (and admins can see and pause them in the admin).
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
+    "schools-consent-reminders": {"task": "schools.tasks.send_consent_reminders", "schedule": 24 * 60 * 60.0},
+    "schools-expire-offers": {"task": "schools.tasks.expire_offers", "schedule": 24 * 60 * 60.0},
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).

@@ -6,6 +6,7 @@ from django.http import Http404
 from accounts.scoping import FORCE_PATHS, get_for_user, scope_for, scoped
 from tests import factories as f
 from tests.core.test_admin import FACTORY_FOR
+from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 
 
 def _row_in_force(label, force):
@@ -32,6 +33,8 @@ def _row_in_force(label, force):
         "schools.allocation": lambda: f.AllocationFactory(programme=programme),
         "schools.nomination": lambda: placement.nomination,
         "schools.consent": lambda: f.ConsentFactory(nomination=placement.nomination),
+        "schools.consentlink": lambda: ConsentLinkFactory(consent__nomination=placement.nomination),
+        "schools.contactinvitation": lambda: ContactInvitationFactory(institution=placement.nomination.institution),
         "surveys.survey": lambda: survey,
         "surveys.question": lambda: f.QuestionFactory(survey=survey),
         "surveys.invitation": lambda: invitation,

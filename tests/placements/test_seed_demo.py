@@ -15,7 +15,7 @@ def test_seed_demo_is_idempotent_and_matches_the_brief(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
 
-    week = Programme.objects.get(kind=Programme.Kind.SCHOOL_WEEK)
+    week = Programme.objects.get(kind=Programme.Kind.SCHOOL_WEEK, title="Summer work-experience week 2026")
     schools = Institution.objects.filter(kind=Institution.Kind.SCHOOL)
     assert schools.count() == 8
     assert schools.filter(is_send=True).count() == 2

@@ -1,0 +1,293 @@
+import csv
+import io
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import password_validation
+
+from .models import Institution, Nomination
+
+MAX_CSV_BYTES = 1024 * 1024
+
+
+class NominationForm(forms.ModelForm):
+    date_of_birth = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="Age is worked out on the programme's start date.",
+    )
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "year_group",
+            "pronouns",
+            "gender",
+            "student_email",
+            "support_needs",
+            "medical_notes",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "guardian_name",
+            "guardian_email",
+            "reason",
+            "police_first_choice",
+        ]
+        widgets = {
+            "support_needs": forms.Textarea(attrs={"rows": 3}),
+            "medical_notes": forms.Textarea(attrs={"rows": 2}),
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"pronouns": "Pronouns (optional)", "gender": "Gender (optional)"}
+        help_texts = {
+            "medical_notes": "Restricted: only the force coordinator sees this.",
+            "student_email": "Only for students aged 18 or over: they confirm consent themselves.",
+        }
+
+    def __init__(self, *args, programme=None, submit_label="Submit nomination", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+        if programme is not None and programme.max_age is not None and programme.max_age < 18:
+            del self.fields["student_email"]  # every student is a minor: their guardian consents
+        if programme is not None and programme.min_age >= 18:
+            del self.fields["guardian_name"], self.fields["guardian_email"]  # adults consent themselves
+            self.fields["student_email"].required = True
+        groups = [
+            (
+                "Student",
+                ["first_name", "last_name", "date_of_birth", "year_group", "pronouns", "gender", "student_email"],
+            ),
+            (
+                "Support and safety",
+                ["support_needs", "medical_notes", "emergency_contact_name", "emergency_contact_phone"],
+            ),
+            ("Parent or guardian", ["guardian_name", "guardian_email"]),
+            ("Why this student", ["reason", "police_first_choice"]),
+        ]
+        fieldsets = [
+            Fieldset(title, *[name for name in names if name in self.fields])
+            for title, names in groups
+            if any(name in self.fields for name in names)
+        ]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(*fieldsets, Submit("submit", submit_label))
+
+    def validate_unique(self):
+        """The service turns the duplicate-student constraint into a friendly message."""
+
+
+CSV_COLUMNS = [
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "year_group",
+    "pronouns",
+    "gender",
+    "student_email",
+    "support_needs",
+    "medical_notes",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "guardian_name",
+    "guardian_email",
+    "reason",
+    "police_first_choice",
+]
+CSV_EXAMPLE = {
+    "first_name": "Sam",
+    "last_name": "Example",
+    "date_of_birth": "2011-03-14",
+    "year_group": "Year 10",
+    "pronouns": "they/them",
+    "gender": "",
+    "student_email": "",
+    "support_needs": "",
+    "medical_notes": "",
+    "emergency_contact_name": "Alex Example",
+    "emergency_contact_phone": "07700 900123",
+    "guardian_name": "Alex Example",
+    "guardian_email": "alex@example.org",
+    "reason": "Would gain confidence from a structured week",
+    "police_first_choice": "no",
+}
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+def csv_template():
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerow(CSV_EXAMPLE)
+    return out.getvalue()
+
+
+class CsvError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def parse_nomination_csv(upload):
+    """Read and validate every row of an uploaded CSV: returns (rows of cleaned data, errors by row/column)."""
+    if upload.size > MAX_CSV_BYTES:
+        raise CsvError(
+            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 1 MB. Split it into smaller files."
+        )
+    raw = upload.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvError('The file is not UTF-8 text. In your spreadsheet choose "Save as: CSV UTF-8".') from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in headers]
+    unknown = [h for h in headers if h not in CSV_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing columns: {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown columns: {', '.join(unknown)}")
+        raise CsvError(
+            f"The header row is wrong ({'; '.join(parts)}). Download the template and copy your rows into it."
+        )
+    rows, errors = [], []
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise CsvError(f"The file could not be read as CSV: {exc}.") from None
+    if not records:
+        raise CsvError("The file has a header row but no students.")
+    for number, record in enumerate(records, start=2):
+        record = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k}
+        choice = record.get("police_first_choice", "").lower()
+        if choice not in YES | NO:
+            errors.append((number, "police_first_choice", 'Write "yes" or "no".'))
+            continue
+        record["police_first_choice"] = choice in YES
+        form = NominationForm(data=record)
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                for message in messages:
+                    errors.append((number, field, message))
+            continue
+        rows.append((number, form.cleaned_data))
+    return rows, errors
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV, at most 1 MB, with the template's header row.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Upload and check"))
+
+
+class InvitationForm(forms.Form):
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none())
+    name = forms.CharField(max_length=120)
+    email = forms.EmailField()
+    job_title = forms.CharField(max_length=120, required=False)
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if institutions is None:
+            del self.fields["institution"]
+        else:
+            self.fields["institution"].queryset = institutions
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Send invitation"))
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="You will sign in with this.")
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, invitation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Create my account"))
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            from django.contrib.auth import get_user_model
+
+            probe = get_user_model()(username=cleaned.get("username", ""), email=getattr(self.invitation, "email", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ConsentForm(forms.Form):
+    respondent_name = forms.CharField(label="Your full name", max_length=120)
+    participation = forms.TypedChoiceField(
+        label="Taking part",
+        choices=[("yes", "Yes, I agree"), ("no", "No, I do not agree")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        coerce=lambda v: v == "yes",
+    )
+    data_processing = forms.BooleanField(label="I have read the privacy notice above", required=False)
+    photos_media = forms.BooleanField(label="Yes, photos and video may be used", required=False)
+    mentoring_contact = forms.BooleanField(label="Yes, a career mentor may make contact afterwards", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("participation") and not cleaned.get("data_processing"):
+            self.add_error("data_processing", "Please confirm you have read the privacy notice.")
+        return cleaned
+
+
+class ConsentWithdrawForm(forms.Form):
+    items = forms.MultipleChoiceField(
+        label="What do you want to withdraw?",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        choices=[
+            ("photos_media", "Consent to photos and video"),
+            ("mentoring_contact", "Consent to career-mentor contact"),
+            ("participation", "Consent to take part at all (the place will be given up)"),
+        ],
+    )
+
+
+class AllocationForm(forms.Form):
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none())
+    quota = forms.IntegerField(min_value=0, max_value=200, help_text="0 removes the institution from this programme.")
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+        self.helper = FormHelper()
+        self.helper.form_class = "row g-2 align-items-end"
+        self.helper.add_input(Submit("submit", "Save allocation"))
+
+
+class SelectionForm(forms.Form):
+    deadline = forms.DateField(
+        label="Institutions answer by",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    selected = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selected"].choices = [(str(n.pk), n.full_name) for n in candidates]
+
+
+class OfferResponseForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])

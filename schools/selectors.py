@@ -1,0 +1,74 @@
+"""Reads for the intake screens; every one starts from `scoped()` so outsiders see nothing."""
+
+from django.db.models import Count, F, Q
+
+from accounts.scoping import get_for_user, scoped
+
+from .models import Allocation, Nomination
+from .services import QUOTA_STATUSES_EXCLUDED
+
+
+def allocations_for_contact(*, user):
+    """The contact's allocations, with how many quota places are used, in one query."""
+    return (
+        scoped(user, Allocation)
+        .select_related("programme", "institution")
+        .annotate(
+            used=Count(
+                "institution__nominations",
+                filter=Q(institution__nominations__programme=F("programme"))
+                & ~Q(institution__nominations__status__in=QUOTA_STATUSES_EXCLUDED),
+            )
+        )
+        .order_by("programme__start_date", "institution__name")
+    )
+
+
+def allocation_for_contact(*, user, pk):
+    return get_for_user(user, Allocation.objects.select_related("programme__force", "institution"), pk=pk)
+
+
+def nominations_for_user(*, user):
+    return scoped(user, Nomination).select_related("programme", "institution", "consent", "placement")
+
+
+def programme_nominations(*, programme):
+    """The coordinator's review list for one programme, with everything a row shows."""
+    return (
+        Nomination.objects.filter(programme=programme)
+        .select_related("institution", "consent")
+        .order_by("status", "institution__name", "last_name", "first_name")
+    )
+
+
+def allocation_summary(*, programme):
+    return (
+        Allocation.objects.filter(programme=programme)
+        .select_related("institution")
+        .annotate(
+            used=Count(
+                "institution__nominations",
+                filter=Q(institution__nominations__programme=programme)
+                & ~Q(institution__nominations__status__in=QUOTA_STATUSES_EXCLUDED),
+            )
+        )
+        .order_by("institution__name")
+    )
+
+
+def intake_summary(*, programme):
+    """Counts for the Intake section of the programme page, in two queries."""
+    counts = dict(
+        Nomination.objects.filter(programme=programme)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    consent_given = Nomination.objects.filter(
+        programme=programme, consent__status="given", consent__participation=True
+    ).count()
+    return {
+        "intake_counts": [(label, counts.get(value, 0)) for value, label in Nomination.Status.choices],
+        "intake_total": sum(counts.values()),
+        "intake_consented": consent_given,
+    }

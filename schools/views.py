@@ -1,0 +1,494 @@
+"""Intake screens: contacts nominate, guardians consent, coordinators select and offer."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import get_for_user, scope_for, scoped
+from placements.views import coordinator_required, get_programme_for_coordinator
+
+from . import forms, selectors, services
+from .filters import NominationFilter
+from .models import Consent, Institution, Nomination
+from .services import SchoolsError
+
+CONSENT_SESSION_KEY = "consent_token"
+INVITATION_SESSION_KEY = "invitation_token"
+
+
+def contact_required(view):
+    """Institution contacts only; other signed-in users get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not scope_for(request.user).is_contact:
+            raise PermissionDenied("Only institution contacts can open this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _error_page(request, error, *, title="Something needs attention"):
+    return render(request, "schools/problem.html", {"title": title, "message": error.message}, status=error.status)
+
+
+def _apply_error(form, error):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# ---------------------------------------------------------------- contacts
+
+
+@contact_required
+def nominate(request, allocation_pk):
+    allocation = selectors.allocation_for_contact(user=request.user, pk=allocation_pk)
+    form = forms.NominationForm(request.POST or None, programme=allocation.programme)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                nomination = services.nomination_submit(
+                    allocation=allocation, data=form.cleaned_data, actor=request.user
+                )
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{nomination.full_name} is nominated. We have emailed for consent.")
+                return redirect("schools:nomination_detail", pk=nomination.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "schools/nomination_form.html",
+        {
+            "form": form,
+            "allocation": allocation,
+            "programme": allocation.programme,
+            "age_band": services.age_band_text(allocation.programme),
+        },
+        status=status,
+    )
+
+
+@contact_required
+def nomination_upload(request, allocation_pk):
+    allocation = selectors.allocation_for_contact(user=request.user, pk=allocation_pk)
+    form = forms.CsvUploadForm(request.POST or None, request.FILES or None)
+    errors, problem, status = [], None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rows, errors = forms.parse_nomination_csv(form.cleaned_data["file"])
+                if not errors:
+                    count = services.nominations_import(allocation=allocation, rows=rows, actor=request.user)
+                    messages.success(request, f"{count} nominations saved. Consent emails are on their way.")
+                    return redirect("accounts:contact_home")
+            except forms.CsvError as error:
+                problem = error.message
+            except services.NominationImportError as error:
+                errors = error.errors
+            status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "schools/nomination_upload.html",
+        {"form": form, "allocation": allocation, "errors": errors, "problem": problem, "columns": forms.CSV_COLUMNS},
+        status=status,
+    )
+
+
+@login_required
+def csv_template(request):
+    if not scope_for(request.user).is_contact:
+        raise PermissionDenied
+    response = HttpResponse(forms.csv_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="nominations-template.csv"'
+    return response
+
+
+@login_required
+def nomination_list(request):
+    scope = scope_for(request.user)
+    if not scope.is_contact:
+        raise PermissionDenied
+    nominations = selectors.nominations_for_user(user=request.user).order_by("-created_at")
+    return render(request, "schools/nomination_list.html", {"nominations": nominations})
+
+
+@login_required
+def nomination_detail(request, pk):
+    nomination = get_for_user(request.user, selectors.nominations_for_user(user=request.user), pk=pk)
+    scope = scope_for(request.user)
+    is_coordinator = scope.coordinates(nomination.programme.force_id)
+    if not (is_coordinator or nomination.institution_id in scope.institution_ids):
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "schools/nomination_detail.html",
+        {
+            "nomination": nomination,
+            "consent": getattr(nomination, "consent", None),
+            "is_coordinator": is_coordinator,
+            "is_contact": nomination.institution_id in scope.institution_ids,
+            "can_edit": nomination.status == Nomination.Status.SUBMITTED
+            and nomination.programme.nominations_open_on(today),
+            "offer_open": nomination.status == Nomination.Status.OFFERED,
+        },
+    )
+
+
+def _contact_nomination(request, pk):
+    nomination = get_for_user(request.user, Nomination.objects.select_related("programme__force", "institution"), pk=pk)
+    if nomination.institution_id not in scope_for(request.user).institution_ids:
+        raise Http404
+    return nomination
+
+
+@contact_required
+def nomination_edit(request, pk):
+    nomination = _contact_nomination(request, pk)
+    form = forms.NominationForm(
+        request.POST or None, instance=nomination, programme=nomination.programme, submit_label="Save changes"
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.nomination_update(nomination=nomination, data=form.cleaned_data, actor=request.user)
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, "Changes saved.")
+                return redirect("schools:nomination_detail", pk=nomination.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "schools/nomination_form.html",
+        {
+            "form": form,
+            "programme": nomination.programme,
+            "nomination": nomination,
+            "age_band": services.age_band_text(nomination.programme),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@contact_required
+def nomination_withdraw(request, pk):
+    nomination = _contact_nomination(request, pk)
+    services.nomination_withdraw(nomination=nomination, actor=request.user)
+    messages.success(request, f"{nomination.full_name}'s nomination is withdrawn.")
+    return redirect("schools:nomination_detail", pk=nomination.pk)
+
+
+@require_POST
+@contact_required
+def offer_respond(request, pk):
+    nomination = _contact_nomination(request, pk)
+    form = forms.OfferResponseForm(request.POST)
+    if not form.is_valid():
+        return _error_page(request, SchoolsError("Choose accept or decline."))
+    try:
+        services.offer_respond(
+            nomination=nomination, accept=form.cleaned_data["answer"] == "accept", actor=request.user
+        )
+    except SchoolsError as error:
+        return _error_page(request, error)
+    if form.cleaned_data["answer"] == "accept":
+        messages.success(request, f"Place confirmed for {nomination.full_name}.")
+    else:
+        messages.info(request, f"Place declined for {nomination.full_name}; it goes to the next student waiting.")
+    return redirect("schools:nomination_detail", pk=nomination.pk)
+
+
+@contact_required
+def colleague_invite(request):
+    institutions = scoped(request.user, Institution).filter(pk__in=scope_for(request.user).institution_ids)
+    many = institutions.count() > 1
+    form = forms.InvitationForm(request.POST or None, institutions=institutions if many else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            institution = form.cleaned_data.get("institution") or institutions.get()
+            try:
+                services.contact_invitation_create(
+                    institution=institution,
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    job_title=form.cleaned_data["job_title"],
+                    actor=request.user,
+                )
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                return redirect("accounts:contact_home")
+        else:
+            status = 400
+    return render(request, "schools/invite.html", {"form": form, "title": "Invite a colleague"}, status=status)
+
+
+# ---------------------------------------------------------------- coordinators
+
+
+@coordinator_required
+def allocations(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    institutions = Institution.objects.filter(force=programme.force, is_active=True).order_by("name")
+    form = forms.AllocationForm(request.POST or None, institutions=institutions)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.allocation_set(
+                    programme=programme,
+                    institution=form.cleaned_data["institution"],
+                    quota=form.cleaned_data["quota"],
+                    actor=request.user,
+                )
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, "Allocation saved.")
+                return redirect("schools:allocations", pk=programme.pk)
+        else:
+            status = 400
+    rows = selectors.allocation_summary(programme=programme)
+    return render(
+        request, "schools/allocations.html", {"programme": programme, "form": form, "allocations": rows}, status=status
+    )
+
+
+@coordinator_required
+def contact_invite(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    institutions = Institution.objects.filter(force=programme.force, allocations__programme=programme).order_by("name")
+    form = forms.InvitationForm(request.POST or None, institutions=institutions)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.contact_invitation_create(
+                    institution=form.cleaned_data["institution"],
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    job_title=form.cleaned_data["job_title"],
+                    actor=request.user,
+                )
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                return redirect("schools:allocations", pk=programme.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "schools/invite.html",
+        {"form": form, "programme": programme, "title": "Invite an institution contact"},
+        status=status,
+    )
+
+
+@coordinator_required
+def review(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    filterset = NominationFilter(
+        request.GET or None, queryset=selectors.programme_nominations(programme=programme), programme=programme
+    )
+    return render(
+        request,
+        "schools/review.html",
+        {"programme": programme, "filter": filterset, "nominations": filterset.qs},
+    )
+
+
+@coordinator_required
+def selection(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    proposal, free = services.selection_propose(programme=programme)
+    today = timezone.localdate()
+    initial = {
+        "deadline": today + timezone.timedelta(days=services.OFFER_DAYS),
+        "selected": [str(n.pk) for n, pick in proposal if pick.selected],
+    }
+    form = forms.SelectionForm(request.POST or None, initial=initial, candidates=[n for n, _ in proposal])
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                count = services.selection_confirm(
+                    programme=programme,
+                    selected_ids=form.cleaned_data["selected"],
+                    deadline=form.cleaned_data["deadline"],
+                    actor=request.user,
+                )
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{count} offers sent. Institutions have been emailed.")
+                return redirect(reverse("schools:review", args=[programme.pk]) + "?status=offered")
+        else:
+            status = 400
+    chosen = set(form["selected"].value() or [])
+    rows = [{"nomination": n, "pick": p, "checked": str(n.pk) in chosen} for n, p in proposal]
+    return render(
+        request,
+        "schools/selection.html",
+        {
+            "programme": programme,
+            "form": form,
+            "rows": rows,
+            "free": free,
+            "proposed": sum(p.selected for _, p in proposal),
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- guardians (no login)
+
+
+def consent_open(request, token):
+    """First visit: keep the token in the session and redirect to a URL without it."""
+    request.session[CONSENT_SESSION_KEY] = token
+    return redirect("consent:form")
+
+
+def _consent_link(request):
+    token = request.session.get(CONSENT_SESSION_KEY)
+    if not token:
+        raise SchoolsError(
+            "Open the link from your email again: this page only works straight after following it.", status=404
+        )
+    return services.consent_link_find(token=token)
+
+
+def consent_form(request):
+    try:
+        link = _consent_link(request)
+    except SchoolsError as error:
+        return _error_page(request, error, title="This link does not work")
+    consent = link.consent
+    nomination = consent.nomination
+    wording = services.consent_wording(nomination)
+    adult = consent.relationship == Consent.Relationship.SELF
+    if consent.status != Consent.Status.REQUESTED:
+        return render(
+            request,
+            "schools/consent_answered.html",
+            {
+                "consent": consent,
+                "nomination": nomination,
+                "withdraw_form": forms.ConsentWithdrawForm(),
+                "adult": adult,
+            },
+        )
+    if nomination.status == Nomination.Status.WITHDRAWN:
+        return _error_page(
+            request,
+            SchoolsError("The school has withdrawn this nomination, so no answer is needed.", status=410),
+            title="No answer needed",
+        )
+    form = forms.ConsentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.consent_respond(consent=consent, **form.cleaned_data)
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                return render(request, "schools/consent_thanks.html", {"nomination": nomination, "consent": consent})
+        else:
+            status = 400
+    return render(
+        request,
+        "schools/consent_form.html",
+        {"form": form, "nomination": nomination, "wording": wording, "adult": adult, "programme": nomination.programme},
+        status=status,
+    )
+
+
+@require_POST
+def consent_withdraw(request):
+    try:
+        link = _consent_link(request)
+    except SchoolsError as error:
+        return _error_page(request, error, title="This link does not work")
+    form = forms.ConsentWithdrawForm(request.POST)
+    consent = link.consent
+    if form.is_valid():
+        try:
+            services.consent_withdraw(consent=consent, items=form.cleaned_data["items"])
+        except SchoolsError as error:
+            return _error_page(request, error)
+        consent.refresh_from_db()
+        messages.success(request, "Your change is recorded. The school and the force have been told.")
+        return redirect("consent:form")
+    return render(
+        request,
+        "schools/consent_answered.html",
+        {"consent": consent, "nomination": consent.nomination, "withdraw_form": form},
+        status=400,
+    )
+
+
+# ---------------------------------------------------------------- invitations (no login)
+
+
+def invitation_open(request, token):
+    request.session[INVITATION_SESSION_KEY] = token
+    return redirect("invitations:accept")
+
+
+def invitation_accept(request):
+    token = request.session.get(INVITATION_SESSION_KEY, "")
+    try:
+        invitation = services.contact_invitation_find(token=token)
+    except SchoolsError as error:
+        return _error_page(request, error, title="This invitation does not work")
+    form = forms.AcceptInvitationForm(
+        request.POST or None, invitation=invitation, initial={"username": invitation.email.split("@")[0]}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.contact_invitation_accept(
+                    token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+                )
+            except SchoolsError as error:
+                if error.field is None:
+                    return _error_page(request, error, title="This invitation does not work")
+                _apply_error(form, error)
+                status = error.status
+            else:
+                request.session.pop(INVITATION_SESSION_KEY, None)
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome. You can now nominate students for {invitation.institution}.")
+                return redirect("accounts:contact_home")
+        else:
+            status = 400
+    return render(request, "schools/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
