@@ -25,7 +25,7 @@ def test_nomination_emails_are_sent_by_the_worker_after_commit(live_worker, cont
     ConsentLink.objects.filter(consent=nomination.consent).update(
         created_at=timezone.now() - timedelta(days=3, hours=1)
     )
-    assert send_consent_reminders.delay().get(timeout=30) == 1
-    assert send_consent_reminders.delay().get(timeout=30) == 0
+    assert send_consent_reminders.apply_async(ignore_result=False).get(timeout=30) == 1
+    assert send_consent_reminders.apply_async(ignore_result=False).get(timeout=30) == 0
     reminder = OutboundEmail.objects.filter(kind="consent_reminder")
     assert wait_for(lambda: reminder.filter(sent_at__isnull=False).count() == 1)
