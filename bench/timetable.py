@@ -1,0 +1,41 @@
+"""Benchmark: a timetable for 50 syndicates × 15 activities over 5 days (target under 2 seconds).
+
+    .venv/bin/python bench/timetable.py
+"""
+
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from placements.planning import (  # noqa: E402
+    DEMONSTRATION,
+    ActivityRecord,
+    SyndicateRecord,
+    check_timetable,
+    generate_timetable,
+)
+
+
+def main():
+    days = [date(2027, 7, 12) + timedelta(days=i) for i in range(5)]
+    # Ten scenarios, five syndicates at a time each (ten departments), and five demonstrations for all.
+    activities = [ActivityRecord(i, f"Scenario {i}", department=i, capacity=5) for i in range(1, 11)] + [
+        ActivityRecord(i, f"Demonstration {i}", kind=DEMONSTRATION, department=i, capacity=None) for i in range(11, 16)
+    ]
+    # 50 syndicates; some leads take two syndicates, so lead clashes are in play.
+    syndicates = [SyndicateRecord(i, f"Syndicate {i}", lead=(i + 1) // 2 if i <= 10 else i) for i in range(1, 51)]
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sessions = generate_timetable(days=days, activities=activities, syndicates=syndicates)
+        runs.append(time.perf_counter() - started)
+    problems = check_timetable(sessions, activities=activities, syndicates=syndicates, days=days)
+    print(f"syndicates=50 activities=15 days=5 sessions={len(sessions)} broken_rules={len(problems)}")
+    print(f"seconds: best {min(runs):.3f}, worst {max(runs):.3f} over {len(runs)} runs (target < 2 s)")
+
+
+if __name__ == "__main__":
+    main()
