@@ -263,6 +263,19 @@ def generate_timetable(*, days, activities, syndicates, unavailable=(), slots=DA
                 f"(activity capacity)."
             )
 
+    load = defaultdict(list)
+    for activity in scenarios:
+        if activity.department is not None:
+            load[activity.department].append(activity)
+    for department, delivered in sorted(load.items()):
+        needed = sum(math.ceil(len(syndicates) / (a.capacity or len(syndicates))) for a in delivered)
+        open_slots = sum(1 for i in free if any(_department_free(a, all_slots[i], unavailable) for a in delivered))
+        if needed > open_slots:
+            titles = ", ".join(f"“{a.title}”" for a in delivered)
+            raise PlanningError(
+                f"The department delivering {titles} would need {needed} sessions but can only be in one place "
+                f"at a time and is free in {open_slots} slot(s) (department double-booking)."
+            )
     rotation = _rotate_scenarios(scenarios, syndicates, all_slots, free, unavailable)
     if rotation is not None:
         return sorted(sessions + rotation, key=lambda s: (s.starts_at, s.activity))

@@ -154,6 +154,13 @@ def test_the_school_week_shape_fits():
     assert generate_timetable(days=WEEK, activities=activities, syndicates=syndicates) == sessions
 
 
+def test_department_overload_names_the_constraint():
+    activities = [ActivityRecord(i, f"CSI {i}", department=1, capacity=1) for i in range(1, 4)]
+    syndicates = [SyndicateRecord(i, f"S{i}") for i in range(1, 5)]
+    with pytest.raises(PlanningError, match="department double-booking"):
+        generate_timetable(days=WEEK[:3], activities=activities, syndicates=syndicates)
+
+
 def test_capacity_shortfall_names_the_constraint():
     activities = [ActivityRecord(1, "Dogs", capacity=1)]
     syndicates = [SyndicateRecord(i, f"S{i}") for i in range(1, 5)]
@@ -188,8 +195,8 @@ def roomy_programmes(draw):
         ActivityRecord(
             i + 1,
             f"S{i + 1}",
-            department=draw(st.one_of(st.none(), st.integers(1, 3))),
-            capacity=draw(st.integers(math.ceil(syndicate_count / 3), syndicate_count)),
+            department=draw(st.one_of(st.none(), st.just(i + 1))),
+            capacity=draw(st.integers(math.ceil(syndicate_count / 2), syndicate_count)),
         )
         for i in range(scenario_count)
     ] + [ActivityRecord(100 + i, f"D{i}", kind=DEMONSTRATION, capacity=None) for i in range(demo_count)]
