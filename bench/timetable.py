@@ -1,6 +1,6 @@
 """Benchmark: a timetable for 50 syndicates × 15 activities over 5 days (target under 2 seconds).
 
-    .venv/bin/python bench/timetable.py
+.venv/bin/python bench/timetable.py
 """
 
 import sys
@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from placements.planning import (  # noqa: E402
+from placements.planning import (
     DEMONSTRATION,
     ActivityRecord,
     SyndicateRecord,

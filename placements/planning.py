@@ -118,13 +118,16 @@ def build_syndicates(students, *, size=4, leads=(), start, end, today=None):
         for lead in chosen[:count]:
             band = vetting_warning(lead.vetting_expires_on, today=today)
             if band:
-                warnings.append(f"{lead.name}'s vetting expires on {lead.vetting_expires_on:%d %b %Y} (within {band} days).")
+                warnings.append(
+                    f"{lead.name}'s vetting expires on {lead.vetting_expires_on:%d %b %Y} (within {band} days)."
+                )
     shared = sum(max(0, c - 1) for group in schools for c in group.values())
     explanation = (
         f"{len(students)} students in {count} syndicates of {min(sizes)}–{max(sizes)}: "
         f"{'no two from the same school' if not shared else f'{shared} unavoidable same-school pairing(s)'}, "
         f"{sum(1 for s in students if s.has_support_needs)} with support needs spread "
-        f"{'evenly' if max(support) - min(support) <= 1 else 'as evenly as schools allow'}, genders mixed where recorded."
+        f"{'evenly' if max(support) - min(support) <= 1 else 'as evenly as schools allow'}, "
+        "genders mixed where recorded."
     )
     return SyndicatePlan(groups=groups, leads=lead_ids, explanation=explanation, warnings=warnings)
 
@@ -267,7 +270,7 @@ def generate_timetable(*, days, activities, syndicates, unavailable=(), slots=DA
     for activity in scenarios:
         if activity.department is not None:
             load[activity.department].append(activity)
-    for department, delivered in sorted(load.items()):
+    for _department, delivered in sorted(load.items()):
         needed = sum(math.ceil(len(syndicates) / (a.capacity or len(syndicates))) for a in delivered)
         open_slots = sum(1 for i in free if any(_department_free(a, all_slots[i], unavailable) for a in delivered))
         if needed > open_slots:

@@ -175,6 +175,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # so a deployment gets them with no hand setup (and admins can see and pause them in the admin).
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
+    "attendance-check-missing": {"task": "placements.tasks.attendance_check_missing", "schedule": 600.0},
 }
 
 LOGGING = {
@@ -183,3 +184,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Week planning: students not marked present by this local time alert the coordinator (safeguarding).
+ATTENDANCE_ALERT_AT = env("ATTENDANCE_ALERT_AT", default="10:00")

@@ -114,7 +114,8 @@ def programmes(draw):
     if not activities:
         activities.append(ActivityRecord(id=1, title="A1"))
     syndicates = [
-        SyndicateRecord(id=i + 1, name=f"S{i + 1}", lead=draw(st.integers(1, lead_pool))) for i in range(syndicate_count)
+        SyndicateRecord(id=i + 1, name=f"S{i + 1}", lead=draw(st.integers(1, lead_pool)))
+        for i in range(syndicate_count)
     ]
     days = WEEK[:day_count]
     unavailable = []
@@ -135,9 +136,10 @@ def test_every_generated_timetable_keeps_every_hard_rule(programme):
     except PlanningError as error:
         assert str(error)  # a clear message, never a crash of another kind
         return
-    assert check_timetable(
-        sessions, activities=activities, syndicates=syndicates, unavailable=unavailable, days=days
-    ) == []
+    assert (
+        check_timetable(sessions, activities=activities, syndicates=syndicates, unavailable=unavailable, days=days)
+        == []
+    )
 
 
 def test_the_school_week_shape_fits():
@@ -171,7 +173,9 @@ def test_capacity_shortfall_names_the_constraint():
 def test_too_long_an_activity_names_the_slot_length():
     with pytest.raises(PlanningError, match="longer than a timetable slot"):
         generate_timetable(
-            days=WEEK, activities=[ActivityRecord(1, "Long", duration_minutes=180)], syndicates=[SyndicateRecord(1, "S")]
+            days=WEEK,
+            activities=[ActivityRecord(1, "Long", duration_minutes=180)],
+            syndicates=[SyndicateRecord(1, "S")],
         )
 
 
