@@ -250,7 +250,9 @@ def generate_timetable(*, days, activities, syndicates, unavailable=(), slots=DA
         slot = all_slots[index]
         sessions.append(_session(activity, slot, syndicates))
 
-    free = [i for i in range(len(all_slots)) if i not in used]
+    # Scenarios fill the same time of day across the week first (every morning, then late
+    # mornings), so days stay alike and departments are asked for the same hours each day.
+    free = sorted((i for i in range(len(all_slots)) if i not in used), key=lambda i: (i % per_day, i // per_day))
     if len(scenarios) > len(free):
         raise PlanningError(
             f"Each syndicate needs {len(scenarios)} scenario slots but only {len(free)} are left after "
@@ -288,6 +290,9 @@ def generate_timetable(*, days, activities, syndicates, unavailable=(), slots=DA
         if isinstance(placed, list):
             return sorted(sessions + placed, key=lambda s: (s.starts_at, s.activity))
         best_failure = best_failure or placed
+    exact = _solve_exact(scenarios, syndicates, all_slots, free, unavailable)
+    if exact is not None:
+        return sorted(sessions + exact, key=lambda s: (s.starts_at, s.activity))
     syndicate, activity = best_failure
     raise PlanningError(
         f"Could not fit “{activity.title}” for {syndicate.name}: every remaining slot clashes with its "
@@ -341,6 +346,84 @@ def _rotate_scenarios(scenarios, syndicates, all_slots, free, unavailable):
     return sessions
 
 
+def _solve_exact(scenarios, syndicates, all_slots, free, unavailable, *, time_limit=10):
+    """Last resort when the rotation and the greedy search both fail: an integer programme (HiGHS via
+    scipy) over syndicate groups × scenarios × slots. Syndicates sharing a lead move as one group.
+    Returns the sessions, or None when there is no plan (or none found in the time limit)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import lil_matrix
+
+    units = defaultdict(list)
+    for syndicate in syndicates:
+        units[("lead", syndicate.lead) if syndicate.lead is not None else ("syndicate", syndicate.id)].append(syndicate)
+    units = sorted(units.values(), key=lambda members: members[0].id)
+    x = {}  # (unit, activity, slot) -> variable
+    y = {}  # (activity, slot) -> variable: the session runs
+    for a, activity in enumerate(scenarios):
+        for t in free:
+            if _department_free(activity, all_slots[t], unavailable):
+                y[a, t] = len(y)
+    count = len(y)
+    for u, unit in enumerate(units):
+        for a, activity in enumerate(scenarios):
+            if len(unit) > (activity.capacity or len(syndicates)):
+                return None
+            for t in free:
+                if (a, t) in y:
+                    x[u, a, t] = count
+                    count += 1
+    rows, lower, upper = [], [], []
+
+    def constraint(terms, lo, hi):
+        rows.append(terms)
+        lower.append(lo)
+        upper.append(hi)
+
+    for u in range(len(units)):
+        for a in range(len(scenarios)):
+            constraint([(x[u, a, t], 1) for t in free if (u, a, t) in x], 1, 1)  # each scenario once
+        for t in free:
+            constraint([(x[u, a, t], 1) for a in range(len(scenarios)) if (u, a, t) in x], 0, 1)  # one place at once
+    for (a, t), var in y.items():
+        capacity = scenarios[a].capacity or len(syndicates)
+        terms = [(x[u, a, t], len(unit)) for u, unit in enumerate(units)] + [(var, -capacity)]
+        constraint(terms, -np.inf, 0)  # capacity, and only in a running session
+    departments = defaultdict(list)
+    for a, activity in enumerate(scenarios):
+        if activity.department is not None:
+            departments[activity.department].append(a)
+    for indexes in departments.values():
+        for t in free:
+            terms = [(y[a, t], 1) for a in indexes if (a, t) in y]
+            if len(terms) > 1:
+                constraint(terms, 0, 1)  # a department delivers one session at a time
+    matrix = lil_matrix((len(rows), count))
+    for r, terms in enumerate(rows):
+        for column, value in terms:
+            matrix[r, column] = value
+    cost = np.zeros(count)  # any plan that keeps every rule: stop at the first one found
+    result = milp(
+        cost,
+        constraints=LinearConstraint(matrix.tocsr(), np.array(lower), np.array(upper)),
+        integrality=np.ones(count),
+        bounds=Bounds(0, 1),
+        options={"time_limit": time_limit, "disp": False},
+    )
+    if result.x is None or result.status not in (0, 1):
+        return None
+    sessions = []
+    for (a, t), var in sorted(y.items(), key=lambda item: (item[0][1], item[0][0])):
+        if result.x[var] < 0.5:
+            continue
+        members = sorted(
+            (s for u, unit in enumerate(units) if result.x[x[u, a, t]] > 0.5 for s in unit), key=lambda s: s.id
+        )
+        if members:
+            sessions.append(_session(scenarios[a], all_slots[t], members))
+    return sessions
+
+
 def _place_scenarios(scenarios, syndicates, all_slots, free, unavailable, *, rotate):
     """Greedy, most-constrained first: slot by slot, the scenarios with the least slack choose the
     syndicates with the most left to do. Returns the sessions, or (syndicate, activity) it could not fit."""
@@ -348,6 +431,7 @@ def _place_scenarios(scenarios, syndicates, all_slots, free, unavailable, *, rot
     left = {a.id: len(syndicates) for a in scenarios}
     order = syndicates[rotate:] + syndicates[:rotate]
     rank = {s.id: position for position, s in enumerate(order)}
+    place = {i: position for position, i in enumerate(free)}
     open_slots = {a.id: [i for i in free if _department_free(a, all_slots[i], unavailable)] for a in scenarios}
     sessions = []
     for position, index in enumerate(free):
@@ -355,7 +439,7 @@ def _place_scenarios(scenarios, syndicates, all_slots, free, unavailable, *, rot
         busy_syndicates, busy_leads, busy_departments = set(), set(), set()
 
         def slack(activity, index=index, position=position):
-            remaining = sum(1 for i in open_slots[activity.id] if i >= index)
+            remaining = sum(1 for i in open_slots[activity.id] if place[i] >= position)
             return (remaining * (activity.capacity or len(syndicates)) - left[activity.id], activity.id)
 
         for activity in sorted((a for a in scenarios if left[a.id]), key=slack):

@@ -215,3 +215,25 @@ def test_a_roomy_week_always_gets_a_timetable(programme):
     activities, syndicates = programme
     sessions = generate_timetable(days=WEEK, activities=activities, syndicates=syndicates)
     assert check_timetable(sessions, activities=activities, syndicates=syndicates) == []
+
+
+def test_exact_search_finds_a_plan_the_quick_heuristics_miss():
+    """Two days, two departments each delivering several scenarios: the rotation and the greedy
+    search both fail, the integer programme finds a plan, and the plan keeps every rule."""
+    from placements import planning
+
+    days = WEEK[:2]
+    activities = [
+        ActivityRecord(1, "S1", department=2, capacity=3),
+        ActivityRecord(2, "S2", department=2, capacity=3),
+        ActivityRecord(3, "S3", department=2, capacity=3),
+        ActivityRecord(4, "S4", department=1, capacity=1),
+        ActivityRecord(5, "S5", department=1, capacity=4),
+    ]
+    syndicates = [SyndicateRecord(i, f"Y{i}", lead=i) for i in range(1, 5)]
+    slots = planning.day_slots(days)
+    free = sorted(range(len(slots)), key=lambda i: (i % 3, i // 3))
+    assert planning._rotate_scenarios(activities, syndicates, slots, free, ()) is None
+    assert not isinstance(planning._place_scenarios(activities, syndicates, slots, free, (), rotate=0), list)
+    sessions = generate_timetable(days=days, activities=activities, syndicates=syndicates)
+    assert check_timetable(sessions, activities=activities, syndicates=syndicates, days=days) == []
