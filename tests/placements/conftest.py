@@ -31,7 +31,9 @@ def catalogue(force):
     air = f.DepartmentFactory(force=force, name="Air")
     nhood = f.DepartmentFactory(force=force, name="Neighbourhood", is_specialist=False)
     return {
-        "dogs": f.ActivityFactory(force=force, title="Premises search", department=dogs, syndicate_capacity=1, staff_needed=3),
+        "dogs": f.ActivityFactory(
+            force=force, title="Premises search", department=dogs, syndicate_capacity=1, staff_needed=3
+        ),
         "cars": f.ActivityFactory(force=force, title="Vehicle forensics", department=csi, syndicate_capacity=2),
         "air": f.ActivityFactory(
             force=force, title="Helicopter", kind=Activity.Kind.DEMONSTRATION, department=air, syndicate_capacity=None

@@ -387,7 +387,8 @@ def test_offline_resubmission_loses_nothing(week, lead, client_for):
     headers = {"Accept": "application/json"}
     client.post(url, {"placement": first.pk, "status": "present", "day": week.start_date}, headers=headers)
     for placement, status in ((first, "present"), (second, "absent"), (third, "late")):
-        response = client.post(url, {"placement": placement.pk, "status": status, "day": week.start_date}, headers=headers)
+        data = {"placement": placement.pk, "status": status, "day": week.start_date}
+        response = client.post(url, data, headers=headers)
         assert response.status_code == 200 and response.json()["ok"]
     marks = dict(Attendance.objects.filter(date=week.start_date).values_list("placement_id", "status"))
     assert marks == {first.pk: "present", second.pk: "absent", third.pk: "late"}
