@@ -124,9 +124,7 @@ def test_list_pages_keep_a_constant_query_count(
 LEAD_HOME, REGISTER = 8, 10
 
 
-def test_lead_home_and_register_keep_a_constant_query_count(
-    week, lead, client_for, django_assert_max_num_queries
-):
+def test_lead_home_and_register_keep_a_constant_query_count(week, lead, client_for, django_assert_max_num_queries):
     client = client_for(lead)
     syndicate = _syndicate_of(lead)
     register = reverse("placements:register", args=[syndicate.pk]) + f"?day={week.start_date}"
@@ -286,9 +284,7 @@ def test_run_sheet_pdf_for_the_demo_programme(client_for, db):
     week = Programme.objects.get(title="Summer work-experience week 2026")
     from accounts.models import User
 
-    response = client_for(User.objects.get(username="coordinator")).get(
-        reverse("placements:run_sheet", args=[week.pk])
-    )
+    response = client_for(User.objects.get(username="coordinator")).get(reverse("placements:run_sheet", args=[week.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) == 1 + len(week.days)  # the week at a glance, then one page a day
