@@ -142,6 +142,8 @@ def department_schedule(*, programme):
 
 
 def run_sheet_context(*, programme):
+    from .services import attendance_cutoff
+
     sessions = timetable(programme=programme)
     return {
         "programme": programme,
@@ -150,6 +152,7 @@ def run_sheet_context(*, programme):
         "departments": department_schedule(programme=programme),
         "syndicates": syndicate_board(programme=programme)["rows"],
         "generated_at": timezone.localtime(),
+        "cutoff": attendance_cutoff(),
     }
 
 
