@@ -9,6 +9,7 @@ from accounts.scoping import scoped
 from .models import (
     Activity,
     Attendance,
+    DepartmentUnavailability,
     ForcePerson,
     Placement,
     PlanningHours,
@@ -322,3 +323,29 @@ def lead_syndicates(*, user, person_id):
         }
         for s in syndicates
     ]
+
+
+def activity_catalogue(*, programme):
+    """The force's activities with who delivers them, and departments' unavailable times in the programme."""
+    activities = list(
+        Activity.objects.filter(force=programme.force_id)
+        .select_related("department")
+        .prefetch_related("delivering_staff")
+        .order_by("-is_active", "kind", "title")
+    )
+    for activity in activities:
+        activity.risk_ok = (
+            activity.risk_assessment_status == Activity.RiskAssessment.APPROVED
+            and activity.risk_assessed_on is not None
+            and (programme.start_date - activity.risk_assessed_on).days <= 365
+        )
+    unavailable = (
+        DepartmentUnavailability.objects.filter(
+            department__force=programme.force_id,
+            starts_at__date__lte=programme.end_date,
+            ends_at__date__gte=programme.start_date,
+        )
+        .select_related("department")
+        .order_by("starts_at")
+    )
+    return {"activities": activities, "unavailable": list(unavailable)}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/syndicates/build/", week_views.syndicates_build, name="syndicates_build"),
     path("<int:pk>/syndicates/move/", week_views.placement_move, name="placement_move"),
     path("<int:pk>/syndicates/<int:syndicate_pk>/", week_views.syndicate_update, name="syndicate_update"),
+    path("<int:pk>/activities/", week_views.activities, name="activities"),
     path("<int:pk>/timetable/", week_views.timetable, name="timetable"),
     path("<int:pk>/timetable/generate/", week_views.timetable_generate, name="timetable_generate"),
     path("<int:pk>/timetable/syndicates/<int:syndicate_pk>/", week_views.syndicate_schedule, name="syndicate_schedule"),

@@ -401,3 +401,10 @@ def budget_csv(request, pk):
             ]
         )
     return response
+
+
+@coordinator_required
+def activities(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    context = {"programme": programme, **selectors.activity_catalogue(programme=programme)}
+    return render(request, "placements/activities.html", context)

@@ -14,6 +14,7 @@ from tests.placements import factories as pf
 from tests.placements.conftest import add_students
 
 GET_PAGES = [
+    "placements:activities",
     "placements:syndicates",
     "placements:timetable",
     "placements:department_schedule",
@@ -87,6 +88,7 @@ def test_programme_page_shows_the_three_sections(week, coordinator, client_for):
 @pytest.mark.parametrize(
     ("name", "limit"),
     [
+        ("placements:activities", 9),
         ("placements:syndicates", 10),
         ("placements:timetable", 11),
         ("placements:department_schedule", 10),
@@ -115,6 +117,11 @@ def test_list_pages_keep_a_constant_query_count(
         for day in week.days[:3]:
             Attendance.objects.create(placement=placement, date=day, status="present")
     line = f.BudgetLineFactory(programme=week)
+    for n in range(3):
+        f.ActivityFactory(force=week.force, department=week.activities["dogs"].department).delivering_staff.add(
+            f.ForcePersonFactory(force=week.force)
+        )
+        pf.DepartmentUnavailabilityFactory(department=week.activities["dogs"].department)
     for n in range(5):
         SpendEntry.objects.create(budget_line=line, date=week.start_date, amount=10 + n, note=f"Item {n}")
     with django_assert_max_num_queries(limit):
@@ -469,3 +476,12 @@ def test_budget_csv_neutralises_formulas(week, coordinator, client_for):
     assert notes == ['\'=HYPERLINK("http://evil.invalid")']
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert any(row[:1] == ["Dog Unit"] for row in rows)
+
+
+def test_catalogue_flags_stale_risk_assessments(week, coordinator, client_for):
+    stale = week.activities["cars"]
+    stale.risk_assessment_status = "approved"
+    stale.risk_assessed_on = date(2025, 1, 1)
+    stale.save()
+    page = client_for(coordinator).get(reverse("placements:activities", args=[week.pk])).content.decode()
+    assert "over a year old" in page and "Community voices" in page and "Youth Forum" in page
