@@ -377,3 +377,41 @@ def planning_hours_set(*, programme, department, hours, actor):
     )
     _audit(actor, "set planning hours %s for department %s", hours, department.pk)
     return row
+
+
+@transaction.atomic
+def lead_vetting_warn(*, today):
+    """Email the coordinators when a syndicate lead's vetting is 60, 30 or 7 days from expiry (once per band)."""
+    syndicates = (
+        Syndicate.objects.filter(programme__in=Programme.objects.active(), programme__end_date__gte=today)
+        .exclude(lead=None)
+        .select_related("lead", "programme__force")
+        .order_by("lead_id", "programme__start_date")
+    )
+    warned = 0
+    for syndicate in syndicates:
+        lead = syndicate.lead
+        band = planning.vetting_warning(lead.vetting_expires_on, today=today)
+        if band is None:
+            continue
+        programme = syndicate.programme
+        coordinators = ForcePerson.objects.for_force(programme.force_id).active().filter(is_coordinator=True)
+        for coordinator in coordinators.exclude(email=""):
+            email_queue(
+                kind="lead_vetting_expiring",
+                to=coordinator.email,
+                context={
+                    "coordinator": coordinator.name,
+                    "lead": lead.name,
+                    "expires_on": lead.vetting_expires_on,
+                    "band": band,
+                    "syndicate": syndicate.name,
+                    "programme": programme.title,
+                    "programme_id": programme.pk,
+                    "lapses_during_programme": not lead.vetting_valid_through(programme.end_date),
+                },
+                dedupe_key=f"lead-vetting:{syndicate.pk}:{lead.pk}:{lead.vetting_expires_on}:{band}:{coordinator.pk}",
+                force=programme.force,
+            )
+            warned += 1
+    return warned

@@ -25,3 +25,9 @@ def attendance_check_missing():
         if today in programme.days:
             sent += services.attendance_alert(programme=programme, day=today)
     return sent
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def lead_vetting_warnings():
+    """Beat job (daily): warn coordinators 60, 30 and 7 days before a syndicate lead's vetting expires."""
+    return services.lead_vetting_warn(today=timezone.localdate())

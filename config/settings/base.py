@@ -176,6 +176,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
     "attendance-check-missing": {"task": "placements.tasks.attendance_check_missing", "schedule": 600.0},
+    "lead-vetting-warnings": {"task": "placements.tasks.lead_vetting_warnings", "schedule": 86400.0},
 }
 
 LOGGING = {

@@ -112,3 +112,36 @@ def test_concurrent_marks_for_one_student_make_one_row(postgres, week, coordinat
         thread.join()
     assert errors == []
     assert Attendance.objects.filter(placement=placement, date=week.start_date).count() == 1
+
+
+def test_lead_vetting_warnings_at_60_30_and_7_days_once_each(week, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from placements.tasks import lead_vetting_warnings
+
+    syndicate = week.syndicates.order_by("name").first()
+    lead = syndicate.lead
+    lead.vetting_expires_on = week.end_date + timedelta(days=3)  # still in date for the whole week
+    lead.save()
+    expiry = lead.vetting_expires_on
+    sent = []
+    for days_before in (90, 60, 59, 30, 29, 7, 6):
+        with time_machine.travel(_at(expiry - timedelta(days=days_before), 8), tick=False):
+            lead_vetting_warnings()
+        sent.append(OutboundEmail.objects.filter(kind="lead_vetting_expiring").count())
+    assert sent == [0, 1, 1, 2, 2, 3, 3]  # one email as each band starts, none in between
+    email = OutboundEmail.objects.filter(kind="lead_vetting_expiring").order_by("created_at").last()
+    assert lead.name in email.subject and "within 7 days" in email.body_text
+    # The other leads' vetting runs to 2030: no warnings for them.
+    assert {e.subject.split("'s")[0] for e in OutboundEmail.objects.filter(kind="lead_vetting_expiring")} == {lead.name}
+
+
+def test_vetting_that_lapses_mid_programme_says_so(week):
+    from datetime import timedelta
+
+    syndicate = week.syndicates.order_by("name").first()
+    syndicate.lead.vetting_expires_on = week.start_date + timedelta(days=1)
+    syndicate.lead.save()
+    with time_machine.travel(_at(week.start_date - timedelta(days=10), 8), tick=False):
+        assert services.lead_vetting_warn(today=week.start_date - timedelta(days=10)) == 1
+    assert "cannot lead the syndicate" in OutboundEmail.objects.get().body_text

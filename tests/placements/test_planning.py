@@ -237,3 +237,26 @@ def test_exact_search_finds_a_plan_the_quick_heuristics_miss():
     assert not isinstance(planning._place_scenarios(activities, syndicates, slots, free, (), rotate=0), list)
     sessions = generate_timetable(days=days, activities=activities, syndicates=syndicates)
     assert check_timetable(sessions, activities=activities, syndicates=syndicates, days=days) == []
+
+
+def test_contingency_options_fit_the_slot_the_syndicates_and_the_department():
+    from placements.planning import ScheduledSession, contingency_options
+
+    at = datetime(2027, 7, 12, 9)
+    cancelled = ScheduledSession(1, 10, at, at + timedelta(hours=2), (1, 2))
+    busy = ScheduledSession(2, 20, at, at + timedelta(hours=2), (3,))  # department 20 is out delivering
+    done = ScheduledSession(5, None, at + timedelta(days=1), at + timedelta(days=1, hours=2), (2,))
+    candidates = [
+        ActivityRecord(3, "Fits", department=30, capacity=2),
+        ActivityRecord(4, "Too small", department=30, capacity=1),
+        ActivityRecord(5, "Already done by syndicate 2", capacity=None),
+        ActivityRecord(6, "Department busy", department=20, capacity=None),
+        ActivityRecord(7, "Too long", capacity=None, duration_minutes=150),
+        ActivityRecord(8, "Department away", department=40, capacity=None),
+        ActivityRecord(9, "Partner-led", capacity=None, kind=DEMONSTRATION),
+    ]
+    away = [Unavailable(40, at, at + timedelta(hours=1))]
+    options = contingency_options(
+        cancelled=cancelled, candidates=candidates, sessions=[busy, done], syndicates=[1, 2, 3], unavailable=away
+    )
+    assert [a.title for a in options] == ["Fits", "Partner-led"]
