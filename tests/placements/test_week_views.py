@@ -117,7 +117,7 @@ def test_list_pages_keep_a_constant_query_count(
         for day in week.days[:3]:
             Attendance.objects.create(placement=placement, date=day, status="present")
     line = f.BudgetLineFactory(programme=week)
-    for n in range(3):
+    for _ in range(3):
         f.ActivityFactory(force=week.force, department=week.activities["dogs"].department).delivering_staff.add(
             f.ForcePersonFactory(force=week.force)
         )
