@@ -408,7 +408,7 @@ class DepartmentUnavailability(models.Model):
 
 
 class SpendEntry(models.Model):
-    """One item of actual spend against a budget line; the line's actual is the sum of its entries."""
+    """One item of actual spend against a budget line; recording it adds it to the line's actual."""
 
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="spend_entries")
     date = models.DateField()

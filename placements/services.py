@@ -6,11 +6,9 @@ PlanningError (the app's one domain error) with a message fit to show the coordi
 
 import logging
 from datetime import time, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from core.services import email_queue
@@ -352,14 +350,14 @@ def attendance_alert(*, programme, day):
 
 @transaction.atomic
 def spend_entry_add(*, programme, category, day, amount, note, actor):
-    """Record spend in a category; the category's actual becomes the sum of its entries."""
+    """Record spend in a category and add it to the category's actual (kept if entered by hand before)."""
     if amount is None or amount <= 0:
         raise PlanningError("Spend must be more than £0.")
     if category not in BudgetLine.Category.values:
         raise PlanningError("Choose a budget category.")
     line, _ = BudgetLine.objects.select_for_update().get_or_create(programme=programme, category=category)
     entry = SpendEntry.objects.create(budget_line=line, date=day, amount=amount, note=note, recorded_by=actor)
-    line.actual = line.spend_entries.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    line.actual += amount
     line.save(update_fields=["actual"])
     _audit(actor, "added spend %s to budget line %s", entry.pk, line.pk)
     return entry
