@@ -260,3 +260,26 @@ def test_contingency_options_fit_the_slot_the_syndicates_and_the_department():
         cancelled=cancelled, candidates=candidates, sessions=[busy, done], syndicates=[1, 2, 3], unavailable=away
     )
     assert [a.title for a in options] == ["Fits", "Partner-led"]
+
+
+leads_strategy = st.lists(
+    st.tuples(st.text(min_size=1, max_size=5), st.one_of(st.none(), st.integers(-30, 400))), max_size=8
+).map(
+    lambda rows: [
+        LeadRecord(i + 1, name, None if days is None else START + timedelta(days=days))
+        for i, (name, days) in enumerate(rows)
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(students=students_strategy, leads=leads_strategy)
+def test_builder_only_ever_assigns_leads_vetted_through_the_programme(students, leads):
+    plan = build_syndicates(students, size=4, leads=leads, start=START, end=END, today=START - timedelta(days=20))
+    by_id = {lead.id: lead for lead in leads}
+    assigned = [lead for lead in plan.leads if lead is not None]
+    assert len(assigned) == len(set(assigned))  # nobody leads two syndicates
+    for lead_id in assigned:
+        assert by_id[lead_id].vetting_expires_on is not None and by_id[lead_id].vetting_expires_on >= END
+    vetted = sum(1 for lead in leads if lead.vetting_expires_on is not None and lead.vetting_expires_on >= END)
+    assert len(assigned) == min(vetted, len(plan.groups))

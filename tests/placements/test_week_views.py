@@ -485,3 +485,18 @@ def test_catalogue_flags_stale_risk_assessments(week, coordinator, client_for):
     stale.save()
     page = client_for(coordinator).get(reverse("placements:activities", args=[week.pk])).content.decode()
     assert "over a year old" in page and "Community voices" in page and "Youth Forum" in page
+
+
+def test_register_opens_on_today_during_the_programme(week, lead, client_for):
+    import time_machine
+
+    syndicate = _syndicate_of(lead)
+    url = reverse("placements:register", args=[syndicate.pk])
+    with time_machine.travel(_aware(week.days[2], time(8, 45)), tick=False):
+        page = client_for(lead).get(url).content.decode()
+        home = client_for(lead).get(reverse("accounts:lead_home")).content.decode()
+    assert week.days[2].strftime("%A %-d %B") in page
+    assert "Present" in page and syndicate.placements.first().nomination.full_name in page
+    assert "Take today&#x27;s register" in home or "Take today's register" in home
+    with time_machine.travel(_aware(date(2027, 8, 2), time(9)), tick=False):
+        assert "There is no register today" in client_for(lead).get(url).content.decode()
