@@ -22,7 +22,7 @@ from placements.planning import (
 
 def _time(label, days, activities, syndicates, unavailable=()):
     runs = []
-    for _ in range(5):
+    for _ in range(6):
         started = time.perf_counter()
         sessions = generate_timetable(days=days, activities=activities, syndicates=syndicates, unavailable=unavailable)
         runs.append(time.perf_counter() - started)
@@ -33,7 +33,11 @@ def _time(label, days, activities, syndicates, unavailable=()):
         f"{label}: syndicates={len(syndicates)} activities={len(activities)} days={len(days)} "
         f"sessions={len(sessions)} broken_rules={len(problems)}"
     )
-    print(f"  seconds: best {min(runs):.3f}, worst {max(runs):.3f} over {len(runs)} runs (target < 2 s)")
+    first, rest = runs[0], runs[1:]
+    print(
+        f"  seconds: first run {first:.3f} (cold: imports scipy if the exact search is needed), "
+        f"then best {min(rest):.3f}, worst {max(rest):.3f} over {len(rest)} runs (target < 2 s)"
+    )
 
 
 def main():
