@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from placements.models import Placement, Syndicate
 from schools.models import Institution, Nomination
 
 from . import services
@@ -57,15 +56,10 @@ def contact_home(request):
 
 @login_required
 def lead_home(request):
-    syndicates = scoped(request.user, Syndicate).filter(lead_id=scope_for(request.user).person_id)
-    syndicates = syndicates.select_related("programme").order_by("-programme__start_date")
-    placements = (
-        scoped(request.user, Placement)
-        .filter(syndicate__in=syndicates)
-        .select_related("nomination__institution", "syndicate")
-        .order_by("syndicate__name", "nomination__last_name")
-    )
-    return render(request, "accounts/lead_home.html", {"syndicates": syndicates, "placements": placements})
+    from placements.selectors import lead_syndicates
+
+    items = lead_syndicates(user=request.user, person_id=scope_for(request.user).person_id)
+    return render(request, "accounts/lead_home.html", {"items": items})
 
 
 @login_required

@@ -7,11 +7,14 @@ from .models import (
     Attendance,
     BudgetLine,
     Department,
+    DepartmentUnavailability,
     Force,
     ForcePerson,
     Placement,
+    PlanningHours,
     Programme,
     Session,
+    SpendEntry,
     Syndicate,
 )
 
@@ -132,3 +135,27 @@ class BudgetLineAdmin(ScopedAdmin):
     list_filter = ["category"]
     list_select_related = ["programme"]
     search_fields = ["programme__title"]
+
+
+@admin.register(DepartmentUnavailability)
+class DepartmentUnavailabilityAdmin(ScopedAdmin):
+    list_display = ["department", "starts_at", "ends_at", "reason"]
+    list_select_related = ["department"]
+    search_fields = ["department__name", "reason"]
+    autocomplete_fields = ["department"]
+
+
+@admin.register(SpendEntry)
+class SpendEntryAdmin(ScopedAdmin):
+    list_display = ["budget_line", "date", "amount", "note"]
+    list_select_related = ["budget_line__programme"]
+    search_fields = ["note", "budget_line__programme__title"]
+    autocomplete_fields = ["budget_line"]
+    raw_id_fields = ["recorded_by"]
+
+
+@admin.register(PlanningHours)
+class PlanningHoursAdmin(ScopedAdmin):
+    list_display = ["programme", "department", "hours"]
+    list_select_related = ["programme", "department"]
+    autocomplete_fields = ["programme", "department"]

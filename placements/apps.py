@@ -7,7 +7,7 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from .sections import ProgrammeSection, register_programme_section
-        from .selectors import programme_overview
+        from .selectors import attendance_section, budget_section, programme_overview, week_plan_section
 
         register_programme_section(
             ProgrammeSection(
@@ -17,3 +17,16 @@ class PlacementsConfig(AppConfig):
                 context=lambda programme, request: programme_overview(programme=programme),
             )
         )
+        for order, title, name, context in (
+            (20, "Week plan", "week_plan", week_plan_section),
+            (30, "Attendance", "attendance", attendance_section),
+            (40, "Budget", "budget", budget_section),
+        ):
+            register_programme_section(
+                ProgrammeSection(
+                    order=order,
+                    title=title,
+                    template_name=f"placements/sections/{name}.html",
+                    context=lambda programme, request, context=context: context(programme=programme),
+                )
+            )

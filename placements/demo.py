@@ -16,11 +16,13 @@ from .models import (
     Attendance,
     BudgetLine,
     Department,
+    DepartmentUnavailability,
     Force,
     ForcePerson,
     Placement,
+    PlanningHours,
     Programme,
-    Session,
+    SpendEntry,
     Syndicate,
 )
 
@@ -494,30 +496,40 @@ def _seed_nominations(week, institutions, quotas):
 
 
 def _seed_timetable(week, syndicates, activities):
-    """Mornings: each syndicate rotates through the five scenarios; afternoons: a demonstration for all."""
+    """The week made by the timetable generator (as a coordinator would), with one contingency swap:
+    the Dog Unit is away on the Monday morning, and the air service is called out on its day."""
+    from . import services
+
     if week.sessions.exists():
         return
-    scenarios = [
-        activities[s]
-        for s in ("premises-search", "vehicle-forensics", "mock-burglary", "missing-person-call", "personal-safety-ppe")
-    ]
-    demonstrations = [
-        activities[s] for s in ("air-service", "drones", "method-of-entry", "armed-roads-policing", "major-crime")
-    ]
     tz = timezone.get_current_timezone()
-    for round_index, day in enumerate(week.days):
-        morning = (datetime.combine(day, time(9, 30), tz), datetime.combine(day, time(11, 30), tz))
-        afternoon = (datetime.combine(day, time(12, 30), tz), datetime.combine(day, time(14, 30), tz))
-        for syndicate_index, syndicate in enumerate(syndicates):
-            scenario = scenarios[(syndicate_index + round_index) % len(scenarios)]
-            session = Session.objects.create(
-                programme=week, activity=scenario, starts_at=morning[0], ends_at=morning[1]
-            )
-            session.syndicates.add(syndicate)
-        demo = Session.objects.create(
-            programme=week, activity=demonstrations[round_index], starts_at=afternoon[0], ends_at=afternoon[1]
+    dogs = activities["premises-search"].department
+    DepartmentUnavailability.objects.get_or_create(
+        department=dogs,
+        starts_at=datetime.combine(week.start_date, time(9, 0), tz),
+        defaults={"ends_at": datetime.combine(week.start_date, time(13, 15), tz), "reason": "Planned operation"},
+    )
+    chosen = [a for a in activities.values() if not a.is_contingency]
+    services.timetable_generate(programme=week, activities=chosen, actor=None)
+    air = week.sessions.get(activity=activities["air-service"])
+    services.session_replace(session=air, activity=activities["community-voices"], actor=None)
+    for category, day_index, amount, note in SPEND:
+        line = BudgetLine.objects.get(programme=week, category=category)
+        if not line.spend_entries.filter(note=note).exists():
+            SpendEntry.objects.create(budget_line=line, date=week.days[day_index], amount=Decimal(amount), note=note)
+    for name, hours in (("Prevention First", "14"), ("Dog Unit", "3"), ("Crime Scene Investigation", "4")):
+        PlanningHours.objects.get_or_create(
+            programme=week, department=Department.objects.get(force=week.force, name=name), defaults={"hours": hours}
         )
-        demo.syndicates.add(*syndicates)
+
+
+SPEND = [
+    ("transport", 0, "275", "Coach hire, Monday to Wednesday"),
+    ("transport", 3, "275", "Coach hire, Thursday and Friday"),
+    ("catering", 0, "1000", "Lunches and refreshments for the week"),
+    ("overtime", 4, "500", "Overtime for demonstration staff"),
+    ("misc", 1, "700", "PPE, printing, certificates and lanyards"),
+]
 
 
 def _seed_university_programme(force):

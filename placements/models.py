@@ -384,3 +384,62 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()}: £{self.planned}"
+
+
+class DepartmentUnavailability(models.Model):
+    """A time a department cannot deliver (an operation, training day, leave): the timetable avoids it."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="unavailable_times")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "department unavailabilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="department_unavailability_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department} unavailable {self.starts_at:%d %b %H:%M}"
+
+
+class SpendEntry(models.Model):
+    """One item of actual spend against a budget line; recording it adds it to the line's actual."""
+
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="spend_entries")
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name_plural = "spend entries"
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="spend_entry_amount_positive")]
+
+    def __str__(self):
+        return f"£{self.amount} on {self.date}"
+
+
+class PlanningHours(models.Model):
+    """Hours a department spends planning a programme (delivery hours come from the timetable)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="planning_hours")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="planning_hours")
+    hours = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["programme", "department"]
+        verbose_name_plural = "planning hours"
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "department"], name="planning_hours_one_per_department"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="planning_hours_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.department}: {self.hours} h"

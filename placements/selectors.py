@@ -1,8 +1,24 @@
-from django.db.models import Count, Q
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from accounts.scoping import scoped
 
-from .models import Placement, Programme
+from .models import (
+    Activity,
+    Attendance,
+    DepartmentUnavailability,
+    ForcePerson,
+    Placement,
+    PlanningHours,
+    Programme,
+    Session,
+    SpendEntry,
+    Syndicate,
+)
+from .planning import BREAKS, DAY_SLOTS, vetting_warning
 
 
 def programme_list(*, user):
@@ -37,3 +53,299 @@ def programme_overview(*, programme):
         "budget_planned": sum(line.planned for line in budget),
         "budget_actual": sum(line.actual for line in budget),
     }
+
+
+# --- week plan --------------------------------------------------------------------------------
+
+
+def syndicate_board(*, programme):
+    """Syndicates with their students and leads, and the students not yet in one (constant queries)."""
+    syndicates = list(programme.syndicates.select_related("lead").order_by("name"))
+    placements = list(
+        Placement.objects.for_programme(programme)
+        .active()
+        .select_related("nomination__institution")
+        .order_by("nomination__last_name", "nomination__first_name")
+    )
+    members = {s.pk: [] for s in syndicates}
+    unplaced = []
+    for placement in placements:
+        members.get(placement.syndicate_id, unplaced).append(placement)
+    today = timezone.localdate()
+    rows = []
+    for syndicate in syndicates:
+        band = None
+        if syndicate.lead is not None:
+            band = vetting_warning(syndicate.lead.vetting_expires_on, today=today)
+        rows.append({"syndicate": syndicate, "students": members[syndicate.pk], "vetting_band": band})
+    return {"rows": rows, "unplaced": unplaced, "placement_count": len(placements)}
+
+
+def vetted_leads(*, programme):
+    """Active people of the force whose vetting covers the whole programme."""
+    return (
+        ForcePerson.objects.for_force(programme.force_id)
+        .active()
+        .filter(vetting_expires_on__gte=programme.end_date)
+        .select_related("department")
+        .order_by("name")
+    )
+
+
+def timetable(*, programme, syndicate=None, department=None):
+    """The programme's sessions with activity, department and syndicates, in time order."""
+    sessions = (
+        programme.sessions.select_related("activity__department", "replaces__activity")
+        .prefetch_related(Prefetch("syndicates", queryset=Syndicate.objects.select_related("lead").order_by("name")))
+        .order_by("starts_at", "activity__title")
+    )
+    if syndicate is not None:
+        sessions = sessions.filter(syndicates=syndicate)
+    if department is not None:
+        sessions = sessions.filter(activity__department=department)
+    return list(sessions)
+
+
+def week_grid(*, programme, sessions):
+    """Rows of (time slot, [sessions per day]) for the week grid, breaks included."""
+    days = programme.days
+    tz = timezone.get_current_timezone()
+    rows = []
+    for start, end in DAY_SLOTS:
+        cells = []
+        for day in days:
+            begin = datetime.combine(day, start, tz)
+            finish = datetime.combine(day, end, tz)
+            cells.append([s for s in sessions if begin <= s.starts_at < finish])
+        rows.append({"start": start, "end": end, "cells": cells, "is_break": False})
+    extras = [s for s in sessions if not any(s in cell for row in rows for cell in row["cells"])]
+    breaks = [{"start": b[0], "end": b[1], "label": b[2], "is_break": True} for b in BREAKS]
+    ordered = sorted(rows + breaks, key=lambda r: r["start"])
+    return {"days": days, "rows": ordered, "unslotted": extras}
+
+
+def department_schedule(*, programme):
+    """Per department: its sessions, with staff needed and delivering staff (who to send where and when)."""
+    sessions = [s for s in timetable(programme=programme) if s.status == Session.Status.PLANNED]
+    staff = {}
+    activity_ids = {s.activity_id for s in sessions}
+    for activity in Activity.objects.filter(pk__in=activity_ids).prefetch_related("delivering_staff"):
+        staff[activity.pk] = list(activity.delivering_staff.all())
+    groups = {}
+    for session in sessions:
+        key = (
+            session.activity.department.name
+            if session.activity.department
+            else (session.activity.community_partner or "Community partner")
+        )
+        groups.setdefault(key, []).append({"session": session, "staff": staff.get(session.activity_id, [])})
+    return sorted(groups.items())
+
+
+def run_sheet_context(*, programme):
+    from .services import attendance_cutoff
+
+    sessions = timetable(programme=programme)
+    return {
+        "programme": programme,
+        "grid": week_grid(programme=programme, sessions=[s for s in sessions if s.status == Session.Status.PLANNED]),
+        "by_day": _by_day(programme, sessions),
+        "departments": department_schedule(programme=programme),
+        "syndicates": syndicate_board(programme=programme)["rows"],
+        "generated_at": timezone.localtime(),
+        "cutoff": attendance_cutoff(),
+    }
+
+
+def _by_day(programme, sessions):
+    days = {day: [] for day in programme.days}
+    for session in sessions:
+        if session.status == Session.Status.PLANNED:
+            days.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
+    return list(days.items())
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+def attendance_grid(*, programme):
+    """Students × days with each day's mark (one query for students, one for marks)."""
+    placements = list(
+        Placement.objects.for_programme(programme)
+        .active()
+        .select_related("nomination", "syndicate")
+        .order_by("syndicate__name", "nomination__last_name")
+    )
+    marks = {(a.placement_id, a.date): a for a in Attendance.objects.filter(placement__in=placements)}
+    days = programme.days
+    rows = []
+    for placement in placements:
+        cells = [marks.get((placement.pk, day)) for day in days]
+        attended = sum(1 for c in cells if c and c.status != Attendance.Status.ABSENT)
+        rows.append({"placement": placement, "cells": cells, "attended": attended})
+    return {"days": days, "rows": rows}
+
+
+def register(*, syndicate, day):
+    """The syndicate's students with today's mark, for the lead's register."""
+    placements = list(
+        syndicate.placements.filter(status=Placement.Status.CONFIRMED)
+        .select_related("nomination")
+        .order_by("nomination__last_name", "nomination__first_name")
+    )
+    marks = {a.placement_id: a for a in Attendance.objects.filter(placement__in=placements, date=day)}
+    return [{"placement": p, "mark": marks.get(p.pk)} for p in placements]
+
+
+# --- budget -----------------------------------------------------------------------------------
+
+
+def budget_summary(*, programme):
+    """Budget lines, spend entries, cost per student and staff hours per department."""
+    lines = list(programme.budget_lines.order_by("category"))
+    for line in lines:
+        line.left = line.planned - line.actual
+    entries = list(
+        SpendEntry.objects.filter(budget_line__programme=programme)
+        .select_related("budget_line", "recorded_by")
+        .order_by("-date", "-id")
+    )
+    students = Placement.objects.for_programme(programme).active().count()
+    planned = sum((line.planned for line in lines), Decimal("0"))
+    actual = sum((line.actual for line in lines), Decimal("0"))
+    return {
+        "lines": lines,
+        "entries": entries,
+        "planned": planned,
+        "actual": actual,
+        "students": students,
+        "cost_per_student": (actual / students).quantize(Decimal("0.01")) if students else None,
+        "planned_per_student": (planned / students).quantize(Decimal("0.01")) if students else None,
+        "hours": staff_hours(programme=programme),
+    }
+
+
+def staff_hours(*, programme):
+    """Per department: delivery hours (session length × staff needed) from the timetable, plus planning hours."""
+    delivery = {}
+    sessions = programme.sessions.filter(status=Session.Status.PLANNED).select_related("activity__department")
+    for session in sessions:
+        department = session.activity.department
+        if department is None:
+            continue
+        hours = Decimal((session.ends_at - session.starts_at).total_seconds()) / Decimal(3600)
+        row = delivery.setdefault(department.pk, {"department": department, "delivery": Decimal("0"), "sessions": 0})
+        row["delivery"] += hours * session.activity.staff_needed
+        row["sessions"] += 1
+    for item in PlanningHours.objects.filter(programme=programme).select_related("department"):
+        row = delivery.setdefault(
+            item.department_id, {"department": item.department, "delivery": Decimal("0"), "sessions": 0}
+        )
+        row["planning"] = item.hours
+    rows = sorted(delivery.values(), key=lambda r: r["department"].name)
+    for row in rows:
+        row.setdefault("planning", Decimal("0"))
+        row["delivery"] = row["delivery"].quantize(Decimal("0.1"))
+        row["total"] = row["delivery"] + row["planning"]
+    return rows
+
+
+# --- programme page sections (cheap: a few aggregate queries each) ------------------------------
+
+
+def week_plan_section(*, programme):
+    counts = programme.sessions.aggregate(
+        total=Count("pk"), cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED))
+    )
+    return {
+        "syndicate_count": programme.syndicates.count(),
+        "unplaced": Placement.objects.for_programme(programme).active().filter(syndicate__isnull=True).count(),
+        "session_count": counts["total"],
+        "cancelled": counts["cancelled"],
+    }
+
+
+def attendance_section(*, programme):
+    from .services import attendance_cutoff
+
+    counts = Attendance.objects.filter(placement__programme=programme).aggregate(
+        marks=Count("pk"),
+        absences=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+        late=Count("pk", filter=Q(status=Attendance.Status.LATE)),
+    )
+    return {**counts, "cutoff": attendance_cutoff()}
+
+
+def budget_section(*, programme):
+    from django.db.models import Sum
+
+    totals = programme.budget_lines.aggregate(planned=Sum("planned"), actual=Sum("actual"))
+    students = Placement.objects.for_programme(programme).active().count()
+    actual = totals["actual"] or Decimal("0")
+    return {
+        "planned": totals["planned"] or Decimal("0"),
+        "actual": actual,
+        "cost_per_student": (actual / students).quantize(Decimal("0.01")) if students else None,
+    }
+
+
+def lead_syndicates(*, user, person_id):
+    """A lead's syndicates with students and sessions (a fixed number of queries)."""
+    syndicates = list(
+        scoped(user, Syndicate)
+        .filter(lead_id=person_id)
+        .select_related("programme")
+        .prefetch_related(
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.filter(status=Placement.Status.CONFIRMED)
+                .select_related("nomination__institution")
+                .order_by("nomination__last_name"),
+                to_attr="students",
+            ),
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.select_related("activity__department", "replaces__activity").order_by(
+                    "starts_at"
+                ),
+                to_attr="timetable",
+            ),
+        )
+        .order_by("-programme__start_date", "name")
+    )
+    today = timezone.localdate()
+    return [
+        {
+            "syndicate": s,
+            "students": s.students,
+            "sessions": s.timetable,
+            "today": today in s.programme.days,
+        }
+        for s in syndicates
+    ]
+
+
+def activity_catalogue(*, programme):
+    """The force's activities with who delivers them, and departments' unavailable times in the programme."""
+    activities = list(
+        Activity.objects.filter(force=programme.force_id)
+        .select_related("department")
+        .prefetch_related("delivering_staff")
+        .order_by("-is_active", "kind", "title")
+    )
+    for activity in activities:
+        activity.risk_ok = (
+            activity.risk_assessment_status == Activity.RiskAssessment.APPROVED
+            and activity.risk_assessed_on is not None
+            and (programme.start_date - activity.risk_assessed_on).days <= 365
+        )
+    unavailable = (
+        DepartmentUnavailability.objects.filter(
+            department__force=programme.force_id,
+            starts_at__date__lte=programme.end_date,
+            ends_at__date__gte=programme.start_date,
+        )
+        .select_related("department")
+        .order_by("starts_at")
+    )
+    return {"activities": activities, "unavailable": list(unavailable)}

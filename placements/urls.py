@@ -7,4 +7,22 @@ app_name = "placements"
 urlpatterns = [
     path("", views.programme_list, name="programme_list"),
     path("<int:pk>/", views.programme_detail, name="programme_detail"),
+    # Week plan
+    path("<int:pk>/syndicates/", views.syndicates, name="syndicates"),
+    path("<int:pk>/syndicates/build/", views.syndicates_build, name="syndicates_build"),
+    path("<int:pk>/syndicates/move/", views.placement_move, name="placement_move"),
+    path("<int:pk>/syndicates/<int:syndicate_pk>/", views.syndicate_update, name="syndicate_update"),
+    path("<int:pk>/activities/", views.activities, name="activities"),
+    path("<int:pk>/timetable/", views.timetable, name="timetable"),
+    path("<int:pk>/timetable/generate/", views.timetable_generate, name="timetable_generate"),
+    path("<int:pk>/timetable/syndicates/<int:syndicate_pk>/", views.syndicate_schedule, name="syndicate_schedule"),
+    path("<int:pk>/timetable/departments/", views.department_schedule, name="department_schedule"),
+    path("<int:pk>/timetable/run-sheet.pdf", views.run_sheet, name="run_sheet"),
+    path("<int:pk>/sessions/<int:session_pk>/swap/", views.session_swap, name="session_swap"),
+    # Attendance
+    path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("register/<int:syndicate_pk>/", views.register, name="register"),
+    # Budget
+    path("<int:pk>/budget/", views.budget, name="budget"),
+    path("<int:pk>/budget.csv", views.budget_csv, name="budget_csv"),
 ]

@@ -272,6 +272,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
     "schools-consent-reminders": {"task": "schools.tasks.send_consent_reminders", "schedule": 24 * 60 * 60.0},
     "schools-expire-offers": {"task": "schools.tasks.expire_offers", "schedule": 24 * 60 * 60.0},
+    "attendance-check-missing": {"task": "placements.tasks.attendance_check_missing", "schedule": 600.0},
+    "lead-vetting-warnings": {"task": "placements.tasks.lead_vetting_warnings", "schedule": 86400.0},
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).
@@ -295,3 +297,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Week planning: students not marked present by this local time alert the coordinator (safeguarding).
+ATTENDANCE_ALERT_AT = env("ATTENDANCE_ALERT_AT", default="10:00")

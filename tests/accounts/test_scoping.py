@@ -28,6 +28,11 @@ def _row_in_force(label, force):
         "placements.session": lambda: f.SessionFactory(programme=programme),
         "placements.attendance": lambda: f.AttendanceFactory(placement=placement),
         "placements.budgetline": lambda: f.BudgetLineFactory(programme=programme),
+        "placements.departmentunavailability": lambda: FACTORY_FOR["placements.DepartmentUnavailability"](
+            department__force=force
+        ),
+        "placements.spendentry": lambda: FACTORY_FOR["placements.SpendEntry"](budget_line__programme=programme),
+        "placements.planninghours": lambda: FACTORY_FOR["placements.PlanningHours"](programme=programme),
         "schools.institution": lambda: placement.nomination.institution,
         "schools.institutioncontact": lambda: f.InstitutionContactFactory(institution=placement.nomination.institution),
         "schools.allocation": lambda: f.AllocationFactory(programme=programme),

@@ -1,0 +1,39 @@
+"""Factories for the week-planning models (the shared ones live in tests/factories.py)."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from placements.models import DepartmentUnavailability, PlanningHours, SpendEntry
+from tests import factories as f
+
+
+class DepartmentUnavailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DepartmentUnavailability
+
+    department = factory.SubFactory(f.DepartmentFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.make_aware(datetime.combine(date(2027, 7, 12), time(9))))
+    ends_at = factory.LazyFunction(lambda: timezone.make_aware(datetime.combine(date(2027, 7, 12), time(13))))
+    reason = "Operation"
+
+
+class SpendEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpendEntry
+
+    budget_line = factory.SubFactory(f.BudgetLineFactory)
+    date = date(2027, 7, 12)
+    amount = Decimal("42.50")
+    note = "Minibus"
+
+
+class PlanningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanningHours
+
+    programme = factory.SubFactory(f.ProgrammeFactory)
+    department = factory.SubFactory(f.DepartmentFactory, force=factory.SelfAttribute("..programme.force"))
+    hours = Decimal("6.0")
