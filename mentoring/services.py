@@ -79,7 +79,9 @@ def mentor_assignment_create(*, placement, mentor, actor, today=None):
     """Assign `mentor` to a consenting student and send both the introduction emails."""
     today = today or timezone.localdate()
     placement = (
-        Placement.objects.select_for_update().select_related("programme__force", "nomination").get(pk=placement.pk)
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("programme__force", "nomination")
+        .get(pk=placement.pk)
     )
     eligibility = selectors.placement_eligibility(placement=placement)
     if not eligibility.eligible:
@@ -87,7 +89,7 @@ def mentor_assignment_create(*, placement, mentor, actor, today=None):
     if placement.mentor_assignments.active().exists():
         raise MentoringError("This student already has a mentor.")
     force = placement.programme.force
-    mentor = ForcePerson.objects.select_for_update().select_related("user").get(pk=mentor.pk)
+    mentor = ForcePerson.objects.select_for_update(of=("self",)).select_related("user").get(pk=mentor.pk)
     if mentor.force_id != force.pk or not mentor.is_mentor or not mentor.is_active:
         raise MentoringError("Choose one of your force's mentors.")
     if not mentor.vetting_valid_through(today):
@@ -152,7 +154,9 @@ def mentor_contact_log(
     """Record a contact with the mentee and move the assignment's next due date on from it."""
     today = today or timezone.localdate()
     assignment = (
-        MentorAssignment.objects.select_for_update().select_related("placement__programme").get(pk=assignment.pk)
+        MentorAssignment.objects.select_for_update(of=("self",))
+        .select_related("placement__programme")
+        .get(pk=assignment.pk)
     )
     if assignment.status != MentorAssignment.Status.ACTIVE:
         raise MentoringError("This mentoring has ended; no more contacts can be logged.")
@@ -210,7 +214,7 @@ def mentoring_end_for_consent_withdrawal(*, placement, actor):
     Safe to call more than once (and with no mentoring at all): returns how many assignments ended.
     """
     assignments = list(
-        MentorAssignment.objects.select_for_update()
+        MentorAssignment.objects.select_for_update(of=("self",))
         .filter(placement=placement, status=MentorAssignment.Status.ACTIVE)
         .select_related("mentor__user", "placement__nomination", "placement__programme__force")
     )
@@ -237,7 +241,7 @@ def mentoring_end_for_consent_withdrawal(*, placement, actor):
 @transaction.atomic
 def mentor_assignment_end(*, assignment, actor):
     """The coordinator ends a student's mentoring early (the student moved on, the mentor left …)."""
-    assignment = MentorAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = MentorAssignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
     if assignment.status != MentorAssignment.Status.ACTIVE:
         raise MentoringError("This mentoring has already ended.")
     _end(assignment, reason=MentorAssignment.EndReason.COORDINATOR, actor=actor)
@@ -278,7 +282,7 @@ def mentor_reminders_send_for(*, assignment_id, today):
     """
     with transaction.atomic():
         assignment = (
-            MentorAssignment.objects.select_for_update()
+            MentorAssignment.objects.select_for_update(of=("self",))
             .filter(pk=assignment_id, status=MentorAssignment.Status.ACTIVE, next_due_on__lte=today)
             .select_related("mentor__user", "placement__nomination", "placement__programme__force")
             .first()
@@ -358,7 +362,7 @@ def mentoring_daily(*, today=None):
     ended_for_time = 0
     for assignment in MentorAssignment.objects.active().filter(ends_on__lt=today):
         with transaction.atomic():
-            locked = MentorAssignment.objects.select_for_update().filter(pk=assignment.pk).active().first()
+            locked = MentorAssignment.objects.select_for_update(of=("self",)).filter(pk=assignment.pk).active().first()
             if locked is not None:
                 _end(locked, reason=MentorAssignment.EndReason.PERIOD_OVER, actor=None)
                 ended_for_time += 1

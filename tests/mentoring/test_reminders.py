@@ -180,11 +180,12 @@ def test_beat_schedule_has_the_daily_job(settings):
 
 def test_database_scheduler_registers_the_daily_job(db):
     from django_celery_beat.models import PeriodicTask
-    from django_celery_beat.schedulers import DatabaseScheduler
+    from django_celery_beat.schedulers import ModelEntry
 
     from config.celery import app
 
-    DatabaseScheduler(app=app)
+    # What DatabaseScheduler.setup_schedule does with the app's beat_schedule when beat starts.
+    ModelEntry.from_entry("mentoring-daily", app=app, **app.conf.beat_schedule["mentoring-daily"])
     task = PeriodicTask.objects.get(name="mentoring-daily")
     assert task.task == "mentoring.tasks.mentoring_daily"
     assert task.crontab is not None and str(task.crontab.hour) == "7"
