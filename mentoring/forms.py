@@ -9,6 +9,9 @@ from .models import MentorContact, Outcome
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
 
 class AssignMentorForm(forms.Form):
     mentor = forms.ModelChoiceField(queryset=ForcePerson.objects.none(), empty_label=None, label="Mentor")

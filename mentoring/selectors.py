@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from accounts.scoping import scope_for, scoped
@@ -65,7 +65,8 @@ def eligibility_of(placement):
         return Eligibility(False, "No consent to mentoring contact.", "no_consent")
     if not (placement.asked_for_mentor or placement.referred):
         return Eligibility(False, "Did not ask for a mentor and has not been put forward.", "not_asked")
-    return Eligibility(True, "Asked for a mentor." if placement.asked_for_mentor else "Put forward.", "eligible")
+    reason = "Asked for a mentor on the survey." if placement.asked_for_mentor else "Put forward by the coordinator."
+    return Eligibility(True, reason, "eligible")
 
 
 def placement_eligibility(*, placement):
@@ -81,17 +82,24 @@ def placements_with_lapsed_consent():
 
 def programme_mentoring(*, programme):
     """Every placement of a programme, annotated for eligibility, with its active assignment."""
-    active = MentorAssignment.objects.active().select_related("mentor")
+    assignments = MentorAssignment.objects.select_related("mentor").order_by("-created_at", "-pk")
     placements = (
         with_eligibility(Placement.objects.filter(programme=programme))
         .select_related("nomination__institution")
-        .prefetch_related(Prefetch("mentor_assignments", queryset=active, to_attr="active_assignments"))
+        .prefetch_related(Prefetch("mentor_assignments", queryset=assignments, to_attr="all_assignments"))
         .order_by("nomination__last_name", "nomination__first_name")
     )
     rows = []
     for placement in placements:
-        assignment = placement.active_assignments[0] if placement.active_assignments else None
-        rows.append({"placement": placement, "assignment": assignment, "eligibility": eligibility_of(placement)})
+        active = [a for a in placement.all_assignments if a.status == MentorAssignment.Status.ACTIVE]
+        rows.append(
+            {
+                "placement": placement,
+                "assignment": active[0] if active else None,
+                "ended": None if active or not placement.all_assignments else placement.all_assignments[0],
+                "eligibility": eligibility_of(placement),
+            }
+        )
     return rows
 
 
@@ -169,7 +177,7 @@ def accountability(*, force, today=None):
         .annotate(
             active_count=Count("mentees", filter=active, distinct=True),
             overdue_count=Count("mentees", filter=active & Q(mentees__next_due_on__lt=today), distinct=True),
-            oldest_due_on=Max("mentees__next_due_on", filter=active & Q(mentees__next_due_on__lt=today)),
+            oldest_due_on=Min("mentees__next_due_on", filter=active & Q(mentees__next_due_on__lt=today)),
         )
         .filter(Q(active_count__gt=0) | Q(is_active=True))
         .order_by("-overdue_count", "-active_count", "name")
@@ -287,4 +295,11 @@ def pipeline_chart(programmes, *, width=640, row_height=22, gap=18, label_width=
             )
         groups.append({"programme": programme, "y": y, "bars": bars})
         y += 20 + len(stages) * row_height + gap
-    return {"width": width, "height": max(y, 40), "label_width": label_width, "groups": groups}
+    title_chars = max(20, width // 8)
+    return {
+        "width": width,
+        "height": max(y, 40),
+        "label_width": label_width,
+        "groups": groups,
+        "title_chars": title_chars,
+    }

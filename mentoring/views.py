@@ -187,6 +187,7 @@ def dashboard(request):
         "programmes": data["programmes"],
         "pipeline": programmes,
         "chart": selectors.pipeline_chart(programmes),
+        "chart_narrow": selectors.pipeline_chart(programmes, width=370, label_width=185),
         "stages": selectors.PIPELINE_STAGES,
         "other_outcomes": selectors.OTHER_OUTCOMES,
         "settings": selectors.mentoring_settings_for(force),
