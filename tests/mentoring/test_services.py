@@ -33,7 +33,7 @@ def eligibility(placement):
 def test_consent_and_wanting_a_mentor_make_a_student_eligible(eligible):
     result = eligibility(eligible)
     assert result.eligible
-    assert result.reason == "Asked for a mentor."
+    assert result.reason == "Asked for a mentor on the survey."
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_coordinator_putting_a_student_forward_makes_them_eligible(programme_a, 
     services.mentoring_referral_create(placement=placement, actor=coordinator)  # twice is harmless
     result = eligibility(placement)
     assert result.eligible
-    assert result.reason == "Put forward."
+    assert result.reason == "Put forward by the coordinator."
 
 
 def test_put_forward_without_consent_is_still_not_eligible(programme_a, coordinator):
