@@ -240,6 +240,7 @@ def accountability(*, force, today=None):
 
 # The pipeline's stages, left to right; each counts students who reached that stage at least.
 PIPELINE_STAGES = [
+    ("took_part", "Took part", None),
     ("mentored", "Mentored", None),
     ("cadets", "Joined cadets", [Outcome.Milestone.JOINED_CADETS]),
     ("specials", "Volunteer cadets or specials", [Outcome.Milestone.JOINED_SPECIALS]),
@@ -253,9 +254,9 @@ OTHER_OUTCOMES = [
 
 
 def pipeline(*, force):
-    """Students per pipeline stage for each of the force's programmes that has any mentoring (one query)."""
+    """Students per pipeline stage for each of the force's programmes with mentoring or outcomes (one query)."""
     counts = {}
-    for stage, _label, milestones in PIPELINE_STAGES[1:]:
+    for stage, _label, milestones in PIPELINE_STAGES[2:]:
         counts[stage] = Count(
             "placements__outcomes__placement", filter=Q(placements__outcomes__milestone__in=milestones), distinct=True
         )
@@ -265,7 +266,11 @@ def pipeline(*, force):
         )
     programmes = (
         Programme.objects.filter(force=force)
-        .annotate(mentored=Count("placements__mentor_assignments__placement", distinct=True), **counts)
+        .annotate(
+            took_part=Count("placements", filter=Q(placements__status=Placement.Status.CONFIRMED), distinct=True),
+            mentored=Count("placements__mentor_assignments__placement", distinct=True),
+            **counts,
+        )
         .filter(Q(mentored__gt=0) | Exists(Outcome.objects.filter(placement__programme=OuterRef("pk"))))
         .order_by("start_date")
     )

@@ -198,6 +198,7 @@ def _cancel_pending_reminders(assignment):
 
 
 def _end(assignment, *, reason, actor):
+    """End mentoring, cancel reminders still queued, and tell the mentor (never why: see below)."""
     assignment.status = MentorAssignment.Status.ENDED
     assignment.ended_at = timezone.now()
     assignment.ended_reason = reason
@@ -205,6 +206,20 @@ def _end(assignment, *, reason, actor):
     assignment.next_due_on = None
     assignment.save(update_fields=["status", "ended_at", "ended_reason", "ended_by", "next_due_on"])
     _cancel_pending_reminders(assignment)
+    mentor_email = _person_email(assignment.mentor)
+    if mentor_email:
+        # The reason is deliberately left out: if a family withdrew consent, that is theirs to explain.
+        email_queue(
+            kind="mentoring_ended",
+            to=mentor_email,
+            context={
+                "mentor": assignment.mentor,
+                "student_name": assignment.placement.nomination.full_name,
+                "programme": assignment.placement.programme,
+            },
+            dedupe_key=f"mentoring-ended-{assignment.pk}",
+            force=assignment.placement.programme.force,
+        )
 
 
 @transaction.atomic
@@ -220,20 +235,6 @@ def mentoring_end_for_consent_withdrawal(*, placement, actor):
     )
     for assignment in assignments:
         _end(assignment, reason=MentorAssignment.EndReason.CONSENT_WITHDRAWN, actor=actor)
-        mentor_email = _person_email(assignment.mentor)
-        if mentor_email:
-            # The reason is deliberately not given: the family's choice is theirs to explain, or not.
-            email_queue(
-                kind="mentoring_ended",
-                to=mentor_email,
-                context={
-                    "mentor": assignment.mentor,
-                    "student_name": assignment.placement.nomination.full_name,
-                    "programme": assignment.placement.programme,
-                },
-                dedupe_key=f"mentoring-ended-{assignment.pk}",
-                force=assignment.placement.programme.force,
-            )
         logger.info("Mentoring %s ended: consent withdrawn (user %s)", assignment.pk, getattr(actor, "pk", None))
     return len(assignments)
 
@@ -241,7 +242,11 @@ def mentoring_end_for_consent_withdrawal(*, placement, actor):
 @transaction.atomic
 def mentor_assignment_end(*, assignment, actor):
     """The coordinator ends a student's mentoring early (the student moved on, the mentor left …)."""
-    assignment = MentorAssignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
+    assignment = (
+        MentorAssignment.objects.select_for_update(of=("self",))
+        .select_related("mentor__user", "placement__nomination", "placement__programme__force")
+        .get(pk=assignment.pk)
+    )
     if assignment.status != MentorAssignment.Status.ACTIVE:
         raise MentoringError("This mentoring has already ended.")
     _end(assignment, reason=MentorAssignment.EndReason.COORDINATOR, actor=actor)
@@ -362,7 +367,13 @@ def mentoring_daily(*, today=None):
     ended_for_time = 0
     for assignment in MentorAssignment.objects.active().filter(ends_on__lt=today):
         with transaction.atomic():
-            locked = MentorAssignment.objects.select_for_update(of=("self",)).filter(pk=assignment.pk).active().first()
+            locked = (
+                MentorAssignment.objects.select_for_update(of=("self",))
+                .select_related("mentor__user", "placement__nomination", "placement__programme__force")
+                .filter(pk=assignment.pk)
+                .active()
+                .first()
+            )
             if locked is not None:
                 _end(locked, reason=MentorAssignment.EndReason.PERIOD_OVER, actor=None)
                 ended_for_time += 1

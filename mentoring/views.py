@@ -87,6 +87,32 @@ def assign(request, placement_pk):
     return render(request, "mentoring/assign.html", context, status=status)
 
 
+@coordinator_required
+def placement_outcomes(request, placement_pk):
+    """A coordinator records milestones for any student of the force, mentored or not, over the years."""
+    placement = _get_placement_for_coordinator(request, placement_pk)
+    form = OutcomeForm(request.POST or None, placement=placement)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.outcome_record(placement=placement, actor=request.user, **form.cleaned_data)
+            except services.MentoringError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Milestone recorded.")
+                return redirect("mentoring:placement_outcomes", placement_pk=placement.pk)
+        status = 400
+    context = {
+        "placement": placement,
+        "programme": placement.programme,
+        "outcomes": placement.outcomes.select_related("recorded_by"),
+        "assignments": placement.mentor_assignments.select_related("mentor").order_by("-starts_on"),
+        "form": form,
+    }
+    return render(request, "mentoring/placement_outcomes.html", context, status=status)
+
+
 def _detail(request, assignment, *, contact_form=None, outcome_form=None, status=200):
     is_coordinator = _coordinates(request, assignment)
     is_mentor = scope_for(request.user).person_id == assignment.mentor_id

@@ -162,6 +162,7 @@ def test_mentoring_ends_when_its_time_is_up(assignment):
         assert mentoring_daily()["ended_for_time"] == 1
     assignment.refresh_from_db()
     assert assignment.ended_reason == MentorAssignment.EndReason.PERIOD_OVER
+    assert OutboundEmail.objects.get(kind="mentoring_ended").to == "mentor-a@police.invalid"
 
 
 def test_reminder_rows_are_unique_per_due_date_and_kind(assignment):

@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import OutboundEmail
 from mentoring import services
 from mentoring.models import MentorAssignment, MentorContact, MentoringReferral, Outcome
 from tests import factories as f
@@ -245,6 +246,9 @@ def test_end_mentoring_three_ways(client_for, coordinator, coordinator_b, mentor
     assignment.refresh_from_db()
     assert assignment.status == MentorAssignment.Status.ENDED
     assert assignment.ended_by == coordinator
+    told = OutboundEmail.objects.get(kind="mentoring_ended")
+    assert told.to == "mentor-a@police.invalid"
+    assert "do not contact" in told.body_text
     page = client_for(mentor).get(reverse("mentoring:assignment", args=[assignment.pk])).content.decode()
     assert "Log a contact" not in page
     assert "Ended by the coordinator" not in page  # the reason is for coordinators
@@ -311,3 +315,42 @@ def test_list_pages_keep_a_constant_query_count(
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
         assert client.get(url).status_code == 200
     print(f"{name}: {len(few.captured_queries)} queries before, {len(many.captured_queries)} after")
+
+
+def test_placement_milestones_three_ways(client_for, coordinator, coordinator_b, mentor, programme_a):
+    placement = f.PlacementFactory(programme=programme_a)  # never mentored: outcomes are still recorded
+    url = reverse("mentoring:placement_outcomes", args=[placement.pk])
+    data = {"milestone": Outcome.Milestone.APPLIED_STAFF, "occurred_on": "2027-08-01", "note": "Call handler"}
+    assert_login_redirect(client_for(None).get(url))
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert client_for(coordinator_b).post(url, data).status_code == 404
+    assert client_for(mentor).get(url).status_code == 403
+    client = client_for(coordinator)
+    assert client.get(url).status_code == 200
+    assert client.post(url, data).status_code == 302
+    assert list(placement.outcomes.values_list("milestone", "note")) == [("applied_staff", "Call handler")]
+    bad = client.post(url, {**data, "occurred_on": "2027-07-01"})  # before the programme began
+    assert bad.status_code == 400
+    assert "before the student" in bad.content.decode()
+    assert placement.outcomes.get().occurred_on == date(2027, 8, 1)
+
+
+def test_pipeline_counts_each_student_once_per_stage(client_for, coordinator, programme_a, mentor_person):
+    placements = [make_eligible(programme_a) for _ in range(4)]
+    services.mentor_assignment_create(placement=placements[0], mentor=mentor_person, actor=None)
+    services.mentor_assignment_create(placement=placements[1], mentor=mentor_person, actor=None)
+    for placement, milestone in [
+        (placements[0], Outcome.Milestone.APPLIED_OFFICER),
+        (placements[0], Outcome.Milestone.APPLIED_STAFF),  # two applications, one student
+        (placements[0], Outcome.Milestone.RECRUITED),
+        (placements[2], Outcome.Milestone.JOINED_CADETS),
+        (placements[3], Outcome.Milestone.LOST_CONTACT),
+    ]:
+        Outcome.objects.create(placement=placement, milestone=milestone, occurred_on=date(2027, 8, 1))
+    response = client_for(coordinator).get(reverse("mentoring:dashboard"))
+    [programme] = response.context["pipeline"]
+    stages = {key: getattr(programme, key) for key, _l, _m in response.context["stages"]}
+    assert stages == {"took_part": 4, "mentored": 2, "cadets": 1, "specials": 0, "applied": 1, "recruited": 1}
+    assert programme.lost_contact == 1
+    bars = {bar["key"]: bar["width"] for bar in response.context["chart"]["groups"][0]["bars"]}
+    assert bars["took_part"] > bars["mentored"] > bars["recruited"] > bars["specials"] == 0
