@@ -4,7 +4,7 @@ import logging
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from core.models import OutboundEmail
@@ -296,7 +296,7 @@ def mentor_reminders_send_for(*, assignment_id, today):
             return 0
         due_on = assignment.next_due_on
         days_overdue = (today - due_on).days
-        owed = [kind for kind, offset in MentorReminder.OFFSETS.items() if days_overdue >= offset]
+        owed = [kind for kind in MentorReminder.OFFSETS if kind in _owed_kinds(due_on, today)]
         done = set(assignment.reminders.filter(due_on=due_on).values_list("kind", flat=True))
         missing = [kind for kind in owed if kind not in done]
         if not missing:
@@ -358,6 +358,25 @@ def _send_escalation(*, assignment, context):
     return sent
 
 
+def _owed_kinds(due_on, today):
+    return {kind for kind, offset in MentorReminder.OFFSETS.items() if (today - due_on).days >= offset}
+
+
+def _assignments_owed_reminders(today):
+    """Active assignments with a reminder owed that has no row yet (two queries; each is re-checked under lock)."""
+    due = MentorAssignment.objects.active().filter(next_due_on__lte=today)
+    done = {}
+    for assignment_id, kind in MentorReminder.objects.filter(
+        assignment__in=due, due_on=F("assignment__next_due_on")
+    ).values_list("assignment_id", "kind"):
+        done.setdefault(assignment_id, set()).add(kind)
+    return [
+        pk
+        for pk, due_on in due.values_list("pk", "next_due_on")
+        if not _owed_kinds(due_on, today) <= done.get(pk, set())
+    ]
+
+
 def mentoring_daily(*, today=None):
     """The daily job: end mentoring whose consent has gone or whose time is up, then send reminders."""
     today = today or timezone.localdate()
@@ -378,7 +397,6 @@ def mentoring_daily(*, today=None):
                 _end(locked, reason=MentorAssignment.EndReason.PERIOD_OVER, actor=None)
                 ended_for_time += 1
     queued = 0
-    due = MentorAssignment.objects.active().filter(next_due_on__lte=today).values_list("pk", flat=True)
-    for assignment_id in list(due):
+    for assignment_id in _assignments_owed_reminders(today):
         queued += mentor_reminders_send_for(assignment_id=assignment_id, today=today)
     return {"ended_for_consent": ended_for_consent, "ended_for_time": ended_for_time, "emails_queued": queued}

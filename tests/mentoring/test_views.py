@@ -168,6 +168,8 @@ def test_a_mentor_sees_only_their_own_mentees(client_for, mentor, other_mentor, 
     assert assignment.placement.nomination.full_name in home
     assert theirs.placement.nomination.full_name not in home
     assert client_for(mentor).get(reverse("mentoring:assignment", args=[theirs.pk])).status_code == 404
+    their_home = client_for(other_mentor).get(reverse("accounts:mentor_home")).content.decode()
+    assert assignment.placement.nomination.full_name not in their_home
     response = client_for(mentor).post(reverse("mentoring:contact_create", args=[theirs.pk]), contact_data())
     assert response.status_code == 404
     assert not theirs.contacts.exists()
