@@ -158,6 +158,9 @@ def test_assignment_page_three_ways(
         body = response.content.decode()
         assert "Talked about cadets." in body
         assert "Worried about a family matter." in body  # the mentor and coordinators see sensitive notes
+    services.mentoring_daily(today=assignment.next_due_on)
+    assert "Reminders and escalations" in client_for(coordinator).get(url).content.decode()
+    assert "Reminders and escalations" not in client_for(mentor).get(url).content.decode()
 
 
 def test_a_mentor_sees_only_their_own_mentees(client_for, mentor, other_mentor, assignment, programme_a):
