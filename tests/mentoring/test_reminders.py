@@ -51,7 +51,7 @@ def test_reminder_on_the_due_date_goes_to_the_mentor_once(assignment):
         mentoring_daily()
     emails = list(reminder_emails(assignment))
     assert [(e.kind, e.to) for e in emails] == [("mentoring_reminder_due", "mentor-a@police.invalid")]
-    assert "due by 2 August 2027" in emails[0].body_text
+    assert "is due today, 2 August 2027" in emails[0].body_text
     assert MentorReminder.objects.filter(assignment=assignment).count() == 1
 
 
