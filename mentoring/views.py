@@ -127,7 +127,7 @@ def _detail(request, assignment, *, contact_form=None, outcome_form=None, status
         "under_18": placement.nomination.age_on(today) < 18,
         "contacts": assignment.contacts.select_related("logged_by"),
         "outcomes": placement.outcomes.all(),
-        "reminders": assignment.reminders.all()[:12] if is_coordinator else [],
+        "reminders": assignment.reminders.order_by("-due_on", "pk")[:12] if is_coordinator else [],
         "is_coordinator": is_coordinator,
         "is_mentor": is_mentor,
         "can_log": active and (is_mentor or is_coordinator),
