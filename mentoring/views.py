@@ -219,5 +219,6 @@ def dashboard(request):
         "other_outcomes": selectors.OTHER_OUTCOMES,
         "settings": selectors.mentoring_settings_for(force),
         "today": timezone.localdate(),
+        "other_forces": [] if scope_for(request.user).is_coordinator else Force.objects.exclude(pk=force.pk),
     }
     return render(request, "mentoring/dashboard.html", context)

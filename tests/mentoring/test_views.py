@@ -77,6 +77,15 @@ def test_dashboard_three_ways(client_for, coordinator, coordinator_b, mentor, co
     assert "<svg" in body and "Pipeline chart" in body
 
 
+def test_admin_picks_a_force_on_the_dashboard(client_for, superuser, force_a, force_b, assignment):
+    client = client_for(superuser)
+    assert "Mentor A" in client.get(reverse("mentoring:dashboard") + "?force=force-a").content.decode()
+    other = client.get(reverse("mentoring:dashboard") + "?force=force-b")
+    assert other.status_code == 200
+    assert "Mentor A" not in other.content.decode()
+    assert "Force A Constabulary" in other.content.decode()  # a link back
+
+
 def test_programme_page_three_ways(client_for, coordinator, coordinator_b, contact, eligible, programme_a):
     url = reverse("mentoring:programme", args=[programme_a.pk])
     assert_login_redirect(client_for(None).get(url))
