@@ -50,6 +50,9 @@ FORCE_PATHS = {
     "mentoring.mentorassignment": "placement__programme__force",
     "mentoring.mentorcontact": "assignment__placement__programme__force",
     "mentoring.outcome": "placement__programme__force",
+    "mentoring.mentoringsettings": "force",
+    "mentoring.mentoringreferral": "placement__programme__force",
+    "mentoring.mentorreminder": "assignment__placement__programme__force",
     "core.outboundemail": "force",
 }
 
@@ -79,6 +82,7 @@ LEAD_PATHS = {
 MENTOR_PATHS = {
     "mentoring.mentorassignment": "mentor",
     "mentoring.mentorcontact": "assignment__mentor",
+    "mentoring.mentorreminder": "assignment__mentor",
 }
 
 

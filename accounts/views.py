@@ -64,14 +64,14 @@ def lead_home(request):
 
 @login_required
 def mentor_home(request):
-    from mentoring.models import MentorAssignment
+    """The mentor's due list: their own active mentees, soonest due first."""
+    from mentoring.selectors import mentor_due_list
 
-    assignments = (
-        scoped(request.user, MentorAssignment)
-        .filter(mentor_id=scope_for(request.user).person_id)
-        .select_related("placement__nomination", "placement__programme")
+    active, ended = mentor_due_list(user=request.user)
+    overdue_count = sum(1 for a in active if a.days_overdue is not None and a.days_overdue > 0)
+    return render(
+        request, "accounts/mentor_home.html", {"active": active, "ended": ended, "overdue_count": overdue_count}
     )
-    return render(request, "accounts/mentor_home.html", {"assignments": assignments})
 
 
 @login_required

@@ -9,6 +9,7 @@ urlpatterns = [
     path("programmes/", include("placements.urls")),
     path("schools/", include("schools.urls")),
     path("", include("schools.public_urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),

@@ -484,6 +484,11 @@ def consent_withdraw(*, consent, items, today=None):
             _place_released(nomination, why="consent withdrawn", actor=None, today=today)
     else:
         consent.save()
+    if items & {"participation", "mentoring_contact"}:
+        from mentoring.services import mentoring_end_for_consent_withdrawal
+
+        for placement in Placement.objects.filter(nomination_id=consent.nomination_id):
+            mentoring_end_for_consent_withdrawal(placement=placement, actor=None)
     return consent
 
 

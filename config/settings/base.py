@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -274,6 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     "schools-expire-offers": {"task": "schools.tasks.expire_offers", "schedule": 24 * 60 * 60.0},
     "attendance-check-missing": {"task": "placements.tasks.attendance_check_missing", "schedule": 600.0},
     "lead-vetting-warnings": {"task": "placements.tasks.lead_vetting_warnings", "schedule": 86400.0},
+    "mentoring-daily": {"task": "mentoring.tasks.mentoring_daily", "schedule": crontab(hour=7, minute=15)},
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).

@@ -6,6 +6,7 @@ from django.http import Http404
 from accounts.scoping import FORCE_PATHS, get_for_user, scope_for, scoped
 from tests import factories as f
 from tests.core.test_admin import FACTORY_FOR
+from tests.mentoring import factories as mf
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 
 
@@ -50,6 +51,9 @@ def _row_in_force(label, force):
         "mentoring.mentorassignment": lambda: assignment,
         "mentoring.mentorcontact": lambda: f.MentorContactFactory(assignment=assignment),
         "mentoring.outcome": lambda: f.OutcomeFactory(placement=placement),
+        "mentoring.mentoringsettings": lambda: mf.MentoringSettingsFactory(force=force),
+        "mentoring.mentoringreferral": lambda: mf.MentoringReferralFactory(placement=placement),
+        "mentoring.mentorreminder": lambda: mf.MentorReminderFactory(assignment=assignment),
         "core.outboundemail": lambda: f.OutboundEmailFactory(force=force),
     }
     return build[label]()

@@ -1,0 +1,89 @@
+from django import forms
+from django.utils import timezone
+
+from placements.models import ForcePerson
+
+from .models import MentorContact, Outcome
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class AssignMentorForm(forms.Form):
+    mentor = forms.ModelChoiceField(queryset=ForcePerson.objects.none(), empty_label=None, label="Mentor")
+
+    def __init__(self, *args, mentors, maximum, suggestion=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["mentor"]
+        available = [m for m in mentors if not m.at_capacity]
+        field.queryset = ForcePerson.objects.filter(pk__in=[m.pk for m in available])
+        field.choices = [(m.pk, f"{m.name} — {m.active_count} of {maximum} mentees") for m in available]
+        field.help_text = "Least loaded first. Mentors at the maximum, or whose vetting has lapsed, are not listed."
+        if suggestion is not None:
+            field.initial = suggestion.pk
+
+
+class MentorContactForm(forms.ModelForm):
+    class Meta:
+        model = MentorContact
+        fields = ["contacted_on", "method", "summary", "next_step", "sensitive_notes"]
+        labels = {
+            "contacted_on": "Date of contact",
+            "summary": "Short summary",
+            "next_step": "Agreed next step",
+            "sensitive_notes": "Sensitive notes (optional)",
+        }
+        help_texts = {
+            "summary": "What you talked about. Keep it short and factual.",
+            "sensitive_notes": "Only you and the programme coordinators can read these. The school never sees them.",
+        }
+        widgets = {
+            "contacted_on": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+            "next_step": forms.TextInput(attrs={"maxlength": 300}),
+            "sensitive_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        if not self.is_bound:
+            self.initial.setdefault("contacted_on", timezone.localdate())
+
+    def clean_contacted_on(self):
+        day = self.cleaned_data["contacted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date of contact cannot be in the future.")
+        if self.assignment is not None and day < self.assignment.starts_on:
+            raise forms.ValidationError(
+                f"Mentoring started on {self.assignment.starts_on:%-d %B %Y}; the contact cannot be before that."
+            )
+        return day
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["milestone", "occurred_on", "note"]
+        labels = {"occurred_on": "Date", "note": "Note (optional)"}
+        widgets = {"occurred_on": DateInput()}
+
+    def __init__(self, *args, placement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placement = placement
+
+    def validate_unique(self):
+        # Recording a milestone again re-dates it (the service updates it), so this is not an error.
+        pass
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data["occurred_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        if self.placement is not None and day < self.placement.programme.start_date:
+            raise forms.ValidationError("The date is before the student's programme began.")
+        return day
