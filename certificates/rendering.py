@@ -7,6 +7,7 @@ fetcher would embed any file named by `<link rel=attachment>`).
 """
 
 import io
+import logging
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+# WeasyPrint logs every layout step at INFO: a line per page of a 500-page cohort in the worker log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # Uploaded logos and signatures live here (CertificateTemplate.logo/signature upload_to); the rest of
@@ -198,9 +202,7 @@ def _keep_own_images(page):
     if resources is None or "/XObject" not in resources:
         return
     used = {b"/" + name for name in XOBJECT_USE.findall(page.get_contents().get_data())}
-    own = DictionaryObject(
-        {name: ref for name, ref in resources["/XObject"].items() if name.encode() in used}
-    )
+    own = DictionaryObject({name: ref for name, ref in resources["/XObject"].items() if name.encode() in used})
     resources = DictionaryObject(resources)
     resources[NameObject("/XObject")] = own
     page[NameObject("/Resources")] = resources

@@ -7,6 +7,8 @@ from core import views as core_views
 urlpatterns = [
     path("", include("accounts.urls")),
     path("programmes/", include("placements.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verify_urls")),
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

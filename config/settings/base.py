@@ -175,6 +175,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # so a deployment gets them with no hand setup (and admins can see and pause them in the admin).
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
+    # Certificates: issue those due at the end of each programme (hourly; idempotent).
+    "issue-certificates-for-ended-programmes": {
+        "task": "certificates.tasks.issue_certificates_for_ended_programmes",
+        "schedule": 3600.0,
+    },
 }
 
 LOGGING = {
