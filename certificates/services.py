@@ -324,7 +324,7 @@ def certificate_issue_due_programmes():
     today = timezone.localdate()
     started = []
     programmes = Programme.objects.filter(end_date__lte=today, end_date__gte=today - timedelta(days=30)).exclude(
-        status__in=[Programme.Status.CANCELLED, Programme.Status.DRAFT]
+        status=Programme.Status.CANCELLED
     )
     for programme in programmes.select_related("force"):
         if selectors.template_for_programme(programme) is None:
