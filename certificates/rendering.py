@@ -34,6 +34,9 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # Uploaded logos and signatures live here (CertificateTemplate.logo/signature upload_to); the rest of
 # the media root holds other students' certificates and must never be readable by a template.
 MEDIA_SUBDIR = "certificate-images"
+# Fonts ship with the code (Liberation, SIL OFL) so a certificate prints the same on any worker,
+# whatever fonts its machine happens to have.
+FONTS_DIR = Path(settings.BASE_DIR) / "static" / "certificates" / "fonts"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ def format_code(code):
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+def _long_date(day):
+    return f"{day.day}\u00a0{day:%B}\u00a0{day.year}"  # no-break spaces: a date never splits across lines
+
+
 def fill_wording(wording, content):
     """The template's wording with placeholders filled; every part HTML-escaped (no str.format, which
     would let a template reach attributes such as {student_name.__class__})."""
@@ -93,8 +100,8 @@ def fill_wording(wording, content):
     values = {
         "student_name": content.student_name,
         "programme_title": content.programme_title,
-        "start_date": f"{content.start_date:%-d %B %Y}",
-        "end_date": f"{content.end_date:%-d %B %Y}",
+        "start_date": _long_date(content.start_date),
+        "end_date": _long_date(content.end_date),
         "hours_attended": f"{hours:.1f}".removesuffix(".0"),
         "force_name": content.force_name,
     }
@@ -107,8 +114,10 @@ def fill_wording(wording, content):
 
 
 def qr_data_uri(url):
-    # One pixel per module, scaled up on the page without smoothing: tiny to embed, crisp in print.
-    return segno.make(url, error="m").png_data_uri(scale=1, border=0)
+    """The QR code as a PNG data: URI, one pixel per module, scaled up on the page without smoothing
+    (tiny to embed, crisp in print). A fixed mask skips segno's search of all eight masks, which is
+    most of its time; any mask gives a valid code, and at 26 mm printed any of them scans easily."""
+    return segno.make(url, error="m", mask=0, boost_error=False).png_data_uri(scale=1, border=0)
 
 
 def _allowed_roots():
@@ -176,6 +185,7 @@ def certificate_html(design, contents):
             "logo_uri": _image_uri(design.logo_path),
             "signature_uri": _image_uri(design.signature_path),
             "verify_base": f"{settings.SITE_URL.rstrip('/')}/verify/",
+            "fonts": FONTS_DIR.as_uri(),
         },
     )
 
