@@ -33,12 +33,17 @@ class CertificateError(Exception):
 
 
 def new_verification_code():
-    """80 random bits as 16 base32 letters/digits (no 0/1/8/9 to confuse with O/I/B/g)."""
+    """80 random bits as 16 base32 characters (A–Z, 2–7: no 0, 1, 8 or 9)."""
     return base64.b32encode(secrets.token_bytes(10)).decode()
 
 
+# Base32 has no 0, 1 or 8, so a typed 0/1/8 can only mean the letter O/I/B.
+TYPO_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
 def normalise_code(raw):
-    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:32]
+    """A typed code as stored: upper case, no spaces or dashes, digits misread for letters fixed."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isascii() and ch.isalnum()).translate(TYPO_FIXES)[:32]
 
 
 def hash_token(token):

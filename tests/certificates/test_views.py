@@ -60,6 +60,8 @@ def test_verify_form_normalises_a_typed_code(client, issued):
     response = client.get(reverse("verify:form"), {"code": typed})
     assert response.status_code == 302 and response["Location"] == reverse("verify:result", args=[code])
     assert client.get(reverse("verify:form"), {"code": "x"}).status_code == 400
+    misread = client.get(reverse("verify:form"), {"code": "abcd-0018-efgh-2345"})
+    assert misread["Location"] == reverse("verify:result", args=["ABCDOIIBEFGH2345"])
 
 
 def test_verification_is_rate_limited(client, issued, settings):
