@@ -56,8 +56,9 @@ def seed(*, force, stdout=None):
     rows = selectors.placements_to_issue(programme=week)
     if rows:
         issued = services.certificate_issue_batch(programme=week, rows=rows)
+        count = len(issued)
         IssueJob.objects.create(
-            programme=week, status=IssueJob.Status.DONE, total=len(issued), issued=len(issued), finished_at=timezone.now()
+            programme=week, status=IssueJob.Status.DONE, total=count, issued=count, finished_at=timezone.now()
         )
         if stdout:
             stdout.write(f"Issued {len(issued)} demo certificates for {week.title}.")

@@ -25,8 +25,8 @@ class CertificateTemplateForm(forms.ModelForm):
         ]
         widgets = {
             "wording": forms.Textarea(attrs={"rows": 4}),
-            "primary_colour": forms.TextInput(attrs={"type": "color"}),
-            "accent_colour": forms.TextInput(attrs={"type": "color"}),
+            "primary_colour": forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
+            "accent_colour": forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
         }
         help_texts = {
             "wording": "Printed under the student's name. Placeholders: "

@@ -125,7 +125,7 @@ def test_fetcher_refuses_network_outside_files_and_attachments(trap_server, tmp_
       <img src="{(images / "crest.png").as_uri()}"><img src="file://evil.example/etc/hosts">
       <p>Hello</p></body></html>"""
     fetcher = rendering.SafeURLFetcher()
-    pdf, pages = rendering.html_to_pdf(html, fetcher=fetcher)
+    pdf, _pages = rendering.html_to_pdf(html, fetcher=fetcher)
     assert hits == []  # nothing reached the network
     refused = " ".join(fetcher.refused)
     assert f"{base}/style.css" in refused and f"{base}/logo.png" in refused
