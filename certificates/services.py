@@ -131,7 +131,7 @@ def certificate_issue_batch(*, programme, rows, actor=None, template=None):
         for certificate, pdf in zip(certificates, pdfs, strict=True):
             certificate.pdf.name = _store_pdf(programme.force, certificate.serial, pdf)
             stored.append(certificate.pdf.name)
-        Certificate.objects.bulk_create(certificates)
+            certificate.save()  # one by one, not bulk_create: the audit trail hears of each
     except Exception:
         for name in stored:
             default_storage.delete(name)

@@ -1,6 +1,7 @@
 import io
 import zipfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.scoping import get_for_user, scope_for
 from placements.models import Programme
@@ -18,7 +20,6 @@ from placements.views import coordinator_required, get_programme_for_coordinator
 from . import rendering, selectors, services
 from .forms import CertificateTemplateForm, OrderForm, ReissueForm, RevokeForm, VerifyForm
 from .models import Certificate, CertificateTemplate, IssueJob
-from .ratelimit import allow
 
 STUDENT_SESSION_KEY = "certificate_placement_id"
 
@@ -323,7 +324,9 @@ def verify_form(request):
 
 
 def verify_result(request, code):
-    if not allow(request, scope="verify"):
+    # Per client address, against guessing codes (django-ratelimit counts in the shared cache).
+    rate = getattr(settings, "CERTIFICATE_VERIFY_RATE", "30/10m")
+    if is_ratelimited(request, group="certificates:verify", key="ip", rate=rate, increment=True):
         return _rate_limited(request)
     normalised = services.normalise_code(code)
     if normalised != code:

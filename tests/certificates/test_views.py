@@ -65,7 +65,7 @@ def test_verify_form_normalises_a_typed_code(client, issued):
 
 
 def test_verification_is_rate_limited(client, issued, settings):
-    settings.CERTIFICATE_VERIFY_LIMIT = 3
+    settings.CERTIFICATE_VERIFY_RATE = "3/10m"
     for i in range(3):
         assert client.get(reverse("verify:result", args=[f"GUESSXXXXXXXXXX{'ABC'[i]}"])).status_code == 404
     response = client.get(reverse("verify:result", args=[issued["a1"].verification_code]))
