@@ -1,4 +1,4 @@
-"""Demo certificate templates (school week and university placement) and the demo week's certificates.
+"""Demo certificate templates (school week and university placement) and certificates of ended programmes.
 
 Idempotent: templates are found by force and kind, images are added only when missing, and the
 bulk issue only issues certificates that do not exist yet.
@@ -50,15 +50,17 @@ def seed(*, force, stdout=None):
             template.signature.save(f"{force.slug}-signature.png", ContentFile(signature_png()), save=False)
         template.save()
 
-    week = Programme.objects.filter(force=force, kind=Programme.Kind.SCHOOL_WEEK).order_by("start_date").first()
-    if week is None or week.end_date > timezone.localdate():
-        return
-    rows = selectors.placements_to_issue(programme=week)
-    if rows:
-        issued = services.certificate_issue_batch(programme=week, rows=rows)
+    ended = Programme.objects.filter(force=force, end_date__lte=timezone.localdate()).exclude(
+        status=Programme.Status.CANCELLED
+    )
+    for programme in ended.select_related("force"):
+        rows = selectors.placements_to_issue(programme=programme)
+        if not rows:
+            continue
+        issued = services.certificate_issue_batch(programme=programme, rows=rows)
         count = len(issued)
         IssueJob.objects.create(
-            programme=week, status=IssueJob.Status.DONE, total=count, issued=count, finished_at=timezone.now()
+            programme=programme, status=IssueJob.Status.DONE, total=count, issued=count, finished_at=timezone.now()
         )
         if stdout:
-            stdout.write(f"Issued {len(issued)} demo certificates for {week.title}.")
+            stdout.write(f"Issued {count} demo certificates for {programme.title}.")
