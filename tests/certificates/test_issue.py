@@ -151,3 +151,22 @@ def test_beat_issues_for_programmes_that_have_ended(
     assert IssueJob.objects.count() == 1  # nothing left to issue, so no second job
     with time_machine.travel("2026-07-16 18:00 +0100"):
         assert services.certificate_issue_due_programmes() == []  # not before the last day
+
+
+def test_the_task_has_time_limits_and_a_timeout_marks_the_job_failed(ended_programme, template_a, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from certificates import tasks
+
+    task = tasks.issue_programme_certificates
+    assert (task.soft_time_limit, task.time_limit, task.acks_late) == (240, 300, True)
+    job = IssueJob.objects.create(programme=ended_programme, status=IssueJob.Status.RUNNING, total=3)
+
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "certificate_issue_job_run", too_slow)
+    with pytest.raises(SoftTimeLimitExceeded):
+        task(job.pk)
+    job.refresh_from_db()
+    assert job.status == IssueJob.Status.FAILED and "Timed out" in job.error
