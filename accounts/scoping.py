@@ -47,6 +47,9 @@ FORCE_PATHS = {
     "surveys.answer": "response__invitation__survey__programme__force",
     "certificates.certificatetemplate": "force",
     "certificates.certificate": "force",
+    "certificates.serialcounter": "force",
+    "certificates.issuejob": "programme__force",
+    "certificates.studentlink": "placement__programme__force",
     "mentoring.mentorassignment": "placement__programme__force",
     "mentoring.mentorcontact": "assignment__placement__programme__force",
     "mentoring.outcome": "placement__programme__force",
@@ -68,6 +71,7 @@ INSTITUTION_PATHS = {
     "placements.placement": "nomination__institution",
     "placements.attendance": "placement__nomination__institution",
     "certificates.certificate": "placement__nomination__institution",
+    "certificates.studentlink": "placement__nomination__institution",
 }
 
 # How each model reaches the syndicate lead (a ForcePerson), for syndicate leads.

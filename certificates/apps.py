@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "certificates"
+
+    def ready(self):
+        from placements.sections import ProgrammeSection, register_programme_section
+
+        from .selectors import section_context
+
+        register_programme_section(
+            ProgrammeSection(
+                order=40,
+                title="Certificates",
+                template_name="certificates/sections/certificates.html",
+                context=section_context,
+            )
+        )

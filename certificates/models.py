@@ -79,3 +79,69 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"Certificate {self.serial} ({self.printed_name})"
+
+
+class SerialCounter(models.Model):
+    """The last certificate serial used by a force; its row is locked while serials are handed out."""
+
+    force = models.OneToOneField("placements.Force", on_delete=models.CASCADE, related_name="certificate_serial")
+    last_serial = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.force}: {self.last_serial}"
+
+
+class IssueJobQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(status__in=[IssueJob.Status.QUEUED, IssueJob.Status.RUNNING])
+
+
+class IssueJob(models.Model):
+    """One bulk issue of a programme's certificates; its counts are the progress bar on the page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    programme = models.ForeignKey("placements.Programme", on_delete=models.CASCADE, related_name="certificate_jobs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total = models.PositiveIntegerField(default=0, help_text="Certificates to issue when the job started.")
+    issued = models.PositiveIntegerField(default=0)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    objects = IssueJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(issued__lte=models.F("total")), name="issue_job_issued_le_total")
+        ]
+
+    def __str__(self):
+        return f"Issue job {self.pk} for {self.programme_id} ({self.status})"
+
+    @property
+    def percent(self):
+        return 100 if not self.total else round(100 * self.issued / self.total)
+
+
+class StudentLink(models.Model):
+    """A student's own link to their certificate. Only the token's SHA-256 is stored."""
+
+    placement = models.ForeignKey("placements.Placement", on_delete=models.CASCADE, related_name="certificate_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Certificate link for placement {self.placement_id}"

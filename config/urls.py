@@ -10,6 +10,8 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("", include("schools.public_urls")),
     path("mentoring/", include("mentoring.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verify_urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),

@@ -119,6 +119,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
 
@@ -276,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
     "attendance-check-missing": {"task": "placements.tasks.attendance_check_missing", "schedule": 600.0},
     "lead-vetting-warnings": {"task": "placements.tasks.lead_vetting_warnings", "schedule": 86400.0},
     "mentoring-daily": {"task": "mentoring.tasks.mentoring_daily", "schedule": crontab(hour=7, minute=15)},
+    # Certificates: issue those due at the end of each programme (hourly; idempotent).
+    "issue-certificates-for-ended-programmes": {
+        "task": "certificates.tasks.issue_certificates_for_ended_programmes",
+        "schedule": 3600.0,
+    },
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).
@@ -298,6 +304,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO; keep its warnings only.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Week planning: students not marked present by this local time alert the coordinator (safeguarding).

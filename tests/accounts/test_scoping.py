@@ -5,6 +5,7 @@ from django.http import Http404
 
 from accounts.scoping import FORCE_PATHS, get_for_user, scope_for, scoped
 from tests import factories as f
+from tests.certificates import factories as cf
 from tests.core.test_admin import FACTORY_FOR
 from tests.mentoring import factories as mf
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
@@ -48,6 +49,9 @@ def _row_in_force(label, force):
         "surveys.answer": lambda: f.AnswerFactory(response=response),
         "certificates.certificatetemplate": lambda: f.CertificateTemplateFactory(force=force),
         "certificates.certificate": lambda: f.CertificateFactory(placement=placement),
+        "certificates.serialcounter": lambda: cf.SerialCounterFactory(force=force),
+        "certificates.issuejob": lambda: cf.IssueJobFactory(programme=programme),
+        "certificates.studentlink": lambda: cf.StudentLinkFactory(placement=placement),
         "mentoring.mentorassignment": lambda: assignment,
         "mentoring.mentorcontact": lambda: f.MentorContactFactory(assignment=assignment),
         "mentoring.outcome": lambda: f.OutcomeFactory(placement=placement),

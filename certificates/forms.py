@@ -1,0 +1,87 @@
+from django import forms
+
+from .models import CertificateTemplate
+from .rendering import PLACEHOLDER
+from .services import normalise_code
+
+PLACEHOLDERS = ("student_name", "programme_title", "start_date", "end_date", "hours_attended", "force_name")
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+class CertificateTemplateForm(forms.ModelForm):
+    class Meta:
+        model = CertificateTemplate
+        fields = [
+            "name",
+            "programme_kind",
+            "title",
+            "wording",
+            "signatory_name",
+            "signatory_rank",
+            "logo",
+            "signature",
+            "primary_colour",
+            "accent_colour",
+        ]
+        widgets = {
+            "wording": forms.Textarea(attrs={"rows": 4}),
+            "primary_colour": forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
+            "accent_colour": forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
+        }
+        help_texts = {
+            "wording": "Printed under the student's name. Placeholders: "
+            + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            + ".",
+            "logo": "PNG or JPEG, up to 2 MB; printed about 20 mm tall.",
+            "signature": "PNG (transparent background is best) or JPEG, up to 2 MB.",
+        }
+
+    def clean_wording(self):
+        wording = self.cleaned_data["wording"]
+        unknown = sorted({name for name in PLACEHOLDER.findall(wording) if name not in PLACEHOLDERS})
+        if unknown:
+            raise forms.ValidationError(
+                "Unknown placeholder: %(names)s.", params={"names": ", ".join("{" + n + "}" for n in unknown)}
+            )
+        if len(wording) > 600:
+            raise forms.ValidationError("Keep the wording under 600 characters so it fits on the certificate.")
+        return wording
+
+    def _clean_image(self, field):
+        image = self.cleaned_data.get(field)
+        if image and getattr(image, "size", 0) > MAX_IMAGE_BYTES:
+            raise forms.ValidationError("The image is larger than 2 MB.")
+        content_type = getattr(getattr(image, "image", None), "format", None)
+        if image and hasattr(image, "image") and content_type not in ("PNG", "JPEG"):
+            raise forms.ValidationError("Upload a PNG or JPEG image.")
+        return image
+
+    def clean_logo(self):
+        return self._clean_image("logo")
+
+    def clean_signature(self):
+        return self._clean_image("signature")
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReissueForm(forms.Form):
+    printed_name = forms.CharField(label="Name to print", max_length=200)
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code", max_length=40, help_text="As printed on the certificate, e.g. ABCD-EFGH-JKLM-NPQR."
+    )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if len(code) < 8:
+            raise forms.ValidationError("Enter the code as printed on the certificate.")
+        return code
+
+
+class OrderForm(forms.Form):
+    order = forms.ChoiceField(choices=[("alphabetical", "Alphabetical"), ("syndicate", "By syndicate")], required=False)

@@ -1,0 +1,160 @@
+"""Reads for certificates: who is eligible, hours attended, and the certificate lists."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.scoping import scoped
+from placements.models import Attendance, Placement, Session
+
+from .models import Certificate, CertificateTemplate, IssueJob
+
+ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+# Used only when a programme has no timetable: a placement day is taken as 6 hours.
+FALLBACK_DAY_HOURS = Decimal("6")
+# A job whose row has not moved for this long lost its worker (the task's hard limit is shorter).
+STALE_JOB_AFTER = timedelta(minutes=10)
+
+
+@dataclass
+class EligibilityRow:
+    placement: Placement
+    days_attended: int
+    days_total: int
+    hours: Decimal
+    eligible: bool
+    reason: str
+    certificate: Certificate | None = None
+
+    @property
+    def name(self):
+        return self.placement.nomination.full_name
+
+    @property
+    def percent(self):
+        return round(100 * self.days_attended / self.days_total) if self.days_total else 0
+
+
+def template_for_programme(programme):
+    return CertificateTemplate.objects.filter(force_id=programme.force_id, programme_kind=programme.kind).first()
+
+
+def _session_hours_by_day(programme):
+    """{(syndicate_id or None, date): hours} for the programme's planned sessions; None means everyone."""
+    hours = defaultdict(Decimal)
+    sessions = Session.objects.filter(programme=programme, status=Session.Status.PLANNED).prefetch_related("syndicates")
+    found = False
+    for session in sessions:
+        found = True
+        day = timezone.localtime(session.starts_at).date()
+        length = Decimal((session.ends_at - session.starts_at).total_seconds()) / Decimal(3600)
+        syndicate_ids = [s.pk for s in session.syndicates.all()] or [None]
+        for syndicate_id in syndicate_ids:
+            hours[(syndicate_id, day)] += length
+    return hours if found else None
+
+
+def programme_eligibility(*, programme):
+    """Every confirmed or withdrawn placement with its attendance, hours and whether it earns a certificate.
+
+    Eligible: days attended (present or late) ≥ the programme's threshold share of its working days.
+    Hours: the planned timetable sessions of the student's syndicate (and whole-cohort sessions) on
+    the days they attended; if the programme has no timetable, 6 hours per day attended.
+    """
+    days = programme.days
+    day_set = set(days)
+    placements = list(
+        Placement.objects.filter(programme=programme)
+        .select_related("nomination__institution", "syndicate")
+        .order_by("nomination__last_name", "nomination__first_name", "pk")
+    )
+    attended = defaultdict(set)
+    for placement_id, day in Attendance.objects.filter(placement__programme=programme, status__in=ATTENDED).values_list(
+        "placement_id", "date"
+    ):
+        if day in day_set:
+            attended[placement_id].add(day)
+    recorded = set(
+        Attendance.objects.filter(placement__programme=programme).values_list("placement_id", flat=True).distinct()
+    )
+    certificates = {}
+    for certificate in Certificate.objects.filter(placement__programme=programme).order_by("issued_at", "pk"):
+        if certificate.status == Certificate.Status.VALID or certificate.placement_id not in certificates:
+            certificates[certificate.placement_id] = certificate
+    session_hours = _session_hours_by_day(programme)
+    threshold = programme.attendance_threshold_pct
+    rows = []
+    for placement in placements:
+        own_days = attended[placement.pk]
+        count = len(own_days)
+        if session_hours is None:
+            hours = FALLBACK_DAY_HOURS * count
+        else:
+            hours = sum(
+                (session_hours.get((placement.syndicate_id, d), 0) + session_hours.get((None, d), 0) for d in own_days),
+                Decimal(0),
+            )
+        needed = -(-threshold * len(days) // 100)  # ceiling, in whole days
+        if placement.status == Placement.Status.WITHDRAWN:
+            eligible, reason = False, "Withdrawn from the programme"
+        elif placement.pk not in recorded:
+            eligible, reason = False, "No attendance recorded"
+        elif count * 100 < threshold * len(days):
+            eligible = False
+            reason = f"Attended {count} of {len(days)} days; needs {needed} ({threshold}%)"
+        else:
+            eligible, reason = True, ""
+        rows.append(
+            EligibilityRow(
+                placement=placement,
+                days_attended=count,
+                days_total=len(days),
+                hours=hours.quantize(Decimal("0.1")),
+                eligible=eligible,
+                reason=reason,
+                certificate=certificates.get(placement.pk),
+            )
+        )
+    return rows
+
+
+def placements_to_issue(*, programme):
+    """Eligible placements that have never had a certificate (a revoked one is not re-issued by bulk)."""
+    return [row for row in programme_eligibility(programme=programme) if row.eligible and row.certificate is None]
+
+
+def latest_job(*, programme):
+    return IssueJob.objects.filter(programme=programme).first()
+
+
+def certificate_list(*, user, programme, order="alphabetical", include_revoked=True):
+    """The programme's certificates the user may see, in ceremony order (syndicate or alphabetical)."""
+    queryset = scoped(user, Certificate).filter(placement__programme=programme)
+    if not include_revoked:
+        queryset = queryset.filter(status=Certificate.Status.VALID)
+    queryset = queryset.select_related("placement__nomination__institution", "placement__syndicate", "replaces")
+    if order == "syndicate":
+        return queryset.order_by("placement__syndicate__name", "printed_name", "serial")
+    return queryset.order_by("placement__nomination__last_name", "placement__nomination__first_name", "serial")
+
+
+def section_context(programme, request):
+    """The Certificates section of the coordinator's programme page."""
+    rows = programme_eligibility(programme=programme)
+    counts = Certificate.objects.filter(placement__programme=programme).aggregate(
+        valid=Count("pk", filter=Q(status=Certificate.Status.VALID)),
+        revoked=Count("pk", filter=Q(status=Certificate.Status.REVOKED)),
+    )
+    return {
+        "template": template_for_programme(programme),
+        "eligible": [row for row in rows if row.eligible],
+        "ineligible": [row for row in rows if not row.eligible],
+        "to_issue": sum(1 for row in rows if row.eligible and row.certificate is None),
+        "counts": counts,
+        "job": latest_job(programme=programme),
+        "ended": programme.end_date <= timezone.localdate(),
+    }

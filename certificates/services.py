@@ -1,0 +1,340 @@
+"""Writes for certificates: issue (one, in bulk), revoke, reissue, student links, templates."""
+
+import base64
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from core.services import email_queue
+from placements.models import Placement
+from schools.models import InstitutionContact
+
+from . import rendering, selectors
+from .models import Certificate, IssueJob, SerialCounter, StudentLink
+
+logger = logging.getLogger(__name__)
+
+# Rendering a chunk holds the force's serial counter locked, so keep chunks small enough to be quick
+# yet large enough for the one-document fast path to pay off.
+CHUNK_SIZE = 50
+
+
+class CertificateError(Exception):
+    """A certificate action that cannot be done, with a message fit to show the user."""
+
+
+def new_verification_code():
+    """80 random bits as 16 base32 characters (A–Z, 2–7: no 0, 1, 8 or 9)."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+# Base32 has no 0, 1 or 8, so a typed 0/1/8 can only mean the letter O/I/B.
+TYPO_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
+def normalise_code(raw):
+    """A typed code as stored: upper case, no spaces or dashes, digits misread for letters fixed."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isascii() and ch.isalnum()).translate(TYPO_FIXES)[:32]
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _lock_serial_counter(force):
+    """The force's serial counter, locked until the transaction ends: issues for one force queue here."""
+    SerialCounter.objects.get_or_create(force=force)
+    return SerialCounter.objects.select_for_update().get(force=force)
+
+
+def _allocate_serials(force, count):
+    """The next `count` serials of the force."""
+    counter = _lock_serial_counter(force)
+    highest = Certificate.objects.filter(force=force).aggregate(top=Max("serial"))["top"] or 0
+    first = max(counter.last_serial, highest) + 1
+    counter.last_serial = first + count - 1
+    counter.save(update_fields=["last_serial"])
+    return range(first, first + count)
+
+
+def _content(programme, *, name, hours, serial, code):
+    return rendering.CertificateContent(
+        student_name=name,
+        programme_title=programme.title,
+        start_date=programme.start_date,
+        end_date=programme.end_date,
+        hours_attended=hours,
+        force_name=programme.force.name,
+        serial=serial,
+        verification_code=code,
+    )
+
+
+def _store_pdf(force, serial, pdf):
+    name = f"certificates/{force.slug}/{serial:06d}-{secrets.token_hex(8)}.pdf"
+    return default_storage.save(name, ContentFile(pdf))
+
+
+def _require_template(programme):
+    template = selectors.template_for_programme(programme)
+    if template is None:
+        raise CertificateError(
+            f"{programme.force} has no certificate template for {programme.get_kind_display().lower()}s yet."
+        )
+    return template
+
+
+@transaction.atomic
+def certificate_issue_batch(*, programme, rows, actor=None, template=None):
+    """Issue certificates for these eligibility rows, rendered as one document and split (the fast path).
+
+    Placements that gained a certificate meanwhile are skipped, and the one-valid-per-placement
+    constraint stops a concurrent run: a re-run never makes a second certificate.
+    """
+    template = template or _require_template(programme)
+    ids = [row.placement.pk for row in rows]
+    _lock_serial_counter(programme.force)
+    taken = set(Certificate.objects.filter(placement_id__in=ids).values_list("placement_id", flat=True))
+    rows = [row for row in rows if row.placement.pk not in taken]
+    if not rows:
+        return []
+    serials = iter(_allocate_serials(programme.force, len(rows)))
+    certificates = [
+        Certificate(
+            force=programme.force,
+            placement=row.placement,
+            template=template,
+            serial=next(serials),
+            verification_code=new_verification_code(),
+            printed_name=row.name,
+            hours_attended=row.hours,
+            issued_by=actor,
+        )
+        for row in rows
+    ]
+    contents = [
+        _content(programme, name=c.printed_name, hours=c.hours_attended, serial=c.serial, code=c.verification_code)
+        for c in certificates
+    ]
+    pdfs = rendering.render_cohort(rendering.TemplateDesign.from_template(template), contents)
+    stored = []
+    try:
+        for certificate, pdf in zip(certificates, pdfs, strict=True):
+            certificate.pdf.name = _store_pdf(programme.force, certificate.serial, pdf)
+            stored.append(certificate.pdf.name)
+            certificate.save()  # one by one, not bulk_create: the audit trail hears of each
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return certificates
+
+
+def certificate_issue_job_start(*, programme, actor=None):
+    """Queue a bulk issue for the programme, or return the one already under way."""
+    from .tasks import issue_programme_certificates
+
+    _require_template(programme)
+    if programme.end_date > timezone.localdate():
+        raise CertificateError("Certificates can be issued from the programme's last day.")
+    with transaction.atomic():
+        running = (
+            IssueJob.objects.select_for_update()
+            .filter(programme=programme, status__in=[IssueJob.Status.QUEUED, IssueJob.Status.RUNNING])
+            .first()
+        )
+        if running and running.updated_at > timezone.now() - selectors.STALE_JOB_AFTER:
+            return running
+        if running:
+            running.status = IssueJob.Status.FAILED
+            running.error = "The worker stopped; a new run took over."
+            running.finished_at = timezone.now()
+            running.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        job = IssueJob.objects.create(
+            programme=programme,
+            started_by=actor,
+            total=len(selectors.placements_to_issue(programme=programme)),
+        )
+        transaction.on_commit(lambda: _enqueue(issue_programme_certificates, job.pk))
+    return job
+
+
+def _enqueue(task, *args):
+    from core.tasks import enqueue
+
+    enqueue(task, *args)
+
+
+def certificate_issue_job_run(*, job_id):
+    """Issue every certificate a job still has to issue, chunk by chunk, then tell the schools.
+
+    Safe to run again (a redelivered task after a killed worker): it only issues what is missing.
+    """
+    job = IssueJob.objects.select_related("programme__force").get(pk=job_id)
+    if job.status in (IssueJob.Status.DONE, IssueJob.Status.FAILED):
+        return job
+    programme = job.programme
+    template = _require_template(programme)
+    pending = selectors.placements_to_issue(programme=programme)
+    IssueJob.objects.filter(pk=job.pk).update(
+        status=IssueJob.Status.RUNNING, total=job.issued + len(pending), updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    for start in range(0, len(pending), CHUNK_SIZE):
+        chunk = pending[start : start + CHUNK_SIZE]
+        try:
+            issued = certificate_issue_batch(programme=programme, rows=chunk, actor=job.started_by, template=template)
+        except IntegrityError:
+            # Another run issued some of these at the same moment; the next run picks up any left.
+            logger.warning("Issue job %s: a concurrent run issued part of a chunk", job.pk)
+            issued = []
+        job.issued = min(job.total, job.issued + len(issued))
+        job.save(update_fields=["issued", "updated_at"])
+    certificate_notify_contacts(programme=programme)
+    job.status = IssueJob.Status.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at", "updated_at"])
+    return job
+
+
+def issue_job_fail(*, job_id, error):
+    IssueJob.objects.filter(pk=job_id).exclude(status=IssueJob.Status.DONE).update(
+        status=IssueJob.Status.FAILED, error=error[:300], finished_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def certificate_notify_contacts(*, programme):
+    """Email each active contact of an institution with certificates a link to its own students'."""
+    counts = {}
+    for institution_id in Certificate.objects.filter(
+        placement__programme=programme, status=Certificate.Status.VALID
+    ).values_list("placement__nomination__institution_id", flat=True):
+        counts[institution_id] = counts.get(institution_id, 0) + 1
+    url = settings.SITE_URL.rstrip("/") + reverse("certificates:programme_certificates", args=[programme.pk])
+    contacts = InstitutionContact.objects.filter(institution_id__in=counts, is_active=True).select_related(
+        "institution"
+    )
+    for contact in contacts:
+        count = counts[contact.institution_id]
+        email_queue(
+            kind="certificates_ready",
+            to=contact.email,
+            context={
+                "contact_name": contact.name,
+                "institution_name": contact.institution.name,
+                "programme_title": programme.title,
+                "count": count,
+                "url": url,
+            },
+            # A re-run that adds nothing sends nothing; one that adds certificates tells them again.
+            dedupe_key=f"certificates-ready:{programme.pk}:{contact.pk}:{count}",
+            force=programme.force,
+        )
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate, actor, reason):
+    """Revoke a valid certificate; it stays on record and verification shows it as revoked."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Give a reason for revoking the certificate.")
+    if certificate.status != Certificate.Status.VALID:
+        raise CertificateError("This certificate is already revoked.")
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason[:300]
+    certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    logger.info("Certificate %s revoked by %s", certificate.pk, getattr(actor, "pk", None))
+    return certificate
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate, actor, printed_name):
+    """Replace a valid certificate with a new one (new serial and code) printed with a corrected name."""
+    old = Certificate.objects.select_for_update().select_related("placement__programme__force").get(pk=certificate.pk)
+    printed_name = " ".join((printed_name or "").split())
+    if not printed_name:
+        raise CertificateError("Give the name to print.")
+    if old.status != Certificate.Status.VALID:
+        raise CertificateError("Only a valid certificate can be reissued.")
+    programme = old.placement.programme
+    template = _require_template(programme)
+    certificate_revoke(certificate=old, actor=actor, reason=f"Reissued as {printed_name}")
+    serial = _allocate_serials(programme.force, 1)[0]
+    new = Certificate(
+        force=programme.force,
+        placement=old.placement,
+        template=template,
+        serial=serial,
+        verification_code=new_verification_code(),
+        printed_name=printed_name,
+        hours_attended=old.hours_attended,
+        issued_by=actor,
+        replaces=old,
+    )
+    pdf = rendering.render_certificate(
+        rendering.TemplateDesign.from_template(template),
+        _content(programme, name=printed_name, hours=old.hours_attended, serial=serial, code=new.verification_code),
+    )
+    new.pdf.name = _store_pdf(programme.force, serial, pdf)
+    new.save()
+    return new
+
+
+@transaction.atomic
+def student_link_create(*, placement, actor):
+    """A fresh link for a student to their certificate; earlier links for them stop working.
+
+    Returns (link, token): the token is shown once to pass on and only its hash is kept.
+    """
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    StudentLink.objects.filter(placement=placement).delete()
+    token = secrets.token_urlsafe(32)
+    link = StudentLink.objects.create(placement=placement, token_hash=hash_token(token), created_by=actor)
+    return link, token
+
+
+def student_link_open(*, token):
+    """The link a token belongs to (and note its use), or None."""
+    link = StudentLink.objects.filter(token_hash=hash_token(token or "")).first()
+    if link is not None:
+        StudentLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
+    return link
+
+
+@transaction.atomic
+def certificate_template_save(*, template, actor):
+    """Save a certificate template after checking it as a whole (one per force and programme kind)."""
+    template.full_clean()
+    template.save()
+    logger.info("Certificate template %s saved by %s", template.pk, getattr(actor, "pk", None))
+    return template
+
+
+def certificate_issue_due_programmes():
+    """Beat: start a bulk issue for programmes that ended in the last 30 days and still have certificates due."""
+    from placements.models import Programme
+
+    today = timezone.localdate()
+    started = []
+    programmes = Programme.objects.filter(end_date__lte=today, end_date__gte=today - timedelta(days=30)).exclude(
+        status=Programme.Status.CANCELLED
+    )
+    for programme in programmes.select_related("force"):
+        if selectors.template_for_programme(programme) is None:
+            continue
+        if not selectors.placements_to_issue(programme=programme):
+            continue
+        started.append(certificate_issue_job_start(programme=programme, actor=None))
+    return started

@@ -1,0 +1,346 @@
+import io
+import zipfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from accounts.scoping import get_for_user, scope_for
+from placements.models import Programme
+from placements.views import coordinator_required, get_programme_for_coordinator
+
+from . import rendering, selectors, services
+from .forms import CertificateTemplateForm, OrderForm, ReissueForm, RevokeForm, VerifyForm
+from .models import Certificate, CertificateTemplate, IssueJob
+
+STUDENT_SESSION_KEY = "certificate_placement_id"
+
+
+def _coordinator_or_contact(request):
+    scope = scope_for(request.user)
+    if not (scope.is_admin or scope.is_coordinator or scope.is_contact):
+        raise PermissionDenied("Only coordinators and institution contacts can open certificates.")
+    return scope
+
+
+def _certificate_for_coordinator(request, pk):
+    certificate = get_for_user(request.user, Certificate.objects.select_related("placement__programme"), pk=pk)
+    if not scope_for(request.user).coordinates(certificate.force_id):
+        raise Http404("No certificate found.")
+    return certificate
+
+
+def _pdf_response(data, filename, *, inline=False):
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _order(request):
+    form = OrderForm(request.GET)
+    return (form.cleaned_data.get("order") if form.is_valid() else "") or "alphabetical"
+
+
+def _filename(certificate):
+    return f"certificate-{certificate.serial:06d}-{slugify(certificate.printed_name) or 'student'}.pdf"
+
+
+# Coordinators and institution contacts ------------------------------------------------------------
+
+
+@login_required
+def programme_certificates(request, pk):
+    """A programme's certificates: all of them for its coordinator, a contact's own students' for a contact."""
+    scope = _coordinator_or_contact(request)
+    programme = get_for_user(request.user, Programme.objects.select_related("force"), pk=pk)
+    order = _order(request)
+    certificates = list(selectors.certificate_list(user=request.user, programme=programme, order=order))
+    coordinates = scope.coordinates(programme.force_id)
+    context = {
+        "programme": programme,
+        "certificates": certificates,
+        "valid_count": sum(1 for c in certificates if c.status == Certificate.Status.VALID),
+        "coordinates": coordinates,
+        "order": order,
+    }
+    if coordinates:
+        context["ineligible"] = [r for r in selectors.programme_eligibility(programme=programme) if not r.eligible]
+    return render(request, "certificates/programme_certificates.html", context)
+
+
+@coordinator_required
+@require_POST
+def programme_issue(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    try:
+        job = services.certificate_issue_job_start(programme=programme, actor=request.user)
+    except services.CertificateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Issuing {job.total} certificate(s); progress shows below.")
+    return redirect(reverse("placements:programme_detail", args=[programme.pk]) + "#certificates")
+
+
+@coordinator_required
+def job_progress(request, pk):
+    job = get_for_user(request.user, IssueJob, pk=pk)
+    return JsonResponse(
+        {"status": job.status, "issued": job.issued, "total": job.total, "percent": job.percent, "error": job.error}
+    )
+
+
+@login_required
+def certificate_download(request, pk):
+    _coordinator_or_contact(request)
+    certificate = get_for_user(request.user, Certificate, pk=pk)
+    if not certificate.pdf:
+        raise Http404("This certificate has no PDF.")
+    return FileResponse(
+        certificate.pdf.open("rb"), as_attachment=True, filename=_filename(certificate), content_type="application/pdf"
+    )
+
+
+@login_required
+def programme_zip(request, pk):
+    """A ZIP of the valid certificates of a programme the user may see (a contact: only their students')."""
+    _coordinator_or_contact(request)
+    programme = get_for_user(request.user, Programme, pk=pk)
+    certificates = selectors.certificate_list(user=request.user, programme=programme, include_revoked=False)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in certificates:
+            if certificate.pdf:
+                with certificate.pdf.open("rb") as handle:
+                    archive.writestr(_filename(certificate), handle.read())
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="certificates-{slugify(programme.title)}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@coordinator_required
+def programme_ceremony_pdf(request, pk):
+    """Every valid certificate in one print-ready PDF, one per page, for the awards ceremony."""
+    programme = get_programme_for_coordinator(request, pk)
+    order = _order(request)
+    certificates = selectors.certificate_list(
+        user=request.user, programme=programme, order=order, include_revoked=False
+    )
+    pdfs = []
+    for certificate in certificates:
+        if certificate.pdf:
+            with certificate.pdf.open("rb") as handle:
+                pdfs.append(handle.read())
+    if not pdfs:
+        messages.error(request, "There are no certificates to print yet.")
+        return redirect("certificates:programme_certificates", pk=programme.pk)
+    return _pdf_response(rendering.combine_pdfs(pdfs), f"ceremony-{slugify(programme.title)}-{order}.pdf")
+
+
+@coordinator_required
+def certificate_revoke(request, pk):
+    certificate = _certificate_for_coordinator(request, pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+        except services.CertificateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Certificate {certificate.serial} revoked.")
+            return redirect("certificates:programme_certificates", pk=certificate.placement.programme_id)
+    return render(
+        request,
+        "certificates/certificate_action.html",
+        {"certificate": certificate, "form": form, "action": "Revoke"},
+        status=400 if form.errors else 200,
+    )
+
+
+@coordinator_required
+def certificate_reissue(request, pk):
+    certificate = _certificate_for_coordinator(request, pk)
+    form = ReissueForm(request.POST or None, initial={"printed_name": certificate.printed_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.certificate_reissue(
+                certificate=certificate, actor=request.user, printed_name=form.cleaned_data["printed_name"]
+            )
+        except services.CertificateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Certificate {new.serial} issued to {new.printed_name}; {certificate.serial} revoked."
+            )
+            return redirect("certificates:programme_certificates", pk=certificate.placement.programme_id)
+    return render(
+        request,
+        "certificates/certificate_action.html",
+        {"certificate": certificate, "form": form, "action": "Reissue"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def student_link_create(request, pk):
+    """Make a student's own link to their certificate and show it once, to pass on to them."""
+    _coordinator_or_contact(request)
+    certificate = get_for_user(request.user, Certificate.objects.select_related("placement__programme"), pk=pk)
+    if certificate.status != Certificate.Status.VALID:
+        raise Http404("No valid certificate found.")
+    _link, token = services.student_link_create(placement=certificate.placement, actor=request.user)
+    url = request.build_absolute_uri(reverse("certificates:student_open", args=[token]))
+    response = render(request, "certificates/student_link.html", {"certificate": certificate, "url": url})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Templates ---------------------------------------------------------------------------------------
+
+
+@coordinator_required
+def template_list(request):
+    from accounts.scoping import scoped
+
+    templates = scoped(request.user, CertificateTemplate).select_related("force")
+    return render(request, "certificates/template_list.html", {"templates": templates})
+
+
+def _force_for(request):
+    person = getattr(request.user, "force_person", None)
+    if person is None or not person.is_coordinator:
+        raise PermissionDenied("Only a force's coordinator can create its certificate templates.")
+    return person.force
+
+
+@coordinator_required
+def template_edit(request, pk=None):
+    if pk is None:
+        template = CertificateTemplate(force=_force_for(request))
+    else:
+        template = get_for_user(request.user, CertificateTemplate, pk=pk)
+    form = CertificateTemplateForm(request.POST or None, request.FILES or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_template_save(template=form.save(commit=False), actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Certificate template saved. Check the preview before issuing.")
+            return redirect("certificates:template_list")
+    return render(
+        request,
+        "certificates/template_form.html",
+        {"form": form, "template": template},
+        status=400 if form.errors else 200,
+    )
+
+
+@coordinator_required
+def template_preview(request, pk):
+    """The template rendered for a sample student, before anything is issued."""
+    template = get_for_user(request.user, CertificateTemplate.objects.select_related("force"), pk=pk)
+    today = timezone.localdate()
+    content = rendering.CertificateContent(
+        student_name="Sample Student",
+        programme_title=f"{template.force.name} {template.get_programme_kind_display().lower()}",
+        start_date=today,
+        end_date=today,
+        hours_attended=30,
+        force_name=template.force.name,
+        serial=0,
+        verification_code="SAMPLEPREVIEW000",
+    )
+    pdf = rendering.render_certificate(rendering.TemplateDesign.from_template(template), content)
+    return _pdf_response(pdf, "certificate-preview.pdf", inline=True)
+
+
+# Students (no account: a token link) ---------------------------------------------------------------
+
+
+def student_open(request, token):
+    """Move the token into the session and redirect to a URL without it (as password reset does)."""
+    link = services.student_link_open(token=token)
+    if link is None:
+        return render(request, "certificates/student_link_invalid.html", status=404)
+    request.session[STUDENT_SESSION_KEY] = link.placement_id
+    request.session.cycle_key()
+    return redirect("certificates:student_certificate")
+
+
+def _student_certificate(request):
+    placement_id = request.session.get(STUDENT_SESSION_KEY)
+    certificate = (
+        Certificate.objects.select_related("placement__programme__force")
+        .filter(placement_id=placement_id, status=Certificate.Status.VALID)
+        .first()
+        if placement_id
+        else None
+    )
+    if certificate is None:
+        raise Http404("No certificate found for this link.")
+    return certificate
+
+
+def student_certificate(request):
+    certificate = _student_certificate(request)
+    response = render(request, "certificates/student.html", {"certificate": certificate})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def student_download(request):
+    certificate = _student_certificate(request)
+    return FileResponse(
+        certificate.pdf.open("rb"), as_attachment=True, filename=_filename(certificate), content_type="application/pdf"
+    )
+
+
+# Public verification -------------------------------------------------------------------------------
+
+
+def _rate_limited(request):
+    response = render(request, "certificates/rate_limited.html", status=429)
+    response["Retry-After"] = "600"
+    return response
+
+
+def verify_form(request):
+    form = VerifyForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("verify:result", code=form.cleaned_data["code"])
+    return render(request, "certificates/verify_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def verify_result(request, code):
+    # Per client address, against guessing codes (django-ratelimit counts in the shared cache).
+    rate = getattr(settings, "CERTIFICATE_VERIFY_RATE", "30/10m")
+    if is_ratelimited(request, group="certificates:verify", key="ip", rate=rate, increment=True):
+        return _rate_limited(request)
+    normalised = services.normalise_code(code)
+    if normalised != code:
+        return redirect("verify:result", code=normalised) if normalised else redirect("verify:form")
+    certificate = (
+        Certificate.objects.select_related("placement__programme__force", "replaced_by")
+        .filter(verification_code=code)
+        .first()
+    )
+    if certificate is None:
+        response = render(
+            request, "certificates/verify_form.html", {"form": VerifyForm(), "not_found": code}, status=404
+        )
+    else:
+        response = render(request, "certificates/verify_result.html", {"certificate": certificate})
+    response["X-Robots-Tag"] = "noindex"
+    return response

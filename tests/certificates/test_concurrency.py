@@ -1,0 +1,40 @@
+"""Two bulk issues racing for one programme (PostgreSQL row locks) still give one certificate each."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from certificates import services
+from certificates.models import Certificate, IssueJob
+
+from .conftest import student
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_issue_each_certificate_once(postgres, ended_programme, template_a, school_a, monkeypatch):
+    placements = [student(ended_programme, school_a, days=5, first=f"Racer{i}") for i in range(12)]
+    monkeypatch.setattr(services, "CHUNK_SIZE", 5)
+    jobs = [IssueJob.objects.create(programme=ended_programme) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            services.certificate_issue_job_run(job_id=job.pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(Certificate.objects.values_list("placement_id", flat=True)) == sorted(p.pk for p in placements)
+    assert sorted(Certificate.objects.values_list("serial", flat=True)) == list(range(1, 13))
+    done = IssueJob.objects.filter(status=IssueJob.Status.DONE)
+    assert done.count() == 2 and sum(job.issued for job in done) == 12

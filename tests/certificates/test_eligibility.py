@@ -1,0 +1,87 @@
+"""Who earns a certificate, why the others do not, and the hours printed."""
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.utils import timezone
+
+from certificates.selectors import programme_eligibility
+from placements.models import Attendance, Placement
+from tests import factories as f
+
+from .conftest import attend, student
+
+
+def _rows(programme):
+    return {row.placement.pk: row for row in programme_eligibility(programme=programme)}
+
+
+def test_eighty_percent_of_days_is_the_default_threshold(ended_programme, school_a):
+    four = student(ended_programme, school_a, days=4)
+    three = student(ended_programme, school_a, days=3)
+    rows = _rows(ended_programme)
+    assert rows[four.pk].eligible and rows[four.pk].reason == ""
+    assert not rows[three.pk].eligible
+    assert rows[three.pk].reason == "Attended 3 of 5 days; needs 4 (80%)"
+
+
+def test_late_counts_as_attended_and_absent_does_not(ended_programme, school_a):
+    late = student(ended_programme, school_a, days=0)
+    attend(late, 4, status=Attendance.Status.LATE)
+    absent = student(ended_programme, school_a, days=0)
+    attend(absent, 5, status=Attendance.Status.ABSENT)
+    rows = _rows(ended_programme)
+    assert rows[late.pk].eligible
+    assert not rows[absent.pk].eligible
+    assert rows[absent.pk].days_attended == 0
+
+
+def test_threshold_is_the_programmes_own(ended_programme, school_a):
+    three = student(ended_programme, school_a, days=3)
+    ended_programme.attendance_threshold_pct = 60
+    ended_programme.save()
+    assert _rows(ended_programme)[three.pk].eligible
+
+
+def test_no_attendance_and_withdrawn_are_listed_with_reasons(ended_programme, school_a):
+    none = student(ended_programme, school_a, days=0)
+    gone = student(ended_programme, school_a, days=5, status=Placement.Status.WITHDRAWN)
+    rows = _rows(ended_programme)
+    assert (rows[none.pk].eligible, rows[none.pk].reason) == (False, "No attendance recorded")
+    assert (rows[gone.pk].eligible, rows[gone.pk].reason) == (False, "Withdrawn from the programme")
+
+
+def test_hours_come_from_the_syndicates_sessions_on_days_attended(ended_programme, school_a):
+    mine = f.SyndicateFactory(programme=ended_programme, name="Mine")
+    other = f.SyndicateFactory(programme=ended_programme, name="Other")
+    placement = student(ended_programme, school_a, days=4, syndicate=mine)  # Mon–Thu
+
+    def session(day, start, end, syndicates):
+        s = f.SessionFactory(
+            programme=ended_programme,
+            starts_at=timezone.make_aware(datetime.combine(day, time(*start))),
+            ends_at=timezone.make_aware(datetime.combine(day, time(*end))),
+        )
+        s.syndicates.set(syndicates)
+
+    monday, friday = ended_programme.days[0], ended_programme.days[4]
+    session(monday, (9, 30), (11, 30), [mine])  # 2 h, counted
+    session(monday, (13, 0), (14, 30), [])  # whole cohort, 1.5 h, counted
+    session(monday, (15, 0), (17, 0), [other])  # another syndicate's, not counted
+    session(friday, (9, 30), (11, 30), [mine])  # a day not attended, not counted
+    assert _rows(ended_programme)[placement.pk].hours == Decimal("3.5")
+
+
+def test_without_a_timetable_a_day_counts_six_hours(ended_programme, school_a):
+    placement = student(ended_programme, school_a, days=4)
+    assert _rows(ended_programme)[placement.pk].hours == Decimal("24.0")
+
+
+def test_eligibility_query_count_does_not_grow_with_students(ended_programme, school_a, django_assert_max_num_queries):
+    student(ended_programme, school_a, days=5)
+    with django_assert_max_num_queries(6):
+        programme_eligibility(programme=ended_programme)
+    for _ in range(10):
+        student(ended_programme, school_a, days=4)
+    with django_assert_max_num_queries(6):
+        assert len(programme_eligibility(programme=ended_programme)) == 11

@@ -1,0 +1,155 @@
+"""The certificate PDF: text read back, escaping, the cohort split, and the safe URL fetcher."""
+
+import io
+import threading
+from datetime import date
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.conf import settings
+from pypdf import PdfReader
+
+from certificates import rendering
+from certificates.artwork import crest_png
+
+
+def _design(**kwargs):
+    return rendering.TemplateDesign(
+        title="Certificate of Work Experience",
+        wording="for completing {programme_title} with {force_name} ({hours_attended} hours).",
+        signatory_name="Jane Smith",
+        signatory_rank="Superintendent",
+        **kwargs,
+    )
+
+
+def _content(name="Amelia Adeyemi", serial=7, code="ABCDEFGHJKLMNPQR"):
+    return rendering.CertificateContent(
+        student_name=name,
+        programme_title="Summer school week",
+        start_date=date(2026, 7, 13),
+        end_date=date(2026, 7, 17),
+        hours_attended=Decimal("27.5"),
+        force_name="Northshire Police",
+        serial=serial,
+        verification_code=code,
+    )
+
+
+def _text(pdf):
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_rendered_certificate_reads_back_with_name_code_and_wording():
+    pdf = rendering.render_certificate(_design(), _content())
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert width > height  # A4 landscape
+    assert abs(float(width) - 841.9) < 1
+    text = _text(pdf)
+    assert "Amelia Adeyemi" in text
+    assert "ABCD-EFGH-JKLM-NPQR" in text
+    assert "27.5 hours" in text
+    assert "000007" in text
+
+
+def test_a_student_called_script_prints_literally():
+    name = "<script>alert(1)</script> & Co"
+    html = rendering.certificate_html(_design(), [_content(name=name)])
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
+    assert name in _text(rendering.render_certificate(_design(), _content(name=name)))
+
+
+def test_wording_cannot_reach_attributes_or_inject_markup():
+    design = rendering.TemplateDesign(
+        title="T", wording="<b>{student_name.__class__}</b> {student_name} {nope}", signatory_name="S"
+    )
+    filled = rendering.fill_wording(design.wording, _content(name="<i>Kai</i>"))
+    assert filled == "&lt;b&gt;{student_name.__class__}&lt;/b&gt; &lt;i&gt;Kai&lt;/i&gt; {nope}"
+
+
+def test_cohort_is_split_into_standalone_one_page_pdfs_with_their_own_qr_only():
+    contents = [_content(name=f"Student Number{i}", serial=i, code=f"CODE{i:012d}") for i in range(1, 4)]
+    pdfs = rendering.render_cohort(_design(), contents)
+    assert len(pdfs) == 3
+    for i, pdf in enumerate(pdfs, start=1):
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1
+        text = _text(pdf)
+        assert f"Student Number{i}" in text
+        assert all(f"Number{j}" not in text for j in range(1, 4) if j != i)
+        images = reader.pages[0]["/Resources"]["/XObject"]
+        assert len(images) == 1  # its own QR code, not the whole cohort's
+    combined = PdfReader(io.BytesIO(rendering.combine_pdfs(pdfs)))
+    assert len(combined.pages) == 3
+
+
+@pytest.fixture
+def trap_server():
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+def test_fetcher_refuses_network_outside_files_and_attachments(trap_server, tmp_path):
+    base, hits = trap_server
+    outside = tmp_path / "secret.txt"
+    outside.write_text("TOP-SECRET-CONTENT")
+    images = settings.MEDIA_ROOT / rendering.MEDIA_SUBDIR
+    images.mkdir(parents=True)
+    (images / "crest.png").write_bytes(crest_png())
+    (images / "sneaky.png").symlink_to(outside)
+    html = f"""<html><head>
+      <link rel="stylesheet" href="{base}/style.css">
+      <link rel="attachment" href="{outside.as_uri()}">
+      <link rel="attachment" href="file:///etc/passwd">
+      </head><body>
+      <img src="{base}/logo.png"><img src="{outside.as_uri()}"><img src="{(images / "sneaky.png").as_uri()}">
+      <img src="{(images / "crest.png").as_uri()}"><img src="file://evil.example/etc/hosts">
+      <p>Hello</p></body></html>"""
+    fetcher = rendering.SafeURLFetcher()
+    pdf, _pages = rendering.html_to_pdf(html, fetcher=fetcher)
+    assert hits == []  # nothing reached the network
+    refused = " ".join(fetcher.refused)
+    assert f"{base}/style.css" in refused and f"{base}/logo.png" in refused
+    assert outside.as_uri() in refused and "file:///etc/passwd" in refused and "sneaky.png" in refused
+    assert "evil.example" in refused
+    assert b"TOP-SECRET-CONTENT" not in pdf and b"root:" not in pdf
+    assert b"/EmbeddedFile" not in pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages[0]["/Resources"]["/XObject"]) == 1  # only the crest from the images folder
+
+
+def test_fetcher_serves_data_uris_and_never_follows_redirects(trap_server):
+    base, hits = trap_server
+    fetcher = rendering.SafeURLFetcher()
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    with pytest.raises(rendering.URLFetchingError):
+        fetcher.fetch(f"{base}/redirect")
+    assert hits == []
+
+
+def test_media_outside_the_certificate_images_folder_is_refused():
+    other = settings.MEDIA_ROOT / "certificates" / "someone-else.pdf"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"%PDF-1.7 another student's certificate")
+    fetcher = rendering.SafeURLFetcher()
+    with pytest.raises(rendering.URLFetchingError):
+        fetcher.fetch(other.as_uri())

@@ -1,0 +1,285 @@
+"""Pages and downloads: anonymous → login, outsider → 404/403, owner → 200; public verification."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from certificates.models import Certificate, CertificateTemplate, StudentLink
+from placements.models import Programme
+from tests import factories as f
+
+from .conftest import student
+
+
+@pytest.fixture
+def issued(cohort, ended_programme, coordinator, issue):
+    issue(ended_programme, coordinator)
+    return {key: Certificate.objects.filter(placement=p).first() for key, p in cohort.items()}
+
+
+def _login_redirect(response):
+    return response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+# Verification -------------------------------------------------------------------------------------
+
+
+def test_verify_valid_certificate_shows_only_what_is_printed(client, issued):
+    certificate = issued["a1"]
+    response = client.get(reverse("verify:result", args=[certificate.verification_code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Valid." in page and "Alice Adams" in page and "Summer school week" in page and "13 July 2026" in page
+    nomination = certificate.placement.nomination
+    assert "School A" not in page and nomination.guardian_email not in page
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_verify_revoked_certificate_says_so_without_the_reason(client, issued, coordinator):
+    from certificates import services
+
+    services.certificate_revoke(certificate=issued["a1"], actor=coordinator, reason="Private reason")
+    response = client.get(reverse("verify:result", args=[issued["a1"].verification_code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Revoked" in page and "Valid." not in page and "Private reason" not in page
+
+
+def test_verify_unknown_code_is_404(client, issued):
+    response = client.get(reverse("verify:result", args=["AAAABBBBCCCCDDDD"]))
+    assert response.status_code == 404
+    assert "No certificate has the code" in response.content.decode()
+
+
+def test_verify_form_normalises_a_typed_code(client, issued):
+    code = issued["a2"].verification_code
+    typed = f" {code[:4].lower()}-{code[4:8]} {code[8:]} "
+    response = client.get(reverse("verify:form"), {"code": typed})
+    assert response.status_code == 302 and response["Location"] == reverse("verify:result", args=[code])
+    assert client.get(reverse("verify:form"), {"code": "x"}).status_code == 400
+    misread = client.get(reverse("verify:form"), {"code": "abcd-0018-efgh-2345"})
+    assert misread["Location"] == reverse("verify:result", args=["ABCDOOIBEFGH2345"])
+
+
+def test_verification_is_rate_limited(client, issued, settings):
+    settings.CERTIFICATE_VERIFY_RATE = "3/10m"
+    for i in range(3):
+        assert client.get(reverse("verify:result", args=[f"GUESSXXXXXXXXXX{'ABC'[i]}"])).status_code == 404
+    response = client.get(reverse("verify:result", args=[issued["a1"].verification_code]))
+    assert response.status_code == 429 and response["Retry-After"]
+    other = client.get(reverse("verify:result", args=[issued["a1"].verification_code]), REMOTE_ADDR="192.0.2.10")
+    assert other.status_code == 200  # the limit is per client address
+
+
+# Downloads ----------------------------------------------------------------------------------------
+
+
+def test_single_download_three_ways(client_for, issued, contact, contact_b, coordinator, coordinator_b):
+    url = reverse("certificates:download", args=[issued["a1"].pk])
+    assert _login_redirect(client_for(None).get(url))
+    assert client_for(contact_b).get(url).status_code == 404  # another school's contact
+    assert client_for(coordinator_b).get(url).status_code == 404  # another force
+    for owner in (contact, coordinator):
+        response = client_for(owner).get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text()
+        assert "Alice Adams" in text
+
+
+def test_lead_gets_403_for_certificates(client_for, issued, lead):
+    assert client_for(lead).get(reverse("certificates:download", args=[issued["a1"].pk])).status_code == 403
+
+
+def test_zip_holds_only_the_contacts_own_students(client_for, issued, contact, contact_b, coordinator, ended_programme):
+    f.AllocationFactory(programme=ended_programme, institution=issued["a1"].placement.nomination.institution)
+    f.AllocationFactory(programme=ended_programme, institution=issued["b1"].placement.nomination.institution)
+    url = reverse("certificates:programme_zip", args=[ended_programme.pk])
+    assert _login_redirect(client_for(None).get(url))
+
+    def names(user):
+        response = client_for(user).get(url)
+        assert response.status_code == 200
+        return sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+
+    assert [n.split("-", 2)[2] for n in names(contact)] == ["alice-adams.pdf", "ben-brown.pdf", "cara-clark.pdf"]
+    assert [n.split("-", 2)[2] for n in names(contact_b)] == ["dev-dunn.pdf"]
+    assert len(names(coordinator)) == 4
+
+
+def test_zip_of_a_programme_the_contact_is_not_allocated_is_404(client_for, issued, contact, ended_programme):
+    assert client_for(contact).get(reverse("certificates:programme_zip", args=[ended_programme.pk])).status_code == 404
+
+
+def test_ceremony_pdf_one_page_each_in_syndicate_order(client_for, issued, coordinator, coordinator_b, contact, cohort):
+    first, second = f.SyndicateFactory(programme=cohort["a1"].programme, name="Syndicate 1"), None
+    second = f.SyndicateFactory(programme=cohort["a1"].programme, name="Syndicate 2")
+    for key, syndicate in (("a1", second), ("a2", first), ("a3", second), ("b1", first)):
+        cohort[key].syndicate = syndicate
+        cohort[key].save()
+    url = reverse("certificates:programme_ceremony_pdf", args=[cohort["a1"].programme_id])
+    assert _login_redirect(client_for(None).get(url))
+    assert client_for(contact).get(url).status_code == 403
+    assert client_for(coordinator_b).get(url).status_code == 404
+    response = client_for(coordinator).get(url, {"order": "syndicate"})
+    assert response.status_code == 200
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    order = [next(name for name in ("Ben", "Dev", "Alice", "Cara") if name in text) for text in pages]
+    assert order == ["Ben", "Dev", "Alice", "Cara"]
+    alphabetical = client_for(coordinator).get(url, {"order": "alphabetical"})
+    assert len(PdfReader(io.BytesIO(alphabetical.content)).pages) == 4
+
+
+# Coordinator actions ------------------------------------------------------------------------------
+
+
+def test_issue_from_the_programme_page(
+    client_for, cohort, ended_programme, coordinator, coordinator_b, contact, django_capture_on_commit_callbacks
+):
+    url = reverse("certificates:programme_issue", args=[ended_programme.pk])
+    assert _login_redirect(client_for(None).post(url))
+    assert client_for(contact).post(url).status_code == 403
+    assert client_for(coordinator_b).post(url).status_code == 404
+    client = client_for(coordinator)
+    assert client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302 and response["Location"].endswith("#certificates")
+    assert Certificate.objects.count() == 4  # the task ran (eagerly) once the request committed
+    page = client.get(reverse("placements:programme_detail", args=[ended_programme.pk])).content.decode()
+    assert "Last issue finished" in page and "Eve Evans" in page and "Attended 3 of 5 days" in page
+
+
+def test_issue_without_a_template_says_why(client_for, ended_programme, coordinator, school_a):
+    student(ended_programme, school_a, days=5)
+    response = client_for(coordinator).post(
+        reverse("certificates:programme_issue", args=[ended_programme.pk]), follow=True
+    )
+    assert "has no certificate template" in response.content.decode()
+    assert not Certificate.objects.exists()
+
+
+def test_job_progress_json(client_for, issued, coordinator, coordinator_b, ended_programme):
+    job = ended_programme.certificate_jobs.get()
+    url = reverse("certificates:job_progress", args=[job.pk])
+    assert _login_redirect(client_for(None).get(url))
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert client_for(coordinator).get(url).json() == {
+        "status": "done",
+        "issued": 4,
+        "total": 4,
+        "percent": 100,
+        "error": "",
+    }
+
+
+def test_revoke_and_reissue_views(client_for, issued, coordinator, coordinator_b, contact):
+    certificate = issued["a3"]
+    revoke = reverse("certificates:revoke", args=[certificate.pk])
+    reissue = reverse("certificates:reissue", args=[issued["a2"].pk])
+    for url in (revoke, reissue):
+        assert _login_redirect(client_for(None).get(url))
+        assert client_for(contact).get(url).status_code == 403
+        assert client_for(coordinator_b).get(url).status_code == 404
+        assert client_for(coordinator).get(url).status_code == 200
+    client = client_for(coordinator)
+    assert client.post(revoke, {"reason": ""}).status_code == 400
+    assert client.post(revoke, {"reason": "Left after one day"}).status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+    assert client.post(revoke, {"reason": "again"}).status_code == 400  # already revoked: a message, not a 500
+    assert client.post(reissue, {"printed_name": "Benjamin Brown"}).status_code == 302
+    assert Certificate.objects.get(replaces=issued["a2"]).printed_name == "Benjamin Brown"
+
+
+def test_certificate_list_three_ways_and_constant_queries(
+    client_for, issued, ended_programme, coordinator, coordinator_b, contact, django_assert_max_num_queries, school_a
+):
+    url = reverse("certificates:programme_certificates", args=[ended_programme.pk])
+    assert _login_redirect(client_for(None).get(url))
+    assert client_for(coordinator_b).get(url).status_code == 404
+    client = client_for(coordinator)
+    with django_assert_max_num_queries(20) as before:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        student(ended_programme, school_a, days=5, first=f"Extra{i}")
+    from certificates import services
+
+    services.certificate_issue_batch(
+        programme=ended_programme,
+        rows=services.selectors.placements_to_issue(programme=ended_programme),
+    )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count("Student link") == 10
+    f.AllocationFactory(programme=ended_programme, institution=school_a)
+    page = client_for(contact).get(url).content.decode()
+    assert "Alice Adams" in page and "Dev Dunn" not in page and "Revoke" not in page
+
+
+# Student links ------------------------------------------------------------------------------------
+
+
+def test_student_link_moves_the_token_into_the_session(client_for, issued, contact, contact_b, client):
+    create = reverse("certificates:student_link_create", args=[issued["a1"].pk])
+    assert _login_redirect(client_for(None).post(create))
+    assert client_for(contact_b).post(create).status_code == 404
+    response = client_for(contact).post(create)
+    assert response.status_code == 200
+    url = response.context["url"]
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert len(token) >= 43  # 256 bits
+    link = StudentLink.objects.get()
+    assert token not in link.token_hash and len(link.token_hash) == 64
+
+    client.logout()
+    opened = client.get(url)
+    assert opened.status_code == 302 and token not in opened["Location"]
+    page = client.get(opened["Location"])
+    assert page.status_code == 200 and "Alice Adams" in page.content.decode()
+    download = client.get(reverse("certificates:student_download"))
+    assert download.status_code == 200
+
+    client_for(contact).post(create)  # a new link replaces the old one
+    client.logout()
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("certificates:student_certificate")).status_code == 404
+
+
+# Templates ----------------------------------------------------------------------------------------
+
+
+def test_template_pages_three_ways(client_for, template_a, coordinator, coordinator_b, contact):
+    for url in (
+        reverse("certificates:template_list"),
+        reverse("certificates:template_edit", args=[template_a.pk]),
+        reverse("certificates:template_preview", args=[template_a.pk]),
+    ):
+        assert _login_redirect(client_for(None).get(url))
+        assert client_for(contact).get(url).status_code == 403
+        assert client_for(coordinator).get(url).status_code == 200
+    assert client_for(coordinator_b).get(reverse("certificates:template_edit", args=[template_a.pk])).status_code == 404
+    preview = client_for(coordinator).get(reverse("certificates:template_preview", args=[template_a.pk]))
+    assert "Sample Student" in PdfReader(io.BytesIO(preview.content)).pages[0].extract_text()
+
+
+def test_template_create_validates_placeholders_and_colours(client_for, coordinator):
+    client = client_for(coordinator)
+    data = {
+        "name": "University placement",
+        "programme_kind": Programme.Kind.UNIVERSITY,
+        "title": "Certificate of Placement",
+        "wording": "for {student_nmae}",
+        "signatory_name": "Jane Smith",
+        "primary_colour": "#1d3557",
+        "accent_colour": "red",
+    }
+    response = client.post(reverse("certificates:template_create"), data)
+    assert response.status_code == 400
+    assert "Unknown placeholder: {student_nmae}" in response.content.decode()
+    data.update(wording="for completing {programme_title}", accent_colour="#aa0000")
+    assert client.post(reverse("certificates:template_create"), data).status_code == 302
+    template = CertificateTemplate.objects.get()
+    assert template.force == coordinator.force_person.force
