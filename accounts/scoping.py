@@ -40,6 +40,8 @@ FORCE_PATHS = {
     "surveys.invitation": "survey__programme__force",
     "surveys.response": "invitation__survey__programme__force",
     "surveys.answer": "response__invitation__survey__programme__force",
+    "surveys.surveytemplate": "force",
+    "surveys.templatequestion": "template__force",
     "certificates.certificatetemplate": "force",
     "certificates.certificate": "force",
     "mentoring.mentorassignment": "placement__programme__force",
@@ -59,6 +61,7 @@ INSTITUTION_PATHS = {
     "placements.placement": "nomination__institution",
     "placements.attendance": "placement__nomination__institution",
     "certificates.certificate": "placement__nomination__institution",
+    "surveys.invitation": "placement__nomination__institution",
 }
 
 # How each model reaches the syndicate lead (a ForcePerson), for syndicate leads.

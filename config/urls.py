@@ -7,6 +7,7 @@ from core import views as core_views
 urlpatterns = [
     path("", include("accounts.urls")),
     path("programmes/", include("placements.urls")),
+    path("", include("surveys.urls")),
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

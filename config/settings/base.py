@@ -175,6 +175,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # so a deployment gets them with no hand setup (and admins can see and pause them in the admin).
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
+    "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
 }
 
 LOGGING = {

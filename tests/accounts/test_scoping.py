@@ -6,6 +6,7 @@ from django.http import Http404
 from accounts.scoping import FORCE_PATHS, get_for_user, scope_for, scoped
 from tests import factories as f
 from tests.core.test_admin import FACTORY_FOR
+from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
 
 def _row_in_force(label, force):
@@ -37,6 +38,8 @@ def _row_in_force(label, force):
         "surveys.invitation": lambda: invitation,
         "surveys.response": lambda: response,
         "surveys.answer": lambda: f.AnswerFactory(response=response),
+        "surveys.surveytemplate": lambda: SurveyTemplateFactory(force=force),
+        "surveys.templatequestion": lambda: TemplateQuestionFactory(template__force=force),
         "certificates.certificatetemplate": lambda: f.CertificateTemplateFactory(force=force),
         "certificates.certificate": lambda: f.CertificateFactory(placement=placement),
         "mentoring.mentorassignment": lambda: assignment,
