@@ -1,11 +1,20 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from placements.models import Session
 from surveys.services import invitation_token, survey_setup_programme
 from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The short-code throttle counts in the cache; each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_week(programme, *, students=4, activities=("dogs", "drones")):
