@@ -9,13 +9,13 @@ TOP = 24
 SERIES_CLASSES = ["bar-a", "bar-b", "bar-c", "bar-d", "bar-e", "bar-f"]
 
 
-def hbar_chart(groups, *, series, low, high, unit=""):
+def hbar_chart(groups, *, series, low, high, unit="", label_width=LABEL_WIDTH, width=CHART_WIDTH):
     """groups: [(label, [value or None per series])]; a horizontal grouped bar chart from `low` to `high`."""
-    plot = CHART_WIDTH - LABEL_WIDTH - 50
+    plot = width - label_width - 50
     span = (high - low) or 1
 
     def x(value):
-        return LABEL_WIDTH + (value - low) / span * plot
+        return label_width + (value - low) / span * plot
 
     zero = x(max(low, min(0, high)))
     y = TOP
@@ -49,11 +49,11 @@ def hbar_chart(groups, *, series, low, high, unit=""):
         ticks.append({"x": round(x(tick), 1), "label": f"{tick:g}{unit}"})
         tick += step
     legend = [
-        {"label": name, "cls": SERIES_CLASSES[i % len(SERIES_CLASSES)], "x": LABEL_WIDTH + i * 150}
+        {"label": name, "cls": SERIES_CLASSES[i % len(SERIES_CLASSES)], "x": label_width + i * 150}
         for i, name in enumerate(series)
     ]
     return {
-        "width": CHART_WIDTH,
+        "width": width,
         "height": y + 24,
         "groups": drawn,
         "ticks": ticks,
@@ -61,7 +61,7 @@ def hbar_chart(groups, *, series, low, high, unit=""):
         "zero_x": round(zero, 1),
         "top": TOP,
         "legend": legend,
-        "label_x": LABEL_WIDTH - 8,
+        "label_x": label_width - 8,
     }
 
 
@@ -80,16 +80,18 @@ def report_charts(report):
         high=5,
     )
     activities = hbar_chart(
-        [(item["title"][:28], [item["mean"]]) for item in report["activities"]],
+        [(_short(item["title"], 44), [item["mean"]]) for item in report["activities"]],
         series=["Mean rating"],
         low=0,
         high=5,
+        label_width=300,
+        width=700,
     )
     return {"likert": likert, "activities": activities}
 
 
 def years_chart(comparison):
-    names = [programme.title[:24] for programme in comparison["programmes"]]
+    names = [_short(programme.title, 24) for programme in comparison["programmes"]]
     groups = [
         (row["code"].replace("_", " "), [cell["change_pct"] if cell else None for cell in row["cells"]])
         for row in comparison["rows"]
@@ -100,3 +102,7 @@ def years_chart(comparison):
     low = -10 * ((-low + 9.999) // 10) if low < 0 else 0
     high = 10 * ((high + 9.999) // 10) if high > 0 else 10
     return hbar_chart(groups, series=names, low=low, high=high, unit="%")
+
+
+def _short(text, length):
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

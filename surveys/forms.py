@@ -74,9 +74,7 @@ class AnswersForm(forms.Form):
 
 
 class CsvImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file (UTF-8)", help_text="Header row exactly: placement,phase,question,answer"
-    )
+    file = forms.FileField(label="CSV file (UTF-8)", help_text="Header row exactly: placement,phase,question,answer")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

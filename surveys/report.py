@@ -3,9 +3,11 @@ computed by the database; Python only divides, rounds, and hands the difference 
 """
 
 import math
+from collections import defaultdict
 
 import numpy as np
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Case, Count, F, Max, Q, Sum, When
 from scipy import stats
 
 from placements.models import Activity
@@ -26,9 +28,7 @@ def _round(value, places):
 
 def _wilcoxon(diff_counts):
     """Two-sided Wilcoxon signed-rank p-value from {difference: count}, or None when it cannot be computed."""
-    diffs = np.repeat(
-        np.array(list(diff_counts.keys()), dtype=float), np.array(list(diff_counts.values()), dtype=int)
-    )
+    diffs = np.repeat(np.array(list(diff_counts.keys()), dtype=float), np.array(list(diff_counts.values()), dtype=int))
     if diffs.size == 0 or not np.any(diffs):
         return None
     try:
@@ -39,40 +39,58 @@ def _wilcoxon(diff_counts):
     return None if math.isnan(p_value) else round(p_value, 4)
 
 
-def _paired_rows(programme, code, placement_filter=None):
-    """[(difference, n, pre_sum, post_sum)] for one Likert code over students who answered it before and after."""
-    pre_value = Answer.objects.filter(
-        question__survey__programme=programme,
-        question__survey__phase="pre",
-        question__code=code,
-        value_int__isnull=False,
-        response__invitation__placement_id=OuterRef("response__invitation__placement_id"),
-    ).values("value_int")[:1]
-    queryset = Answer.objects.filter(
-        question__survey__programme=programme,
-        question__survey__phase="post",
-        question__code=code,
-        value_int__isnull=False,
-    )
-    if placement_filter is not None:
-        queryset = queryset.filter(**placement_filter)
-    return list(
-        queryset.annotate(pre=Subquery(pre_value, output_field=IntegerField()))
-        .filter(pre__isnull=False)
-        .values(diff=F("value_int") - F("pre"))
-        .annotate(n=Count("id"), pre_sum=Sum("pre"), post_sum=Sum("value_int"))
+def _paired_distribution(programme, codes):
+    """{(code, police_first_choice): [(difference, n, pre_sum, post_sum)]} over students who answered both.
+
+    One query: the inner part (built by the ORM) puts each student's pre and post answer to a code on one
+    row; the outer part counts and sums those rows per code, flag and difference.
+    """
+    if not codes:
+        return {}
+    per_student = (
+        Answer.objects.filter(
+            question__survey__programme=programme,
+            question__kind=Question.Kind.LIKERT,
+            question__code__in=codes,
+            value_int__isnull=False,
+        )
+        .values(
+            student=F("response__invitation__placement_id"),
+            code=F("question__code"),
+            first_choice=F("response__invitation__placement__nomination__police_first_choice"),
+        )
+        .annotate(
+            pre=Max(Case(When(question__survey__phase="pre", then="value_int"))),
+            post=Max(Case(When(question__survey__phase="post", then="value_int"))),
+        )
         .order_by()
-        .values_list("diff", "n", "pre_sum", "post_sum")
     )
+    inner, params = per_student.query.sql_with_params()
+    # The inner SQL is the ORM's own and every value in it is a parameter, so nothing user-typed is pasted in.
+    sql = (
+        'SELECT paired."code", paired."first_choice", paired."post" - paired."pre", COUNT(*), '  # noqa: S608
+        'SUM(paired."pre"), SUM(paired."post") '
+        f"FROM ({inner}) paired "
+        'WHERE paired."pre" IS NOT NULL AND paired."post" IS NOT NULL '
+        'GROUP BY paired."code", paired."first_choice", paired."post" - paired."pre"'
+    )
+    distribution = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for code, first_choice, diff, n, pre_sum, post_sum in cursor.fetchall():
+            distribution[(code, bool(first_choice))].append((int(diff), int(n), int(pre_sum), int(post_sum)))
+    return distribution
 
 
-def _question_result(programme, code, placement_filter=None):
-    rows = _paired_rows(programme, code, placement_filter)
-    n = sum(row[1] for row in rows)
-    pre_sum = sum(row[2] for row in rows)
-    post_sum = sum(row[3] for row in rows)
-    pre_mean = pre_sum / n if n else None
-    post_mean = post_sum / n if n else None
+def _question_result(code, rows):
+    merged = defaultdict(lambda: [0, 0, 0])
+    for diff, n, pre_sum, post_sum in rows:
+        merged[diff][0] += n
+        merged[diff][1] += pre_sum
+        merged[diff][2] += post_sum
+    n = sum(v[0] for v in merged.values())
+    pre_mean = sum(v[1] for v in merged.values()) / n if n else None
+    post_mean = sum(v[2] for v in merged.values()) / n if n else None
     change = (post_mean - pre_mean) / pre_mean * 100 if n and pre_mean else None
     return {
         "code": code,
@@ -80,7 +98,7 @@ def _question_result(programme, code, placement_filter=None):
         "post_mean": _round(post_mean, 2),
         "change_pct": _round(change, 1),
         "paired_n": n,
-        "p_value": _wilcoxon({row[0]: row[1] for row in rows}) if n else None,
+        "p_value": _wilcoxon({diff: v[0] for diff, v in merged.items()}) if n else None,
     }
 
 
@@ -107,13 +125,19 @@ def programme_report(programme):
     """The report as a dict of plain values (the JSON of `survey_report --json`)."""
     responses = Response.objects.filter(invitation__survey__programme=programme)
     by_phase = dict(
-        responses.values("invitation__survey__phase").annotate(n=Count("id")).values_list("invitation__survey__phase", "n")
+        responses.values("invitation__survey__phase")
+        .annotate(n=Count("id"))
+        .values_list("invitation__survey__phase", "n")
     )
     pre_placements = responses.filter(invitation__survey__phase="pre").values("invitation__placement_id")
     paired = responses.filter(invitation__survey__phase="post", invitation__placement_id__in=pre_placements).count()
 
     codes = paired_likert_codes(programme)
-    questions = [_question_result(programme, code) for code in codes]
+    distribution = _paired_distribution(programme, codes)
+    questions = [
+        _question_result(code, distribution.get((code, True), []) + distribution.get((code, False), []))
+        for code in codes
+    ]
 
     perception_pct, perception_n = _yes_share(programme, "perception_change", value_text="better")
     recommend_pct, recommend_n = _yes_share(programme, "would_recommend", value_int=1)
@@ -133,8 +157,7 @@ def programme_report(programme):
     )
     split = {}
     for key, flag in (("first_choice", True), ("not_first_choice", False)):
-        flt = {"response__invitation__placement__nomination__police_first_choice": flag}
-        split[key] = [_question_result(programme, code, flt) for code in codes]
+        split[key] = [_question_result(code, distribution.get((code, flag), [])) for code in codes]
 
     activity_rows = (
         Answer.objects.filter(

@@ -131,9 +131,7 @@ def export_rows(programmes):
 
 
 def force_programmes_with_surveys(force):
-    return list(
-        Programme.objects.filter(force=force, surveys__isnull=False).distinct().order_by("start_date", "title")
-    )
+    return list(Programme.objects.filter(force=force, surveys__isnull=False).distinct().order_by("start_date", "title"))
 
 
 def force_comparison(force):

@@ -56,7 +56,7 @@ def token_hash(token):
 
 
 def normalise_short_code(value):
-    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[:SHORT_CODE_LENGTH + 4]
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[: SHORT_CODE_LENGTH + 4]
 
 
 def _new_short_code():
@@ -318,7 +318,11 @@ def responses_import_csv(*, programme, data, actor=None):
         Invitation.objects.filter(survey__programme=programme)
         .filter(answered_at__isnull=False)
         .values_list("survey__phase", "placement_id")
-    ) | set(Response.objects.filter(invitation__survey__programme=programme).values_list("invitation__survey__phase", "invitation__placement_id"))
+    ) | set(
+        Response.objects.filter(invitation__survey__programme=programme).values_list(
+            "invitation__survey__phase", "invitation__placement_id"
+        )
+    )
 
     errors = []
     seen = set()
@@ -466,7 +470,9 @@ def invitation_send_reminders(*, survey, now=None):
     groups = defaultdict(list)
     for invitation in due:
         nomination = invitation.placement.nomination
-        key = ("student", nomination.student_email) if nomination.student_email else ("school", nomination.institution_id)
+        key = (
+            ("student", nomination.student_email) if nomination.student_email else ("school", nomination.institution_id)
+        )
         groups[key].append(invitation)
     contacts = _contacts_by_institution([key[1] for key in groups if key[0] == "school"])
     reminded = 0

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -27,7 +29,11 @@ CODE_WINDOW = 15 * 60
 
 PROBLEMS = {
     "unknown": (404, "We do not recognise this link", "Check that you used the whole link, or type your survey code."),
-    "answered": (410, "This survey has already been answered", "Thank you: your answers are saved. Nothing more to do."),
+    "answered": (
+        410,
+        "This survey has already been answered",
+        "Thank you: your answers are saved. Nothing more to do.",
+    ),
     "closed": (410, "This survey has closed", "It is too late to answer now. Thank you anyway."),
     "withdrawn": (410, "This survey is no longer needed", "There is nothing for you to answer."),
     "not_open": (403, "This survey is not open yet", "Please come back when your teacher tells you to."),
@@ -184,10 +190,10 @@ def student_step(request, step):
 
 
 def _save_draft(invitation, form):
-    try:
+    # The draft is a convenience: if it cannot be kept (answered meanwhile in another tab), the final
+    # submission checks everything again and says so.
+    with contextlib.suppress(ValueError, services.SurveyError):
         services.invitation_save_draft(invitation=invitation, answers=form.answers())
-    except (ValueError, services.SurveyError):
-        pass
 
 
 @never_cache
@@ -228,7 +234,11 @@ def student_review(request):
     rows = []
     for index, question in enumerate(questions, 1):
         form = AnswersForm(questions=[question], easy_read=mode["easy_read"])
-        choices = dict(form.fields[field_name(question)].choices) if hasattr(form.fields[field_name(question)], "choices") else {}
+        choices = (
+            dict(form.fields[field_name(question)].choices)
+            if hasattr(form.fields[field_name(question)], "choices")
+            else {}
+        )
         raw = invitation.draft.get(question.code, "")
         rows.append(
             {
@@ -304,7 +314,9 @@ def survey_window(request, pk):
     form = SurveyWindowForm(request.POST, instance=survey, prefix=f"s{survey.pk}")
     if form.is_valid():
         services.survey_update_window(
-            survey=survey, opens_at=form.cleaned_data["opens_at"], closes_at=form.cleaned_data["closes_at"],
+            survey=survey,
+            opens_at=form.cleaned_data["opens_at"],
+            closes_at=form.cleaned_data["closes_at"],
             actor=request.user,
         )
         messages.success(request, f"Dates saved for “{survey.title}”.")
@@ -406,7 +418,11 @@ def force_comparison(request):
     return render(
         request,
         "surveys/force.html",
-        {"force": force, "comparison": comparison, "chart": charts.years_chart(comparison) if comparison["rows"] else None},
+        {
+            "force": force,
+            "comparison": comparison,
+            "chart": charts.years_chart(comparison) if comparison["rows"] else None,
+        },
     )
 
 

@@ -62,7 +62,15 @@ def test_setup_is_idempotent_and_post_only(client_for, programme_a, coordinator,
     client.post(url)
     assert Survey.objects.filter(programme=programme_a).count() == 2
     codes = set(Survey.objects.get(programme=programme_a, phase="post").questions.values_list("code", flat=True))
-    assert {"approachability", "trust", "fairness", "career_interest", "perception_change", "would_recommend", "wants_mentor"} <= codes
+    assert {
+        "approachability",
+        "trust",
+        "fairness",
+        "career_interest",
+        "perception_change",
+        "would_recommend",
+        "wants_mentor",
+    } <= codes
     pre_codes = set(Survey.objects.get(programme=programme_a, phase="pre").questions.values_list("code", flat=True))
     assert "wants_mentor" not in pre_codes and "approachability" in pre_codes
     assert Survey.objects.get(programme=programme_a, phase="pre").invitations.count() == 1
@@ -150,7 +158,9 @@ def test_surveys_page_query_count_is_constant(client_for, week_a, coordinator, d
 
 def test_report_page_flags_small_samples(client_for, week_a, coordinator):
     p = week_a["placements"][0].pk
-    responses_import_csv(programme=week_a["programme"], data=f"placement,phase,question,answer\n{p},pre,trust,3\n{p},post,trust,4")
+    responses_import_csv(
+        programme=week_a["programme"], data=f"placement,phase,question,answer\n{p},pre,trust,3\n{p},post,trust,4"
+    )
     page = client_for(coordinator).get(f"/surveys/programme/{week_a['programme'].pk}/report/").content.decode()
     assert "Small sample" in page
     assert "<svg" in page
@@ -178,14 +188,18 @@ def test_csv_export_is_anonymised_and_formula_safe(client_for, week_a, coordinat
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][0] == "student"
     placement = week_a["placements"][0]
-    for name in (placement.nomination.first_name, placement.nomination.last_name, str(placement.nomination.date_of_birth)):
+    for name in (
+        placement.nomination.first_name,
+        placement.nomination.last_name,
+        str(placement.nomination.date_of_birth),
+    ):
         assert name not in body
     ids = {row[0] for row in rows[1:] if row[3] in ("pre", "post") and row[6] == "approachability"}
     assert ids == {student_pseudonym(placement.pk)}  # pre and post linked by one pseudonym
     texts = [row[8] for row in rows[1:] if row[6] == "comments"]
-    assert sorted(texts) == sorted(["'=HYPERLINK(\"http://evil\")", "'@SUM(1)"])
+    assert sorted(texts) == sorted(['\'=HYPERLINK("http://evil")', "'@SUM(1)"])
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
-    assert ["yes"] == [row[8] for row in rows[1:] if row[6] == "wants_mentor"]
+    assert [row[8] for row in rows[1:] if row[6] == "wants_mentor"] == ["yes"]
 
 
 def test_xlsx_export_has_no_formulas(client_for, week_a, coordinator):
@@ -210,4 +224,4 @@ def test_neutralise():
 def test_pseudonym_is_stable_and_not_the_id():
     assert student_pseudonym(7) == student_pseudonym(7)
     assert student_pseudonym(7) != student_pseudonym(8)
-    assert "7" != student_pseudonym(7)[1:]
+    assert student_pseudonym(7)[1:] != "7"

@@ -64,7 +64,9 @@ def test_header_must_be_exact_and_file_utf8(week_a):
     with pytest.raises(SurveyError, match="first row"):
         responses_import_csv(programme=week_a["programme"], data=b"placement,phase,code,answer\n")
     with pytest.raises(SurveyError, match="UTF-8"):
-        responses_import_csv(programme=week_a["programme"], data="placement,phase,question,answer\n1,pre,trust,é".encode("latin-1"))
+        responses_import_csv(
+            programme=week_a["programme"], data="placement,phase,question,answer\n1,pre,trust,é".encode("latin-1")
+        )
 
 
 def test_already_answered_is_a_row_error(week_a):

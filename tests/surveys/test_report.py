@@ -14,17 +14,41 @@ from .conftest import make_week
 
 # student: (first choice?, pre answers, post answers)
 STUDENTS = [
-    (True, {"approachability": 2, "trust": 5, "career_interest": 1}, {"approachability": 4, "trust": 5, "career_interest": 2}),
-    (True, {"approachability": 3, "trust": 5, "career_interest": 1}, {"approachability": 4, "trust": 5, "career_interest": 3}),
-    (True, {"approachability": 3, "trust": 5, "career_interest": 1}, {"approachability": 3, "trust": 5, "career_interest": 4}),
+    (
+        True,
+        {"approachability": 2, "trust": 5, "career_interest": 1},
+        {"approachability": 4, "trust": 5, "career_interest": 2},
+    ),
+    (
+        True,
+        {"approachability": 3, "trust": 5, "career_interest": 1},
+        {"approachability": 4, "trust": 5, "career_interest": 3},
+    ),
+    (
+        True,
+        {"approachability": 3, "trust": 5, "career_interest": 1},
+        {"approachability": 3, "trust": 5, "career_interest": 4},
+    ),
     (False, {"approachability": 4, "career_interest": 1}, {"approachability": 5, "career_interest": 5}),
     (False, {"approachability": 2}, {"approachability": 3}),
     (False, {"approachability": 1}, None),  # answered before only
     (False, None, {"approachability": 5}),  # answered after only
 ]
 POST_EXTRA = {
-    0: {"perception_change": "better", "would_recommend": "yes", "wants_mentor": "yes", "activity:dogs": "5", "activity:drones": "3"},
-    1: {"perception_change": "better", "would_recommend": "yes", "wants_mentor": "no", "activity:dogs": "4", "activity:drones": "4"},
+    0: {
+        "perception_change": "better",
+        "would_recommend": "yes",
+        "wants_mentor": "yes",
+        "activity:dogs": "5",
+        "activity:drones": "3",
+    },
+    1: {
+        "perception_change": "better",
+        "would_recommend": "yes",
+        "wants_mentor": "no",
+        "activity:dogs": "4",
+        "activity:drones": "4",
+    },
     2: {"perception_change": "same", "would_recommend": "yes", "wants_mentor": "no", "activity:drones": "5"},
     3: {"would_recommend": "no", "activity:drones": "4"},
     4: {"comments": "=SUM(A1:A2) not a formula"},
@@ -70,15 +94,29 @@ def test_report_every_key_to_the_decimal(report_programme):
 
     # trust: no change at all ⇒ no test possible.
     assert by_code["trust"] == {
-        "code": "trust", "pre_mean": 5.0, "post_mean": 5.0, "change_pct": 0.0, "paired_n": 3, "p_value": None
+        "code": "trust",
+        "pre_mean": 5.0,
+        "post_mean": 5.0,
+        "change_pct": 0.0,
+        "paired_n": 3,
+        "p_value": None,
     }
     # fairness: nobody answered.
     assert by_code["fairness"] == {
-        "code": "fairness", "pre_mean": None, "post_mean": None, "change_pct": None, "paired_n": 0, "p_value": None
+        "code": "fairness",
+        "pre_mean": None,
+        "post_mean": None,
+        "change_pct": None,
+        "paired_n": 0,
+        "p_value": None,
     }
     # career interest: differences 1,2,3,4 all positive: exact two-sided p = 2/16.
     assert by_code["career_interest"] == {
-        "code": "career_interest", "pre_mean": 1.0, "post_mean": 3.5, "change_pct": 250.0, "paired_n": 4,
+        "code": "career_interest",
+        "pre_mean": 1.0,
+        "post_mean": 3.5,
+        "change_pct": 250.0,
+        "paired_n": 4,
         "p_value": 0.125,
     }
 
@@ -123,8 +161,13 @@ def test_survey_report_command_prints_the_same_json(report_programme, capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(json.dumps(programme_report(report_programme)))
     assert set(printed) >= {
-        "respondents", "questions", "perception_better_pct", "would_recommend_pct", "wants_mentor_pct",
-        "police_first_choice_pct", "activities",
+        "respondents",
+        "questions",
+        "perception_better_pct",
+        "would_recommend_pct",
+        "wants_mentor_pct",
+        "police_first_choice_pct",
+        "activities",
     }
 
 

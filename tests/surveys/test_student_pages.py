@@ -147,7 +147,10 @@ def test_yes_is_stored_as_one(client, week_a):
 def test_answers_kept_when_student_leaves_and_comes_back(client, week_a, django_user_model):
     survey, placement = week_a["surveys"]["pre"], week_a["placements"][0]
     _enter(client, survey, placement)
-    client.post(reverse("surveys:student_step", kwargs={"step": 1}), {"q%d" % survey.questions.get(code="approachability").pk: "2", "next": "1"})
+    client.post(
+        reverse("surveys:student_step", kwargs={"step": 1}),
+        {f"q{survey.questions.get(code='approachability').pk}": "2", "next": "1"},
+    )
     client.cookies.clear()  # the browser is closed
     _enter(client, survey, placement)
     start = client.get(reverse("surveys:student_start"))
