@@ -127,8 +127,12 @@ def main():
             )
         print(f"report timings (ms): {', '.join(f'{t:.0f}' for t in timings)}")
         print(f"report median: {statistics.median(timings):.0f} ms, best: {min(timings):.0f} ms (target < 500 ms)")
+        print("queries of the last run (ms):")
+        for ms, sql in timer.rows:
+            print(f"  {ms:7.1f}  {sql}")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_LIVE_SERVICES") == "1":
             pytest.fail("Chromium is missing, and REQUIRE_LIVE_SERVICES=1 says it must be there.")
         pytest.skip("Chromium is not installed")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
