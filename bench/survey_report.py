@@ -101,23 +101,47 @@ def seed(students):
     return programme, Answer.objects.count()
 
 
-def main():
-    students = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+class QueryTimer:
+    def __init__(self):
+        self.rows = []
+
+    def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
-        programme, answers = seed(students)
-        print(
-            f"database: {connection.vendor}; seeded {students} paired students ({2 * students} responses, "
-            f"{answers} answers) in {time.perf_counter() - started:.1f} s"
-        )
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.rows.append(((time.perf_counter() - started) * 1000, " ".join(sql.split())[:110]))
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    keep = "--keep" in sys.argv  # reuse the seeded test database on the next run
+    students = int(args[0]) if args else 20000
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    try:
+        from placements.models import Programme
+        from surveys.models import Answer
+
+        programme = Programme.objects.filter(title="Bench week").first()
+        if programme is None:
+            started = time.perf_counter()
+            programme, answers = seed(students)
+            print(
+                f"database: {connection.vendor}; seeded {students} paired students ({2 * students} responses, "
+                f"{answers} answers) in {time.perf_counter() - started:.1f} s"
+            )
+        else:
+            print(f"database: {connection.vendor}; reusing {Answer.objects.count()} answers")
         from surveys.report import programme_report
 
         timings = []
+        timer = QueryTimer()
         for _ in range(5):
+            timer.rows = []
             started = time.perf_counter()
-            report = programme_report(programme)
+            with connection.execute_wrapper(timer):
+                report = programme_report(programme)
             timings.append((time.perf_counter() - started) * 1000)
         print(f"respondents: {report['respondents']}")
         for q in report["questions"]:

@@ -6,8 +6,8 @@ import math
 from collections import defaultdict
 
 import numpy as np
-from django.db import connection
-from django.db.models import Case, Count, F, Max, Q, Sum, When
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
 from scipy import stats
 
 from placements.models import Activity
@@ -47,21 +47,28 @@ def _paired_distribution(programme, codes):
     """
     if not codes:
         return {}
+    # Question ids up front, so the big query reads answers by their indexed question id, with no joins
+    # to the question and survey tables.
+    questions = Question.objects.filter(
+        survey__programme=programme, kind=Question.Kind.LIKERT, code__in=codes
+    ).values_list("pk", "code", "survey__phase")
+    pre_ids = [pk for pk, _code, phase in questions if phase == "pre"]
+    post_ids = [pk for pk, _code, phase in questions if phase == "post"]
+    code_numbers = {code: number for number, code in enumerate(codes)}
+    code_of = Case(
+        *(When(question_id=pk, then=Value(code_numbers[code])) for pk, code, _phase in questions),
+        output_field=IntegerField(),
+    )
     per_student = (
-        Answer.objects.filter(
-            question__survey__programme=programme,
-            question__kind=Question.Kind.LIKERT,
-            question__code__in=codes,
-            value_int__isnull=False,
-        )
+        Answer.objects.filter(question_id__in=pre_ids + post_ids, value_int__isnull=False)
         .values(
             student=F("response__invitation__placement_id"),
-            code=F("question__code"),
+            code=code_of,
             first_choice=F("response__invitation__placement__nomination__police_first_choice"),
         )
         .annotate(
-            pre=Max(Case(When(question__survey__phase="pre", then="value_int"))),
-            post=Max(Case(When(question__survey__phase="post", then="value_int"))),
+            pre=Max(Case(When(question_id__in=pre_ids, then="value_int"))),
+            post=Max(Case(When(question_id__in=post_ids, then="value_int"))),
         )
         .order_by()
     )
@@ -75,10 +82,13 @@ def _paired_distribution(programme, codes):
         'GROUP BY paired."code", paired."first_choice", paired."post" - paired."pre"'
     )
     distribution = defaultdict(list)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Enough memory for the per-student grouping to stay off disk (20,000 students need ~10 MB).
+            cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(sql, params)
-        for code, first_choice, diff, n, pre_sum, post_sum in cursor.fetchall():
-            distribution[(code, bool(first_choice))].append((int(diff), int(n), int(pre_sum), int(post_sum)))
+        for number, first_choice, diff, n, pre_sum, post_sum in cursor.fetchall():
+            distribution[(codes[number], bool(first_choice))].append((int(diff), int(n), int(pre_sum), int(post_sum)))
     return distribution
 
 
@@ -121,16 +131,35 @@ def _yes_share(programme, code, *, value_int=None, value_text=None):
     return _pct(counts["hits"], counts["total"]), counts["total"]
 
 
+def _respondents(programme):
+    """One row per student who answered anything, then counted: before, after, both, police first choice."""
+
+    def flag(condition):
+        return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+
+    per_student = (
+        Response.objects.filter(invitation__survey__programme=programme)
+        .values(student=F("invitation__placement_id"))
+        .annotate(
+            has_pre=flag(Q(invitation__survey__phase="pre")),
+            has_post=flag(Q(invitation__survey__phase="post")),
+            is_first=flag(Q(invitation__placement__nomination__police_first_choice=True)),
+        )
+        .order_by()
+    )
+    return per_student.aggregate(
+        total=Count("student"),
+        pre=Sum("has_pre"),
+        post=Sum("has_post"),
+        paired=Sum(F("has_pre") * F("has_post")),
+        first=Sum("is_first"),
+    )
+
+
 def programme_report(programme):
     """The report as a dict of plain values (the JSON of `survey_report --json`)."""
-    responses = Response.objects.filter(invitation__survey__programme=programme)
-    by_phase = dict(
-        responses.values("invitation__survey__phase")
-        .annotate(n=Count("id"))
-        .values_list("invitation__survey__phase", "n")
-    )
-    pre_placements = responses.filter(invitation__survey__phase="pre").values("invitation__placement_id")
-    paired = responses.filter(invitation__survey__phase="post", invitation__placement_id__in=pre_placements).count()
+    students = _respondents(programme)
+    paired = students["paired"] or 0
 
     codes = paired_likert_codes(programme)
     distribution = _paired_distribution(programme, codes)
@@ -143,18 +172,6 @@ def programme_report(programme):
     recommend_pct, recommend_n = _yes_share(programme, "would_recommend", value_int=1)
     mentor_pct, mentor_n = _yes_share(programme, "wants_mentor", value_int=1)
 
-    respondents = (
-        responses.values("invitation__placement_id")
-        .distinct()
-        .aggregate(
-            total=Count("invitation__placement_id", distinct=True),
-            first=Count(
-                "invitation__placement_id",
-                distinct=True,
-                filter=Q(invitation__placement__nomination__police_first_choice=True),
-            ),
-        )
-    )
     split = {}
     for key, flag in (("first_choice", True), ("not_first_choice", False)):
         split[key] = [_question_result(code, distribution.get((code, flag), [])) for code in codes]
@@ -187,7 +204,7 @@ def programme_report(programme):
     )
     return {
         "programme": {"id": programme.pk, "title": programme.title, "start_date": programme.start_date.isoformat()},
-        "respondents": {"pre": by_phase.get("pre", 0), "post": by_phase.get("post", 0), "paired": paired},
+        "respondents": {"pre": students["pre"] or 0, "post": students["post"] or 0, "paired": paired},
         "questions": questions,
         "perception_better_pct": perception_pct,
         "perception_change_n": perception_n,
@@ -195,7 +212,7 @@ def programme_report(programme):
         "would_recommend_n": recommend_n,
         "wants_mentor_pct": mentor_pct,
         "wants_mentor_n": mentor_n,
-        "police_first_choice_pct": _pct(respondents["first"], respondents["total"]),
+        "police_first_choice_pct": _pct(students["first"] or 0, students["total"]),
         "police_first_choice_split": split,
         "activities": activities,
         "small_sample": paired < SMALL_SAMPLE,
