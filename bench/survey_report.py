@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_issue5 .venv/bin/python bench/survey_report.py [students]
 
-Runs in a throw-away test database (test_<name>), created and dropped by Django's test machinery.
+Runs in a throw-away database (bench_<name>), created and dropped by Django's test machinery;
+--keep leaves it in place so the next run skips the seeding.
 """
 
 import os
@@ -118,6 +119,8 @@ def main():
     keep = "--keep" in sys.argv  # reuse the seeded test database on the next run
     students = int(args[0]) if args else 20000
     setup_test_environment()
+    # A database of its own (bench_<name>), so a kept bench never collides with the test suite's test_<name>.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
     try:
         from placements.models import Programme
