@@ -225,3 +225,14 @@ def test_pseudonym_is_stable_and_not_the_id():
     assert student_pseudonym(7) == student_pseudonym(7)
     assert student_pseudonym(7) != student_pseudonym(8)
     assert student_pseudonym(7)[1:] != "7"
+
+
+def test_contact_surveys_page_three_ways(client_for, week_a, contact, mentor, school_a):
+    placement = week_a["placements"][0]
+    placement.nomination.institution = school_a
+    placement.nomination.save()
+    assert client_for(None).get("/surveys/school/").status_code == 302
+    assert client_for(mentor).get("/surveys/school/").status_code == 403
+    page = client_for(contact).get("/surveys/school/")
+    assert page.status_code == 200
+    assert f"/surveys/{week_a['surveys']['pre'].pk}/qr-sheet.pdf" in page.content.decode()

@@ -243,3 +243,19 @@ def test_free_text_fuzz_never_500(client, week_a, text):
     if response.status_code == 302:
         stored = invitation.draft.get("hopes", "")
         assert "\x00" not in stored and len(stored) <= 2000
+
+
+def test_activity_questions_only_for_what_the_syndicate_attended(week_a):
+    from surveys.services import questions_for_invitation
+    from tests import factories as f
+
+    other = f.SyndicateFactory(programme=week_a["programme"], name="Syndicate 2")
+    placement = week_a["placements"][0]
+    placement.syndicate = other
+    placement.save()
+    invitation = week_a["surveys"]["post"].invitations.get(placement=placement)
+    codes = [q.code for q in questions_for_invitation(invitation)]
+    assert not any(code.startswith("activity:") for code in codes)
+    assert "wants_mentor" in codes
+    attended = week_a["surveys"]["post"].invitations.get(placement=week_a["placements"][1])
+    assert {"activity:dogs", "activity:drones"} <= {q.code for q in questions_for_invitation(attended)}
