@@ -45,6 +45,8 @@ FORCE_PATHS = {
     "surveys.invitation": "survey__programme__force",
     "surveys.response": "invitation__survey__programme__force",
     "surveys.answer": "response__invitation__survey__programme__force",
+    "surveys.surveytemplate": "force",
+    "surveys.templatequestion": "template__force",
     "certificates.certificatetemplate": "force",
     "certificates.certificate": "force",
     "certificates.serialcounter": "force",
@@ -72,6 +74,7 @@ INSTITUTION_PATHS = {
     "placements.attendance": "placement__nomination__institution",
     "certificates.certificate": "placement__nomination__institution",
     "certificates.studentlink": "placement__nomination__institution",
+    "surveys.invitation": "placement__nomination__institution",
 }
 
 # How each model reaches the syndicate lead (a ForcePerson), for syndicate leads.

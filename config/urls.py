@@ -12,6 +12,7 @@ urlpatterns = [
     path("mentoring/", include("mentoring.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verify_urls")),
+    path("", include("surveys.urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),

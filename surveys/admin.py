@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import ScopedAdmin
 
-from .models import Answer, Invitation, Question, Response, Survey
+from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
 
 
 class QuestionInline(admin.TabularInline):
@@ -35,7 +35,7 @@ class InvitationAdmin(ScopedAdmin):
     list_select_related = ["survey", "placement__nomination", "placement__programme"]
     search_fields = ["short_code"]
     autocomplete_fields = ["survey", "placement"]
-    readonly_fields = ["token_hash"]
+    readonly_fields = ["token_hash", "draft"]
 
 
 @admin.register(Response)
@@ -53,3 +53,27 @@ class AnswerAdmin(ScopedAdmin):
     list_select_related = ["response__invitation__survey", "response__invitation__placement", "question"]
     search_fields = ["question__code"]
     autocomplete_fields = ["response", "question"]
+
+
+class TemplateQuestionInline(admin.TabularInline):
+    model = TemplateQuestion
+    extra = 0
+
+
+@admin.register(SurveyTemplate)
+class SurveyTemplateAdmin(ScopedAdmin):
+    list_display = ["title", "force", "phase"]
+    list_filter = ["phase"]
+    list_select_related = ["force"]
+    search_fields = ["title"]
+    autocomplete_fields = ["force"]
+    inlines = [TemplateQuestionInline]
+
+
+@admin.register(TemplateQuestion)
+class TemplateQuestionAdmin(ScopedAdmin):
+    list_display = ["code", "kind", "template", "order", "per_activity"]
+    list_filter = ["kind", "per_activity"]
+    list_select_related = ["template__force"]
+    search_fields = ["code", "text"]
+    autocomplete_fields = ["template"]

@@ -1,5 +1,11 @@
+import secrets
+
 from django.db import models
 from django.db.models import Q
+
+
+def new_token_salt():
+    return secrets.token_hex(16)
 
 
 class Survey(models.Model):
@@ -64,6 +70,12 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     short_code = models.CharField(max_length=12, unique=True, help_text="Typed in by hand if the QR cannot be scanned.")
     created_at = models.DateTimeField(auto_now_add=True)
+    token_salt = models.CharField(
+        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
+    )
+    draft = models.JSONField(
+        default=dict, blank=True, help_text="Answers kept while the student has not submitted yet (by question code)."
+    )
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -112,3 +124,45 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question.code}={self.value_int if self.value_int is not None else self.value_text}"
+
+
+class SurveyTemplate(models.Model):
+    """A force's standard questionnaire for one phase, copied into each new programme."""
+
+    force = models.ForeignKey("placements.Force", on_delete=models.CASCADE, related_name="survey_templates")
+    phase = models.CharField(max_length=10, choices=Survey.Phase.choices)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["force", "phase"]
+        constraints = [models.UniqueConstraint(fields=["force", "phase"], name="survey_template_one_per_phase")]
+
+    def __str__(self):
+        return f"{self.title} ({self.force})"
+
+
+class TemplateQuestion(models.Model):
+    """A question of a standard template; its `code` is what makes programmes comparable."""
+
+    template = models.ForeignKey(SurveyTemplate, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Question.Kind.choices)
+    text = models.CharField(max_length=300)
+    easy_read_text = models.CharField(max_length=300, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    required = models.BooleanField(default=True)
+    per_activity = models.BooleanField(
+        default=False,
+        help_text="Asked once per activity the student's syndicate attended; code becomes activity:<slug>.",
+    )
+
+    class Meta:
+        ordering = ["template", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="template_question_unique_code"),
+        ]
+
+    def __str__(self):
+        return self.code

@@ -282,6 +282,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.issue_certificates_for_ended_programmes",
         "schedule": 3600.0,
     },
+    "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).

@@ -9,6 +9,7 @@ from tests.certificates import factories as cf
 from tests.core.test_admin import FACTORY_FOR
 from tests.mentoring import factories as mf
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
+from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
 
 def _row_in_force(label, force):
@@ -47,6 +48,8 @@ def _row_in_force(label, force):
         "surveys.invitation": lambda: invitation,
         "surveys.response": lambda: response,
         "surveys.answer": lambda: f.AnswerFactory(response=response),
+        "surveys.surveytemplate": lambda: SurveyTemplateFactory(force=force),
+        "surveys.templatequestion": lambda: TemplateQuestionFactory(template__force=force),
         "certificates.certificatetemplate": lambda: f.CertificateTemplateFactory(force=force),
         "certificates.certificate": lambda: f.CertificateFactory(placement=placement),
         "certificates.serialcounter": lambda: cf.SerialCounterFactory(force=force),

@@ -1,0 +1,100 @@
+from django import forms
+
+from . import standard
+from .models import Question, Survey
+from .services import MAX_TEXT_ANSWER, clean_text
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+class ShortCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Your survey code",
+        max_length=30,
+        help_text="It is on the sheet you were given, for example ABCDE-23456.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+def field_name(question):
+    return f"q{question.pk}"
+
+
+def answer_field(question, *, easy_read, required):
+    label = (question.easy_read_text or question.text) if easy_read else question.text
+    if question.kind == Question.Kind.LIKERT:
+        labels = standard.scale_labels(question.code, easy_read=easy_read)
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            choices=[(str(value), text) for value, text in enumerate(labels, 1)],
+            widget=forms.RadioSelect,
+        )
+    if question.kind == Question.Kind.YES_NO:
+        return forms.ChoiceField(
+            label=label, required=required, choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect
+        )
+    if question.kind == Question.Kind.CHOICE:
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            choices=[(str(code), str(text)) for code, text in question.choices],
+            widget=forms.RadioSelect,
+        )
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=MAX_TEXT_ANSWER,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AnswersForm(forms.Form):
+    """The answers to some questions (one per screen, or all); values come back keyed by question code."""
+
+    def __init__(self, *args, questions, easy_read=False, enforce_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[field_name(question)] = answer_field(
+                question, easy_read=easy_read, required=enforce_required and question.required
+            )
+            self.fields[field_name(question)].question = question
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            name = field_name(question)
+            if question.kind == Question.Kind.TEXT and name in cleaned:
+                cleaned[name] = clean_text(cleaned[name])
+        return cleaned
+
+    def answers(self):
+        return {q.code: self.cleaned_data.get(field_name(q), "") for q in self.questions}
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(label="CSV file (UTF-8)", help_text="Header row exactly: placement,phase,question,answer")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB; split it into smaller files.")
+        return upload.read()
+
+
+class SurveyWindowForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            raise forms.ValidationError("The survey must close after it opens.")
+        return cleaned

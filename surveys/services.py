@@ -1,0 +1,521 @@
+"""Writes for surveys: set-up from the force's templates, invitations, drafts, responses, paper import."""
+
+import csv
+import hashlib
+import hmac
+import io
+import secrets
+from base64 import urlsafe_b64encode
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.services import email_queue
+from placements.models import Placement, Session
+from schools.models import InstitutionContact
+
+from . import standard
+from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
+
+SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
+SHORT_CODE_LENGTH = 10
+MAX_TEXT_ANSWER = 2000
+CSV_HEADER = ["placement", "phase", "question", "answer"]
+CSV_MAX_ROWS = 20000
+REMINDER_AFTER = timedelta(days=3)
+MAX_REMINDERS = 2
+
+
+class SurveyError(Exception):
+    """Anything a survey action refuses to do; `errors` lists row-by-row problems of an import."""
+
+    def __init__(self, message, errors=None):
+        super().__init__(message)
+        self.errors = errors or []
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+def invitation_token(invitation):
+    """The link token: HMAC of the invitation's 128-bit random salt under SECRET_KEY (256 bits).
+
+    Only its SHA-256 is stored; a copy of the database alone cannot rebuild a link, yet the coordinator
+    can print the QR sheet again or resend links without invalidating the ones already handed out.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"survey-invitation:{invitation.token_salt}".encode(), "sha256")
+    return urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_short_code(value):
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[: SHORT_CODE_LENGTH + 4]
+
+
+def _new_short_code():
+    while True:
+        code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+        if not Invitation.objects.filter(short_code=code).exists():
+            return code
+
+
+# --- templates and set-up -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_template_ensure_standard(*, force):
+    """Give the force its standard pre and post templates if it has none yet; returns them by phase."""
+    templates = {}
+    for phase, questions in (("pre", standard.PRE), ("post", standard.POST)):
+        title, intro = standard.TITLES[phase]
+        template, created = SurveyTemplate.objects.get_or_create(
+            force=force, phase=phase, defaults={"title": title, "intro": intro}
+        )
+        if created:
+            TemplateQuestion.objects.bulk_create(
+                TemplateQuestion(
+                    template=template,
+                    code=code,
+                    kind=kind,
+                    text=text,
+                    easy_read_text=easy,
+                    choices=choices,
+                    order=order,
+                    required=required,
+                    per_activity=per_activity,
+                )
+                for order, (code, kind, text, easy, choices, required, per_activity) in enumerate(questions, 1)
+            )
+        templates[phase] = template
+    return templates
+
+
+@transaction.atomic
+def survey_setup_programme(*, programme, actor=None):
+    """Copy the force's templates into the programme (once), add activity questions, invite every placement.
+
+    Safe to run again: it only adds what is missing (new activities in the timetable, new placements).
+    """
+    templates = survey_template_ensure_standard(force=programme.force)
+    activities = _programme_activities(programme)
+    surveys = {}
+    for phase, template in templates.items():
+        survey, _ = Survey.objects.get_or_create(
+            programme=programme, phase=phase, defaults={"title": template.title, "intro": template.intro}
+        )
+        existing = set(survey.questions.values_list("code", flat=True))
+        new = []
+        for item in template.questions.all():
+            fields = {
+                "kind": item.kind,
+                "choices": item.choices,
+                "required": item.required,
+            }
+            if item.per_activity:
+                for number, activity in enumerate(activities, 1):
+                    code = f"{standard.ACTIVITY_PREFIX}{activity.slug}"
+                    if code not in existing:
+                        new.append(
+                            Question(
+                                survey=survey,
+                                code=code,
+                                text=item.text.replace("{activity}", activity.title)[:300],
+                                easy_read_text=item.easy_read_text.replace("{activity}", activity.title)[:300],
+                                order=item.order * 100 + number,
+                                **fields,
+                            )
+                        )
+            elif item.code not in existing:
+                new.append(
+                    Question(
+                        survey=survey,
+                        code=item.code,
+                        text=item.text,
+                        easy_read_text=item.easy_read_text,
+                        order=item.order * 100,
+                        **fields,
+                    )
+                )
+        Question.objects.bulk_create(new)
+        invitation_create_missing(survey=survey)
+        surveys[phase] = survey
+    return surveys
+
+
+def _programme_activities(programme):
+    seen = {}
+    sessions = (
+        Session.objects.filter(programme=programme, status=Session.Status.PLANNED)
+        .select_related("activity")
+        .order_by("starts_at")
+    )
+    for session in sessions:
+        seen.setdefault(session.activity_id, session.activity)
+    return list(seen.values())
+
+
+@transaction.atomic
+def invitation_create_missing(*, survey):
+    """One invitation per confirmed placement of the survey's programme; returns how many were made."""
+    placements = Placement.objects.filter(programme=survey.programme_id, status=Placement.Status.CONFIRMED).exclude(
+        survey_invitations__survey=survey
+    )
+    made = []
+    for placement in placements:
+        invitation = Invitation(survey=survey, placement=placement, short_code=_new_short_code())
+        invitation.token_hash = token_hash(invitation_token(invitation))
+        made.append(invitation)
+    Invitation.objects.bulk_create(made)
+    return len(made)
+
+
+# --- answers -----------------------------------------------------------------------------------------
+
+
+def clean_text(value):
+    """Free text as stored: no NUL bytes (PostgreSQL refuses them), trimmed, bounded."""
+    value = (value or "").replace("\x00", "").strip()
+    return value[:MAX_TEXT_ANSWER]
+
+
+def parse_answer(question, raw):
+    """(value_int, value_text) for a raw answer, or ValueError with a message a person can act on."""
+    raw = clean_text(str(raw) if raw is not None else "")
+    if question.kind == Question.Kind.LIKERT:
+        if raw not in {"1", "2", "3", "4", "5"}:
+            raise ValueError("must be a whole number from 1 to 5")
+        return int(raw), ""
+    if question.kind == Question.Kind.YES_NO:
+        lowered = raw.lower()
+        if lowered not in {"yes", "no"}:
+            raise ValueError("must be yes or no")
+        return (1 if lowered == "yes" else 0), ""
+    if question.kind == Question.Kind.CHOICE:
+        codes = [code for code, _label in question.choices]
+        if raw not in codes:
+            raise ValueError(f"must be one of: {', '.join(codes)}")
+        return None, raw
+    return None, raw
+
+
+def questions_for_invitation(invitation):
+    """The questions this student is asked: activity ratings only for what their syndicate attended."""
+    questions = list(invitation.survey.questions.all())
+    if not any(q.code.startswith(standard.ACTIVITY_PREFIX) for q in questions):
+        return questions
+    syndicate_id = invitation.placement.syndicate_id
+    attended = set()
+    if syndicate_id:
+        attended = set(
+            Session.objects.filter(
+                programme=invitation.survey.programme_id, syndicates=syndicate_id, status=Session.Status.PLANNED
+            ).values_list("activity__slug", flat=True)
+        )
+    return [
+        q
+        for q in questions
+        if not q.code.startswith(standard.ACTIVITY_PREFIX) or q.code[len(standard.ACTIVITY_PREFIX) :] in attended
+    ]
+
+
+def invitation_save_draft(*, invitation, answers):
+    """Keep answers given so far (by question code) so a student who leaves can carry on later."""
+    valid = {q.code: q for q in questions_for_invitation(invitation)}
+    draft = dict(invitation.draft or {})
+    for code, raw in answers.items():
+        if code in valid:
+            if raw in (None, ""):
+                draft.pop(code, None)
+            else:
+                parse_answer(valid[code], raw)
+                draft[code] = clean_text(str(raw))
+    updated = Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(draft=draft)
+    if not updated:
+        raise SurveyError("This survey has already been answered.")
+    invitation.draft = draft
+    return draft
+
+
+@transaction.atomic
+def response_submit(*, invitation, answers, source=Response.Source.ONLINE, now=None):
+    """Save a whole questionnaire once; a second submission for the same invitation is refused."""
+    now = now or timezone.now()
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.answered_at is not None or Response.objects.filter(invitation=locked).exists():
+        raise SurveyError("This survey has already been answered.")
+    questions = questions_for_invitation(locked)
+    rows = []
+    for question in questions:
+        raw = answers.get(question.code)
+        if raw in (None, ""):
+            if question.required and source == Response.Source.ONLINE:
+                raise SurveyError(f"Please answer: {question.text}")
+            continue
+        try:
+            value_int, value_text = parse_answer(question, raw)
+        except ValueError as exc:
+            raise SurveyError(f"{question.text}: {exc}") from None
+        if question.kind == Question.Kind.TEXT and not value_text:
+            continue
+        rows.append((question, value_int, value_text))
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(invitation=locked, source=source)
+    except IntegrityError:
+        raise SurveyError("This survey has already been answered.") from None
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, value_int=value_int, value_text=value_text)
+        for question, value_int, value_text in rows
+    )
+    locked.answered_at = now
+    locked.draft = {}
+    locked.save(update_fields=["answered_at", "draft"])
+    invitation.answered_at = now
+    return response
+
+
+# --- paper import ------------------------------------------------------------------------------------
+
+
+def _decode(data):
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SurveyError("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.") from None
+
+
+@transaction.atomic
+def responses_import_csv(*, programme, data, actor=None):
+    """Import paper answers: every row is checked first; all are saved or none. Returns responses made.
+
+    Raises SurveyError whose `errors` are (row number, message) pairs, rows counted as in a spreadsheet.
+    """
+    text = _decode(data).replace("\x00", "")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise SurveyError(f"The file could not be read as CSV: {exc}") from None
+    if not rows or [cell.strip().lower() for cell in rows[0]] != CSV_HEADER:
+        raise SurveyError("The first row must be exactly: placement,phase,question,answer")
+    if len(rows) - 1 > CSV_MAX_ROWS:
+        raise SurveyError(f"The file has more than {CSV_MAX_ROWS} rows; split it into smaller files.")
+
+    surveys = {s.phase: s for s in Survey.objects.filter(programme=programme)}
+    questions = defaultdict(dict)
+    for question in Question.objects.filter(survey__programme=programme).select_related("survey"):
+        questions[question.survey.phase][question.code] = question
+    placement_ids = set(Placement.objects.filter(programme=programme).values_list("pk", flat=True))
+    answered = set(
+        Invitation.objects.filter(survey__programme=programme)
+        .filter(answered_at__isnull=False)
+        .values_list("survey__phase", "placement_id")
+    ) | set(
+        Response.objects.filter(invitation__survey__programme=programme).values_list(
+            "invitation__survey__phase", "invitation__placement_id"
+        )
+    )
+
+    errors = []
+    seen = set()
+    parsed = defaultdict(list)
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 4:
+            errors.append((number, f"expected 4 columns, found {len(row)}"))
+            continue
+        placement_raw, phase, code, raw = (cell.strip() for cell in row)
+        phase = phase.lower()
+        try:
+            placement_id = int(placement_raw)
+        except ValueError:
+            errors.append((number, f"placement must be a placement id (a number), not {placement_raw[:30]!r}"))
+            continue
+        if placement_id not in placement_ids:
+            errors.append((number, f"placement {placement_id} is not on this programme"))
+            continue
+        if phase not in ("pre", "post"):
+            errors.append((number, "phase must be pre or post"))
+            continue
+        if phase not in surveys:
+            errors.append((number, f"this programme has no {phase} survey yet; set up surveys first"))
+            continue
+        question = questions[phase].get(code)
+        if question is None:
+            errors.append((number, f"no question with code {code[:60]!r} in the {phase} survey"))
+            continue
+        if (phase, placement_id) in answered:
+            errors.append((number, f"placement {placement_id} has already answered the {phase} survey"))
+            continue
+        if (placement_id, phase, code) in seen:
+            errors.append((number, f"a second answer to {code} for placement {placement_id} ({phase})"))
+            continue
+        seen.add((placement_id, phase, code))
+        try:
+            value_int, value_text = parse_answer(question, raw)
+        except ValueError as exc:
+            errors.append((number, f"{code}: {exc}"))
+            continue
+        parsed[(phase, placement_id)].append((question, value_int, value_text))
+    if errors:
+        raise SurveyError(f"Nothing was imported: {len(errors)} row(s) need fixing.", errors)
+    if not parsed:
+        raise SurveyError("The file has no answers in it.")
+
+    invitations = {
+        (inv.survey.phase, inv.placement_id): inv
+        for inv in Invitation.objects.filter(survey__programme=programme).select_related("survey")
+    }
+    missing = [key for key in parsed if key not in invitations]
+    for phase, placement_id in missing:
+        invitation = Invitation(survey=surveys[phase], placement_id=placement_id, short_code=_new_short_code())
+        invitation.token_hash = token_hash(invitation_token(invitation))
+        invitation.save()
+        invitations[(phase, placement_id)] = invitation
+    now = timezone.now()
+    responses = {}
+    for key in parsed:
+        responses[key] = Response.objects.create(invitation=invitations[key], source=Response.Source.PAPER)
+    Answer.objects.bulk_create(
+        Answer(response=responses[key], question=question, value_int=value_int, value_text=value_text)
+        for key, items in parsed.items()
+        for question, value_int, value_text in items
+    )
+    Invitation.objects.filter(pk__in=[invitations[key].pk for key in parsed]).update(answered_at=now, draft={})
+    return len(responses)
+
+
+# --- links and reminders -----------------------------------------------------------------------------
+
+
+def _contacts_by_institution(institution_ids):
+    contacts = defaultdict(list)
+    for contact in InstitutionContact.objects.filter(institution__in=institution_ids, is_active=True):
+        contacts[contact.institution_id].append(contact)
+    return contacts
+
+
+def _link_rows(invitations):
+    return [
+        {
+            "name": inv.placement.nomination.full_name,
+            "url": f"{settings.SITE_URL}/s/{invitation_token(inv)}/",
+            "short_code": format_short_code(inv.short_code),
+        }
+        for inv in invitations
+    ]
+
+
+def format_short_code(code):
+    return f"{code[:5]}-{code[5:]}" if len(code) == SHORT_CODE_LENGTH else code
+
+
+@transaction.atomic
+def invitation_send_links(*, survey, actor=None):
+    """Email each school contact the links (and short codes) for their own unanswered students, once."""
+    invitations = (
+        Invitation.objects.filter(survey=survey, answered_at__isnull=True, placement__status=Placement.Status.CONFIRMED)
+        .select_related("placement__nomination__institution")
+        .order_by("placement__nomination__last_name")
+    )
+    by_institution = defaultdict(list)
+    for invitation in invitations:
+        by_institution[invitation.placement.nomination.institution_id].append(invitation)
+    contacts = _contacts_by_institution(by_institution)
+    sent = 0
+    for institution_id, items in by_institution.items():
+        for contact in contacts.get(institution_id, []):
+            email_queue(
+                kind="survey_links",
+                to=contact.email,
+                context={
+                    "contact_name": contact.name,
+                    "survey": survey,
+                    "programme": survey.programme,
+                    "students": _link_rows(items),
+                    "closes_at": survey.closes_at,
+                },
+                dedupe_key=f"survey-links:{survey.pk}:{contact.pk}",
+                force=survey.programme.force,
+            )
+            sent += 1
+    return sent
+
+
+def invitation_send_reminders(*, survey, now=None):
+    """Remind school contacts (or adult students) about unanswered invitations: at most two, days apart."""
+    now = now or timezone.now()
+    if not survey_is_open(survey, now):
+        return 0
+    due = (
+        Invitation.objects.filter(
+            survey=survey,
+            answered_at__isnull=True,
+            reminders_sent__lt=MAX_REMINDERS,
+            created_at__lte=now - REMINDER_AFTER,
+            placement__status=Placement.Status.CONFIRMED,
+        )
+        .exclude(last_reminded_at__gt=now - REMINDER_AFTER)
+        .select_related("placement__nomination__institution", "survey__programme__force")
+    )
+    groups = defaultdict(list)
+    for invitation in due:
+        nomination = invitation.placement.nomination
+        key = (
+            ("student", nomination.student_email) if nomination.student_email else ("school", nomination.institution_id)
+        )
+        groups[key].append(invitation)
+    contacts = _contacts_by_institution([key[1] for key in groups if key[0] == "school"])
+    reminded = 0
+    for (kind, target), items in groups.items():
+        with transaction.atomic():
+            ids = [inv.pk for inv in items]
+            # The conditional update is the idempotency guard: a second run finds nothing left to bump.
+            bumped = Invitation.objects.filter(pk__in=ids, reminders_sent__lt=MAX_REMINDERS).exclude(
+                last_reminded_at__gt=now - REMINDER_AFTER
+            )
+            round_number = min(inv.reminders_sent for inv in items) + 1
+            if not bumped.update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now):
+                continue
+            recipients = [(target, "")] if kind == "student" else [(c.email, c.name) for c in contacts.get(target, [])]
+            for address, name in recipients:
+                email_queue(
+                    kind="survey_reminder",
+                    to=address,
+                    context={
+                        "contact_name": name,
+                        "survey": survey,
+                        "programme": survey.programme,
+                        "students": _link_rows(items),
+                        "closes_at": survey.closes_at,
+                        "for_student": kind == "student",
+                    },
+                    dedupe_key=f"survey-reminder:{survey.pk}:{kind}:{target}:{round_number}:{min(ids)}",
+                    force=survey.programme.force,
+                )
+            reminded += len(items)
+    return reminded
+
+
+def survey_is_open(survey, now=None):
+    now = now or timezone.now()
+    return (survey.opens_at is None or survey.opens_at <= now) and (survey.closes_at is None or now < survey.closes_at)
+
+
+@transaction.atomic
+def survey_update_window(*, survey, opens_at, closes_at, actor=None):
+    """Set when a survey can be answered."""
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise SurveyError("The survey must close after it opens.")
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    survey.save(update_fields=["opens_at", "closes_at"])
+    return survey

@@ -1,0 +1,454 @@
+import contextlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import get_for_user, scope_for, scoped
+from placements.models import Force
+from placements.views import coordinator_required, get_programme_for_coordinator
+
+from . import charts, selectors, services
+from .exports import export_csv_response, export_xlsx_response
+from .forms import AnswersForm, CsvImportForm, ShortCodeForm, SurveyWindowForm, field_name
+from .models import Invitation, Survey
+from .pdf import qr_sheet_pdf
+from .report import programme_report
+
+SESSION_KEY = "survey_invitation"
+EASY_KEY = "survey_easy_read"
+LAYOUT_KEY = "survey_layout"
+CODE_ATTEMPTS = 20
+CODE_WINDOW = 15 * 60
+
+PROBLEMS = {
+    "unknown": (404, "We do not recognise this link", "Check that you used the whole link, or type your survey code."),
+    "answered": (
+        410,
+        "This survey has already been answered",
+        "Thank you: your answers are saved. Nothing more to do.",
+    ),
+    "closed": (410, "This survey has closed", "It is too late to answer now. Thank you anyway."),
+    "withdrawn": (410, "This survey is no longer needed", "There is nothing for you to answer."),
+    "not_open": (403, "This survey is not open yet", "Please come back when your teacher tells you to."),
+    "too_many": (429, "Too many tries", "Please wait fifteen minutes, or ask your teacher for help."),
+    "expired_session": (404, "Please open your link again", "Use your link or type your survey code to carry on."),
+}
+
+
+# --- students (no account) ---------------------------------------------------------------------------
+
+
+def _problem(request, kind):
+    status, title, text = PROBLEMS[kind]
+    response = render(request, "surveys/student/problem.html", {"title": title, "text": text}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _enter(request, invitation):
+    state = selectors.invitation_state(invitation)
+    if state != "open":
+        request.session.pop(SESSION_KEY, None)
+        return _problem(request, state)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = invitation.pk
+    return redirect("surveys:student_start")
+
+
+def _current(request):
+    """(invitation, None) for the survey held in the session, or (None, problem response)."""
+    invitation = selectors.invitation_by_pk(request.session.get(SESSION_KEY))
+    if invitation is None:
+        return None, _problem(request, "expired_session")
+    state = selectors.invitation_state(invitation)
+    if state != "open":
+        request.session.pop(SESSION_KEY, None)
+        return None, _problem(request, state)
+    return invitation, None
+
+
+def _mode(request):
+    return {"easy_read": bool(request.session.get(EASY_KEY)), "layout": request.session.get(LAYOUT_KEY, "one")}
+
+
+@never_cache
+def token_enter(request, token):
+    """The link in the QR code or email: the token moves into the session, then a URL without it."""
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        return _problem(request, "unknown")
+    return _enter(request, invitation)
+
+
+@never_cache
+def code_enter(request):
+    form = ShortCodeForm(request.POST or None)
+    if request.method == "POST":
+        key = f"survey-code-attempts:{request.META.get('REMOTE_ADDR', '')}"
+        if cache.get(key, 0) >= CODE_ATTEMPTS:
+            return _problem(request, "too_many")
+        if form.is_valid():
+            invitation = selectors.invitation_by_short_code(form.cleaned_data["code"])
+            if invitation is not None:
+                return _enter(request, invitation)
+            cache.set(key, cache.get(key, 0) + 1, CODE_WINDOW)
+            form.add_error("code", "We could not find that code. Check the letters and numbers and try again.")
+        status = 400
+    else:
+        status = 200
+    return render(request, "surveys/student/code.html", {"form": form}, status=status)
+
+
+@never_cache
+def student_start(request):
+    if not request.session.get(SESSION_KEY):
+        return redirect("surveys:code_enter")
+    invitation, problem = _current(request)
+    if problem:
+        return problem
+    if request.method == "POST":
+        request.session[EASY_KEY] = request.POST.get("easy_read") == "1"
+        request.session[LAYOUT_KEY] = "all" if request.POST.get("layout") == "all" else "one"
+        if request.session[LAYOUT_KEY] == "all":
+            return redirect("surveys:student_all")
+        questions = services.questions_for_invitation(invitation)
+        first_gap = next((i for i, q in enumerate(questions, 1) if q.code not in invitation.draft), 1)
+        return redirect("surveys:student_step", step=first_gap)
+    questions = services.questions_for_invitation(invitation)
+    return render(
+        request,
+        "surveys/student/start.html",
+        {
+            "invitation": invitation,
+            "survey": invitation.survey,
+            "total": len(questions),
+            "answered_so_far": sum(1 for q in questions if q.code in invitation.draft),
+            **_mode(request),
+        },
+    )
+
+
+def _initial(invitation, questions):
+    return {field_name(q): invitation.draft.get(q.code, "") for q in questions}
+
+
+def _survey_page(request, invitation, questions, *, step=None, total=None):
+    mode = _mode(request)
+    going_back = request.method == "POST" and "back" in request.POST
+    form = AnswersForm(
+        request.POST if request.method == "POST" else None,
+        initial=_initial(invitation, questions),
+        questions=questions,
+        easy_read=mode["easy_read"],
+        enforce_required=not going_back,
+    )
+    return form, mode
+
+
+@never_cache
+def student_step(request, step):
+    invitation, problem = _current(request)
+    if problem:
+        return problem
+    questions = services.questions_for_invitation(invitation)
+    if not 1 <= step <= len(questions):
+        raise Http404("No such question.")
+    question = questions[step - 1]
+    form, mode = _survey_page(request, invitation, [question])
+    if request.method == "POST":
+        if "back" in request.POST:
+            if form.is_valid():
+                _save_draft(invitation, form)
+            return redirect("surveys:student_step", step=step - 1) if step > 1 else redirect("surveys:student_start")
+        if form.is_valid():
+            _save_draft(invitation, form)
+            if step < len(questions):
+                return redirect("surveys:student_step", step=step + 1)
+            return redirect("surveys:student_review")
+    return render(
+        request,
+        "surveys/student/step.html",
+        {
+            "form": form,
+            "question": question,
+            "field": form[field_name(question)],
+            "step": step,
+            "total": len(questions),
+            "percent": round((step - 1) * 100 / len(questions)),
+            "survey": invitation.survey,
+            **mode,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _save_draft(invitation, form):
+    # The draft is a convenience: if it cannot be kept (answered meanwhile in another tab), the final
+    # submission checks everything again and says so.
+    with contextlib.suppress(ValueError, services.SurveyError):
+        services.invitation_save_draft(invitation=invitation, answers=form.answers())
+
+
+@never_cache
+def student_all(request):
+    invitation, problem = _current(request)
+    if problem:
+        return problem
+    questions = services.questions_for_invitation(invitation)
+    form, mode = _survey_page(request, invitation, questions)
+    if request.method == "POST" and form.is_valid():
+        _save_draft(invitation, form)
+        return redirect("surveys:student_review")
+    fields = [form[field_name(q)] for q in questions]
+    return render(
+        request,
+        "surveys/student/all.html",
+        {"form": form, "fields": fields, "survey": invitation.survey, "total": len(questions), **mode},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@never_cache
+def student_review(request):
+    invitation, problem = _current(request)
+    if problem:
+        return problem
+    questions = services.questions_for_invitation(invitation)
+    mode = _mode(request)
+    error = None
+    if request.method == "POST":
+        try:
+            services.response_submit(invitation=invitation, answers=invitation.draft)
+        except services.SurveyError as exc:
+            error = str(exc)
+        else:
+            request.session.pop(SESSION_KEY, None)
+            return redirect("surveys:student_done")
+    rows = []
+    for index, question in enumerate(questions, 1):
+        form = AnswersForm(questions=[question], easy_read=mode["easy_read"])
+        choices = (
+            dict(form.fields[field_name(question)].choices)
+            if hasattr(form.fields[field_name(question)], "choices")
+            else {}
+        )
+        raw = invitation.draft.get(question.code, "")
+        rows.append(
+            {
+                "step": index,
+                "label": form.fields[field_name(question)].label,
+                "answer": choices.get(raw, raw),
+                "missing": question.required and not raw,
+            }
+        )
+    return render(
+        request,
+        "surveys/student/review.html",
+        {
+            "rows": rows,
+            "survey": invitation.survey,
+            "missing": any(r["missing"] for r in rows),
+            "error": error,
+            "total": len(questions),
+            **mode,
+        },
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+def student_done(request):
+    return render(request, "surveys/student/done.html")
+
+
+@require_POST
+def student_mode(request):
+    request.session[EASY_KEY] = request.POST.get("easy_read") == "1"
+    if request.POST.get("layout") in ("one", "all"):
+        request.session[LAYOUT_KEY] = request.POST["layout"]
+    target = request.POST.get("next", "")
+    if not target.startswith("/s/") or "//" in target:
+        target = reverse("surveys:student_start")
+    return redirect(target)
+
+
+# --- coordinators ------------------------------------------------------------------------------------
+
+
+def _survey_for_coordinator(request, pk):
+    survey = get_for_user(request.user, Survey.objects.select_related("programme__force"), pk=pk)
+    if not scope_for(request.user).coordinates(survey.programme.force_id):
+        raise PermissionDenied
+    return survey
+
+
+@coordinator_required
+def programme_surveys(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    summary = selectors.programme_surveys_summary(programme)
+    for survey in summary["surveys"]:
+        survey.window_form = SurveyWindowForm(instance=survey, prefix=f"s{survey.pk}")
+    return render(request, "surveys/programme_surveys.html", {"programme": programme, **summary})
+
+
+@coordinator_required
+@require_POST
+def programme_setup(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    surveys = services.survey_setup_programme(programme=programme, actor=request.user)
+    messages.success(request, f"Surveys ready: {len(surveys)} (before and after), with an invitation per student.")
+    return redirect("surveys:programme_surveys", pk=programme.pk)
+
+
+@coordinator_required
+@require_POST
+def survey_window(request, pk):
+    survey = _survey_for_coordinator(request, pk)
+    form = SurveyWindowForm(request.POST, instance=survey, prefix=f"s{survey.pk}")
+    if form.is_valid():
+        services.survey_update_window(
+            survey=survey,
+            opens_at=form.cleaned_data["opens_at"],
+            closes_at=form.cleaned_data["closes_at"],
+            actor=request.user,
+        )
+        messages.success(request, f"Dates saved for “{survey.title}”.")
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("surveys:programme_surveys", pk=survey.programme_id)
+
+
+@coordinator_required
+@require_POST
+def survey_send_links(request, pk):
+    survey = _survey_for_coordinator(request, pk)
+    sent = services.invitation_send_links(survey=survey, actor=request.user)
+    messages.success(request, f"Links queued for {sent} school contact(s). A contact is emailed only once per survey.")
+    return redirect("surveys:programme_surveys", pk=survey.programme_id)
+
+
+@login_required
+def survey_qr_sheet(request, pk):
+    """Coordinators get every student's card; a school contact only their own students'."""
+    invitations = (
+        scoped(request.user, Invitation)
+        .filter(survey_id=pk, answered_at__isnull=True, placement__status="confirmed")
+        .select_related("survey__programme", "placement__nomination__institution")
+        .order_by("placement__nomination__institution__name", "placement__nomination__last_name")
+    )
+    invitations = list(invitations)
+    if not invitations:
+        survey = scoped(request.user, Survey).filter(pk=pk).first()
+        if survey is None:
+            raise Http404("No survey found.")
+    else:
+        survey = invitations[0].survey
+    pdf = qr_sheet_pdf(survey=survey, invitations=invitations)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="survey-{survey.phase}-qr-sheet.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@coordinator_required
+def programme_import(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                made = services.responses_import_csv(
+                    programme=programme, data=form.cleaned_data["file"], actor=request.user
+                )
+            except services.SurveyError as exc:
+                form.add_error(None, str(exc))
+                errors = exc.errors[:200]
+            else:
+                messages.success(request, f"Imported {made} paper response(s).")
+                return redirect("surveys:programme_surveys", pk=programme.pk)
+        status = 400
+    return render(
+        request, "surveys/import.html", {"programme": programme, "form": form, "errors": errors}, status=status
+    )
+
+
+@coordinator_required
+def programme_report_page(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    report = programme_report(programme)
+    return render(
+        request,
+        "surveys/report.html",
+        {"programme": programme, "report": report, "charts": charts.report_charts(report)},
+    )
+
+
+@coordinator_required
+def programme_report_json(request, pk):
+    programme = get_programme_for_coordinator(request, pk)
+    return JsonResponse(programme_report(programme), json_dumps_params={"indent": 2})
+
+
+def _force_for(request):
+    scope = scope_for(request.user)
+    if scope.is_admin and not scope.force_ids:
+        force_id = request.GET.get("force")
+        forces = Force.objects.all()
+        force = forces.filter(pk=force_id).first() if force_id and force_id.isdigit() else forces.first()
+    else:
+        force = Force.objects.filter(pk__in=scope.force_ids).first()
+    if force is None:
+        raise Http404("No force.")
+    return force
+
+
+@coordinator_required
+def force_comparison(request):
+    force = _force_for(request)
+    comparison = selectors.force_comparison(force)
+    return render(
+        request,
+        "surveys/force.html",
+        {
+            "force": force,
+            "comparison": comparison,
+            "chart": charts.years_chart(comparison) if comparison["rows"] else None,
+        },
+    )
+
+
+@coordinator_required
+def force_export(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown format.")
+    force = _force_for(request)
+    programmes = selectors.force_programmes_with_surveys(force)
+    rows = selectors.export_rows(programmes)
+    name = f"{force.slug}-survey-responses"
+    if fmt == "xlsx":
+        return export_xlsx_response(rows, selectors.EXPORT_HEADER, name)
+    return export_csv_response(rows, selectors.EXPORT_HEADER, name)
+
+
+@login_required
+def contact_surveys(request):
+    """A school contact's list of QR sheets for their own students."""
+    if not scope_for(request.user).is_contact and not scope_for(request.user).is_coordinator:
+        raise PermissionDenied
+    surveys = (
+        scoped(request.user, Invitation)
+        .filter(answered_at__isnull=True)
+        .values("survey_id", "survey__title", "survey__programme__title", "survey__closes_at")
+        .distinct()
+        .order_by("survey__programme__title", "survey__phase")
+    )
+    return render(request, "surveys/contact_surveys.html", {"surveys": list(surveys)})
