@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from accounts.scoping import get_for_user, scope_for
+from core.tokens import token_guard, token_rejected
 from placements.models import Programme
 from placements.views import coordinator_required, get_programme_for_coordinator
 
@@ -269,10 +270,12 @@ def template_preview(request, pk):
 # Students (no account: a token link) ---------------------------------------------------------------
 
 
+@token_guard
 def student_open(request, token):
     """Move the token into the session and redirect to a URL without it (as password reset does)."""
     link = services.student_link_open(token=token)
     if link is None:
+        token_rejected(request, kind="certificate", token=token)
         return render(request, "certificates/student_link_invalid.html", status=404)
     request.session[STUDENT_SESSION_KEY] = link.placement_id
     request.session.cycle_key()

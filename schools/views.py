@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for, scoped
+from core.tokens import token_guard, token_rejected
 from placements.views import coordinator_required, get_programme_for_coordinator
 
 from . import forms, selectors, services
@@ -369,6 +370,7 @@ def selection(request, pk):
 # ---------------------------------------------------------------- guardians (no login)
 
 
+@token_guard
 def consent_open(request, token):
     """First visit: keep the token in the session and redirect to a URL without it."""
     request.session[CONSENT_SESSION_KEY] = token
@@ -384,10 +386,12 @@ def _consent_link(request):
     return services.consent_link_find(token=token)
 
 
+@token_guard
 def consent_form(request):
     try:
         link = _consent_link(request)
     except SchoolsError as error:
+        token_rejected(request, kind="consent", token=request.session.get(CONSENT_SESSION_KEY, ""))
         return _error_page(request, error, title="This link does not work")
     consent = link.consent
     nomination = consent.nomination
@@ -432,6 +436,7 @@ def consent_form(request):
 
 
 @require_POST
+@token_guard
 def consent_withdraw(request):
     try:
         link = _consent_link(request)
@@ -458,16 +463,19 @@ def consent_withdraw(request):
 # ---------------------------------------------------------------- invitations (no login)
 
 
+@token_guard
 def invitation_open(request, token):
     request.session[INVITATION_SESSION_KEY] = token
     return redirect("invitations:accept")
 
 
+@token_guard
 def invitation_accept(request):
     token = request.session.get(INVITATION_SESSION_KEY, "")
     try:
         invitation = services.contact_invitation_find(token=token)
     except SchoolsError as error:
+        token_rejected(request, kind="invitation", token=token)
         return _error_page(request, error, title="This invitation does not work")
     form = forms.AcceptInvitationForm(
         request.POST or None, invitation=invitation, initial={"username": invitation.email.split("@")[0]}

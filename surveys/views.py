@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for, scoped
+from core.tokens import token_guard, token_rejected
 from placements.models import Force
 from placements.views import coordinator_required, get_programme_for_coordinator
 
@@ -79,10 +80,12 @@ def _mode(request):
 
 
 @never_cache
+@token_guard
 def token_enter(request, token):
     """The link in the QR code or email: the token moves into the session, then a URL without it."""
     invitation = selectors.invitation_by_token(token)
     if invitation is None:
+        token_rejected(request, kind="survey", token=token)
         return _problem(request, "unknown")
     return _enter(request, invitation)
 
@@ -99,6 +102,7 @@ def code_enter(request):
             if invitation is not None:
                 return _enter(request, invitation)
             cache.set(key, cache.get(key, 0) + 1, CODE_WINDOW)
+            token_rejected(request, kind="survey code", token=form.cleaned_data["code"])
             form.add_error("code", "We could not find that code. Check the letters and numbers and try again.")
         status = 400
     else:
