@@ -48,8 +48,19 @@ class NominationForm(forms.ModelForm):
             "student_email": "Only for students aged 18 or over: they confirm consent themselves.",
         }
 
-    def __init__(self, *args, programme=None, submit_label="Submit nomination", **kwargs):
+    def __init__(self, *args, programme=None, submit_label="Submit nomination", hide_medical_notes=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Medical notes are for coordinators only: a contact editing a nomination can replace the
+        # notes they gave, but is never shown them again.
+        self.kept_medical_notes = None
+        if hide_medical_notes and self.instance.pk and self.instance.medical_notes:
+            self.kept_medical_notes = self.instance.medical_notes
+            self.initial["medical_notes"] = ""
+            self.fields[
+                "medical_notes"
+            ].help_text = (
+                "Medical notes were recorded and are hidden. Type here to replace them, or leave empty to keep them."
+            )
         self.fields["reason"].required = True
         if programme is not None and programme.max_age is not None and programme.max_age < 18:
             del self.fields["student_email"]  # every student is a minor: their guardian consents
@@ -75,6 +86,12 @@ class NominationForm(forms.ModelForm):
         ]
         self.helper = FormHelper()
         self.helper.layout = Layout(*fieldsets, Submit("submit", submit_label))
+
+    def clean_medical_notes(self):
+        notes = self.cleaned_data.get("medical_notes", "")
+        if not notes and self.kept_medical_notes:
+            return self.kept_medical_notes
+        return notes
 
     def validate_unique(self):
         """The service turns the duplicate-student constraint into a friendly message."""

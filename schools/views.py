@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for, scoped
+from core.audit import record_sensitive_read
 from core.tokens import token_guard, token_rejected
 from placements.views import coordinator_required, get_programme_for_coordinator
 
@@ -134,6 +135,8 @@ def nomination_detail(request, pk):
     is_coordinator = scope.coordinates(nomination.programme.force_id)
     if not (is_coordinator or nomination.institution_id in scope.institution_ids):
         raise Http404
+    if is_coordinator and nomination.medical_notes:
+        record_sensitive_read(nomination)
     today = timezone.localdate()
     return render(
         request,
@@ -161,7 +164,11 @@ def _contact_nomination(request, pk):
 def nomination_edit(request, pk):
     nomination = _contact_nomination(request, pk)
     form = forms.NominationForm(
-        request.POST or None, instance=nomination, programme=nomination.programme, submit_label="Save changes"
+        request.POST or None,
+        instance=nomination,
+        programme=nomination.programme,
+        submit_label="Save changes",
+        hide_medical_notes=True,
     )
     status = 200
     if request.method == "POST":
