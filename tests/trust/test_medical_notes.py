@@ -15,14 +15,14 @@ def _nomination(contact, allocation):
     return services.nomination_submit(allocation=allocation, data=data, actor=contact)
 
 
-def test_coordinator_reads_notes_and_the_read_is_audited(client_for, contact, coordinator, allocation_a):  # noqa: F811
+def test_coordinator_reads_notes_and_the_read_is_audited(client_for, contact, coordinator, allocation_a):
     nomination = _nomination(contact, allocation_a)
     page = client_for(coordinator).get(reverse("schools:nomination_detail", args=[nomination.pk]))
     assert NOTES in page.content.decode()
     assert LogEntry.objects.get_for_object(nomination).filter(action=LogEntry.Action.ACCESS).count() == 1
 
 
-def test_contact_never_sees_notes_again_but_keeps_or_replaces_them(client_for, contact, allocation_a):  # noqa: F811
+def test_contact_never_sees_notes_again_but_keeps_or_replaces_them(client_for, contact, allocation_a):
     nomination = _nomination(contact, allocation_a)
     client = client_for(contact)
     assert NOTES not in client.get(reverse("schools:nomination_detail", args=[nomination.pk])).content.decode()
