@@ -10,8 +10,13 @@ from placements import demo
 class Command(BaseCommand):
     help = "Create fictional demo data (idempotent: running it again changes nothing)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The demo's emails go out when this transaction commits; the logins are printed after them.
+        with transaction.atomic():
+            self._seed()
+        self._print_logins()
+
+    def _seed(self):
         force = demo.seed(stdout=self.stdout)
         # Each app may add its own part of the demo in <app>/demo.py: seed(force=..., stdout=...).
         for app in settings.LOCAL_APPS:
@@ -24,6 +29,8 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(force=force, stdout=self.stdout)
+
+    def _print_logins(self):
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/login/ with:"))
         rows = [
             ("admin", "Django admin, everything"),
