@@ -283,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
+    # Retention: erase students' personal data whose period is over (core/retention.py).
+    "core-retention-daily": {"task": "core.tasks.retention_daily", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).
