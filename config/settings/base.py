@@ -198,14 +198,14 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
             "reason",
         ],
     },
-    {"model": "schools.consent", "mask_fields": ["respondent_name"]},
+    {"model": "schools.consent", "mask_fields": ["respondent_name", "wording"]},
     {"model": "schools.institutioncontact", "mask_fields": ["name", "email", "phone"]},
     {"model": "placements.placement"},
     {"model": "placements.attendance"},
     {"model": "mentoring.mentorassignment"},
     {"model": "mentoring.mentorcontact", "mask_fields": ["summary", "next_step", "sensitive_notes"]},
     {"model": "mentoring.outcome", "mask_fields": ["note"]},
-    {"model": "certificates.certificate", "mask_fields": ["printed_name"]},
+    {"model": "certificates.certificate", "mask_fields": ["printed_name", "revoked_reason"]},
 )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -240,3 +240,16 @@ def test_placeholder_names_keep_the_unique_constraint(force_a, coordinator):
         student_erase(nomination=nomination, actor=coordinator, reason=Erasure.Reason.RETENTION)
     assert Erasure.objects.count() == 2
     assert {n.last_name for n in Nomination.objects.all()} == {f"#{first.pk}", f"#{second.pk}"}
+
+
+def test_audit_trail_masks_consent_wording_and_revoke_reasons(force_a, coordinator):
+    """Regression: the consent wording and a reissue's revoke reason hold the child's name; the trail hid neither."""
+    from certificates.services import certificate_revoke
+
+    nomination = f.NominationFactory(programme__force=force_a, first_name="Ottoline", last_name="Quade")
+    f.ConsentFactory(nomination=nomination, wording="[participation] Ottoline Quade may take part")
+    certificate = f.CertificateFactory(placement__nomination=nomination, placement__programme=nomination.programme)
+    certificate_revoke(certificate=certificate, actor=coordinator, reason="Reissued as Ottoline Quade-Smith")
+    trail = [json.dumps(entry.changes) for entry in LogEntry.objects.all()]
+    assert len(trail) >= 3
+    assert not [changes for changes in trail if "Ottoline" in changes]
