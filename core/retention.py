@@ -194,30 +194,38 @@ def student_export(*, nomination):
 # ------------------------------------------------------------------------------------------ erasure
 
 
-def _scrub_audit_log(nomination, needles, replacement):
-    """Audit entries already mask personal fields; still rewrite any that name the student."""
-    from auditlog.models import LogEntry
+def _scrub_audit_log(rows, needles, replacement):
+    """Audit entries already mask personal fields; still rewrite any entry about the student that names them.
 
-    q = needles.text_filter("object_repr", "changes_text")
-    for value in (needles.names[0] if needles.names else None, *needles.emails):
-        if value:
-            q |= Q(changes__icontains=value) | Q(serialized_data__icontains=value)
-            q |= Q(additional_data__icontains=value)
+    Only the entries of the student's own rows are read (by the indexed content type and object id),
+    so a run over many students does not scan the whole trail once per student.
+    """
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    q = Q()
+    for objects in rows.values():
+        if objects:
+            content_type = ContentType.objects.get_for_model(type(objects[0]))
+            q |= Q(content_type=content_type, object_pk__in=[str(obj.pk) for obj in objects])
+    pattern = needles.pattern()
     count = 0
-    for entry in LogEntry.objects.filter(q):
-        entry.object_repr = needles.scrub(entry.object_repr, replacement)
-        entry.changes_text = needles.scrub(entry.changes_text, replacement)
-        for field in ("changes", "serialized_data", "additional_data"):
-            value = getattr(entry, field)
-            if value is not None:
-                setattr(entry, field, json.loads(needles.scrub(json.dumps(value), replacement)))
-        LogEntry.objects.filter(pk=entry.pk).update(
-            object_repr=entry.object_repr,
-            changes_text=entry.changes_text,
-            changes=entry.changes,
-            serialized_data=entry.serialized_data,
-            additional_data=entry.additional_data,
-        )
+    for entry in LogEntry.objects.filter(q) if q else []:
+        values = {
+            "object_repr": entry.object_repr,
+            "changes_text": entry.changes_text,
+            **{f: getattr(entry, f) for f in ("changes", "serialized_data", "additional_data")},
+        }
+        text = json.dumps(values, cls=DjangoJSONEncoder)
+        if pattern is None or not pattern.search(text):
+            continue
+        scrubbed = {
+            name: needles.scrub(value, replacement)
+            if isinstance(value, str)
+            else (json.loads(needles.scrub(json.dumps(value), replacement)) if value is not None else None)
+            for name, value in values.items()
+        }
+        LogEntry.objects.filter(pk=entry.pk).update(**scrubbed)
         count += 1
     return count
 
@@ -336,7 +344,7 @@ def student_erase(*, nomination, actor, reason, note=""):
             setattr(email, field, needles.scrub(getattr(email, field), replacement))
         email.save(update_fields=["to", "subject", "body_text", "body_html", "dedupe_key"])
     counts["emails"] = len(emails)
-    counts["audit_entries"] = _scrub_audit_log(nomination, needles, replacement)
+    counts["audit_entries"] = _scrub_audit_log(_student_rows(nomination), needles, replacement)
 
     erasure = Erasure.objects.create(
         nomination=nomination,

@@ -50,7 +50,9 @@ def student(force_a, settings, tmp_path):
         status=Nomination.Status.ACCEPTED,
     )
     consent = f.ConsentFactory(
-        nomination=nomination, respondent_name="Marguerite Quade", wording="[participation] Ottoline Quade may take part"
+        nomination=nomination,
+        respondent_name="Marguerite Quade",
+        wording="[participation] Ottoline Quade may take part",
     )
     link = ConsentLinkFactory(consent=consent, sent_to="m.quade@family.invalid")
     placement = f.PlacementFactory(programme=programme, nomination=nomination)
