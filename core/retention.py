@@ -419,3 +419,20 @@ def retention_run(*, today):
         survey_text = answers.update(value_text="")
         drafts.update(draft={})
     return {"students_erased": erased, "survey_text_answers_erased": survey_text}
+
+
+@transaction.atomic
+def retention_policy_save(*, force, actor, not_placed_months, placed_months, survey_text_months):
+    """Set a force's retention periods (in months)."""
+    if min(not_placed_months, placed_months, survey_text_months) < 1:
+        raise RetentionError("Every period must be at least one month.")
+    policy, _ = RetentionPolicy.objects.update_or_create(
+        force=force,
+        defaults={
+            "not_placed_months": not_placed_months,
+            "placed_months": placed_months,
+            "survey_text_months": survey_text_months,
+        },
+    )
+    logger.info("Retention policy of force %s set by %s", force.pk, getattr(actor, "pk", None))
+    return policy

@@ -7,4 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("nominations/<int:pk>/erase/", views.student_erase, name="student_erase"),
     path("nominations/<int:pk>/export.zip", views.student_export, name="student_export"),
+    path("forces/<int:pk>/retention/", views.retention_policy, name="retention_policy"),
 ]

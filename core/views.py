@@ -10,7 +10,7 @@ from placements.views import coordinator_required
 
 from . import retention
 from .audit import record_sensitive_read
-from .forms import ErasureForm
+from .forms import ErasureForm, RetentionPolicyForm
 from .models import Erasure
 from .selectors import audit_entries
 
@@ -99,3 +99,23 @@ def student_export(request, pk):
     response = HttpResponse(retention.student_export(nomination=nomination), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="subject-access-nomination-{nomination.pk}.zip"'
     return response
+
+
+@coordinator_required
+def retention_policy(request, pk):
+    """A force's retention periods: how long students' personal data is kept before the daily job erases it."""
+    from placements.models import Force
+
+    force = get_for_user(request.user, Force, pk=pk)
+    if not scope_for(request.user).coordinates(force.pk):
+        raise Http404
+    policy = retention.policy_for(force.pk)
+    initial = {name: getattr(policy, name) for name in ("not_placed_months", "placed_months", "survey_text_months")}
+    form = RetentionPolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            retention.retention_policy_save(force=force, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Retention periods saved.")
+            return redirect("core:retention_policy", pk=force.pk)
+        return render(request, "core/retention_policy.html", {"force": force, "form": form}, status=400)
+    return render(request, "core/retention_policy.html", {"force": force, "form": form})

@@ -255,3 +255,24 @@ def test_audit_trail_masks_consent_wording_and_revoke_reasons(force_a, coordinat
     trail = [json.dumps(entry.changes) for entry in LogEntry.objects.all()]
     assert len(trail) >= 3
     assert not [changes for changes in trail if "Ottoline" in changes]
+
+
+def test_retention_policy_page_three_ways_and_saves(force_a, coordinator, coordinator_b, lead, client_for):
+    from core.models import RetentionPolicy
+
+    url = reverse("core:retention_policy", args=[force_a.pk])
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert client_for(lead).get(url).status_code == 403
+    client = client_for(coordinator)
+    page = client.get(url)
+    assert page.status_code == 200 and b'value="3"' in page.content  # the default before a policy is saved
+    bad = client.post(url, {"not_placed_months": "0", "placed_months": "-4", "survey_text_months": "x"})
+    assert bad.status_code == 400 and not RetentionPolicy.objects.exists()
+    other = client_for(coordinator_b).post(url, {"not_placed_months": 1, "placed_months": 1, "survey_text_months": 1})
+    assert other.status_code == 404
+    assert not RetentionPolicy.objects.exists()
+    saved = client_for(coordinator).post(url, {"not_placed_months": 2, "placed_months": 24, "survey_text_months": 6})
+    assert saved.status_code == 302
+    policy = RetentionPolicy.objects.get(force=force_a)
+    assert (policy.not_placed_months, policy.placed_months, policy.survey_text_months) == (2, 24, 6)
