@@ -19,7 +19,8 @@ from datetime import date
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Case, DateField, F, Max, Q, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .models import Erasure, OutboundEmail, RetentionPolicy
@@ -366,7 +367,19 @@ def retention_due(*, today):
 
     candidates = (
         Nomination.objects.filter(erasure__isnull=True, programme__end_date__lt=today)
-        .annotate(mentoring_ends=Max("placement__mentor_assignments__ends_on"))
+        .annotate(
+            # Mentoring ends on its planned day, or earlier when it was ended (e.g. consent withdrawn).
+            mentoring_ends=Max(
+                Case(
+                    When(
+                        placement__mentor_assignments__status="ended",
+                        then=TruncDate("placement__mentor_assignments__ended_at"),
+                    ),
+                    default=F("placement__mentor_assignments__ends_on"),
+                    output_field=DateField(),
+                )
+            )
+        )
         .values("pk", "programme__force_id", "programme__end_date", "placement__pk", "mentoring_ends")
         .order_by("programme__end_date", "pk")
     )

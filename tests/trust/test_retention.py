@@ -198,6 +198,26 @@ def test_policy_periods_decide_who_is_due(force_a):
     assert placement.nomination_id in retention_due(today=date(2029, 1, 19))
 
 
+@pytest.mark.django_db
+def test_mentoring_ended_early_counts_from_the_day_it_ended(force_a):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from tests import factories as f
+
+    placement = f.PlacementFactory(programme=f.ProgrammeFactory(force=force_a))  # programme ends 2027-07-16
+    f.MentorAssignmentFactory(
+        placement=placement,
+        ends_on=date(2028, 7, 19),
+        status="ended",
+        ended_at=timezone.make_aware(datetime(2027, 10, 1, 12, 0)),
+    )
+    RetentionPolicy.objects.create(force=force_a, placed_months=6)
+    assert retention_due(today=date(2028, 3, 31)) == []
+    assert retention_due(today=date(2028, 4, 1)) == [placement.nomination_id]
+
+
 def test_add_months_clamps_to_the_end_of_the_month():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
