@@ -238,3 +238,19 @@ def test_erasing_twice_is_a_no_op(coordinator, force_a):
     assert Erasure.objects.count() == 1
     assert nomination.updated_at == updated
     assert (nomination.first_name, nomination.last_name) == ("Erased", f"#{nomination.pk}")
+
+
+@pytest.mark.django_db
+def test_daily_task_is_scheduled_and_erases_what_is_due(force_a, settings):
+    import time_machine
+
+    from core.tasks import retention_daily
+    from tests import factories as f
+
+    assert settings.CELERY_BEAT_SCHEDULE["core-retention-daily"]["task"] == retention_daily.name
+    left_out = f.NominationFactory(programme__force=force_a, status=Nomination.Status.NOT_SELECTED)
+    with time_machine.travel(date(2027, 10, 16), tick=False):  # the programme ended 2027-07-16: 3 months later
+        assert retention_daily.delay().get() == {"students_erased": 1, "survey_text_answers_erased": 0}
+        assert retention_daily.delay().get() == {"students_erased": 0, "survey_text_answers_erased": 0}
+    left_out.refresh_from_db()
+    assert left_out.first_name == "Erased" and left_out.erasure.reason == Erasure.Reason.RETENTION
