@@ -198,14 +198,14 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
             "reason",
         ],
     },
-    {"model": "schools.consent", "mask_fields": ["respondent_name"]},
+    {"model": "schools.consent", "mask_fields": ["respondent_name", "wording"]},
     {"model": "schools.institutioncontact", "mask_fields": ["name", "email", "phone"]},
     {"model": "placements.placement"},
     {"model": "placements.attendance"},
     {"model": "mentoring.mentorassignment"},
     {"model": "mentoring.mentorcontact", "mask_fields": ["summary", "next_step", "sensitive_notes"]},
     {"model": "mentoring.outcome", "mask_fields": ["note"]},
-    {"model": "certificates.certificate", "mask_fields": ["printed_name"]},
+    {"model": "certificates.certificate", "mask_fields": ["printed_name", "revoked_reason"]},
 )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -283,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
+    # Retention: erase students' personal data whose period is over (core/retention.py).
+    "core-retention-daily": {"task": "core.tasks.retention_daily", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).

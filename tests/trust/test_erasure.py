@@ -1,0 +1,278 @@
+"""Erasing one student on request, and the subject access export: pages, guarantees and access."""
+
+import io
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from certificates.models import Certificate
+from certificates.services import new_verification_code
+from core.models import Erasure, OutboundEmail
+from core.services import email_queue
+from mentoring.models import MentorAssignment
+from schools.models import ConsentLink, Nomination
+from surveys.models import Answer, Invitation, Question
+from tests import factories as f
+from tests.certificates.factories import StudentLinkFactory
+from tests.schools.factories import ConsentLinkFactory
+from tests.trust.test_retention import _identities, _leaks, _product_vocabulary
+
+PDF = b"%PDF-1.4 certificate of Ottoline Quade"
+
+
+@pytest.fixture
+def student(force_a, settings, tmp_path):
+    """One student with something in every place personal data can be held."""
+    settings.MEDIA_ROOT = tmp_path
+    programme = f.ProgrammeFactory(force=force_a)
+    contact = f.InstitutionContactFactory(institution__force=force_a, email="teacher@school.invalid")
+    nomination = f.NominationFactory(
+        programme=programme,
+        institution=contact.institution,
+        first_name="Ottoline",
+        last_name="Quade",
+        date_of_birth=date(2011, 3, 4),
+        pronouns="she/her",
+        student_email="",
+        guardian_name="Marguerite Quade",
+        guardian_email="m.quade@family.invalid",
+        emergency_contact_name="Marguerite Quade",
+        medical_notes="Asthma: inhaler in bag",
+        support_needs="Quiet space",
+        reason="Ottoline wants to be a detective",
+        status=Nomination.Status.ACCEPTED,
+    )
+    consent = f.ConsentFactory(
+        nomination=nomination,
+        respondent_name="Marguerite Quade",
+        wording="[participation] Ottoline Quade may take part",
+    )
+    link = ConsentLinkFactory(consent=consent, sent_to="m.quade@family.invalid")
+    placement = f.PlacementFactory(programme=programme, nomination=nomination)
+    f.AttendanceFactory(placement=placement)
+    survey = f.SurveyFactory(programme=programme)
+    likert = f.QuestionFactory(survey=survey, code="approachable")
+    text = f.QuestionFactory(survey=survey, code="comments", kind=Question.Kind.TEXT, text="Anything else?")
+    invitation = f.InvitationFactory(survey=survey, placement=placement, draft={"comments": "Ottoline here"})
+    response = f.ResponseFactory(invitation=invitation)
+    f.AnswerFactory(response=response, question=likert, value_int=4)
+    f.AnswerFactory(response=response, question=text, value_int=None, value_text="I am Ottoline Quade, born 04/03/2011")
+    certificate = f.CertificateFactory(
+        placement=placement, printed_name="Ottoline Quade", verification_code=new_verification_code()
+    )
+    certificate.pdf.save("certificate-1.pdf", ContentFile(PDF))
+    StudentLinkFactory(placement=placement)
+    assignment = f.MentorAssignmentFactory(placement=placement)
+    f.MentorContactFactory(assignment=assignment, summary="Talked with Ottoline about cadets", sensitive_notes="x")
+    f.OutcomeFactory(placement=placement, note="Ottoline joined cadets")
+    email_queue(
+        kind="place_confirmed",
+        to="teacher@school.invalid",
+        context={"nomination": nomination, "programme": programme},
+        dedupe_key="test-confirmed",
+        force=force_a,
+    )
+    email_queue(
+        kind="consent_request",
+        to="m.quade@family.invalid",
+        context={"nomination": nomination, "programme": programme, "adult": False},
+        dedupe_key="test-consent",
+        force=force_a,
+    )
+    # An older trail entry written before names were kept out of it.
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Nomination),
+        object_pk=str(nomination.pk),
+        object_id=nomination.pk,
+        object_repr="Ottoline Quade",
+        action=LogEntry.Action.UPDATE,
+        changes={"guardian_email": ["", "m.quade@family.invalid"]},
+    )
+    return {"nomination": nomination, "contact": contact, "link": link, "certificate": certificate}
+
+
+def _erase(client, nomination, **data):
+    return client.post(reverse("core:student_erase", args=[nomination.pk]), {"note": "SAR 2026-14", **data})
+
+
+def test_erase_on_request_leaves_no_trace_and_keeps_the_numbers(student, coordinator, client_for):
+    nomination = student["nomination"]
+    identities = _identities([nomination])
+    identities[nomination.pk]["names"] |= {"Marguerite Quade", "m.quade@family.invalid"}
+    assert len(_leaks(identities)) > 10
+    pdf_path = student["certificate"].pdf.path
+    emails_before = OutboundEmail.objects.count()
+
+    response = _erase(client_for(coordinator), nomination, confirm="on")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("schools:nomination_detail", args=[nomination.pk])
+    assert _leaks(identities, keep_names=_product_vocabulary()) == []
+    erasure = Erasure.objects.get(nomination=nomination)
+    assert (erasure.reason, erasure.erased_by, erasure.note) == ("request", coordinator, "SAR 2026-14")
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.ACCEPTED and nomination.placement.status == "confirmed"
+    assert nomination.medical_notes == nomination.guardian_email == nomination.pronouns == ""
+    # Scores stay, free text goes; drafts and links are gone.
+    assert list(Answer.objects.filter(question__code="approachable").values_list("value_int", flat=True)) == [4]
+    assert Answer.objects.get(question__code="comments").value_text == ""
+    assert Invitation.objects.get().draft == {}
+    assert not ConsentLink.objects.filter(token_hash=student["link"].token_hash).exists()
+    # The certificate stays as a revoked record with no name and no PDF.
+    certificate = Certificate.objects.get()
+    assert certificate.status == Certificate.Status.REVOKED and not certificate.pdf
+    assert not Path(pdf_path).exists()
+    page = client_for(None).get(reverse("verify:result", args=[certificate.verification_code]), follow=True)
+    assert page.status_code == 200 and b"Ottoline" not in page.content and b"Quade" not in page.content
+    assert MentorAssignment.objects.get().status == MentorAssignment.Status.ENDED
+    # Erasure sends nothing (a "mentoring ended" email would name the student).
+    assert OutboundEmail.objects.count() == emails_before
+    assert OutboundEmail.objects.get(dedupe_key="test-consent").to == f"erased-{nomination.pk}@erased.invalid"
+
+
+def test_erase_needs_confirmation_and_get_changes_nothing(student, coordinator, client_for):
+    nomination = student["nomination"]
+    client = client_for(coordinator)
+    page = client.get(reverse("core:student_erase", args=[nomination.pk]))
+    assert page.status_code == 200 and b"cannot be undone" in page.content
+    response = _erase(client, nomination)
+    assert response.status_code == 400
+    assert not Erasure.objects.exists()
+    nomination.refresh_from_db()
+    assert nomination.first_name == "Ottoline"
+
+
+def test_erasing_again_through_the_page_is_a_no_op(student, coordinator, client_for):
+    nomination = student["nomination"]
+    client = client_for(coordinator)
+    assert _erase(client, nomination, confirm="on").status_code == 302
+    erased_at = Erasure.objects.get().erased_at
+    again = _erase(client, nomination, confirm="on")
+    assert again.status_code == 200 and b"There is nothing more to erase" in again.content
+    assert Erasure.objects.get().erased_at == erased_at
+
+
+def test_export_holds_everything_about_the_student(student, coordinator, client_for):
+    nomination = student["nomination"]
+    response = client_for(coordinator).get(reverse("core:student_export", args=[nomination.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "Quade" not in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    for part in ("nomination", "consent", "consent_links", "placement", "attendance", "survey_answers"):
+        assert f"{part}.json" in names
+    for part in ("certificates", "mentor_assignments", "mentor_contacts", "outcomes", "emails"):
+        assert f"{part}.json" in names
+    assert archive.read(f"certificates/certificate-{student['certificate'].serial}.pdf") == PDF
+    record = json.loads(archive.read("nomination.json"))[0]["fields"]
+    assert (record["first_name"], record["date_of_birth"], record["medical_notes"]) == (
+        "Ottoline",
+        "2011-03-04",
+        "Asthma: inhaler in bag",
+    )
+    answers = {a["fields"]["question_code"]: a["fields"] for a in json.loads(archive.read("survey_answers.json"))}
+    assert answers["comments"]["value_text"].startswith("I am Ottoline")
+    assert {e["fields"]["to"] for e in json.loads(archive.read("emails.json"))} == {
+        "teacher@school.invalid",
+        "m.quade@family.invalid",
+    }
+    everything = b"".join(archive.read(name) for name in names)
+    assert student["link"].token_hash.encode() not in everything
+    assert b"token_hash" not in everything
+    # Reading the medical notes through the export is on the audit trail.
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(nomination.pk)).exists()
+
+
+def test_export_after_erasure_holds_no_name(student, coordinator, client_for):
+    nomination = student["nomination"]
+    client = client_for(coordinator)
+    _erase(client, nomination, confirm="on")
+    content = client.get(reverse("core:student_export", args=[nomination.pk])).content
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"Ottoline" not in everything and b"2011-03-04" not in everything
+    assert json.loads(archive.read("erasure.json"))[0]["fields"]["reason"] == "request"
+
+
+@pytest.mark.parametrize("name", ["core:student_erase", "core:student_export"])
+def test_views_three_ways(name, student, coordinator, coordinator_b, lead, client_for):
+    url = reverse(name, args=[student["nomination"].pk])
+    anonymous = client_for(None).get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("accounts:login"))
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert client_for(lead).get(url).status_code == 403
+    contact_user = f.UserFactory()
+    student["contact"].user = contact_user
+    student["contact"].save()
+    assert client_for(contact_user).get(url).status_code == 403
+    assert client_for(coordinator).get(url).status_code == 200
+    assert client_for(coordinator_b).post(url, {"note": "x", "confirm": "on"}).status_code == 404
+    assert not Erasure.objects.exists()
+
+
+def test_nomination_page_links_to_export_and_erase_for_coordinators_only(student, coordinator, client_for):
+    nomination = student["nomination"]
+    url = reverse("schools:nomination_detail", args=[nomination.pk])
+    erase = reverse("core:student_erase", args=[nomination.pk]).encode()
+    assert erase in client_for(coordinator).get(url).content
+    contact_user = f.UserFactory()
+    student["contact"].user = contact_user
+    student["contact"].save()
+    page = client_for(contact_user).get(url)
+    assert page.status_code == 200 and erase not in page.content
+
+
+def test_placeholder_names_keep_the_unique_constraint(force_a, coordinator):
+    """Two students of one school and programme erased: the placeholders differ, so both erasures commit."""
+    from core.retention import student_erase
+
+    programme = f.ProgrammeFactory(force=force_a)
+    institution = f.InstitutionFactory(force=force_a)
+    first = f.NominationFactory(programme=programme, institution=institution)
+    second = f.NominationFactory(programme=programme, institution=institution)
+    for nomination in (first, second):
+        student_erase(nomination=nomination, actor=coordinator, reason=Erasure.Reason.RETENTION)
+    assert Erasure.objects.count() == 2
+    assert {n.last_name for n in Nomination.objects.all()} == {f"#{first.pk}", f"#{second.pk}"}
+
+
+def test_audit_trail_masks_consent_wording_and_revoke_reasons(force_a, coordinator):
+    """Regression: the consent wording and a reissue's revoke reason hold the child's name; the trail hid neither."""
+    from certificates.services import certificate_revoke
+
+    nomination = f.NominationFactory(programme__force=force_a, first_name="Ottoline", last_name="Quade")
+    f.ConsentFactory(nomination=nomination, wording="[participation] Ottoline Quade may take part")
+    certificate = f.CertificateFactory(placement__nomination=nomination, placement__programme=nomination.programme)
+    certificate_revoke(certificate=certificate, actor=coordinator, reason="Reissued as Ottoline Quade-Smith")
+    trail = [json.dumps(entry.changes) for entry in LogEntry.objects.all()]
+    assert len(trail) >= 3
+    assert not [changes for changes in trail if "Ottoline" in changes]
+
+
+def test_retention_policy_page_three_ways_and_saves(force_a, coordinator, coordinator_b, lead, client_for):
+    from core.models import RetentionPolicy
+
+    url = reverse("core:retention_policy", args=[force_a.pk])
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert client_for(lead).get(url).status_code == 403
+    client = client_for(coordinator)
+    page = client.get(url)
+    assert page.status_code == 200 and b'value="3"' in page.content  # the default before a policy is saved
+    bad = client.post(url, {"not_placed_months": "0", "placed_months": "-4", "survey_text_months": "x"})
+    assert bad.status_code == 400 and not RetentionPolicy.objects.exists()
+    other = client_for(coordinator_b).post(url, {"not_placed_months": 1, "placed_months": 1, "survey_text_months": 1})
+    assert other.status_code == 404
+    assert not RetentionPolicy.objects.exists()
+    saved = client_for(coordinator).post(url, {"not_placed_months": 2, "placed_months": 24, "survey_text_months": 6})
+    assert saved.status_code == 302
+    policy = RetentionPolicy.objects.get(force=force_a)
+    assert (policy.not_placed_months, policy.placed_months, policy.survey_text_months) == (2, 24, 6)
