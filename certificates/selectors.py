@@ -69,7 +69,7 @@ def programme_eligibility(*, programme):
     day_set = set(days)
     placements = list(
         Placement.objects.filter(programme=programme)
-        .select_related("nomination__institution", "syndicate")
+        .select_related("nomination__institution", "nomination__erasure", "syndicate")
         .order_by("nomination__last_name", "nomination__first_name", "pk")
     )
     attended = defaultdict(set)
@@ -99,7 +99,9 @@ def programme_eligibility(*, programme):
                 Decimal(0),
             )
         needed = -(-threshold * len(days) // 100)  # ceiling, in whole days
-        if placement.status == Placement.Status.WITHDRAWN:
+        if hasattr(placement.nomination, "erasure"):
+            eligible, reason = False, "Personal data erased"
+        elif placement.status == Placement.Status.WITHDRAWN:
             eligible, reason = False, "Withdrawn from the programme"
         elif placement.pk not in recorded:
             eligible, reason = False, "No attendance recorded"

@@ -276,3 +276,17 @@ def test_retention_policy_page_three_ways_and_saves(force_a, coordinator, coordi
     assert saved.status_code == 302
     policy = RetentionPolicy.objects.get(force=force_a)
     assert (policy.not_placed_months, policy.placed_months, policy.survey_text_months) == (2, 24, 6)
+
+
+def test_an_erased_student_is_never_issued_a_certificate(db, coordinator):
+    from certificates.selectors import programme_eligibility
+    from core.retention import student_erase
+    from tests import factories as f
+
+    placement = f.PlacementFactory(programme=f.ProgrammeFactory(force=coordinator.force_person.force))
+    for day in placement.programme.days:
+        f.AttendanceFactory(placement=placement, date=day)
+    assert [row.eligible for row in programme_eligibility(programme=placement.programme)] == [True]
+    student_erase(nomination=placement.nomination, actor=coordinator, reason="request")
+    rows = programme_eligibility(programme=placement.programme)
+    assert [(row.eligible, row.reason) for row in rows] == [(False, "Personal data erased")]
