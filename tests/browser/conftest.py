@@ -109,14 +109,17 @@ class Journey:
         raise AssertionError(f"{key} never reached {locator} on {self.page.url}")
 
     # ---------------------------------------------------------------- actions
-    def press(self, selector, *, backwards=False):
-        """Follow a link or press a button."""
+    def press(self, selector, *, backwards=False, navigates=True):
+        """Follow a link or press a button; waits for the next page unless told it stays (a download)."""
         target = self.page.locator(selector).first
         if self.keyboard:
             self._tab_to(target, backwards=backwards)
-            self.page.keyboard.press("Enter")
-        else:
-            target.click()
+        waiting = self.page.expect_navigation() if navigates else contextlib.nullcontext()
+        with waiting:
+            if self.keyboard:
+                self.page.keyboard.press("Enter")
+            else:
+                target.click()
 
     def tick(self, selector, on=True):
         target = self.page.locator(selector).first
@@ -151,11 +154,11 @@ class Journey:
             target.fill(text)
 
     def date_into(self, selector, value):
-        """A date field: the keyboard types day, month and year into Chromium's en-GB date segments."""
+        """A date field. Debian's Chromium orders the segments month, day, year whatever the page's locale."""
         target = self.page.locator(selector).first
         if self.keyboard:
             self._tab_to(target)
-            self.page.keyboard.type(value.strftime("%d%m%Y"))
+            self.page.keyboard.type(value.strftime("%m%d%Y"))
         else:
             target.fill(value.isoformat())
         assert target.input_value() == value.isoformat(), target.input_value()
