@@ -6,7 +6,7 @@ Creates (and afterwards drops) the PostgreSQL database `bench_load` on the serve
 (default postgres://postgres@127.0.0.1:5432), migrates and seeds it (a programme of 50 students with
 survey invitations, the pre survey already answered, 5 coordinators), collects static files, starts
 gunicorn with production settings (bench/load_settings.py: only the HTTPS-only cookie flags relaxed) on
-127.0.0.1, and runs locust headless against it (bench/load_users.py). Prints requests/s, p95 and errors;
+127.0.0.1, warms it up, and runs locust headless (users arrive over 11 s) against it (bench/load_users.py). Prints requests/s, p95 and errors;
 target 0 errors and p95 < 300 ms. Redis: REDIS_URL (default redis://127.0.0.1:6379/12), flushed at start
 so no rate-limit count from an earlier run remains. Every process it starts is stopped before it exits.
 """
@@ -123,7 +123,8 @@ def _admin(sql, maintenance_url):
     import psycopg
 
     with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        return conn.execute(sql).fetchall() if sql.lstrip().upper().startswith("SELECT") else None
+        cursor = conn.execute(sql)
+        return cursor.fetchall() if cursor.description else None
 
 
 def _run(args, env, what):
@@ -204,11 +205,13 @@ def main():
             start_new_session=True,
         )
         _wait_for(f"{host}/login/", gunicorn)
+        for _ in range(4 * args.workers):  # warm-up: every worker has loaded its templates and connected
+            _wait_for(f"{host}/login/", gunicorn)
         print(f"gunicorn: {args.workers} workers on {host}; locust: {STUDENTS} students + {COORDINATORS} coordinators")
         subprocess.run(
             [
                 *(PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "load_users.py"), "--headless"),
-                *("--users", str(STUDENTS + COORDINATORS), "--spawn-rate", "11", "--run-time", f"{args.seconds}s"),
+                *("--users", str(STUDENTS + COORDINATORS), "--spawn-rate", "5", "--run-time", f"{args.seconds}s"),
                 *("--host", host, "--csv", str(work / "locust"), "--only-summary", "--stop-timeout", "10"),
                 *("--exit-code-on-error", "0", "--loglevel", "WARNING"),
             ],

@@ -16,4 +16,6 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "sessionid", "csrftoken"
 REQUIRE_TWO_FACTOR = False
 STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
+# Hashed names as in production, without pre-compressing every file (the bench requests no static files).
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
