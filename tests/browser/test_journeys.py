@@ -4,9 +4,11 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateTemplate
+from core.models import OutboundEmail
 from placements.models import Attendance, Placement
 from schools import services as school_services
 from schools.models import Consent, Nomination
@@ -61,6 +63,7 @@ def invitation():
     school_services.contact_invitation_create(
         institution=school, name="Robin Teacher", email="robin@oakfield.invalid", actor=coordinator
     )
+    assert [m.to for m in mail.outbox] == [["robin@oakfield.invalid"]]  # sent (eager Celery), not only recorded
     return {"allocation": allocation, "path": emailed_path("contact_invitation", "robin@oakfield.invalid")}
 
 
@@ -207,6 +210,9 @@ def test_coordinator_offers_places_and_the_contact_accepts(browser, intake):
     assert accepted.full_name in name
     assert Placement.objects.filter(nomination=accepted).exists()
     assert Nomination.objects.filter(status=Nomination.Status.OFFERED).count() == 1
+    offers = OutboundEmail.objects.filter(kind="offer")
+    assert offers.count() == 2 and all(email.sent_at for email in offers)
+    assert sum(1 for m in mail.outbox if m.to == [offers[0].to]) >= 2
 
 
 # ---------------------------------------------------------------- (d) post survey, easy read
