@@ -5,10 +5,11 @@
 Creates (and afterwards drops) the PostgreSQL database `bench_load` on the server of DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432), migrates and seeds it (a programme of 50 students with
 survey invitations, the pre survey already answered, 5 coordinators), collects static files, starts
-gunicorn with production settings (bench/load_settings.py: only the HTTPS-only cookie flags relaxed) on
-127.0.0.1, warms it up, and runs locust headless (users arrive over 11 s) against it (bench/load_users.py). Prints requests/s, p95 and errors;
-target 0 errors and p95 < 300 ms. Redis: REDIS_URL (default redis://127.0.0.1:6379/12), flushed at start
-so no rate-limit count from an earlier run remains. Every process it starts is stopped before it exits.
+gunicorn with production settings (bench/load_settings.py: only the HTTPS-only cookie flags relaxed)
+on 127.0.0.1, warms it up, and runs locust headless (bench/load_users.py; users arrive over 11 s).
+Prints requests/s, p95 and errors; target 0 errors and p95 < 300 ms. Redis: REDIS_URL (default
+redis://127.0.0.1:6379/12), flushed at start so no rate-limit count from an earlier run remains.
+Every process it starts is stopped before it exits.
 """
 
 import argparse

@@ -159,6 +159,10 @@ class Journey:
         if self.keyboard:
             self._tab_to(target)
             self.page.keyboard.type(value.strftime("%m%d%Y"))
+            if target.input_value() != value.isoformat():  # a Chromium in a day-first locale
+                self.page.keyboard.press("Shift+Tab")  # each segment is a tab stop: back to the first
+                self.page.keyboard.press("Shift+Tab")
+                self.page.keyboard.type(value.strftime("%d%m%Y"))
         else:
             target.fill(value.isoformat())
         assert target.input_value() == value.isoformat(), target.input_value()
