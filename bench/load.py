@@ -209,6 +209,7 @@ def main():
         for _ in range(4 * args.workers):  # warm-up: every worker has loaded its templates and connected
             _wait_for(f"{host}/login/", gunicorn)
         print(f"gunicorn: {args.workers} workers on {host}; locust: {STUDENTS} students + {COORDINATORS} coordinators")
+        load_before = os.getloadavg()[0]
         subprocess.run(
             [
                 *(PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "load_users.py"), "--headless"),
@@ -239,6 +240,8 @@ def main():
         print(f"requests: {total['Request Count']} in {args.seconds} s = {float(total['Requests/s']):.1f} requests/s")
         print(f"p95: {total['95%']} ms, median: {total['50%']} ms, max: {float(total['Max Response Time']):.0f} ms")
         print(f"errors: {total['Failure Count']}")
+        cores = os.cpu_count()
+        print(f"machine: {cores} cores, load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after")
         print(f"post surveys submitted: {submitted} of {STUDENTS}")
         ok = int(total["Failure Count"]) == 0 and float(total["95%"]) < 300
         print("target (0 errors, p95 < 300 ms):", "met" if ok else "NOT met")
