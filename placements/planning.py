@@ -63,6 +63,46 @@ def eligible_leads(leads, *, start, end):
     )
 
 
+def _level_support_needs(groups, schools, support, students, per_school):
+    """Swap students between syndicates until support needs differ by at most one between any two,
+    where a swap keeps each school within its fair share of every syndicate (sizes never change)."""
+    by_id = {s.id: s for s in students}
+    count = len(groups)
+    fair = {school: math.ceil(n / count) for school, n in per_school.items()}
+    while True:
+        high = max(range(count), key=lambda g: (support[g], -g))
+        low = min(range(count), key=lambda g: (support[g], g))
+        if support[high] - support[low] <= 1:
+            return
+        swap = next(
+            (
+                (a, b)
+                for a in sorted(groups[high])
+                if by_id[a].has_support_needs
+                for b in sorted(groups[low])
+                if not by_id[b].has_support_needs
+                and (
+                    by_id[a].institution == by_id[b].institution
+                    or (
+                        schools[low][by_id[a].institution] < fair[by_id[a].institution]
+                        and schools[high][by_id[b].institution] < fair[by_id[b].institution]
+                    )
+                )
+            ),
+            None,
+        )
+        if swap is None:
+            return
+        a, b = swap
+        groups[high][groups[high].index(a)] = b
+        groups[low][groups[low].index(b)] = a
+        for group, leaving, joining in ((high, a, b), (low, b, a)):
+            schools[group][by_id[leaving].institution] -= 1
+            schools[group][by_id[joining].institution] += 1
+        support[high] -= 1
+        support[low] += 1
+
+
 def build_syndicates(students, *, size=4, leads=(), start, end, today=None):
     """Split students into syndicates of about `size`, mixing schools and spreading support needs.
 
@@ -78,36 +118,36 @@ def build_syndicates(students, *, size=4, leads=(), start, end, today=None):
     sizes = [len(students) // count + (1 if i < len(students) % count else 0) for i in range(count)]
 
     per_school = Counter(s.institution for s in students)
-    # Deal the students round the syndicates school by school, biggest school first: a school's
-    # students then take consecutive syndicates, so two share one only when the school has more
-    # students than there are syndicates. Group sizes come out within one of each other.
+    # Place the students school by school, biggest school first. Each student takes the syndicate
+    # that has (1) fewest from their school, (2) the most room left, (3) if they have support needs,
+    # fewest with support needs, (4) fewest of their gender. Taking the roomiest syndicates keeps the
+    # room left level, so a later school always finds enough different syndicates: two from one
+    # school share only when the school has more students than there are syndicates.
     schools_in_order = sorted(per_school, key=lambda school: (-per_school[school], school))
     groups = [[] for _ in range(count)]
     schools = [Counter() for _ in range(count)]
     support = [0] * count
     genders = [Counter() for _ in range(count)]
-    position = 0
     for school in schools_in_order:
         members = [s for s in students if s.institution == school]
-        targets = [(position + offset) % count for offset in range(len(members))]
-        position += len(members)
-        # Within the school's seats, students with support needs take the syndicates with fewest
-        # so far, and genders go where they are least represented.
         for student in sorted(members, key=lambda s: (not s.has_support_needs, s.gender, s.id)):
             best = min(
-                targets,
+                (g for g in range(count) if len(groups[g]) < sizes[g]),
                 key=lambda g: (
+                    schools[g][school],
+                    len(groups[g]) - sizes[g],
                     support[g] if student.has_support_needs else 0,
                     genders[g][student.gender] if student.gender else 0,
                     g,
                 ),
             )
-            targets.remove(best)
             groups[best].append(student.id)
             schools[best][student.institution] += 1
             support[best] += student.has_support_needs
             if student.gender:
                 genders[best][student.gender] += 1
+
+    _level_support_needs(groups, schools, support, students, per_school)
 
     chosen = eligible_leads(leads, start=start, end=end)
     lead_ids = [chosen[index].id if index < len(chosen) else None for index in range(count)]

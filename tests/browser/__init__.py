@@ -1,0 +1,1 @@
+"""Real-browser journeys: Playwright + Debian Chromium + axe-core."""
