@@ -303,20 +303,9 @@ def test_every_form_survives_hostile_input(world, db, name, role):
     assert response.status_code == 200
     if not response.get("Content-Type", "").startswith("text/html"):
         return
-    for form in forms_on(response.content.decode(), page):
+    forms = forms_on(response.content.decode(), page)
+    for form in forms:
         fuzz_form(world, role, form)
-
-
-def test_invitation_acceptance_survives_hostile_input(world, db):
-    """The invitee's form (its token only ever sits in their session)."""
-    client = world.fresh("anon")
-    assert client.get(f"/invitations/{world.tokens['invitation']}/").status_code == 302
-    page = client.get("/invitations/accept/")
-    assert page.status_code == 200
-    session = dict(client.session)
-    world.fresh = _with_extra_role(world.fresh, "invitee", session)
-    for form in forms_on(page.content.decode(), "/invitations/accept/"):
-        fuzz_form(world, "invitee", form)
 
 
 def _with_extra_role(fresh, role, session_data):
@@ -335,6 +324,104 @@ def _with_extra_role(fresh, role, session_data):
         return client
 
     return wrapped
+
+
+def _session_role(world, role, opening_url):
+    """An anonymous visitor who opened an emailed link: its token sits in their session only."""
+    client = world.fresh("anon")
+    assert client.get(opening_url).status_code == 302
+    world.fresh = _with_extra_role(world.fresh, role, dict(client.session))
+
+
+@pytest.mark.parametrize(
+    ("role", "token", "opening", "page"),
+    [
+        ("invitee", "invitation", "/invitations/{}/", "/invitations/accept/"),
+        ("guardian", "consent_pending", "/consent/{}/", "/consent/form/"),
+    ],
+)
+def test_emailed_link_forms_survive_hostile_input(world, db, role, token, opening, page):
+    _session_role(world, role, opening.format(world.tokens[token]))
+    response = world.fresh(role).get(page)
+    assert response.status_code == 200
+    forms = [form for form in forms_on(response.content.decode(), page) if form["method"] == "post"]
+    assert forms and any(form["fields"] or form["options"] for form in forms)
+    for form in forms:
+        fuzz_form(world, role, form)
+
+
+def _explicit_forms(world):
+    """Forms the demo's pages do not show at the moment (no pending offer, not a programme day, …)."""
+    from placements.models import Placement
+
+    placement = Placement.objects.filter(syndicate=world.ids["syndicate"]).order_by("pk").first()
+    post = {"method": "post", "multipart": False, "files": []}
+    return [
+        (
+            "lead",
+            {
+                **post,
+                "action": world.urls["placements:register"],
+                "fields": {"placement": str(placement.pk), "status": "present", "arrived_at": "09:05", "day": ""},
+                "options": {"status": ["present", "late", "absent"]},
+            },
+        ),
+        (
+            "contact_a",
+            {
+                **post,
+                "action": world.urls["schools:offer_respond"],
+                "fields": {"answer": "accept"},
+                "options": {"answer": ["accept", "decline"]},
+            },
+        ),
+        (
+            "coord_a",
+            {**post, "action": world.urls["mentoring:assign"], "fields": {"mentor": "1"}, "options": {}},
+        ),
+        (
+            "coord_a",
+            {**post, "action": world.urls["placements:session_swap"], "fields": {"activity": "1"}, "options": {}},
+        ),
+        (
+            "coord_a",
+            {
+                **post,
+                "action": world.urls["placements:placement_move"],
+                "fields": {"placement": str(placement.pk), "syndicate": str(world.ids["syndicate"])},
+                "options": {},
+            },
+        ),
+        (
+            "coord_a",
+            {
+                **post,
+                "action": world.urls["placements:syndicates_build"],
+                "fields": {"size": "4", "leads": "1"},
+                "options": {},
+            },
+        ),
+    ]
+
+
+def test_forms_not_on_the_demo_pages_survive_hostile_input(world, db):
+    for role, form in _explicit_forms(world):
+        fuzz_form(world, role, form)
+
+
+@FUZZ
+@given(token=st.one_of(st.sampled_from(FRAGMENTS), st.text(min_size=1, max_size=300)))
+def _token_paths(world, token):
+    from urllib.parse import quote
+
+    part = quote(token, safe="")[:5000] or "x"
+    for prefix in ("/s/", "/consent/", "/invitations/", "/certificates/s/", "/verify/"):
+        response = world.fresh("anon").get(f"{prefix}{part}/")
+        assert response.status_code < 500, (prefix, token)
+
+
+def test_hostile_tokens_and_codes_in_links(world, db):
+    _token_paths(world)
 
 
 def test_every_page_was_fuzzed_by_a_role_that_may_post():
@@ -358,8 +445,6 @@ def test_every_page_was_fuzzed_by_a_role_that_may_post():
 
 
 # --- CSV imports: whole hostile files, all-or-nothing ---------------------------------------------
-
-NOMINATION_HEADER = None
 
 
 def _nomination_header():
@@ -474,8 +559,8 @@ def test_survey_paper_import_is_all_or_nothing(world, db):
     from surveys.models import Question
 
     programme = world.ids["programme"]
-    placements = list(Placement.objects.filter(programme=programme).values_list("pk", flat=True)[:6]) + [0, -1]
-    codes = list(Question.objects.filter(survey__programme=programme).values_list("code", flat=True)[:8]) + ["nope"]
+    placements = [*Placement.objects.filter(programme=programme).values_list("pk", flat=True)[:6], 0, -1]
+    codes = [*Question.objects.filter(survey__programme=programme).values_list("code", flat=True)[:8], "nope"]
 
     @FUZZ
     @given(raw=answers_csv(placements, codes))

@@ -66,6 +66,13 @@ def build_world():
 
     consent = Consent.objects.filter(nomination__institution=oakfield).order_by("pk").first()
     _, consent_token = consent_link_send(consent=consent, purpose=ConsentLink.Purpose.REQUEST)
+    pending = (
+        Consent.objects.filter(status=Consent.Status.REQUESTED, nomination__programme__force=force_a)
+        .exclude(nomination__status=Nomination.Status.WITHDRAWN)
+        .order_by("pk")
+        .first()
+    )
+    _, pending_consent_token = consent_link_send(consent=pending, purpose=ConsentLink.Purpose.REQUEST)
     invitation, invitation_token_value = contact_invitation_create(
         institution=oakfield, name="New Colleague", email="new.colleague@example.org", actor=contact_a
     )
@@ -101,6 +108,7 @@ def build_world():
     }
     world.tokens = {
         "consent": consent_token,
+        "consent_pending": pending_consent_token,
         "invitation": invitation_token_value,
         "survey": invitation_token(open_invitation),
         "certificate": certificate_token,
