@@ -2,6 +2,7 @@ import base64
 
 import segno
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -11,6 +12,13 @@ from schools.models import Institution, Nomination
 from . import services
 from .forms import TokenForm
 from .scoping import scope_for, scoped
+
+
+def _require_role(request, role):
+    """A role's start page is for that role (and admins); other signed-in users get 403."""
+    scope = scope_for(request.user)
+    if not (scope.is_admin or getattr(scope, role)):
+        raise PermissionDenied("This start page is for another role.")
 
 
 @login_required
@@ -32,6 +40,7 @@ def home(request):
 def contact_home(request):
     from django.utils import timezone
 
+    _require_role(request, "is_contact")
     from schools.selectors import allocations_for_contact
 
     institutions = scoped(request.user, Institution)
@@ -58,6 +67,7 @@ def contact_home(request):
 def lead_home(request):
     from placements.selectors import lead_syndicates
 
+    _require_role(request, "is_lead")
     items = lead_syndicates(user=request.user, person_id=scope_for(request.user).person_id)
     return render(request, "accounts/lead_home.html", {"items": items})
 
@@ -67,6 +77,7 @@ def mentor_home(request):
     """The mentor's due list: their own active mentees, soonest due first."""
     from mentoring.selectors import mentor_due_list
 
+    _require_role(request, "is_mentor")
     active, ended = mentor_due_list(user=request.user)
     overdue_count = sum(1 for a in active if a.days_overdue is not None and a.days_overdue > 0)
     return render(

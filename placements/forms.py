@@ -1,11 +1,35 @@
 from django import forms
+from django.db import connections
 
 from .models import Activity, Attendance, BudgetLine, Department, ForcePerson, Placement, Syndicate
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField that refuses ids a database integer cannot hold.
+
+    Django guards `pk=<huge>` but not `pk__in=[<huge>]`: that raised OverflowError (SQLite) or
+    DataError (PostgreSQL), a 500, instead of "Select a valid choice".
+    """
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        low, high = connections[self.queryset.db].ops.integer_field_range(field.get_internal_type())
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # the parent reports it as an invalid value
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class SyndicateBuildForm(forms.Form):
     size = forms.IntegerField(min_value=2, max_value=8, initial=4, label="Students per syndicate")
-    leads = forms.ModelMultipleChoiceField(
+    leads = IdsChoiceField(
         queryset=ForcePerson.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -38,7 +62,7 @@ class PlacementMoveForm(forms.Form):
 
 
 class TimetableForm(forms.Form):
-    activities = forms.ModelMultipleChoiceField(
+    activities = IdsChoiceField(
         queryset=Activity.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Every syndicate does each scenario once; demonstrations are for everyone.",

@@ -1,0 +1,133 @@
+"""One complete force-A world (the demo seed, built through the apps' services) plus force B.
+
+Used by the role × URL matrix: every URL is requested with real ids from here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from certificates.models import Certificate, CertificateTemplate, IssueJob
+from certificates.services import student_link_create
+from mentoring.models import MentorAssignment
+from placements.models import Placement, Programme, Session, Syndicate
+from schools.models import Allocation, Consent, ConsentLink, Nomination
+from schools.services import consent_link_send, contact_invitation_create
+from surveys.models import Invitation, Survey
+from surveys.services import invitation_token
+from tests import factories as f
+
+User = get_user_model()
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)
+
+
+def build_world():
+    """Seed the demo (force A: intake, week plan, attendance, budget, surveys, certificates,
+    mentoring), add force B with its own coordinator and programme, and make fresh token links."""
+    with open("/dev/null", "w") as sink:
+        call_command("seed_demo", stdout=sink)
+    world = World()
+    coordinator = User.objects.get(username="coordinator")
+    contact_a = User.objects.get(username="contact.oakfield")
+    week = Programme.objects.get(title="Summer work-experience week 2026")
+    force_a = week.force
+
+    force_b = f.ForceFactory(name="Force B Police", slug="force-b")
+    programme_b = f.ProgrammeFactory(force=force_b, title="Force B week")
+    coordinator_b = f.UserFactory(username="coord-b", is_staff=True)
+    f.ForcePersonFactory(force=force_b, user=coordinator_b, is_coordinator=True, name="Coordinator B")
+
+    # Objects of school A (Oakfield), led by lead1, mentored by `mentor`.
+    oakfield = contact_a.institution_contact.institution
+    allocation = (
+        Allocation.objects.filter(programme__force=force_a, institution=oakfield).order_by("-programme__pk").first()
+    )
+    nomination = Nomination.objects.filter(institution=oakfield, programme=allocation.programme).order_by("pk").first()
+    lead_user = User.objects.get(username="lead1")
+    syndicate = Syndicate.objects.filter(programme=week, lead__user=lead_user).get()
+    session = Session.objects.filter(programme=week, syndicates=syndicate).order_by("pk").first()
+    mentor_user = User.objects.get(username="mentor")
+    assignment = MentorAssignment.objects.filter(mentor__user=mentor_user).order_by("pk").first()
+    certificate = Certificate.objects.filter(placement__programme__force=force_a, status="valid").order_by("pk").first()
+    survey = Survey.objects.filter(programme=week).order_by("pk").first()
+    open_invitation = _open_invitation(week)
+    placement = assignment.placement
+    template = CertificateTemplate.objects.filter(force=force_a).order_by("pk").first()
+    job = IssueJob.objects.filter(programme__force=force_a).order_by("pk").first()
+    if job is None:
+        job = IssueJob.objects.create(programme=certificate.placement.programme, started_by=coordinator, status="done")
+
+    consent = Consent.objects.filter(nomination__institution=oakfield).order_by("pk").first()
+    _, consent_token = consent_link_send(consent=consent, purpose=ConsentLink.Purpose.REQUEST)
+    pending = (
+        Consent.objects.filter(status=Consent.Status.REQUESTED, nomination__programme__force=force_a)
+        .exclude(nomination__status=Nomination.Status.WITHDRAWN)
+        .order_by("pk")
+        .first()
+    )
+    _, pending_consent_token = consent_link_send(consent=pending, purpose=ConsentLink.Purpose.REQUEST)
+    invitation, invitation_token_value = contact_invitation_create(
+        institution=oakfield, name="New Colleague", email="new.colleague@example.org", actor=contact_a
+    )
+    _, certificate_token = student_link_create(placement=certificate.placement, actor=coordinator)
+
+    world.users = {
+        "anon": None,
+        "contact_a": contact_a,
+        "contact_b": User.objects.get(username="contact.riverside"),
+        "coord_a": coordinator,
+        "coord_b": coordinator_b,
+        "lead": lead_user,
+        "mentor": mentor_user,
+        "student": None,
+    }
+    world.ids = {
+        "programme": week.pk,
+        "programme_b": programme_b.pk,
+        "intake_programme": allocation.programme_id,
+        "certificate_programme": certificate.placement.programme_id,
+        "mentoring_programme": placement.programme_id,
+        "allocation": allocation.pk,
+        "nomination": nomination.pk,
+        "syndicate": syndicate.pk,
+        "session": session.pk,
+        "survey": survey.pk,
+        "certificate": certificate.pk,
+        "template": template.pk,
+        "job": job.pk,
+        "assignment": assignment.pk,
+        "placement": placement.pk,
+        "verification_code": certificate.verification_code,
+    }
+    world.tokens = {
+        "consent": consent_token,
+        "consent_pending": pending_consent_token,
+        "invitation": invitation_token_value,
+        "survey": invitation_token(open_invitation),
+        "certificate": certificate_token,
+    }
+    del invitation
+    return world
+
+
+def _open(force):
+    return Programme.objects.filter(force=force, allocations__isnull=False).distinct()
+
+
+def _open_invitation(programme):
+    from surveys import selectors
+
+    for invitation in Invitation.objects.filter(survey__programme__force=programme.force).order_by("pk"):
+        if selectors.invitation_state(invitation) == "open":
+            return invitation
+    raise AssertionError("The demo has no open survey invitation")
+
+
+__all__ = ["Placement", "World", "build_world"]
