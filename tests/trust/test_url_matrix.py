@@ -35,6 +35,8 @@ ARGS = {
     "certificates:template": {"pk": "template"},
     "certificates:": {"pk": "certificate", "token": "t:certificate"},
     "consent:": {"token": "t:consent"},
+    "core:student": {"pk": "nomination"},
+    "core:retention_policy": {"pk": "force"},
     "invitations:": {"token": "t:invitation"},
     "mentoring:programme": {"pk": "mentoring_programme"},
     "mentoring:": {"pk": "assignment", "placement_pk": "placement"},
@@ -130,6 +132,9 @@ accounts:logout                        | 405/login | 405/login | 405/login | 405
 accounts:mentor_home                   | login   | 403     | 403     | 403     | 403     | 403     | 200     | login
 accounts:two_factor                    | login   | 200     | 200     | 200     | 200     | 200     | 200     | login
 audit_trail                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+core:retention_policy                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+core:student_erase                     | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+core:student_export                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 certificates:download                  | login   | 200     | 404     | 200     | 404     | 403     | 403     | login
 certificates:job_progress              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 certificates:programme_ceremony_pdf    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login

@@ -91,6 +91,7 @@ def build_world():
     world.ids = {
         "programme": week.pk,
         "programme_b": programme_b.pk,
+        "force": force_a.pk,
         "intake_programme": allocation.programme_id,
         "certificate_programme": certificate.placement.programme_id,
         "mentoring_programme": placement.programme_id,
