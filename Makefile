@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # XStatic-Bootstrap's sdist still imports pkg_resources at build time, which setuptools 81 removed.
+# pip 26.2+ applies only --build-constraint to build environments; older pips read PIP_CONSTRAINT.
 export PIP_CONSTRAINT := $(CURDIR)/build-constraints.txt
+export PIP_BUILD_CONSTRAINT := $(CURDIR)/build-constraints.txt
+PIP_VERSION := 26.3
 
 .PHONY: run test install install-dev migrate serve worker beat lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet pip==$(PIP_VERSION)
 
 $(VENV)/.installed: requirements.txt $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
