@@ -1,8 +1,9 @@
-"""Benchmark: 500 certificates rendered one WeasyPrint document each vs as one cohort split with pypdf.
+"""Benchmark: 500 certificates rendered one WeasyPrint document each vs the bulk path (render_cohort).
 
 Run: .venv/bin/python bench/certificates.py [count]
 Both ways use the same realistic template (crest and signature images, bundled fonts, QR code) and
-produce 500 standalone one-page PDFs; the fast path renders in the same chunks as the bulk-issue task.
+produce 500 standalone one-page PDFs; the fast path renders in the same chunks as the bulk-issue task,
+and its shared background is drawn inside the timed run (once: it is cached per design, as in the task).
 """
 
 import os
@@ -56,17 +57,19 @@ def main(count=500):
         )
         for i in range(1, count + 1)
     ]
-    rendering.render_certificate(design, contents[0])  # warm up imports and font caches for both paths
+    rendering.render_certificate(design, contents[0])  # warm up imports and font caches
 
-    started = time.perf_counter()
-    slow = [rendering.render_certificate(design, content) for content in contents]
-    slow_ms = (time.perf_counter() - started) * 1000 / count
-
-    started = time.perf_counter()
-    fast = []
+    # Chunk by chunk, each way in turn, so that a noisy neighbour on a shared machine slows both alike.
+    slow, fast, slow_s, fast_s = [], [], 0.0, 0.0
     for start in range(0, count, CHUNK_SIZE):
-        fast.extend(rendering.render_cohort(design, contents[start : start + CHUNK_SIZE]))
-    fast_ms = (time.perf_counter() - started) * 1000 / count
+        chunk = contents[start : start + CHUNK_SIZE]
+        started = time.perf_counter()
+        slow.extend(rendering.render_certificate(design, content) for content in chunk)
+        slow_s += time.perf_counter() - started
+        started = time.perf_counter()
+        fast.extend(rendering.render_cohort(design, chunk))
+        fast_s += time.perf_counter() - started
+    slow_ms, fast_ms = slow_s * 1000 / count, fast_s * 1000 / count
 
     for pdfs in (slow, fast):
         assert len(pdfs) == count
@@ -78,7 +81,7 @@ def main(count=500):
     fast_kb = sum(len(p) for p in fast) / count / 1024
     print(f"certificates:           {count}")
     print(f"one document each:      {slow_ms:7.1f} ms per certificate ({slow_kb:.0f} KB each)")
-    print(f"cohort split (x{CHUNK_SIZE}):   {fast_ms:7.1f} ms per certificate ({fast_kb:.0f} KB each)")
+    print(f"cohort (x{CHUNK_SIZE}), laid over: {fast_ms:7.1f} ms per certificate ({fast_kb:.0f} KB each)")
     print(f"speed-up:               {slow_ms / fast_ms:7.1f}x")
     fast_ok = "met" if fast_ms <= 25 else "NOT met"
     ratio_ok = "met" if slow_ms / fast_ms >= 6 else "NOT met"

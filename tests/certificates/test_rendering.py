@@ -1,17 +1,20 @@
 """The certificate PDF: text read back, escaping, the cohort split, and the safe URL fetcher."""
 
 import io
+import subprocess
 import threading
 from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import segno
 from django.conf import settings
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from certificates import rendering
-from certificates.artwork import crest_png
+from certificates.artwork import crest_png, signature_png
 
 
 def _design(**kwargs):
@@ -71,20 +74,79 @@ def test_wording_cannot_reach_attributes_or_inject_markup():
     assert filled == "&lt;b&gt;{student_name.__class__}&lt;/b&gt; &lt;i&gt;Kai&lt;/i&gt; {nope}"
 
 
-def test_cohort_is_split_into_standalone_one_page_pdfs_with_their_own_qr_only():
+def _images(pdf):
+    """Every image a one-page PDF draws, looking inside form XObjects: [(name, width, height, data)]."""
+    found = []
+
+    def walk(resources):
+        for name, xobject in (resources.get("/XObject") or {}).items():
+            xobject = xobject.get_object()
+            if xobject["/Subtype"] == "/Image":
+                found.append((name, xobject["/Width"], xobject["/Height"], xobject.get_data()))
+            elif "/Resources" in xobject:
+                walk(xobject["/Resources"])
+
+    walk(PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"])
+    return found
+
+
+def _qr_bits(pdf):
+    """The one-bit QR image bulk issue draws, as rows of 0 (dark) and 1 (light)."""
+    [(_name, size, _height, data)] = [image for image in _images(pdf) if image[0] == "/QR"]
+    row_bytes = (size + 7) // 8
+    return [[(data[row * row_bytes + col // 8] >> (7 - col % 8)) & 1 for col in range(size)] for row in range(size)]
+
+
+def test_cohort_becomes_standalone_one_page_pdfs_each_with_its_own_text_and_qr_code():
     contents = [_content(name=f"Student Number{i}", serial=i, code=f"CODE{i:012d}") for i in range(1, 4)]
     pdfs = rendering.render_cohort(_design(), contents)
     assert len(pdfs) == 3
-    for i, pdf in enumerate(pdfs, start=1):
+    for i, (pdf, content) in enumerate(zip(pdfs, contents, strict=True), start=1):
         reader = PdfReader(io.BytesIO(pdf))
         assert len(reader.pages) == 1
         text = _text(pdf)
-        assert f"Student Number{i}" in text
+        assert f"Student Number{i}" in text and f"{i:06d}" in text
+        assert rendering.format_code(content.verification_code) in text
+        assert "This is to certify that" in text  # the shared background came along
         assert all(f"Number{j}" not in text for j in range(1, 4) if j != i)
-        images = reader.pages[0]["/Resources"]["/XObject"]
-        assert len(images) == 1  # its own QR code, not the whole cohort's
+        expected = segno.make(content.verify_url, error="m", mask=0, boost_error=False).matrix
+        assert _qr_bits(pdf) == [[0 if module else 1 for module in row] for row in expected]
+        assert len([image for image in _images(pdf) if image[0] == "/QR"]) == 1  # not the cohort's
     combined = PdfReader(io.BytesIO(rendering.combine_pdfs(pdfs)))
     assert len(combined.pages) == 3
+
+
+def _raster(pdf, tmp_path, name):
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", path, tmp_path / name], check=True)
+    return Image.open(tmp_path / f"{name}.png").convert("L")
+
+
+def _differing_pixels(a, b):
+    return sum(ImageChops.difference(a, b).point(lambda v: 255 if v > 40 else 0).histogram()[255:])
+
+
+def test_bulk_certificate_looks_exactly_like_one_rendered_on_its_own(settings, tmp_path):
+    """The fast path lays the student's text and QR code over a shared page; printed, it must be the
+    same certificate as the one-document path gives (logo, signature, long name, serial and code)."""
+    images = settings.MEDIA_ROOT / rendering.MEDIA_SUBDIR
+    images.mkdir(parents=True, exist_ok=True)
+    (images / "crest.png").write_bytes(crest_png())
+    (images / "signature.png").write_bytes(signature_png())
+    design = _design(logo_path=str(images / "crest.png"), signature_path=str(images / "signature.png"))
+    contents = [
+        _content(name="Amelia Adeyemi", serial=41, code="ABCDEFGHJKLMNPQR"),
+        _content(name="Bartholomew Fitzgerald-Okonkwo-Smythe", serial=123456, code="QRSTUVWXYZ234567"),
+    ]
+    bulk = rendering.render_cohort(design, contents)
+    for index, content in enumerate(contents):
+        alone = _raster(rendering.render_certificate(design, content), tmp_path, f"alone{index}")
+        laid_over = _raster(bulk[index], tmp_path, f"bulk{index}")
+        assert alone.size == laid_over.size
+        assert _differing_pixels(alone, laid_over) == 0
+    # The comparison can fail: another student's certificate differs in name, code and QR code.
+    assert _differing_pixels(_raster(bulk[0], tmp_path, "first"), _raster(bulk[1], tmp_path, "second")) > 500
 
 
 @pytest.fixture
