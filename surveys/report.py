@@ -10,7 +10,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
 from scipy import stats
 
-from placements.models import Activity
+from placements.models import Activity, Placement
+from schools.models import Nomination
 
 from . import standard
 from .models import Answer, Question, Response
@@ -61,11 +62,7 @@ def _paired_distribution(programme, codes):
     )
     per_student = (
         Answer.objects.filter(question_id__in=pre_ids + post_ids, value_int__isnull=False)
-        .values(
-            student=F("response__invitation__placement_id"),
-            code=code_of,
-            first_choice=F("response__invitation__placement__nomination__police_first_choice"),
-        )
+        .values(student=F("response__invitation__placement_id"), code=code_of)
         .annotate(
             pre=Max(Case(When(question_id__in=pre_ids, then="value_int"))),
             post=Max(Case(When(question_id__in=post_ids, then="value_int"))),
@@ -74,12 +71,15 @@ def _paired_distribution(programme, codes):
     )
     inner, params = per_student.query.sql_with_params()
     # The inner SQL is the ORM's own and every value in it is a parameter, so nothing user-typed is pasted in.
+    # The police-first-choice flag is joined after the grouping: one row per student and code, not per answer.
+    placement, nomination = Placement._meta.db_table, Nomination._meta.db_table
     sql = (
-        'SELECT paired."code", paired."first_choice", paired."post" - paired."pre", COUNT(*), '  # noqa: S608
+        'SELECT paired."code", nomination."police_first_choice", paired."post" - paired."pre", COUNT(*), '  # noqa: S608
         'SUM(paired."pre"), SUM(paired."post") '
-        f"FROM ({inner}) paired "
+        f'FROM ({inner}) paired JOIN "{placement}" placement ON placement."id" = paired."student" '
+        f'JOIN "{nomination}" nomination ON nomination."id" = placement."nomination_id" '
         'WHERE paired."pre" IS NOT NULL AND paired."post" IS NOT NULL '
-        'GROUP BY paired."code", paired."first_choice", paired."post" - paired."pre"'
+        'GROUP BY paired."code", nomination."police_first_choice", paired."post" - paired."pre"'
     )
     distribution = defaultdict(list)
     with transaction.atomic(), connection.cursor() as cursor:
