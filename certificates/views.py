@@ -1,4 +1,5 @@
 import io
+import logging
 import zipfile
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from .forms import CertificateTemplateForm, OrderForm, ReissueForm, RevokeForm, 
 from .models import Certificate, CertificateTemplate, IssueJob
 
 STUDENT_SESSION_KEY = "certificate_placement_id"
+
+logger = logging.getLogger(__name__)
 
 
 def _coordinator_or_contact(request):
@@ -54,6 +57,40 @@ def _order(request):
 
 def _filename(certificate):
     return f"certificate-{certificate.serial:06d}-{slugify(certificate.printed_name) or 'student'}.pdf"
+
+
+def _pdf_download(certificate):
+    """The stored PDF as a download, or a 404 that says what to do if storage has lost the file."""
+    try:
+        handle = certificate.pdf.open("rb") if certificate.pdf else None
+    except OSError:
+        logger.error("Certificate %s: stored PDF %s is missing", certificate.pk, certificate.pdf.name)
+        handle = None
+    if handle is None:
+        raise Http404("This certificate's PDF is missing. Ask the coordinator to reissue it.")
+    return FileResponse(handle, as_attachment=True, filename=_filename(certificate), content_type="application/pdf")
+
+
+def _stored_pdfs(request, certificates):
+    """The certificates' stored PDFs as (certificate, bytes); None, with a message saying which are
+    missing, if storage has lost any (a ZIP or ceremony PDF quietly short of a student is worse)."""
+    found, missing = [], []
+    for certificate in certificates:
+        try:
+            with certificate.pdf.open("rb") as handle:
+                found.append((certificate, handle.read()))
+        except (OSError, ValueError):  # ValueError: no file recorded at all
+            missing.append(certificate)
+    if missing:
+        logger.error("Stored PDFs missing for certificates %s", [c.pk for c in missing])
+        serials = ", ".join(f"{c.serial:06d}" for c in missing[:10]) + (" and more" if len(missing) > 10 else "")
+        messages.error(
+            request,
+            f"The PDFs of {len(missing)} certificate(s) are missing from storage (no. {serials}). "
+            "Reissue them, then download again.",
+        )
+        return None
+    return found
 
 
 # Coordinators and institution contacts ------------------------------------------------------------
@@ -104,11 +141,7 @@ def job_progress(request, pk):
 def certificate_download(request, pk):
     _coordinator_or_contact(request)
     certificate = get_for_user(request.user, Certificate, pk=pk)
-    if not certificate.pdf:
-        raise Http404("This certificate has no PDF.")
-    return FileResponse(
-        certificate.pdf.open("rb"), as_attachment=True, filename=_filename(certificate), content_type="application/pdf"
-    )
+    return _pdf_download(certificate)
 
 
 @login_required
@@ -117,12 +150,13 @@ def programme_zip(request, pk):
     _coordinator_or_contact(request)
     programme = get_for_user(request.user, Programme, pk=pk)
     certificates = selectors.certificate_list(user=request.user, programme=programme, include_revoked=False)
+    stored = _stored_pdfs(request, certificates)
+    if stored is None:
+        return redirect("certificates:programme_certificates", pk=programme.pk)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate in certificates:
-            if certificate.pdf:
-                with certificate.pdf.open("rb") as handle:
-                    archive.writestr(_filename(certificate), handle.read())
+        for certificate, pdf in stored:
+            archive.writestr(_filename(certificate), pdf)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="certificates-{slugify(programme.title)}.zip"'
     response["Cache-Control"] = "private, no-store"
@@ -137,11 +171,10 @@ def programme_ceremony_pdf(request, pk):
     certificates = selectors.certificate_list(
         user=request.user, programme=programme, order=order, include_revoked=False
     )
-    pdfs = []
-    for certificate in certificates:
-        if certificate.pdf:
-            with certificate.pdf.open("rb") as handle:
-                pdfs.append(handle.read())
+    stored = _stored_pdfs(request, certificates)
+    if stored is None:
+        return redirect("certificates:programme_certificates", pk=programme.pk)
+    pdfs = [pdf for _certificate, pdf in stored]
     if not pdfs:
         messages.error(request, "There are no certificates to print yet.")
         return redirect("certificates:programme_certificates", pk=programme.pk)
@@ -304,10 +337,7 @@ def student_certificate(request):
 
 
 def student_download(request):
-    certificate = _student_certificate(request)
-    return FileResponse(
-        certificate.pdf.open("rb"), as_attachment=True, filename=_filename(certificate), content_type="application/pdf"
-    )
+    return _pdf_download(_student_certificate(request))
 
 
 # Public verification -------------------------------------------------------------------------------

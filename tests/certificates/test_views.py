@@ -89,6 +89,19 @@ def test_single_download_three_ways(client_for, issued, contact, contact_b, coor
         assert "Alice Adams" in text
 
 
+def test_a_pdf_lost_from_storage_gives_a_clear_404_or_message_not_a_500(client_for, issued, coordinator):
+    lost = issued["a1"]
+    lost.pdf.storage.delete(lost.pdf.name)
+    client = client_for(coordinator)
+    response = client.get(reverse("certificates:download", args=[lost.pk]))
+    assert response.status_code == 404
+    for name in ("certificates:programme_zip", "certificates:programme_ceremony_pdf"):
+        response = client.get(reverse(name, args=[lost.placement.programme_id]), follow=True)
+        assert response.status_code == 200
+        assert f"missing from storage (no. {lost.serial:06d})" in response.content.decode()
+    assert client.get(reverse("certificates:download", args=[issued["a2"].pk])).status_code == 200
+
+
 def test_lead_gets_403_for_certificates(client_for, issued, lead):
     assert client_for(lead).get(reverse("certificates:download", args=[issued["a1"].pk])).status_code == 403
 
