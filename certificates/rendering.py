@@ -32,7 +32,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 # WeasyPrint logs every layout step at INFO: a line per page of a 500-page cohort in the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-logging.getLogger("pikepdf._core").setLevel(logging.WARNING)  # "logger bridge initialized" at import
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # Uploaded logos and signatures live here (CertificateTemplate.logo/signature upload_to); the rest of

@@ -421,6 +421,41 @@ def consent_link_send(*, consent, purpose):
     return link, token
 
 
+# A school or coordinator can send a lost or expired consent link again, but not flood a guardian's inbox.
+RESEND_AFTER = timedelta(hours=1)
+
+
+def consent_resendable(nomination, today=None):
+    """Whether the consent email may be sent again: the student is still in the running, before the week ends."""
+    today = today or timezone.localdate()
+    return nomination.status in POOL_STATUSES + HOLDING_PLACE and nomination.programme.end_date >= today
+
+
+@transaction.atomic
+def consent_link_resend(*, nomination, actor, now=None):
+    """Email a fresh consent link for an unanswered request (the old links keep working until they expire).
+
+    For a guardian who lost the email, let a link expire, or whose address the school has just corrected.
+    """
+    now = now or timezone.now()
+    consent = Consent.objects.select_for_update().filter(nomination=nomination).first()
+    if consent is None or consent.status != Consent.Status.REQUESTED:
+        raise SchoolsError("Consent has already been answered, so there is no link to send again.", status=409)
+    if not consent_resendable(nomination, timezone.localdate(now)):
+        raise SchoolsError("This nomination is no longer going ahead, so no consent is needed.", status=409)
+    last = consent.links.order_by("-created_at").first()
+    if last is not None and last.created_at > now - RESEND_AFTER:
+        minutes = max(1, int((last.created_at + RESEND_AFTER - now).total_seconds() // 60))
+        raise SchoolsError(
+            f"A consent email went to {last.sent_to} at {timezone.localtime(last.created_at):%H:%M}. "
+            f"You can send another in {minutes} minute{'s' if minutes != 1 else ''}.",
+            status=409,
+        )
+    link, _token = consent_link_send(consent=consent, purpose=ConsentLink.Purpose.REQUEST)
+    logger.info("Consent link for nomination %s sent again by user %s", nomination.pk, getattr(actor, "pk", None))
+    return link
+
+
 def consent_link_find(*, token):
     """The consent link for a token; SchoolsError 404 if unknown, 410 if expired and unanswered."""
     link = (
@@ -432,7 +467,7 @@ def consent_link_find(*, token):
         raise SchoolsError("This consent link is not valid. Check you used the whole link from the email.", status=404)
     if link.consent.status == Consent.Status.REQUESTED and link.expires_at <= timezone.now():
         raise SchoolsError(
-            "This consent link has expired. Please contact the school, who can ask for a new one.", status=410
+            "This consent link has expired. Please contact the school, who can send you a new one.", status=410
         )
     return link
 

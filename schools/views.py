@@ -19,7 +19,7 @@ from placements.views import coordinator_required, get_programme_for_coordinator
 
 from . import forms, selectors, services
 from .filters import NominationFilter
-from .models import Consent, Institution, Nomination
+from .models import Consent, ConsentLink, Institution, Nomination
 from .services import SchoolsError
 
 CONSENT_SESSION_KEY = "consent_token"
@@ -144,6 +144,10 @@ def nomination_detail(request, pk):
         {
             "nomination": nomination,
             "consent": getattr(nomination, "consent", None),
+            "consent_resendable": services.consent_resendable(nomination, today),
+            "last_consent_link": ConsentLink.objects.filter(consent__nomination=nomination)
+            .order_by("-created_at")
+            .first(),
             "is_coordinator": is_coordinator,
             "is_contact": nomination.institution_id in scope.institution_ids,
             "can_edit": nomination.status == Nomination.Status.SUBMITTED
@@ -202,6 +206,24 @@ def nomination_withdraw(request, pk):
     nomination = _contact_nomination(request, pk)
     services.nomination_withdraw(nomination=nomination, actor=request.user)
     messages.success(request, f"{nomination.full_name}'s nomination is withdrawn.")
+    return redirect("schools:nomination_detail", pk=nomination.pk)
+
+
+@require_POST
+@login_required
+def consent_resend(request, pk):
+    """Send the consent email again: the nomination's own school contacts and the force's coordinators."""
+    scope = scope_for(request.user)
+    if not (scope.is_contact or scope.is_coordinator or scope.is_admin):
+        raise PermissionDenied("Only the school and the coordinators can send consent emails.")
+    nomination = get_for_user(request.user, selectors.nominations_for_user(user=request.user), pk=pk)
+    if not (scope.coordinates(nomination.programme.force_id) or nomination.institution_id in scope.institution_ids):
+        raise Http404
+    try:
+        link = services.consent_link_resend(nomination=nomination, actor=request.user)
+    except SchoolsError as error:
+        return _error_page(request, error, title="The consent email was not sent")
+    messages.success(request, f"A new consent link is on its way to {link.sent_to}.")
     return redirect("schools:nomination_detail", pk=nomination.pk)
 
 

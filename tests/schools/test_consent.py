@@ -256,3 +256,62 @@ def test_beat_schedule_names_real_tasks(settings):
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         if entry["task"].startswith("schools."):
             assert entry["task"] in app.tasks
+
+
+# Sending the consent email again ------------------------------------------------------------------
+
+
+def test_school_sends_a_lost_or_expired_link_again_and_the_new_one_works(client_for, client, nomination, contact):
+    first = ConsentLink.objects.get()
+    resend = reverse("schools:consent_resend", args=[nomination.pk])
+    with time_machine.travel(timezone.now() + timedelta(days=8)):  # the first link has expired
+        detail = client_for(contact).get(reverse("schools:nomination_detail", args=[nomination.pk]))
+        assert b"Send the consent email again" in detail.content
+        response = client_for(contact).post(resend, follow=True)
+        assert response.status_code == 200
+        assert b"A new consent link is on its way to" in response.content
+        assert ConsentLink.objects.count() == 2
+        assert OutboundEmail.objects.filter(kind="consent_request", to=first.sent_to).count() == 2
+        assert client.get(reverse("consent:open", args=[_token_from_outbox()])).status_code == 302
+        assert client.post(reverse("consent:form"), ANSWER).status_code == 200
+    assert Consent.objects.get().status == Consent.Status.GIVEN
+
+
+def test_sending_again_is_refused_soon_after_the_last_email_and_once_answered(client_for, client, nomination, contact):
+    resend = reverse("schools:consent_resend", args=[nomination.pk])
+    response = client_for(contact).post(resend)
+    assert response.status_code == 409
+    assert b"You can send another in" in response.content
+    assert ConsentLink.objects.count() == 1
+    client.get(reverse("consent:open", args=[_token_from_outbox()]))
+    client.post(reverse("consent:form"), ANSWER)
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        response = client_for(contact).post(resend)
+    assert response.status_code == 409 and b"already been answered" in response.content
+    assert ConsentLink.objects.count() == 1
+
+
+def test_no_sending_again_once_the_student_is_out_of_the_running(client_for, nomination, contact):
+    services.nomination_withdraw(nomination=nomination, actor=contact)
+    resend = reverse("schools:consent_resend", args=[nomination.pk])
+    assert (
+        b"Send the consent email again"
+        not in client_for(contact).get(reverse("schools:nomination_detail", args=[nomination.pk])).content
+    )
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        response = client_for(contact).post(resend)
+    assert response.status_code == 409 and b"no longer going ahead" in response.content
+    assert ConsentLink.objects.count() == 1
+
+
+def test_only_the_school_and_the_forces_coordinators_can_send_it_again(
+    client_for, nomination, contact_b, coordinator, coordinator_b, lead
+):
+    resend = reverse("schools:consent_resend", args=[nomination.pk])
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        assert client_for(contact_b).post(resend).status_code == 404
+        assert client_for(coordinator_b).post(resend).status_code == 404
+        assert client_for(lead).post(resend).status_code == 403
+        assert ConsentLink.objects.count() == 1
+        assert client_for(coordinator).post(resend).status_code == 302
+    assert ConsentLink.objects.count() == 2

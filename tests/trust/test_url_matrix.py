@@ -185,6 +185,7 @@ placements:timetable                   | login   | 403     | 403     | 200     |
 placements:timetable_generate          | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 schools:allocations                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:colleague_invite               | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
+schools:consent_resend                 | 405/login | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 schools:contact_invite                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:csv_template                   | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 schools:nominate                       | login   | 200     | 404     | 403     | 403     | 403     | 403     | login
