@@ -290,7 +290,7 @@ def _erase_placement(placement, needles, replacement, now):
 @transaction.atomic
 def student_erase(*, nomination, actor, reason, note=""):
     """Erase one student's personal data, keeping anonymised records; erasing twice changes nothing."""
-    from schools.models import Consent, ConsentLink, Nomination
+    from schools.models import NOMINATION_PERSONAL_FIELDS, Consent, ConsentLink, Nomination
 
     if reason not in Erasure.Reason.values:
         raise RetentionError("Choose why the student's data is erased.")
@@ -316,20 +316,9 @@ def student_erase(*, nomination, actor, reason, note=""):
 
     nomination.first_name, nomination.last_name = first, last
     nomination.date_of_birth = SENTINEL_DOB
-    for field in (
-        "pronouns",
-        "gender",
-        "student_email",
-        "support_needs",
-        "medical_notes",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "guardian_name",
-        "guardian_email",
-        "reason",
-        "selection_reason",
-    ):
-        setattr(nomination, field, "")
+    for field in [*NOMINATION_PERSONAL_FIELDS, "selection_reason"]:
+        if field not in ("first_name", "last_name", "date_of_birth"):  # set just above
+            setattr(nomination, field, "")
     nomination.save()
 
     counts = {"consent_links": len(links)}

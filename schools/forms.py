@@ -6,7 +6,7 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import password_validation
 
-from .models import Institution, Nomination
+from .models import NOMINATION_FIELDS, Institution, Nomination
 
 MAX_CSV_BYTES = 1024 * 1024
 
@@ -20,23 +20,7 @@ class NominationForm(forms.ModelForm):
 
     class Meta:
         model = Nomination
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "year_group",
-            "pronouns",
-            "gender",
-            "student_email",
-            "support_needs",
-            "medical_notes",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "guardian_name",
-            "guardian_email",
-            "reason",
-            "police_first_choice",
-        ]
+        fields = NOMINATION_FIELDS
         widgets = {
             "support_needs": forms.Textarea(attrs={"rows": 3}),
             "medical_notes": forms.Textarea(attrs={"rows": 2}),
@@ -97,23 +81,7 @@ class NominationForm(forms.ModelForm):
         """The service turns the duplicate-student constraint into a friendly message."""
 
 
-CSV_COLUMNS = [
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "year_group",
-    "pronouns",
-    "gender",
-    "student_email",
-    "support_needs",
-    "medical_notes",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "guardian_name",
-    "guardian_email",
-    "reason",
-    "police_first_choice",
-]
+CSV_COLUMNS = NOMINATION_FIELDS  # the upload takes the form's fields, in the same order
 CSV_EXAMPLE = {
     "first_name": "Sam",
     "last_name": "Example",

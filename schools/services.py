@@ -15,7 +15,15 @@ from core.services import email_queue
 from placements.models import ForcePerson, Placement, Programme
 
 from . import selection
-from .models import Allocation, Consent, ConsentLink, ContactInvitation, InstitutionContact, Nomination
+from .models import (
+    NOMINATION_FIELDS,
+    Allocation,
+    Consent,
+    ConsentLink,
+    ContactInvitation,
+    InstitutionContact,
+    Nomination,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -203,25 +211,6 @@ def contact_invitation_accept(*, token, username, password):
 
 
 # ---------------------------------------------------------------- nominations
-
-
-NOMINATION_FIELDS = [
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "year_group",
-    "pronouns",
-    "gender",
-    "student_email",
-    "support_needs",
-    "medical_notes",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "guardian_name",
-    "guardian_email",
-    "reason",
-    "police_first_choice",
-]
 
 
 def age_band_text(programme):
