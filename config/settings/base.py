@@ -245,6 +245,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# WeasyPrint's fonts (fontconfig, Pango) hold native memory that grows with every document rendered
+# (about 10 MB per 50 single certificates here, bench/certificates.py); recycling worker processes
+# now and then gives it back.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 # A Redis that hangs must make an enqueue fail within seconds, not hang the web request.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
