@@ -56,10 +56,6 @@ def next_due_date(*, assignment, programme, last_contact_on):
     return due if due <= assignment.ends_on else None
 
 
-def _person_email(person):
-    return person.email or (person.user.email if person.user_id else "")
-
-
 def mentee_contact_email(*, nomination, on):
     """Where mentoring emails about a student go: their guardian if under 18, else the student."""
     if nomination.age_on(on) < 18:
@@ -123,7 +119,7 @@ def _send_introductions(*, assignment, placement, mentor, today):
         "programme": placement.programme,
         "force": placement.programme.force,
     }
-    mentor_email = _person_email(mentor)
+    mentor_email = mentor.contact_email
     if mentor_email:
         email_queue(
             kind="mentoring_intro_mentor",
@@ -206,7 +202,7 @@ def _end(assignment, *, reason, actor):
     assignment.next_due_on = None
     assignment.save(update_fields=["status", "ended_at", "ended_reason", "ended_by", "next_due_on"])
     _cancel_pending_reminders(assignment)
-    mentor_email = _person_email(assignment.mentor)
+    mentor_email = assignment.mentor.contact_email
     if mentor_email:
         # The reason is deliberately left out: if a family withdrew consent, that is theirs to explain.
         email_queue(
@@ -322,7 +318,7 @@ def mentor_reminders_send_for(*, assignment_id, today):
             elif kind != latest_mentor_kind:
                 status = MentorReminder.Status.SUPERSEDED
             else:
-                to = _person_email(assignment.mentor)
+                to = assignment.mentor.contact_email
                 if to:
                     email_queue(
                         kind=f"mentoring_reminder_{kind}",
@@ -340,11 +336,11 @@ def mentor_reminders_send_for(*, assignment_id, today):
 
 def _send_escalation(*, assignment, context):
     force = assignment.placement.programme.force
-    coordinators = ForcePerson.objects.filter(force=force, is_coordinator=True, is_active=True).select_related("user")
+    coordinators = ForcePerson.objects.for_force(force).coordinators()
     key = _reminder_key(assignment, context["due_on"], MentorReminder.Kind.ESCALATION)
     sent = 0
     for coordinator in coordinators:
-        to = _person_email(coordinator)
+        to = coordinator.contact_email
         if not to:
             continue
         email_queue(

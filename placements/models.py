@@ -43,6 +43,10 @@ class ForcePersonQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def coordinators(self):
+        """Active coordinators, with their sign-in accounts (for `contact_email`)."""
+        return self.filter(is_active=True, is_coordinator=True).select_related("user")
+
     def vetted_between(self, start, end):
         """People whose vetting is in date for the whole of [start, end]."""
         return self.filter(vetting_expires_on__gte=end)
@@ -81,6 +85,11 @@ class ForcePerson(models.Model):
 
     def __str__(self):
         return f"{self.rank} {self.name}".strip()
+
+    @property
+    def contact_email(self):
+        """Where to email this person: their own address, else their sign-in account's."""
+        return self.email or (self.user.email if self.user_id else "")
 
     def vetting_valid_through(self, day):
         return self.vetting_expires_on is not None and self.vetting_expires_on >= day

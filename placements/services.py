@@ -314,7 +314,7 @@ def attendance_alert(*, programme, day):
     missing = [p for p in placements if marks.get(p.pk) not in here]
     if not missing:
         return 0
-    coordinators = ForcePerson.objects.for_force(programme.force_id).active().filter(is_coordinator=True)
+    coordinators = ForcePerson.objects.for_force(programme.force_id).coordinators()
     rows = [
         {
             "name": p.nomination.full_name,
@@ -325,11 +325,11 @@ def attendance_alert(*, programme, day):
     ]
     sent = 0
     for person in coordinators:
-        if not person.email:
+        if not person.contact_email:
             continue
         email_queue(
             kind="attendance_missing",
-            to=person.email,
+            to=person.contact_email,
             context={
                 "coordinator": person.name,
                 "programme": programme.title,
@@ -387,17 +387,23 @@ def lead_vetting_warn(*, today):
         .order_by("lead_id", "programme__start_date")
     )
     warned = 0
+    coordinators_of = {}  # force id -> its coordinators, looked up once per force, not per syndicate
     for syndicate in syndicates:
         lead = syndicate.lead
         band = planning.vetting_warning(lead.vetting_expires_on, today=today)
         if band is None:
             continue
         programme = syndicate.programme
-        coordinators = ForcePerson.objects.for_force(programme.force_id).active().filter(is_coordinator=True)
-        for coordinator in coordinators.exclude(email=""):
+        if programme.force_id not in coordinators_of:
+            coordinators_of[programme.force_id] = [
+                person
+                for person in ForcePerson.objects.for_force(programme.force_id).coordinators()
+                if person.contact_email
+            ]
+        for coordinator in coordinators_of[programme.force_id]:
             email_queue(
                 kind="lead_vetting_expiring",
-                to=coordinator.email,
+                to=coordinator.contact_email,
                 context={
                     "coordinator": coordinator.name,
                     "lead": lead.name,

@@ -89,11 +89,9 @@ def _contact_emails(institution):
 
 
 def _coordinator_emails(force):
-    return list(
-        ForcePerson.objects.filter(force=force, is_coordinator=True, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    return [
+        person.contact_email for person in ForcePerson.objects.for_force(force).coordinators() if person.contact_email
+    ]
 
 
 def _set_status(nomination, status, **extra):
