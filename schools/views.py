@@ -430,12 +430,7 @@ def consent_form(request):
         return render(
             request,
             "schools/consent_answered.html",
-            {
-                "consent": consent,
-                "nomination": nomination,
-                "withdraw_form": forms.ConsentWithdrawForm(),
-                "adult": adult,
-            },
+            {"consent": consent, "nomination": nomination, "withdraw_form": forms.ConsentWithdrawForm()},
         )
     if nomination.status == Nomination.Status.WITHDRAWN:
         return _error_page(
@@ -478,7 +473,6 @@ def consent_withdraw(request):
             services.consent_withdraw(consent=consent, items=form.cleaned_data["items"])
         except SchoolsError as error:
             return _error_page(request, error)
-        consent.refresh_from_db()
         messages.success(request, "Your change is recorded. The school and the force have been told.")
         return redirect("consent:form")
     return render(
