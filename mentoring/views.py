@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for
 from placements.models import Force, Placement
-from placements.views import coordinator_required, get_programme_for_coordinator
+from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
 
 from . import selectors, services
 from .forms import AssignMentorForm, MentorContactForm, OutcomeForm
@@ -190,22 +189,9 @@ def assignment_end(request, pk):
     return redirect("mentoring:assignment", pk=assignment.pk)
 
 
-def _dashboard_force(request):
-    scope = scope_for(request.user)
-    if scope.is_coordinator:
-        return Force.objects.get(pk=next(iter(scope.force_ids)))
-    # An admin has no force of their own: they pick one (the first by default).
-    forces = Force.objects.order_by("name")
-    slug = request.GET.get("force")
-    force = forces.filter(slug=slug).first() if slug else forces.first()
-    if force is None:
-        raise Http404("No force found.")
-    return force
-
-
 @coordinator_required
 def dashboard(request):
-    force = _dashboard_force(request)
+    force = get_force_for_coordinator(request)
     data = selectors.accountability(force=force)
     programmes = selectors.pipeline(force=force)
     context = {

@@ -24,7 +24,7 @@ from .forms import (
     SyndicateForm,
     TimetableForm,
 )
-from .models import Activity, Placement, Programme, Session, Syndicate
+from .models import Activity, Force, Placement, Programme, Session, Syndicate
 from .pdf import render_pdf
 from .planning import PlanningError
 from .sections import programme_sections
@@ -51,6 +51,19 @@ def get_programme_for_coordinator(request, pk):
     if not scope_for(request.user).coordinates(programme.force_id):
         raise PermissionDenied
     return programme
+
+
+def get_force_for_coordinator(request):
+    """The coordinator's own force. An admin, who has none, picks one with ?force=<slug> (else the first)."""
+    scope = scope_for(request.user)
+    if scope.force_ids:
+        return Force.objects.get(pk=next(iter(scope.force_ids)))
+    forces = Force.objects.order_by("name")
+    slug = request.GET.get("force")
+    force = forces.filter(slug=slug).first() if slug else forces.first()
+    if force is None:
+        raise Http404("No force found.")
+    return force
 
 
 @coordinator_required
@@ -167,16 +180,13 @@ def placement_move(request, pk):
 def timetable(request, pk):
     programme = get_programme_for_coordinator(request, pk)
     sessions = selectors.timetable(programme=programme)
-    chosen = sorted({s.activity_id for s in sessions if s.replaces_id is None})
-    form = TimetableForm(programme=programme, initial={"activities": chosen} if chosen else None)
-    if not chosen:
-        form.initial = {
-            "activities": list(
-                Activity.objects.filter(force=programme.force_id, is_active=True, is_contingency=False).values_list(
-                    "pk", flat=True
-                )
-            )
-        }
+    # The activities of the current plan, or for a first plan the force's regular (non-contingency) ones.
+    chosen = sorted({s.activity_id for s in sessions if s.replaces_id is None}) or list(
+        Activity.objects.filter(force=programme.force_id, is_active=True, is_contingency=False).values_list(
+            "pk", flat=True
+        )
+    )
+    form = TimetableForm(programme=programme, initial={"activities": chosen})
     context = {
         "programme": programme,
         "grid": selectors.week_grid(programme=programme, sessions=sessions),

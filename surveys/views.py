@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for, scoped
 from core.tokens import token_guard, token_rejected
-from placements.models import Force
-from placements.views import coordinator_required, get_programme_for_coordinator
+from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
 
 from . import charts, selectors, services
 from .exports import export_csv_response, export_xlsx_response
@@ -402,22 +401,9 @@ def programme_report_json(request, pk):
     return JsonResponse(programme_report(programme), json_dumps_params={"indent": 2})
 
 
-def _force_for(request):
-    scope = scope_for(request.user)
-    if scope.is_admin and not scope.force_ids:
-        force_id = request.GET.get("force")
-        forces = Force.objects.all()
-        force = forces.filter(pk=force_id).first() if force_id and force_id.isdigit() else forces.first()
-    else:
-        force = Force.objects.filter(pk__in=scope.force_ids).first()
-    if force is None:
-        raise Http404("No force.")
-    return force
-
-
 @coordinator_required
 def force_comparison(request):
-    force = _force_for(request)
+    force = get_force_for_coordinator(request)
     comparison = selectors.force_comparison(force)
     return render(
         request,
@@ -434,7 +420,7 @@ def force_comparison(request):
 def force_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format.")
-    force = _force_for(request)
+    force = get_force_for_coordinator(request)
     programmes = selectors.force_programmes_with_surveys(force)
     rows = selectors.export_rows(programmes)
     name = f"{force.slug}-survey-responses"
