@@ -46,7 +46,6 @@ def _pdf_response(data, filename, *, inline=False):
     response = HttpResponse(data, content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -159,7 +158,6 @@ def programme_zip(request, pk):
             archive.writestr(_filename(certificate), pdf)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="certificates-{slugify(programme.title)}.zip"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -235,9 +233,7 @@ def student_link_create(request, pk):
         raise Http404("No valid certificate found.")
     _link, token = services.student_link_create(placement=certificate.placement, actor=request.user)
     url = request.build_absolute_uri(reverse("certificates:student_open", args=[token]))
-    response = render(request, "certificates/student_link.html", {"certificate": certificate, "url": url})
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, "certificates/student_link.html", {"certificate": certificate, "url": url})
 
 
 # Templates ---------------------------------------------------------------------------------------
@@ -331,9 +327,7 @@ def _student_certificate(request):
 
 def student_certificate(request):
     certificate = _student_certificate(request)
-    response = render(request, "certificates/student.html", {"certificate": certificate})
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, "certificates/student.html", {"certificate": certificate})
 
 
 def student_download(request):

@@ -47,9 +47,7 @@ PROBLEMS = {
 
 def _problem(request, kind):
     status, title, text = PROBLEMS[kind]
-    response = render(request, "surveys/student/problem.html", {"title": title, "text": text}, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "surveys/student/problem.html", {"title": title, "text": text}, status=status)
 
 
 def _enter(request, invitation):
@@ -356,7 +354,6 @@ def survey_qr_sheet(request, pk):
     pdf = qr_sheet_pdf(survey=survey, invitations=invitations)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="survey-{survey.phase}-qr-sheet.pdf"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -102,6 +102,19 @@ def test_a_pdf_lost_from_storage_gives_a_clear_404_or_message_not_a_500(client_f
     assert client.get(reverse("certificates:download", args=[issued["a2"].pk])).status_code == 200
 
 
+def test_downloads_are_never_cached(client_for, issued, coordinator, ended_programme):
+    """Certificates name a child: the no-store middleware covers file, ZIP and PDF responses too."""
+    client = client_for(coordinator)
+    for url in (
+        reverse("certificates:download", args=[issued["a1"].pk]),
+        reverse("certificates:programme_zip", args=[ended_programme.pk]),
+        reverse("certificates:programme_ceremony_pdf", args=[ended_programme.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+
+
 def test_lead_gets_403_for_certificates(client_for, issued, lead):
     assert client_for(lead).get(reverse("certificates:download", args=[issued["a1"].pk])).status_code == 403
 
