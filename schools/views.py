@@ -128,13 +128,20 @@ def nomination_list(request):
     return render(request, "schools/nomination_list.html", {"nominations": nominations})
 
 
-@login_required
-def nomination_detail(request, pk):
+def _nomination_for_school_or_coordinator(request, pk):
+    """A nomination of the user's own institution, or of their force as coordinator; else 404."""
     nomination = get_for_user(request.user, selectors.nominations_for_user(user=request.user), pk=pk)
     scope = scope_for(request.user)
-    is_coordinator = scope.coordinates(nomination.programme.force_id)
-    if not (is_coordinator or nomination.institution_id in scope.institution_ids):
+    if not (scope.coordinates(nomination.programme.force_id) or nomination.institution_id in scope.institution_ids):
         raise Http404
+    return nomination
+
+
+@login_required
+def nomination_detail(request, pk):
+    nomination = _nomination_for_school_or_coordinator(request, pk)
+    scope = scope_for(request.user)
+    is_coordinator = scope.coordinates(nomination.programme.force_id)
     if is_coordinator and nomination.medical_notes:
         record_sensitive_read(nomination)
     today = timezone.localdate()
@@ -216,9 +223,7 @@ def consent_resend(request, pk):
     scope = scope_for(request.user)
     if not (scope.is_contact or scope.is_coordinator or scope.is_admin):
         raise PermissionDenied("Only the school and the coordinators can send consent emails.")
-    nomination = get_for_user(request.user, selectors.nominations_for_user(user=request.user), pk=pk)
-    if not (scope.coordinates(nomination.programme.force_id) or nomination.institution_id in scope.institution_ids):
-        raise Http404
+    nomination = _nomination_for_school_or_coordinator(request, pk)
     try:
         link = services.consent_link_resend(nomination=nomination, actor=request.user)
     except SchoolsError as error:
