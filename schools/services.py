@@ -156,9 +156,7 @@ def contact_invitation_create(*, institution, name, email, job_title="", actor):
     return invitation, token
 
 
-def contact_invitation_find(*, token):
-    """The pending invitation for a token; SchoolsError (404 unknown, 410 used/expired) otherwise."""
-    invitation = ContactInvitation.objects.select_related("institution").filter(token_hash=token_hash(token)).first()
+def _pending(invitation):
     if invitation is None:
         raise SchoolsError("This invitation link is not valid. Check you copied the whole link.", status=404)
     if invitation.accepted_at is not None:
@@ -170,42 +168,131 @@ def contact_invitation_find(*, token):
     return invitation
 
 
+def contact_invitation_find(*, token="", pk=None):
+    """The pending invitation for a link token, or (once opened) for the pk kept in the session.
+
+    SchoolsError (404 unknown, 410 used/expired) otherwise.
+    """
+    invitations = ContactInvitation.objects.select_related("institution")
+    if pk is not None:
+        invitation = invitations.filter(pk=pk).first() if str(pk).isdigit() else None
+    else:
+        invitation = invitations.filter(token_hash=token_hash(token)).first() if token else None
+    return _pending(invitation)
+
+
+def contact_invitation_open(*, token):
+    """The invitation a link token belongs to, used or not (the accept page explains which); 404 if none."""
+    invitation = ContactInvitation.objects.filter(token_hash=token_hash(token)).first() if token else None
+    if invitation is None:
+        raise SchoolsError("This invitation link is not valid. Check you copied the whole link.", status=404)
+    return invitation
+
+
+def contact_invitation_has_account(*, invitation):
+    """Whether the invited person already has an account, so the invitation may only link it after sign-in.
+
+    True when a user has the invited email (any case), or the institution's contact row for that
+    email is already linked to a user (whatever that user's own email is).
+    """
+    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+        return True
+    return InstitutionContact.objects.filter(
+        institution=invitation.institution_id, email__iexact=invitation.email, user__isnull=False
+    ).exists()
+
+
+def _locked_pending(invitation):
+    return _pending(ContactInvitation.objects.select_for_update().filter(pk=invitation.pk).first())
+
+
 @transaction.atomic
-def contact_invitation_accept(*, token, username, password):
-    """Create (or link) the user and contact for an invitation and mark it used; returns the user."""
+def contact_invitation_accept(*, invitation, username, password):
+    """Create a new account and contact for an invitation and mark it used; returns the new user.
+
+    Never returns an existing account: an invitation for an email that already has one (or whose
+    contact row is already linked) is refused here, and that person links it with
+    `contact_invitation_link` after signing in with their own password and second factor.
+    """
     User = get_user_model()
-    invitation = contact_invitation_find(token=token)
-    invitation = ContactInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise SchoolsError("This invitation has already been used.", status=410)
+    invitation = _locked_pending(invitation)
+    if contact_invitation_has_account(invitation=invitation):
+        raise SchoolsError(
+            "You already have an account. Sign in with your own password to accept this invitation.", status=409
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise SchoolsError("That username is taken; choose another.", field="username")
+    first, _, last = invitation.name.partition(" ")
+    user = User.objects.create_user(
+        username=username, email=invitation.email, password=password, first_name=first, last_name=last
+    )
     contact = InstitutionContact.objects.filter(
         institution=invitation.institution, email__iexact=invitation.email
     ).first()
-    if contact and contact.user_id:
-        user = contact.user
-    else:
-        if User.objects.filter(username__iexact=username).exists():
-            raise SchoolsError("That username is taken; choose another.", field="username")
-        first, _, last = invitation.name.partition(" ")
-        user = User.objects.create_user(
-            username=username, email=invitation.email, password=password, first_name=first, last_name=last
+    if contact is None:
+        contact = InstitutionContact.objects.create(
+            institution=invitation.institution,
+            name=invitation.name,
+            email=invitation.email,
+            job_title=invitation.job_title,
+            user=user,
         )
-        if contact is None:
-            contact = InstitutionContact.objects.create(
-                institution=invitation.institution,
-                name=invitation.name,
-                email=invitation.email,
-                job_title=invitation.job_title,
-                user=user,
-            )
-        else:
-            contact.user = user
-            contact.is_active = True
-            contact.save(update_fields=["user", "is_active"])
+    else:
+        contact.user = user
+        contact.is_active = True
+        contact.save(update_fields=["user", "is_active"])
     invitation.accepted_at = timezone.now()
     invitation.contact = contact
     invitation.save(update_fields=["accepted_at", "contact"])
     return user
+
+
+def invitation_email_matches(*, invitation, user):
+    """Whether `user` is the person invited: their own account's email is the invited one (any case)."""
+    return bool(user.email) and user.email.strip().casefold() == invitation.email.strip().casefold()
+
+
+@transaction.atomic
+def contact_invitation_link(*, invitation, user):
+    """Make the signed-in `user`, whose email is the invited one, a contact of the invitation's institution."""
+    invitation = _locked_pending(invitation)
+    if not user.is_active or not invitation_email_matches(invitation=invitation, user=user):
+        raise SchoolsError(
+            "This invitation was sent to a different email address from the one on your account.", status=403
+        )
+    contact = (
+        InstitutionContact.objects.select_for_update()
+        .filter(institution=invitation.institution, email__iexact=invitation.email)
+        .first()
+    )
+    if contact is not None and contact.user_id not in (None, user.pk):
+        raise SchoolsError(
+            "This contact is already linked to a different account. Ask the force coordinator to check it.",
+            status=409,
+        )
+    elsewhere = InstitutionContact.objects.filter(user=user).exclude(pk=getattr(contact, "pk", None)).first()
+    if elsewhere is not None:
+        raise SchoolsError(
+            f"Your account is already the contact for {elsewhere.institution}. "
+            "Ask the force coordinator to move it, or to invite another email address.",
+            status=409,
+        )
+    if contact is None:
+        contact = InstitutionContact.objects.create(
+            institution=invitation.institution,
+            name=invitation.name,
+            email=invitation.email,
+            job_title=invitation.job_title,
+            user=user,
+        )
+    else:
+        contact.user = user
+        contact.is_active = True
+        contact.save(update_fields=["user", "is_active"])
+    invitation.accepted_at = timezone.now()
+    invitation.contact = contact
+    invitation.save(update_fields=["accepted_at", "contact"])
+    return contact
 
 
 # ---------------------------------------------------------------- nominations

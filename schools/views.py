@@ -23,7 +23,7 @@ from .models import Consent, ConsentLink, Institution, Nomination
 from .services import SchoolsError
 
 CONSENT_SESSION_KEY = "consent_token"
-INVITATION_SESSION_KEY = "invitation_token"
+INVITATION_SESSION_KEY = "invitation_pk"
 
 
 def contact_required(view):
@@ -493,18 +493,35 @@ def consent_withdraw(request):
 
 @token_guard
 def invitation_open(request, token):
-    request.session[INVITATION_SESSION_KEY] = token
+    # Only the invitation's number goes into the session, never the token: the accept page checks
+    # the invitation again on every request, and a copied session row opens nothing elsewhere.
+    request.session.pop(INVITATION_SESSION_KEY, None)
+    try:
+        invitation = services.contact_invitation_open(token=token)
+    except SchoolsError as error:
+        token_rejected(request, kind="invitation", token=token)
+        return _error_page(request, error, title="This invitation does not work")
+    request.session[INVITATION_SESSION_KEY] = invitation.pk
     return redirect("invitations:accept")
 
 
 @token_guard
 def invitation_accept(request):
-    token = request.session.get(INVITATION_SESSION_KEY, "")
     try:
-        invitation = services.contact_invitation_find(token=token)
+        invitation = services.contact_invitation_find(pk=request.session.get(INVITATION_SESSION_KEY))
     except SchoolsError as error:
-        token_rejected(request, kind="invitation", token=token)
+        if error.status == 404:
+            token_rejected(request, kind="invitation")
         return _error_page(request, error, title="This invitation does not work")
+    if request.user.is_authenticated:
+        return _invitation_link(request, invitation)
+    if services.contact_invitation_has_account(invitation=invitation):
+        # Never create or sign in as an account that already exists: that person signs in with
+        # their own password (and second factor), then comes back here to link the contact.
+        sign_in = f"{reverse('accounts:login')}?next={reverse('invitations:accept')}"
+        context = {"invitation": invitation, "sign_in_url": sign_in}
+        status = 409 if request.method == "POST" else 200
+        return render(request, "schools/invitation_sign_in.html", context, status=status)
     form = forms.AcceptInvitationForm(
         request.POST or None, invitation=invitation, initial={"username": invitation.email.split("@")[0]}
     )
@@ -513,7 +530,9 @@ def invitation_accept(request):
         if form.is_valid():
             try:
                 user = services.contact_invitation_accept(
-                    token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+                    invitation=invitation,
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password1"],
                 )
             except SchoolsError as error:
                 if error.field is None:
@@ -528,3 +547,23 @@ def invitation_accept(request):
         else:
             status = 400
     return render(request, "schools/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
+
+
+def _invitation_link(request, invitation):
+    """A signed-in user accepts: only if the invitation was sent to their own account's email."""
+    if not services.invitation_email_matches(invitation=invitation, user=request.user):
+        error = SchoolsError(
+            f"This invitation was sent to {invitation.email}, which is not the email address of the account "
+            "you are signed in with. Sign out, then open the link in the invitation email again.",
+            status=403,
+        )
+        return _error_page(request, error, title="This invitation is for someone else")
+    if request.method == "POST":
+        try:
+            services.contact_invitation_link(invitation=invitation, user=request.user)
+        except SchoolsError as error:
+            return _error_page(request, error, title="This invitation does not work")
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        messages.success(request, f"You can now nominate students for {invitation.institution}.")
+        return redirect("accounts:contact_home")
+    return render(request, "schools/invitation_link.html", {"invitation": invitation})
