@@ -1,24 +1,103 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms import ModelChoiceField
+from django.forms.models import BaseInlineFormSet
 
 from .models import User
 
 
-class ScopedAdmin(admin.ModelAdmin):
+def user_model_fields(model):
+    """Names of `model`'s fields that point at the user model (who did it, or whose account it is)."""
+    User = get_user_model()
+    return [
+        field.name
+        for field in model._meta.get_fields()
+        if field.concrete and field.is_relation and field.related_model is User
+    ]
+
+
+class ScopedChoicesMixin:
+    """For anyone but a superuser: every related choice comes from their own scope, and no field
+    that names a user account can be set or changed (that is how an account is linked or taken)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in user_model_fields(self.model) if name not in readonly]
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from .scoping import scoped
+
+        if not request.user.is_superuser:
+            kwargs["queryset"] = scoped(request.user, db_field.related_model)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        from .scoping import scoped
+
+        if not request.user.is_superuser:
+            kwargs["queryset"] = scoped(request.user, db_field.related_model)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _allowed(request):
+    from .scoping import scope_for
+
+    return (
+        request.user.is_active
+        and request.user.is_staff
+        and (request.user.is_superuser or scope_for(request.user).is_coordinator)
+    )
+
+
+class ScopedInlineFormSet(BaseInlineFormSet):
+    """Each inline row's hidden id may only name a row of this parent (Django offers every row)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk = form.fields.get(self.model._meta.pk.name)
+        if isinstance(pk, ModelChoiceField):
+            pk.queryset = self.get_queryset()
+
+
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """An inline of a ScopedAdmin: the same people, the same scoped choices."""
+
+    extra = 0
+    formset = ScopedInlineFormSet
+
+    def get_queryset(self, request):
+        from .scoping import scoped
+
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else scoped(request.user, queryset)
+
+    def has_view_permission(self, request, obj=None):
+        return _allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return _allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _allowed(request)
+
+
+class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Admin that shows a staff coordinator only their own force's rows (superusers see all).
 
     Coordinators who are staff may manage their force's records here; row access is decided
     by `accounts.scoping`, so there is no second set of per-model permissions to keep in step.
+    Every foreign-key and many-to-many choice is scoped the same way, and only superusers may set
+    a field that names a user account.
     """
 
     def _is_allowed(self, request):
-        from .scoping import scope_for
-
-        return (
-            request.user.is_active
-            and request.user.is_staff
-            and (request.user.is_superuser or scope_for(request.user).is_coordinator)
-        )
+        return _allowed(request)
 
     def has_module_permission(self, request):
         return self._is_allowed(request)
@@ -43,25 +122,52 @@ class ScopedAdmin(admin.ModelAdmin):
             return queryset
         return scoped(request.user, queryset)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from .scoping import FORCE_PATHS, scoped
+    def get_list_filter(self, request):
+        """A filter on a related model offers only the values in the user's own rows (no other force's names)."""
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        related = {f.name for f in self.model._meta.get_fields() if f.concrete and f.is_relation}
+        return [(item, admin.RelatedOnlyFieldListFilter) if item in related else item for item in filters]
 
-        if not request.user.is_superuser and db_field.related_model._meta.label_lower in FORCE_PATHS:
-            kwargs["queryset"] = scoped(request.user, db_field.related_model)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        from .scoping import FORCE_PATHS, scoped
+class SuperuserOnlyAdmin:
+    """Mixin for admins that are not scoped to a force (users, devices, schedules, logs): superusers only."""
 
-        if not request.user.is_superuser and db_field.related_model._meta.label_lower in FORCE_PATHS:
-            kwargs["queryset"] = scoped(request.user, db_field.related_model)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def _superuser(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._superuser(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._superuser(request)
+
+    def has_add_permission(self, request, *args):
+        return self._superuser(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._superuser(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._superuser(request) and super().has_delete_permission(request, obj)
+
+
+def restrict_unscoped_admins(site=admin.site):
+    """Make every registered admin that is not a ScopedAdmin (the third-party ones) superuser-only.
+
+    Their choices and `user` fields are not scoped, so a staff user given model permissions there
+    could otherwise link a device or an account to anyone. Called once the admin has autodiscovered.
+    """
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, (ScopedAdmin, SuperuserOnlyAdmin)):
+            continue
+        cls = type(model_admin)
+        site.unregister(model)
+        site.register(model, type(cls.__name__, (SuperuserOnlyAdmin, cls), {"__module__": cls.__module__}))
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SuperuserOnlyAdmin, BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser

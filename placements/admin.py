@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ScopedAdmin
+from accounts.admin import ScopedAdmin, ScopedInline
 
 from .models import (
     Activity,
@@ -59,7 +59,7 @@ class ForcePersonAdmin(ScopedAdmin):
     autocomplete_fields = ["user", "department"]
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ScopedInline):
     model = BudgetLine
     extra = 0
 

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from accounts.admin import ScopedAdmin
+from accounts.admin import ScopedAdmin, ScopedInline
 
 from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ScopedInline):
     model = Question
     extra = 0
 
@@ -55,7 +55,7 @@ class AnswerAdmin(ScopedAdmin):
     autocomplete_fields = ["response", "question"]
 
 
-class TemplateQuestionInline(admin.TabularInline):
+class TemplateQuestionInline(ScopedInline):
     model = TemplateQuestion
     extra = 0
 
