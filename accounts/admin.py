@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import FieldDoesNotExist
 from django.forms import ModelChoiceField
 from django.forms.models import BaseInlineFormSet
 
@@ -15,6 +16,26 @@ def user_model_fields(model):
         for field in model._meta.get_fields()
         if field.concrete and field.is_relation and field.related_model is User
     ]
+
+
+def special_category_fields(model):
+    """The fields a model declares as special-category data (health, disability, what a child confided)."""
+    return tuple(getattr(model, "SPECIAL_CATEGORY_FIELDS", ()))
+
+
+def touches_special_category(model, path):
+    """Whether an admin lookup path ("nomination__medical_notes__icontains", "^summary") reaches such a field."""
+    for part in path.lstrip("^=@").split("__"):
+        if part in special_category_fields(model):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:  # a lookup such as icontains, or a name Django refuses anyway
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
 
 
 class ScopedChoicesMixin:
@@ -121,6 +142,20 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return scoped(request.user, queryset)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No changelist query-string filter on special-category data (it would let anyone search it)."""
+        if touches_special_category(self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Showing a record's special-category data in the admin is a read, and is audited like any other."""
+        if obj is not None and any(getattr(obj, name, "") for name in special_category_fields(self.model)):
+            from core.audit import record_sensitive_read
+
+            record_sensitive_read(obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_list_filter(self, request):
         """A filter on a related model offers only the values in the user's own rows (no other force's names)."""

@@ -20,7 +20,7 @@ class MentorContactAdmin(ScopedAdmin):
     list_display = ["assignment", "contacted_on", "method", "logged_by"]
     list_filter = ["method"]
     list_select_related = ["assignment__mentor", "assignment__placement__nomination", "logged_by"]
-    search_fields = ["summary"]
+    search_fields = ["assignment__mentor__name"]
     autocomplete_fields = ["assignment"]
     raw_id_fields = ["logged_by"]
 

@@ -97,6 +97,9 @@ class MentorAssignment(models.Model):
 class MentorContact(models.Model):
     """One contact between a mentor and their mentee."""
 
+    # What a child told their mentor (see Nomination.SPECIAL_CATEGORY_FIELDS): reads audited, never searched.
+    SPECIAL_CATEGORY_FIELDS = ("summary", "next_step", "sensitive_notes")
+
     class Method(models.TextChoices):
         PHONE = "phone", "Phone call"
         EMAIL = "email", "Email"

@@ -104,6 +104,10 @@ class NominationQuerySet(models.QuerySet):
 class Nomination(models.Model):
     """A student put forward by their institution, as the institution submitted them."""
 
+    # Special-category data (health, disability): every read is audited, and no admin search,
+    # filter, column or query-string lookup may use them.
+    SPECIAL_CATEGORY_FIELDS = ("medical_notes", "support_needs")
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
         SHORTLISTED = "shortlisted", "Shortlisted"
