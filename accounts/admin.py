@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import FieldDoesNotExist
-from django.forms import ModelChoiceField
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.forms.models import BaseInlineFormSet
 
 from .models import User
@@ -38,7 +38,70 @@ def touches_special_category(model, path):
     return False
 
 
-class ScopedChoicesMixin:
+# Keys outside a 64-bit signed integer cannot name a row in any database (SQLite raises OverflowError).
+_KEY_RANGE = range(-(2**63), 2**63)
+
+
+def _usable_key(field, value):
+    """Whether a posted value can be looked up as a key of the field's related model without a server error."""
+    if value in field.empty_values or hasattr(value, "_meta"):
+        return True
+    key_field = field.queryset.model._meta.get_field(field.to_field_name) if field.to_field_name else None
+    key_field = key_field or field.queryset.model._meta.pk
+    try:
+        key = key_field.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return not isinstance(key, int) or key in _KEY_RANGE
+
+
+class SafeModelChoiceField(ModelChoiceField):
+    """A choice that is not a usable key is an invalid choice (a 400 form error), never a 500."""
+
+    def to_python(self, value):
+        if not _usable_key(self, value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        # The form shown again after an error renders what was posted: widgets (autocomplete, raw id)
+        # look it up, so an unusable key is dropped here instead of reaching the database.
+        return super().prepare_value(value if _usable_key(self, value) else None)
+
+
+class SafeModelMultipleChoiceField(ModelMultipleChoiceField):
+    """Many-to-many choices, with the same refusal of unusable keys."""
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)) and not all(_usable_key(self, item) for item in value):
+            raise ValidationError(self.error_messages["invalid_choice"] % {"value": "?"}, code="invalid_choice")
+        return super().clean(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            value = [item for item in value if _usable_key(self, item)]
+        return super().prepare_value(value)
+
+
+class SafeChoicesMixin:
+    """Hostile keys (text, huge or negative numbers) in any choice or in the URL give a 4xx, never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        try:
+            return super().get_object(request, object_id, from_field)
+        except OverflowError:
+            return None
+
+
+class ScopedChoicesMixin(SafeChoicesMixin):
     """For anyone but a superuser: every related choice comes from their own scope, and no field
     that names a user account can be set or changed (that is how an account is linked or taken)."""
 
@@ -81,6 +144,7 @@ class ScopedInlineFormSet(BaseInlineFormSet):
         pk = form.fields.get(self.model._meta.pk.name)
         if isinstance(pk, ModelChoiceField):
             pk.queryset = self.get_queryset()
+            pk.__class__ = SafeModelChoiceField  # same state, but a hostile id is a form error
 
 
 class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
@@ -166,7 +230,7 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return [(item, admin.RelatedOnlyFieldListFilter) if item in related else item for item in filters]
 
 
-class SuperuserOnlyAdmin:
+class SuperuserOnlyAdmin(SafeChoicesMixin):
     """Mixin for admins that are not scoped to a force (users, devices, schedules, logs): superusers only."""
 
     def _superuser(self, request):
