@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for, scoped
+from core.clientip import client_ip
 from core.tokens import token_guard, token_rejected
 from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
 
@@ -91,7 +92,7 @@ def token_enter(request, token):
 def code_enter(request):
     form = ShortCodeForm(request.POST or None)
     if request.method == "POST":
-        key = f"survey-code-attempts:{request.META.get('REMOTE_ADDR', '')}"
+        key = f"survey-code-attempts:{client_ip(request)}"
         if cache.get(key, 0) >= CODE_ATTEMPTS:
             return _problem(request, "too_many")
         if form.is_valid():
