@@ -78,6 +78,7 @@ def student(force_a, settings, tmp_path):
         context={"nomination": nomination, "programme": programme},
         dedupe_key="test-confirmed",
         force=force_a,
+        about=[nomination],
     )
     email_queue(
         kind="consent_request",
@@ -85,6 +86,8 @@ def student(force_a, settings, tmp_path):
         context={"nomination": nomination, "programme": programme, "adult": False},
         dedupe_key="test-consent",
         force=force_a,
+        about=[nomination],
+        to_student=True,
     )
     # An older trail entry written before names were kept out of it.
     LogEntry.objects.create(
