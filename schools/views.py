@@ -409,8 +409,6 @@ def selection(request, pk):
 def consent_open(request, token):
     """First visit: keep which link was opened (its pk, never the token) and redirect to a URL without it."""
     pk = selectors.consent_link_pk_for_token(token)
-    if pk is None:
-        token_rejected(request, kind="consent", token=token)
     request.session.cycle_key()
     request.session[CONSENT_SESSION_KEY] = pk or INVALID_LINK
     return redirect("consent:form")
@@ -430,8 +428,7 @@ def consent_form(request):
     try:
         link = _consent_link(request)
     except SchoolsError as error:
-        if request.session.get(CONSENT_SESSION_KEY) != INVALID_LINK:  # an unknown token was counted on opening
-            token_rejected(request, kind="consent")
+        token_rejected(request, kind="consent")
         return _error_page(request, error, title="This link does not work")
     consent = link.consent
     nomination = consent.nomination
