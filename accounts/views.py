@@ -1,11 +1,14 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_ratelimit.core import is_ratelimited
 
 from schools.models import Institution, Nomination
 
@@ -85,9 +88,16 @@ def mentor_home(request):
     )
 
 
+@transaction.non_atomic_requests  # a wrong code's failure count must be committed, whatever else happens
 @login_required
 def two_factor(request):
     """Set up (first time) or enter the second factor, then carry on to where the user was going."""
+    # Per user, not per address: someone holding the password can try codes from many addresses.
+    rate = getattr(settings, "TWO_FACTOR_RATE", "5/5m")
+    if is_ratelimited(request, group="accounts:two_factor", key="user", rate=rate, method="POST", increment=True):
+        response = render(request, "accounts/two_factor_rate_limited.html", status=429)
+        response["Retry-After"] = "300"
+        return response
     next_url = request.GET.get("next") or request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"

@@ -18,9 +18,19 @@ class OutboundEmail(models.Model):
     MAX_ATTEMPTS = 5
 
     kind = models.CharField(max_length=60, help_text="Which email: the template name.")
+    students = models.ManyToManyField(
+        "schools.Nomination",
+        blank=True,
+        related_name="+",
+        help_text="The students this email is about: erasure and the subject access export find it by these.",
+    )
+    to_student = models.BooleanField(
+        default=False, help_text="Sent to the student or their guardian (not to staff or a school)."
+    )
     dedupe_key = models.CharField(max_length=200, unique=True, help_text="The same key is never sent twice.")
     to = models.EmailField()
     subject = models.CharField(max_length=300)
+    # Links with a token are stored as markers (core.links) and made only when the email is sent.
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     force = models.ForeignKey("placements.Force", null=True, blank=True, on_delete=models.SET_NULL)

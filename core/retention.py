@@ -67,10 +67,11 @@ class Needles:
     dob: tuple
 
     @classmethod
-    def of(cls, nomination):
+    def of(cls, nomination, earlier_names=()):
+        """`earlier_names`: full names the student had before (e.g. from the admin's history)."""
         first, last = nomination.first_name.strip(), nomination.last_name.strip()
         full = f"{first} {last}".strip()
-        others = (nomination.guardian_name, nomination.emergency_contact_name)
+        others = (nomination.guardian_name, nomination.emergency_contact_name, *earlier_names)
         consent = getattr(nomination, "consent", None)
         if consent is not None:
             others += (consent.respondent_name,)
@@ -108,13 +109,41 @@ class Needles:
 # ------------------------------------------------------------------------------------------ reads
 
 
-def emails_about(nomination, needles=None):
-    """Outbox emails addressed to the student or guardian, or naming the student."""
-    needles = needles or Needles.of(nomination)
+def emails_about(nomination):
+    """Outbox emails about the student, found by their link to the nomination (whatever name they used)."""
+    return OutboundEmail.objects.filter(students=nomination)
+
+
+def emails_about_only(nomination):
+    """Outbox emails about this student and no other (not, e.g., a school's list of survey links)."""
+    others = OutboundEmail.students.through.objects.exclude(nomination=nomination).values("outboundemail_id")
+    return emails_about(nomination).exclude(pk__in=others)
+
+
+def _unlinked_emails_naming(needles):
+    """Emails queued before the outbox named its students: found by address or the current name (best effort)."""
     q = needles.text_filter("subject", "body_text", "body_html")
     if needles.emails:
         q |= Q(to__in=needles.emails)
-    return OutboundEmail.objects.filter(q) if q else OutboundEmail.objects.none()
+    return OutboundEmail.objects.filter(q, students__isnull=True) if q else OutboundEmail.objects.none()
+
+
+def _export_emails(nomination):
+    """The emails of a subject access export: about this student alone, or (older rows) sent to them."""
+    needles = Needles.of(nomination)
+    legacy = OutboundEmail.objects.filter(students__isnull=True, to__in=needles.emails) if needles.emails else None
+    emails = emails_about_only(nomination)
+    return (emails | legacy).distinct() if legacy is not None else emails
+
+
+def earlier_names(nomination):
+    """Full names the student had in the admin's history (its "Recent actions" shows them)."""
+    from django.contrib.admin.models import LogEntry as AdminLogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(type(nomination))
+    reprs = AdminLogEntry.objects.filter(content_type=content_type, object_id=str(nomination.pk))
+    return tuple(dict.fromkeys(r for r in reprs.values_list("object_repr", flat=True) if r))
 
 
 def _student_rows(nomination):
@@ -171,7 +200,8 @@ def student_export(*, nomination):
     for item, answer in zip(data.get("survey_answers", []), rows.get("survey_answers", []), strict=True):
         item["fields"]["question_code"] = answer.question.code
         item["fields"]["question_text"] = answer.question.text
-    data["emails"] = serializers.serialize("python", list(emails_about(nomination)))
+    # By key, never by text: an email to a school listing several students (and their links) is theirs too.
+    data["emails"] = serializers.serialize("python", list(_export_emails(nomination)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         summary = {
@@ -195,40 +225,82 @@ def student_export(*, nomination):
 # ------------------------------------------------------------------------------------------ erasure
 
 
-def _scrub_audit_log(rows, needles, replacement):
-    """Audit entries already mask personal fields; still rewrite any entry about the student that names them.
-
-    Only the entries of the student's own rows are read (by the indexed content type and object id),
-    so a run over many students does not scan the whole trail once per student.
-    """
-    from auditlog.models import LogEntry
+def _student_objects(rows):
+    """(content type, [pk as text]) of every row held about the student."""
     from django.contrib.contenttypes.models import ContentType
 
-    q = Q()
     for objects in rows.values():
         if objects:
-            content_type = ContentType.objects.get_for_model(type(objects[0]))
-            q |= Q(content_type=content_type, object_pk__in=[str(obj.pk) for obj in objects])
-    pattern = needles.pattern()
+            yield ContentType.objects.get_for_model(type(objects[0])), [str(obj.pk) for obj in objects]
+
+
+def _scrub_audit_log(rows, needles, replacement):
+    """Every audit entry of the student's rows, found by content type and object id (not by text).
+
+    The entry stays (who did what, when) but is named by type and number, and any name left in its
+    data (entries written before names were masked) is rewritten.
+    """
+    from auditlog.models import LogEntry
+
     count = 0
-    for entry in LogEntry.objects.filter(q) if q else []:
-        values = {
-            "object_repr": entry.object_repr,
-            "changes_text": entry.changes_text,
-            **{f: getattr(entry, f) for f in ("changes", "serialized_data", "additional_data")},
-        }
-        text = json.dumps(values, cls=DjangoJSONEncoder)
-        if pattern is None or not pattern.search(text):
-            continue
-        scrubbed = {
-            name: needles.scrub(value, replacement)
-            if isinstance(value, str)
-            else (json.loads(needles.scrub(json.dumps(value), replacement)) if value is not None else None)
-            for name, value in values.items()
-        }
-        LogEntry.objects.filter(pk=entry.pk).update(**scrubbed)
-        count += 1
+    for content_type, pks in _student_objects(rows):
+        for entry in LogEntry.objects.filter(content_type=content_type, object_pk__in=pks):
+            values = {f: getattr(entry, f) for f in ("changes_text", "changes", "serialized_data", "additional_data")}
+            scrubbed = {
+                name: needles.scrub(value, replacement)
+                if isinstance(value, str)
+                else (json.loads(needles.scrub(json.dumps(value), replacement)) if value is not None else None)
+                for name, value in values.items()
+            }
+            repr_ = f"{content_type.name} #{entry.object_pk}"
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=repr_, **scrubbed)
+            count += 1
     return count
+
+
+def _scrub_admin_log(rows):
+    """The Django admin's history of the student's rows keeps who changed what and when, not names."""
+    from django.contrib.admin.models import LogEntry as AdminLogEntry
+
+    count = 0
+    for content_type, pks in _student_objects(rows):
+        count += AdminLogEntry.objects.filter(content_type=content_type, object_id__in=pks).update(
+            object_repr="", change_message=""
+        )
+    return count
+
+
+ERASED_EMAIL_SUBJECT = "Erased"
+ERASED_EMAIL_BODY = "This email was about a student whose personal data has been erased."
+NOT_SENT_ERASED = "Not sent: the student's personal data was erased."
+
+
+def _scrub_emails(nomination, needles, replacement):
+    """Emails about the student (by key) lose what they said; older unlinked ones are scrubbed by text.
+
+    An email about this student alone keeps only that it was sent (kind, when, to a school or staff
+    address); one still waiting is not sent. One about several students (a school's survey links)
+    loses this student's names and still goes to the others.
+    """
+    erased_to = f"erased-{nomination.pk}@erased.invalid"
+    only = set(emails_about_only(nomination).values_list("pk", flat=True))
+    emails = list(emails_about(nomination)) + list(_unlinked_emails_naming(needles))
+    for email in emails:
+        if email.pk in only:
+            email.subject, email.body_text, email.body_html = ERASED_EMAIL_SUBJECT, ERASED_EMAIL_BODY, ""
+            if email.sent_at is None:
+                email.failed_attempts, email.last_error = OutboundEmail.MAX_ATTEMPTS, NOT_SENT_ERASED
+        else:
+            for field in ("subject", "body_text", "body_html"):
+                setattr(email, field, needles.scrub(getattr(email, field), replacement))
+        if email.to_student or email.to.lower() in needles.emails:
+            email.dedupe_key = email.dedupe_key.replace(email.to, erased_to)
+            email.to = erased_to
+        email.dedupe_key = needles.scrub(email.dedupe_key, replacement)
+        email.save(
+            update_fields=["to", "subject", "body_text", "body_html", "dedupe_key", "failed_attempts", "last_error"]
+        )
+    return len(emails)
 
 
 def _erase_placement(placement, needles, replacement, now):
@@ -299,7 +371,7 @@ def student_erase(*, nomination, actor, reason, note=""):
     if existing is not None:
         return existing
     now = timezone.now()
-    needles = Needles.of(nomination)
+    needles = Needles.of(nomination, earlier_names(nomination))
     first, last = placeholder_name(nomination.pk)
     replacement = f"{first} {last}"
 
@@ -326,15 +398,10 @@ def student_erase(*, nomination, actor, reason, note=""):
     if placement is not None:
         counts.update(_erase_placement(placement, needles, replacement, now))
 
-    emails = list(emails_about(nomination, needles))
-    for email in emails:
-        if email.to.lower() in needles.emails:
-            email.to = f"erased-{nomination.pk}@erased.invalid"
-        for field in ("subject", "body_text", "body_html", "dedupe_key"):
-            setattr(email, field, needles.scrub(getattr(email, field), replacement))
-        email.save(update_fields=["to", "subject", "body_text", "body_html", "dedupe_key"])
-    counts["emails"] = len(emails)
-    counts["audit_entries"] = _scrub_audit_log(_student_rows(nomination), needles, replacement)
+    counts["emails"] = _scrub_emails(nomination, needles, replacement)
+    rows = _student_rows(nomination)
+    counts["audit_entries"] = _scrub_audit_log(rows, needles, replacement)
+    counts["admin_log_entries"] = _scrub_admin_log(rows)
 
     erasure = Erasure.objects.create(
         nomination=nomination,

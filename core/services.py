@@ -9,6 +9,7 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from .links import links_resolve
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -19,9 +20,12 @@ def _render_text(template_name, context):
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def email_queue(*, kind, to, context, dedupe_key, force=None):
+def email_queue(*, kind, to, context, dedupe_key, force=None, about=(), to_student=False):
     """Render `emails/<kind>_*` and record the email; it is sent by Celery after the transaction commits.
 
+    `about`: the nominations of the students the email is about (erasure and the subject access
+    export find it by them); `to_student`: it goes to the student or their guardian. Links with a
+    token must be given as `core.links.link_marker(...)`, never as the link itself.
     Calling it again with the same `dedupe_key` does nothing, so a retried action never emails twice.
     """
     context = {"site_url": settings.SITE_URL, **context}
@@ -40,9 +44,12 @@ def email_queue(*, kind, to, context, dedupe_key, force=None):
             "body_text": body_text,
             "body_html": body_html,
             "force": force,
+            "to_student": to_student,
         },
     )
     if created:
+        if about:
+            email.students.add(*about)
         from .tasks import enqueue, send_email
 
         transaction.on_commit(lambda: enqueue(send_email, email.pk))
@@ -52,12 +59,14 @@ def email_queue(*, kind, to, context, dedupe_key, force=None):
 def outbound_email_send(*, email_id):
     """Send one outbox email if it has not been sent; safe to call twice or concurrently."""
     with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
+        email = OutboundEmail.objects.select_for_update().pending().filter(pk=email_id).first()
         if email is None:
             return False
-        message = EmailMultiAlternatives(email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
+        # The working links exist only in the message handed to the mail server, never in the row.
+        body_text = links_resolve(email.body_text)
+        message = EmailMultiAlternatives(email.subject, body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
         if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
+            message.attach_alternative(links_resolve(email.body_html), "text/html")
         try:
             message.send()
         except Exception as exc:  # noqa: BLE001 - any mail failure is retried by the sweeper

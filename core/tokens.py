@@ -12,6 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django_ratelimit.core import is_ratelimited
 
+from .clientip import client_ip
 from .views import rate_limited
 
 logger = logging.getLogger("security.tokens")
@@ -39,7 +40,7 @@ def token_rejected(request, *, kind, token=""):
     logger.warning(
         "Rejected %s token from %s (fingerprint %s, view %s)",
         kind,
-        request.META.get("REMOTE_ADDR", "?"),
+        client_ip(request) or "?",
         fingerprint,
         _view_name(request),
     )
@@ -52,7 +53,7 @@ def token_guard(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if _limited(request, increment=False):
-            address = request.META.get("REMOTE_ADDR", "?")
+            address = client_ip(request) or "?"
             logger.warning("Token endpoint %s blocked for %s", _view_name(request), address)
             return rate_limited(request)
         return view(request, *args, **kwargs)

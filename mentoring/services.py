@@ -127,6 +127,7 @@ def _send_introductions(*, assignment, placement, mentor, today):
             context=context,
             dedupe_key=f"mentoring-intro-mentor-{assignment.pk}",
             force=placement.programme.force,
+            about=[nomination],
         )
     mentee_email = mentee_contact_email(nomination=nomination, on=today)
     if mentee_email:
@@ -140,6 +141,8 @@ def _send_introductions(*, assignment, placement, mentor, today):
             },
             dedupe_key=f"mentoring-intro-mentee-{assignment.pk}",
             force=placement.programme.force,
+            about=[nomination],
+            to_student=True,
         )
 
 
@@ -215,6 +218,7 @@ def _end(assignment, *, reason, actor):
             },
             dedupe_key=f"mentoring-ended-{assignment.pk}",
             force=assignment.placement.programme.force,
+            about=[assignment.placement.nomination],
         )
 
 
@@ -326,6 +330,7 @@ def mentor_reminders_send_for(*, assignment_id, today):
                         context=context,
                         dedupe_key=_reminder_key(assignment, due_on, kind),
                         force=programme.force,
+                        about=[assignment.placement.nomination],
                     )
                     queued += 1
                 else:
@@ -349,6 +354,7 @@ def _send_escalation(*, assignment, context):
             context={**context, "coordinator": coordinator},
             dedupe_key=f"{key}-{coordinator.pk}",
             force=force,
+            about=[assignment.placement.nomination],
         )
         sent += 1
     return sent

@@ -340,6 +340,7 @@ def attendance_alert(*, programme, day):
             },
             dedupe_key=f"attendance-missing:{programme.pk}:{day.isoformat()}:{person.pk}",
             force=programme.force,
+            about=[p.nomination for p in missing],
         )
         sent += 1
     return sent

@@ -6,7 +6,13 @@ class SchoolsConfig(AppConfig):
     name = "schools"
 
     def ready(self):
+        from core.links import link_register
         from placements.sections import ProgrammeSection, register_programme_section
+
+        from .services import consent_link_path, contact_invitation_path
+
+        link_register("consent", consent_link_path)
+        link_register("invitation", contact_invitation_path)
 
         def intake_context(programme, request):
             from .selectors import intake_summary

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from core.links import new_token_salt
+
 
 class Institution(models.Model):
     """A school, college or university that may nominate students to a force's programmes."""
@@ -267,7 +269,11 @@ class Consent(models.Model):
 
 
 class ConsentLink(models.Model):
-    """One emailed consent link (the first request or a reminder); only the token's SHA-256 is kept."""
+    """One emailed consent link (the first request or a reminder); only the token's SHA-256 is kept.
+
+    The token is made from the salt and SECRET_KEY (core.links.link_token), so the outbox can hold a
+    marker instead of the link and make it when the email is sent.
+    """
 
     class Purpose(models.TextChoices):
         REQUEST = "request", "Request"
@@ -275,6 +281,9 @@ class ConsentLink(models.Model):
 
     consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(
+        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
+    )
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.REQUEST)
     sent_to = models.EmailField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -295,6 +304,9 @@ class ContactInvitation(models.Model):
     email = models.EmailField()
     job_title = models.CharField(max_length=120, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(
+        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

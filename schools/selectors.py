@@ -4,8 +4,13 @@ from django.db.models import Count, F, Q
 
 from accounts.scoping import get_for_user, scoped
 
-from .models import Allocation, Nomination
-from .services import QUOTA_STATUSES_EXCLUDED
+from .models import Allocation, ConsentLink, Nomination
+from .services import QUOTA_STATUSES_EXCLUDED, token_hash
+
+
+def consent_link_pk_for_token(token):
+    """The pk of the consent link a token belongs to (whatever its state), or None."""
+    return ConsentLink.objects.filter(token_hash=token_hash(token)).values_list("pk", flat=True).first()
 
 
 def allocations_for_contact(*, user):

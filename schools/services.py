@@ -1,8 +1,6 @@
 """Writes for the intake journey: invitations, nominations, consent, selection and offers."""
 
-import hashlib
 import logging
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -11,6 +9,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
+from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 from placements.models import ForcePerson, Placement, Programme
 
@@ -70,18 +69,42 @@ class SchoolsError(Exception):
         self.status = status
 
 
-def _new_token():
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
+CONSENT_LINK_PURPOSE = "consent-link"
+INVITATION_LINK_PURPOSE = "contact-invitation"
 
 
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+def _new_token(purpose):
+    """(salt, token, hash) of a new link: only the salt and the hash are stored."""
+    salt = new_token_salt()
+    token = link_token(purpose, salt)
+    return salt, token, token_hash(token)
 
 
-def _send(kind, addresses, *, context, key, force):
+def consent_link_path(pk):
+    """The working consent link of ConsentLink `pk` (for the outbox at send time), or None."""
+    link = ConsentLink.objects.filter(pk=pk).only("token_salt", "token_hash").first()
+    token = link and link_token(CONSENT_LINK_PURPOSE, link.token_salt)
+    return reverse("consent:open", args=[token]) if token and token_hash(token) == link.token_hash else None
+
+
+def contact_invitation_path(pk):
+    """The working invitation link of ContactInvitation `pk` (for the outbox at send time), or None."""
+    invitation = ContactInvitation.objects.filter(pk=pk).only("token_salt", "token_hash").first()
+    token = invitation and link_token(INVITATION_LINK_PURPOSE, invitation.token_salt)
+    return reverse("invitations:open", args=[token]) if token and token_hash(token) == invitation.token_hash else None
+
+
+def _send(kind, addresses, *, context, key, force, about=(), student_address=""):
     for address in sorted({a for a in addresses if a}):
-        email_queue(kind=kind, to=address, context=context, dedupe_key=f"{key}:{address}", force=force)
+        email_queue(
+            kind=kind,
+            to=address,
+            context=context,
+            dedupe_key=f"{key}:{address}",
+            force=force,
+            about=about,
+            to_student=bool(student_address) and address == student_address,
+        )
 
 
 def _contact_emails(institution):
@@ -129,13 +152,14 @@ def contact_invitation_create(*, institution, name, email, job_title="", actor):
     email = email.strip()
     if InstitutionContact.objects.filter(institution=institution, email__iexact=email, user__isnull=False).exists():
         raise SchoolsError("This person already has an account for this institution.", field="email")
-    token, digest = _new_token()
+    salt, token, digest = _new_token(INVITATION_LINK_PURPOSE)
     invitation = ContactInvitation.objects.create(
         institution=institution,
         name=name,
         email=email,
         job_title=job_title,
         token_hash=digest,
+        token_salt=salt,
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
@@ -147,7 +171,7 @@ def contact_invitation_create(*, institution, name, email, job_title="", actor):
             "invitation": invitation,
             "institution": institution,
             "inviter": inviter,
-            "link": reverse("invitations:open", args=[token]),
+            "link": link_marker("invitation", invitation.pk),
             "days": INVITATION_DAYS,
         },
         dedupe_key=f"contact-invitation-{invitation.pk}",
@@ -385,6 +409,7 @@ def nomination_submit(*, allocation, data, actor, today=None):
         context={"nomination": nomination, "programme": programme},
         key=f"nomination-received-{nomination.pk}",
         force=programme.force,
+        about=[nomination],
     )
     return nomination
 
@@ -470,10 +495,11 @@ def consent_wording(nomination):
 def consent_link_send(*, consent, purpose):
     """Email a fresh consent link (request or reminder) to the guardian or the adult student."""
     nomination = consent.nomination
-    token, digest = _new_token()
+    salt, token, digest = _new_token(CONSENT_LINK_PURPOSE)
     link = ConsentLink.objects.create(
         consent=consent,
         token_hash=digest,
+        token_salt=salt,
         purpose=purpose,
         sent_to=nomination.consent_email,
         expires_at=timezone.now() + timedelta(days=CONSENT_LINK_DAYS),
@@ -486,11 +512,13 @@ def consent_link_send(*, consent, purpose):
             "nomination": nomination,
             "programme": nomination.programme,
             "adult": consent.relationship == Consent.Relationship.SELF,
-            "link": reverse("consent:open", args=[token]),
+            "link": link_marker("consent", link.pk),
             "days": CONSENT_LINK_DAYS,
         },
         dedupe_key=f"{kind}-{link.pk}",
         force=nomination.programme.force,
+        about=[nomination],
+        to_student=True,
     )
     return link, token
 
@@ -530,13 +558,15 @@ def consent_link_resend(*, nomination, actor, now=None):
     return link
 
 
-def consent_link_find(*, token):
-    """The consent link for a token; SchoolsError 404 if unknown, 410 if expired and unanswered."""
-    link = (
-        ConsentLink.objects.select_related("consent__nomination__programme__force", "consent__nomination__institution")
-        .filter(token_hash=token_hash(token or ""))
-        .first()
+def consent_link_find(*, token=None, pk=None):
+    """The consent link for a token (or, once opened, its pk); SchoolsError 404 if unknown, 410 if expired.
+
+    The guardian's session keeps only the link's pk, never the token (a session row is stored data).
+    """
+    links = ConsentLink.objects.select_related(
+        "consent__nomination__programme__force", "consent__nomination__institution"
     )
+    link = links.filter(token_hash=token_hash(token)).first() if pk is None else links.filter(pk=pk).first()
     if link is None:
         raise SchoolsError("This consent link is not valid. Check you used the whole link from the email.", status=404)
     if link.consent.status == Consent.Status.REQUESTED and link.expires_at <= timezone.now():
@@ -728,6 +758,7 @@ def _notify_institution(nomination, kind):
         context={"nomination": nomination, "programme": nomination.programme},
         key=f"{kind}-{nomination.pk}-{stamp}",
         force=nomination.programme.force,
+        about=[nomination],
     )
 
 
@@ -756,6 +787,8 @@ def offer_respond(*, nomination, accept, actor, today=None):
             context={"nomination": nomination, "programme": nomination.programme},
             key=f"place-confirmed-{nomination.pk}",
             force=nomination.programme.force,
+            about=[nomination],
+            student_address=nomination.consent_email,
         )
     else:
         _set_status(nomination, Nomination.Status.DECLINED)
@@ -772,6 +805,7 @@ def _place_released(nomination, *, why, actor, today):
         context={"nomination": nomination, "programme": nomination.programme, "why": why, "promoted": promoted},
         key=f"place-released-{nomination.pk}-{nomination.status_changed_at:%Y%m%d%H%M%S%f}",
         force=nomination.programme.force,
+        about=[nomination, *promoted],
     )
 
 

@@ -22,7 +22,8 @@ from .filters import NominationFilter
 from .models import Consent, ConsentLink, Institution, Nomination
 from .services import SchoolsError
 
-CONSENT_SESSION_KEY = "consent_token"
+CONSENT_SESSION_KEY = "consent_link"
+INVALID_LINK = 0  # in the session after an unknown token: the form then says the link is not valid
 INVITATION_SESSION_KEY = "invitation_pk"
 
 
@@ -406,18 +407,20 @@ def selection(request, pk):
 
 @token_guard
 def consent_open(request, token):
-    """First visit: keep the token in the session and redirect to a URL without it."""
-    request.session[CONSENT_SESSION_KEY] = token
+    """First visit: keep which link was opened (its pk, never the token) and redirect to a URL without it."""
+    pk = selectors.consent_link_pk_for_token(token)
+    request.session.cycle_key()
+    request.session[CONSENT_SESSION_KEY] = pk or INVALID_LINK
     return redirect("consent:form")
 
 
 def _consent_link(request):
-    token = request.session.get(CONSENT_SESSION_KEY)
-    if not token:
+    pk = request.session.get(CONSENT_SESSION_KEY)
+    if pk is None:
         raise SchoolsError(
             "Open the link from your email again: this page only works straight after following it.", status=404
         )
-    return services.consent_link_find(token=token)
+    return services.consent_link_find(pk=pk)
 
 
 @token_guard
@@ -425,7 +428,7 @@ def consent_form(request):
     try:
         link = _consent_link(request)
     except SchoolsError as error:
-        token_rejected(request, kind="consent", token=request.session.get(CONSENT_SESSION_KEY, ""))
+        token_rejected(request, kind="consent")
         return _error_page(request, error, title="This link does not work")
     consent = link.consent
     nomination = consent.nomination

@@ -6,9 +6,13 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self):
+        from core.links import link_register
         from placements.sections import ProgrammeSection, register_programme_section
 
         from .selectors import programme_surveys_summary
+        from .services import invitation_path
+
+        link_register("survey", invitation_path)
 
         register_programme_section(
             ProgrammeSection(

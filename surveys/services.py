@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.links import link_marker
 from core.services import email_queue
 from placements.models import Placement, Session
 from schools.models import InstitutionContact
@@ -53,6 +54,13 @@ def invitation_token(invitation):
 
 def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_path(pk):
+    """The working survey link of Invitation `pk` (for the outbox at send time), or None."""
+    invitation = Invitation.objects.filter(pk=pk).only("token_salt", "token_hash").first()
+    token = invitation and invitation_token(invitation)
+    return f"/s/{token}/" if token and token_hash(token) == invitation.token_hash else None
 
 
 def normalise_short_code(value):
@@ -408,7 +416,8 @@ def _link_rows(invitations):
     return [
         {
             "name": inv.placement.nomination.full_name,
-            "url": f"{settings.SITE_URL}/s/{invitation_token(inv)}/",
+            # A marker, not the link: the outbox makes the link when the email is sent (core.links).
+            "url": settings.SITE_URL + link_marker("survey", inv.pk),
             "short_code": format_short_code(inv.short_code),
         }
         for inv in invitations
@@ -446,6 +455,7 @@ def invitation_send_links(*, survey, actor=None):
                 },
                 dedupe_key=f"survey-links:{survey.pk}:{contact.pk}",
                 force=survey.programme.force,
+                about=[inv.placement.nomination for inv in items],
             )
             sent += 1
     return sent
@@ -501,6 +511,8 @@ def invitation_send_reminders(*, survey, now=None):
                     },
                     dedupe_key=f"survey-reminder:{survey.pk}:{kind}:{target}:{round_number}:{min(ids)}",
                     force=survey.programme.force,
+                    about=[inv.placement.nomination for inv in items],
+                    to_student=kind == "student",
                 )
             reminded += len(items)
     return reminded

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for, scoped
+from core.clientip import client_ip
 from core.tokens import token_guard, token_rejected
 from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
 
@@ -91,14 +92,23 @@ def token_enter(request, token):
 def code_enter(request):
     form = ShortCodeForm(request.POST or None)
     if request.method == "POST":
-        key = f"survey-code-attempts:{request.META.get('REMOTE_ADDR', '')}"
+        key = f"survey-code-attempts:{client_ip(request)}"
         if cache.get(key, 0) >= CODE_ATTEMPTS:
             return _problem(request, "too_many")
         if form.is_valid():
+            # Count the attempt before looking it up (an atomic increment), so many guesses sent at
+            # once cannot all pass the check above; a code that works gives its count back.
+            cache.add(key, 0, CODE_WINDOW)
+            try:
+                attempts = cache.incr(key)
+            except ValueError:  # the window ended between add and incr
+                cache.set(key, attempts := 1, CODE_WINDOW)
+            if attempts > CODE_ATTEMPTS:
+                return _problem(request, "too_many")
             invitation = selectors.invitation_by_short_code(form.cleaned_data["code"])
             if invitation is not None:
+                cache.decr(key)
                 return _enter(request, invitation)
-            cache.set(key, cache.get(key, 0) + 1, CODE_WINDOW)
             token_rejected(request, kind="survey code", token=form.cleaned_data["code"])
             form.add_error("code", "We could not find that code. Check the letters and numbers and try again.")
         status = 400

@@ -109,6 +109,19 @@ def client_for(client):
     return login
 
 
+LIVE_FIXTURES = {"postgres", "live_worker"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that asks for a live service is a live_services test, marked or not.
+
+    `-m "not live_services"` then leaves out exactly the tests that need PostgreSQL, Redis or a worker.
+    """
+    for item in items:
+        if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live_services)
+
+
 def _require_live(what):
     message = f"{what} is not available"
     if os.environ.get("REQUIRE_LIVE_SERVICES") == "1":

@@ -3,7 +3,7 @@
 import pytest
 from django.http import Http404
 
-from accounts.scoping import FORCE_PATHS, get_for_user, scope_for, scoped
+from accounts.scoping import FORCE_PATHS, INSTITUTION_PATHS, get_for_user, scope_for, scoped
 from tests import factories as f
 from tests.certificates import factories as cf
 from tests.core.factories import ErasureFactory, RetentionPolicyFactory
@@ -145,3 +145,36 @@ def test_anonymous_and_inactive_users_see_nothing(coordinator, programme_a):
 def test_bad_lookup_value_is_404_not_500(coordinator, programme_a):
     with pytest.raises(Http404):
         get_for_user(coordinator, type(programme_a), pk="not-a-number")
+
+
+def _rows_for_institution(label, programme, institution):
+    """A row of `label` that belongs to `institution`, in `programme`."""
+    placement = f.PlacementFactory(programme=programme, nomination__institution=institution)
+    build = {
+        "schools.institution": lambda: institution,
+        "schools.institutioncontact": lambda: f.InstitutionContactFactory(institution=institution),
+        "schools.allocation": lambda: f.AllocationFactory(programme=programme, institution=institution),
+        "schools.nomination": lambda: placement.nomination,
+        "schools.consent": lambda: f.ConsentFactory(nomination=placement.nomination),
+        "schools.contactinvitation": lambda: ContactInvitationFactory(institution=institution),
+        "placements.placement": lambda: placement,
+        "placements.attendance": lambda: f.AttendanceFactory(placement=placement),
+        "certificates.certificate": lambda: f.CertificateFactory(placement=placement),
+        "certificates.studentlink": lambda: cf.StudentLinkFactory(placement=placement),
+        "surveys.invitation": lambda: f.InvitationFactory(
+            survey=programme.surveys.first() or f.SurveyFactory(programme=programme), placement=placement
+        ),
+    }
+    return build[label]()
+
+
+@pytest.mark.parametrize("label", sorted(INSTITUTION_PATHS))
+def test_contact_sees_nothing_of_another_school_of_the_same_force(label, contact, school_a, school_b, programme_a):
+    own = _rows_for_institution(label, programme_a, school_a)
+    other = _rows_for_institution(label, programme_a, school_b)
+    model = type(own)
+    visible = set(scoped(contact, model).values_list("pk", flat=True))
+    assert own.pk in visible
+    assert other.pk not in visible
+    with pytest.raises(Http404):
+        get_for_user(contact, model, pk=other.pk)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.cache import cache
 
+from core.links import links_resolve
 from core.models import OutboundEmail
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,7 +48,7 @@ def mode(request):
 def emailed_path(kind, to):
     """The site path of the link in the newest outbox email of this kind to this address."""
     email = OutboundEmail.objects.filter(kind=kind, to=to).latest("pk")
-    match = re.search(r"https?://[^/\s]+(/\S+)", email.body_text)
+    match = re.search(r"https?://[^/\s]+(/\S+)", links_resolve(email.body_text))
     assert match, email.body_text
     return match.group(1)
 

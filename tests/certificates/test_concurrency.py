@@ -10,6 +10,8 @@ from certificates.models import Certificate, IssueJob
 
 from .conftest import student
 
+pytestmark = pytest.mark.live_services
+
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_issue_each_certificate_once(postgres, ended_programme, template_a, school_a, monkeypatch):

@@ -1,12 +1,14 @@
 """Who earns a certificate, why the others do not, and the hours printed."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
+import pytest
 from django.utils import timezone
 
 from certificates.selectors import programme_eligibility
-from placements.models import Attendance, Placement
+from placements.models import Attendance, Placement, Programme
 from tests import factories as f
 
 from .conftest import attend, student
@@ -85,3 +87,24 @@ def test_eligibility_query_count_does_not_grow_with_students(ended_programme, sc
         student(ended_programme, school_a, days=4)
     with django_assert_max_num_queries(6):
         assert len(programme_eligibility(programme=ended_programme)) == 11
+
+
+@pytest.mark.parametrize("span_days", [5, 3])
+def test_every_threshold_a_coordinator_can_set_draws_the_line_at_the_right_day(ended_programme, school_a, span_days):
+    """0 % to 100 %: a student is eligible exactly when days attended / working days >= threshold."""
+    programme = ended_programme
+    programme.end_date = programme.start_date + timedelta(days=span_days - 1)
+    programme.save()
+    by_days = {days: student(programme, school_a, days=days) for days in range(1, span_days + 1)}
+    by_days[0] = student(programme, school_a, days=0)
+    attend(by_days[0], 1, status=Attendance.Status.ABSENT)  # recorded, but never there
+    for threshold in range(101):
+        Programme.objects.filter(pk=programme.pk).update(attendance_threshold_pct=threshold)
+        programme.refresh_from_db()
+        rows = _rows(programme)
+        needed = min(d for d in range(span_days + 1) if Fraction(d, span_days) >= Fraction(threshold, 100))
+        for days, placement in by_days.items():
+            row = rows[placement.pk]
+            assert row.eligible == (days >= needed), (threshold, days)
+            if not row.eligible:
+                assert row.reason == f"Attended {days} of {span_days} days; needs {needed} ({threshold}%)"

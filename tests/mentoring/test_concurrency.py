@@ -12,6 +12,8 @@ from mentoring import services
 from mentoring.models import MentorReminder
 from tests import factories as f
 
+pytestmark = pytest.mark.live_services
+
 
 @pytest.mark.django_db(transaction=True)
 def test_two_jobs_at_once_send_each_reminder_once(postgres):

@@ -85,6 +85,7 @@ def test_attendance_mark_is_an_upsert(week, coordinator):
         services.attendance_mark(placement=placement, day=week.end_date.replace(day=20), status="present", actor=None)
 
 
+@pytest.mark.live_services
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_marks_for_one_student_make_one_row(postgres, week, coordinator):
     """Two phones tap at once (PostgreSQL): the unique constraint and the retry leave exactly one row."""

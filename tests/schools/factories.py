@@ -25,7 +25,7 @@ class ContactInvitationFactory(factory.django.DjangoModelFactory):
         model = ContactInvitation
 
     institution = factory.SubFactory(f.InstitutionFactory)
-    name = factory.Faker("name")
+    name = factory.Sequence(lambda n: f"Invited Teacher{n}")
     email = factory.Sequence(lambda n: f"invitee{n}@school.invalid")
     token_hash = factory.Sequence(lambda n: hashlib.sha256(f"invite-{n}".encode()).hexdigest())
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

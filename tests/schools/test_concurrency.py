@@ -11,6 +11,8 @@ from schools.models import Nomination
 from tests import factories as f
 from tests.schools.conftest import student
 
+pytestmark = pytest.mark.live_services
+
 
 @pytest.mark.django_db(transaction=True)
 def test_last_quota_place_goes_to_exactly_one_of_two_concurrent_contacts(postgres, open_programme, school_a):

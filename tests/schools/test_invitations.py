@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scoping import scope_for
+from core.links import links_resolve
 from core.models import OutboundEmail
 from schools import services
 from schools.models import ContactInvitation, InstitutionContact
@@ -17,7 +18,7 @@ PASSWORD = "a-long-enough-passphrase-42"
 
 
 def _token():
-    body = OutboundEmail.objects.filter(kind="contact_invitation").latest("created_at").body_text
+    body = links_resolve(OutboundEmail.objects.filter(kind="contact_invitation").latest("created_at").body_text)
     return re.search(r"/invitations/([A-Za-z0-9_\-]+)/", body).group(1)
 
 

@@ -218,6 +218,18 @@ def test_short_code_guessing_is_throttled(client, week_a):
     assert client.post(reverse("surveys:code_enter"), {"code": invitation.short_code}).status_code == 429
 
 
+def test_codes_that_work_never_count_towards_the_limit(client, week_a):
+    """A class typing their own codes on one school network is never blocked; a guesser still is."""
+    from surveys.views import CODE_ATTEMPTS
+
+    invitation = week_a["surveys"]["pre"].invitations.first()
+    for _ in range(CODE_ATTEMPTS + 5):
+        assert client.post(reverse("surveys:code_enter"), {"code": invitation.short_code}).status_code == 302
+    for _ in range(CODE_ATTEMPTS):
+        assert client.post(reverse("surveys:code_enter"), {"code": "AAAAAAAAAA"}).status_code == 400
+    assert client.post(reverse("surveys:code_enter"), {"code": invitation.short_code}).status_code == 429
+
+
 def test_easy_read_shows_faces_and_plain_words(client, week_a):
     _enter(client, week_a["surveys"]["pre"], week_a["placements"][0])
     client.post(reverse("surveys:student_start"), {"layout": "one", "easy_read": "1"})

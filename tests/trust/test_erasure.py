@@ -21,6 +21,7 @@ from schools.models import ConsentLink, Nomination
 from surveys.models import Answer, Invitation, Question
 from tests import factories as f
 from tests.certificates.factories import StudentLinkFactory
+from tests.schools.conftest import allocation_a, open_programme, today  # noqa: F401 - fixtures
 from tests.schools.factories import ConsentLinkFactory
 from tests.trust.test_retention import _identities, _leaks, _product_vocabulary
 
@@ -78,6 +79,7 @@ def student(force_a, settings, tmp_path):
         context={"nomination": nomination, "programme": programme},
         dedupe_key="test-confirmed",
         force=force_a,
+        about=[nomination],
     )
     email_queue(
         kind="consent_request",
@@ -85,6 +87,8 @@ def student(force_a, settings, tmp_path):
         context={"nomination": nomination, "programme": programme, "adult": False},
         dedupe_key="test-consent",
         force=force_a,
+        about=[nomination],
+        to_student=True,
     )
     # An older trail entry written before names were kept out of it.
     LogEntry.objects.create(
@@ -290,3 +294,165 @@ def test_an_erased_student_is_never_issued_a_certificate(db, coordinator):
     student_erase(nomination=placement.nomination, actor=coordinator, reason="request")
     rows = programme_eligibility(programme=placement.programme)
     assert [(row.eligible, row.reason) for row in rows] == [(False, "Personal data erased")]
+
+
+# ---------------------------------------------------------------- found by key, not by today's text
+
+
+def _admin_saved(nomination, superuser):
+    """What the Django admin records when a nomination is saved there (its history, "Recent actions")."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/admin/")
+    request.user = superuser
+    admin.site._registry[Nomination].log_change(request, nomination, [{"changed": {"fields": ["First name"]}}])
+
+
+def test_erasure_finds_earlier_names_guardians_and_emails_by_key(allocation_a, coordinator, superuser, client_for):
+    """Regression: a name corrected after an admin save stayed in the admin log and in the outbox."""
+    from schools import services as intake
+    from tests.schools.conftest import student as student_data
+
+    allocation, programme, force_a = allocation_a, allocation_a.programme, allocation_a.programme.force
+    contact = f.InstitutionContactFactory(institution=allocation.institution, email="teacher@school.invalid")
+    data = student_data(
+        programme,
+        first_name="Wiktorja",
+        last_name="Zbrzeska",
+        guardian_name="Olga Zbrzeska",
+        guardian_email="olga@family.invalid",
+        emergency_contact_name="Olga Zbrzeska",
+    )
+    nomination = intake.nomination_submit(allocation=allocation, data=data, actor=None)
+    other = f.NominationFactory(programme=programme, institution=allocation.institution, first_name="Kept")
+    _admin_saved(nomination, superuser)
+    # One email about two students: the other keeps their line after this one is erased.
+    email_queue(
+        kind="place_released",
+        to=contact.email,
+        context={"nomination": nomination, "programme": programme, "why": "withdrawn", "promoted": [other]},
+        dedupe_key="test-released",
+        force=force_a,
+        about=[nomination, other],
+    )
+    # The school corrects the name and the guardian later; erasure must still find the old ones.
+    intake.nomination_update(
+        nomination=nomination,
+        data={**data, "first_name": "Wiktoria", "guardian_name": "Olga Nowak", "guardian_email": "olga@nowak.invalid"},
+        actor=None,
+    )
+    nomination.refresh_from_db()
+    assert OutboundEmail.objects.filter(subject__contains="Consent needed for Wiktorja").exists()
+    identities = _identities([nomination])
+    identities[nomination.pk]["names"] |= {
+        "Wiktorja",
+        "Wiktorja Zbrzeska",
+        "Olga Zbrzeska",
+        "olga@family.invalid",
+        "olga@nowak.invalid",
+    }
+    assert {where.split("#")[0] for _, where, _ in _leaks(identities)} >= {
+        "django_admin_log.object_repr",
+        "core_outboundemail.subject",
+        "core_outboundemail.to",
+    }
+
+    assert _erase(client_for(coordinator), nomination, confirm="on").status_code == 302
+
+    assert _leaks(identities, keep_names=_product_vocabulary()) == []
+    shared = OutboundEmail.objects.get(dedupe_key="test-released")
+    assert other.full_name in shared.body_text  # the other student's line is kept
+    consent_emails = OutboundEmail.objects.filter(kind="consent_request")
+    assert {e.to for e in consent_emails} == {f"erased-{nomination.pk}@erased.invalid"}
+    # Emails about only this student that were still waiting are never sent.
+    assert not OutboundEmail.objects.pending().filter(kind="consent_request").exists()
+
+
+def _declared_personal_fields():
+    """{model label: fields} from the product's own declarations of what is personal about a student."""
+    from django.conf import settings
+
+    from schools.models import NOMINATION_PERSONAL_FIELDS
+
+    declared = {"schools.nomination": {*NOMINATION_PERSONAL_FIELDS, "selection_reason"}}
+    for entry in settings.AUDITLOG_INCLUDE_TRACKING_MODELS:
+        if entry["model"] != "schools.institutioncontact":  # staff at a school, not the student
+            declared.setdefault(entry["model"], set()).update(entry.get("mask_fields", []))
+    declared["schools.consentlink"] = {"sent_to"}
+    declared["surveys.invitation"] = {"draft"}
+    return declared
+
+
+# Kept on purpose, without the student's names: what the guardian agreed to.
+KEPT_AS_RECORD = {("schools.consent", "wording")}
+
+
+def test_every_declared_personal_field_is_blank_after_erasure_whatever_it_said(student, coordinator):
+    """Regression: dropping the erasure of `sensitive_notes` or `support_needs` left every test green."""
+    from django.apps import apps
+    from django.db import models as m
+
+    from core.retention import SENTINEL_DOB, _student_rows, student_erase
+
+    nomination = student["nomination"]
+    declared = _declared_personal_fields()
+    rows = _student_rows(nomination)
+    by_label = {objs[0]._meta.label_lower: objs for objs in rows.values() if objs}
+    assert set(declared) <= set(by_label), set(declared) - set(by_label)
+    for label, fields in declared.items():
+        model = apps.get_model(label)
+        values = {}
+        for name in fields:
+            field = model._meta.get_field(name)
+            if isinstance(field, m.EmailField):
+                values[name] = "someone@anywhere.invalid"
+            elif field.choices:
+                values[name] = field.choices[-1][0]
+            elif isinstance(field, m.CharField | m.TextField):
+                values[name] = "any words at all"
+        model.objects.filter(pk__in=[o.pk for o in by_label[label]]).update(**values)
+
+    student_erase(nomination=nomination, actor=coordinator, reason=Erasure.Reason.REQUEST)
+
+    placeholders = ["", None, {}, "Erased", f"#{nomination.pk}", SENTINEL_DOB, "Personal data erased"]
+    left = []
+    for label, fields in declared.items():
+        for obj in apps.get_model(label).objects.filter(pk__in=[o.pk for o in by_label[label]]):
+            for name in fields:
+                value = getattr(obj, name)
+                if (label, name) in KEPT_AS_RECORD:
+                    assert "Ottoline" not in value and "Quade" not in value
+                elif value not in placeholders:
+                    left.append((label, name, value))
+    assert left == []
+
+
+# ---------------------------------------------------------------- the export holds only this student's rows
+
+
+def test_export_leaves_out_a_school_email_that_lists_other_students(force_a, coordinator, client_for, settings):
+    """Regression: a survey-links email to the school, listing other students and their links, was exported."""
+    from schools.services import consent_link_send
+    from surveys.services import invitation_send_links, survey_setup_programme
+
+    programme = f.ProgrammeFactory(force=force_a)
+    school = f.InstitutionFactory(force=force_a)
+    f.InstitutionContactFactory(institution=school, email="teacher@school.invalid")
+    ours, _theirs = (
+        f.PlacementFactory(programme=programme, nomination__institution=school, nomination__first_name=name)
+        for name in ("Ottoline", "Bartholomew")
+    )
+    consent_link_send(consent=f.ConsentFactory(nomination=ours.nomination), purpose="request")
+    survey = survey_setup_programme(programme=programme)["pre"]
+    assert invitation_send_links(survey=survey) == 1
+    shared = OutboundEmail.objects.get(kind="survey_links")
+    assert "Ottoline" in shared.body_text and "Bartholomew" in shared.body_text
+
+    response = client_for(coordinator).get(reverse("core:student_export", args=[ours.nomination.pk]))
+
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    emails = json.loads(archive.read("emails.json"))
+    assert [e["fields"]["kind"] for e in emails] == ["consent_request"]
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"Bartholomew" not in everything and b"/s/" not in everything and b"/consent/" not in everything

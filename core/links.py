@@ -1,0 +1,62 @@
+"""Links that carry a credential (consent, invitation, survey) are never stored, not even in the outbox.
+
+An email's stored body holds a marker naming the kind of link and its row; the send task swaps each
+marker for the working link just before the email leaves. Each app registers how to make its links
+in its `AppConfig.ready()`, from data that is not itself a credential (a random salt keyed with
+SECRET_KEY), so neither a copy of the database nor a staff user reading the outbox can open a link.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from base64 import urlsafe_b64encode
+
+from django.conf import settings
+
+MARKER = re.compile(r"\[\[link:([a-z][a-z-]*):(\d+)\]\]")
+# A link that cannot be made any more (its row is gone, or the student's data was erased).
+NO_LINK = "/"
+
+_makers = {}
+
+
+def new_token_salt():
+    """128 random bits; stored on the link's row, from which (with SECRET_KEY) its token is made."""
+    return secrets.token_hex(16)
+
+
+def link_token(purpose, salt):
+    """The link token: HMAC-SHA256 of `purpose:salt` under SECRET_KEY, 256 bits, URL-safe.
+
+    Only its SHA-256 is stored to look it up; the salt alone is not a credential.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{purpose}:{salt}".encode(), "sha256").digest()
+    return urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token):
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def link_register(kind, maker):
+    """`maker(pk)` returns the path of the working link for that row, or None when there is none."""
+    _makers[kind] = maker
+
+
+def link_marker(kind, pk):
+    """What a template shows (after the site address) in place of a link with a token."""
+    return f"[[link:{kind}:{pk}]]"
+
+
+def links_resolve(text):
+    """The text with every marker replaced by its working link (at send time only; never saved)."""
+    if not text or "[[link:" not in text:
+        return text
+
+    def replace(match):
+        maker = _makers.get(match.group(1))
+        path = maker(int(match.group(2))) if maker else None
+        return path or NO_LINK
+
+    return MARKER.sub(replace, text)

@@ -1,0 +1,93 @@
+"""A link token is a password: after every email of the intake and survey journeys has been sent and
+every link opened, no row of any table (the outbox and the session table included) holds a working
+token, while the emails delivered carry working links."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from certificates.services import student_link_create
+from core.models import OutboundEmail
+from schools import services as intake
+from surveys.services import invitation_send_links, invitation_send_reminders
+from tests import factories as f
+from tests.schools.conftest import allocation_a, open_programme, student, today  # noqa: F401 - fixtures
+from tests.surveys.conftest import make_week
+from tests.trust.test_retention import _all_text
+
+LINK = re.compile(r"/(consent|invitations|s)/([A-Za-z0-9_\-]{20,})/")
+
+
+def _stored_text():
+    """Every text value at rest: each text, char and JSON column of every table, and every session decoded."""
+    yield from _all_text()
+    for session in Session.objects.all():
+        yield f"django_session#{session.pk}", json.dumps(session.get_decoded(), default=str)
+
+
+@pytest.fixture
+def journey(coordinator, contact, allocation_a, programme_a, django_capture_on_commit_callbacks):
+    """Invitation, consent request and reminder, survey links and reminders, a certificate link: all sent."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.contact_invitation_create(
+            institution=allocation_a.institution, name="Robin Teacher", email="robin@school.invalid", actor=coordinator
+        )
+        nomination = intake.nomination_submit(
+            allocation=allocation_a, data=student(allocation_a.programme), actor=contact
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert intake.consent_reminders_send(now=timezone.now() + timedelta(days=4)) == 1
+    surveys, placements = make_week(programme_a, students=2)
+    for placement in placements:
+        f.InstitutionContactFactory(institution=placement.nomination.institution)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitation_send_links(survey=surveys["pre"]) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitation_send_reminders(survey=surveys["post"], now=timezone.now() + timedelta(days=4)) == 2
+    _link, certificate_token = student_link_create(placement=placements[0], actor=coordinator)
+    return {"nomination": nomination, "certificate_token": certificate_token}
+
+
+def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journey, client):
+    delivered = {}
+    for message in mail.outbox:
+        for kind, token in LINK.findall(message.body):
+            delivered.setdefault(kind, set()).add(token)
+    assert {kind: len(tokens) for kind, tokens in delivered.items()} == {"invitations": 1, "consent": 2, "s": 4}
+    assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == len(mail.outbox)
+
+    # Every delivered link works, and opening it leaves something in the session table.
+    for token in delivered["consent"]:
+        client.get(reverse("consent:open", args=[token]))
+        page = client.get(reverse("consent:form"))
+        assert page.status_code == 200 and b"Consent for Jamie Rivers" in page.content
+    for token in delivered["s"]:
+        assert client.get(f"/s/{token}/").url == reverse("surveys:student_start")
+    (invitation,) = delivered["invitations"]
+    assert client.get(reverse("invitations:open", args=[invitation]), follow=True).status_code == 200
+    assert client.get(reverse("certificates:student_open", args=[journey["certificate_token"]])).status_code == 302
+    assert Session.objects.exists()
+
+    tokens = {token for found in delivered.values() for token in found} | {journey["certificate_token"]}
+    leaks = [(where, token[:8]) for where, text in _stored_text() for token in tokens if token in text]
+    assert leaks == []
+
+
+def test_an_opened_invitation_leaves_no_token_in_the_session(journey, client):
+    (token,) = {t for m in mail.outbox for kind, t in LINK.findall(m.body) if kind == "invitations"}
+    client.get(reverse("invitations:open", args=[token]))
+    assert [where for where, text in _stored_text() if token in text] == []
+
+
+def test_the_outbox_keeps_a_marker_where_the_link_was(journey):
+    email = OutboundEmail.objects.get(kind="consent_request")
+    link = email.students.get().consent.links.get(purpose="request")
+    assert f"[[link:consent:{link.pk}]]" in email.body_text
+    assert "/consent/" not in email.body_text
