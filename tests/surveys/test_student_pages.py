@@ -206,7 +206,8 @@ def test_short_code_opens_the_survey_and_wrong_code_does_not(client, week_a):
     bad = client.post(reverse("surveys:code_enter"), {"code": "ZZZZZ-ZZZZZ"})
     assert bad.status_code == 400
     assert "could not find that code" in bad.content.decode()
-    good = client.post(reverse("surveys:code_enter"), {"code": format_short_code(invitation_short_code(invitation)).lower()})
+    code = format_short_code(invitation_short_code(invitation))
+    good = client.post(reverse("surveys:code_enter"), {"code": code.lower()})
     assert good.status_code == 302
     assert client.session[SESSION_KEY] == invitation.pk
 
@@ -223,8 +224,9 @@ def test_codes_that_work_never_count_towards_the_limit(client, week_a):
     from surveys.views import CODE_ATTEMPTS
 
     invitation = week_a["surveys"]["pre"].invitations.first()
+    code = invitation_short_code(invitation)
     for _ in range(CODE_ATTEMPTS + 5):
-        assert client.post(reverse("surveys:code_enter"), {"code": invitation_short_code(invitation)}).status_code == 302
+        assert client.post(reverse("surveys:code_enter"), {"code": code}).status_code == 302
     for _ in range(CODE_ATTEMPTS):
         assert client.post(reverse("surveys:code_enter"), {"code": "AAAAAAAAAA"}).status_code == 400
     assert client.post(reverse("surveys:code_enter"), {"code": invitation_short_code(invitation)}).status_code == 429
