@@ -38,7 +38,7 @@ def _token_hash(salt):
 def hash_codes(apps, schema_editor):
     Invitation = apps.get_model("surveys", "Invitation")
     taken = set()
-    for invitation in Invitation.objects.only("pk", "token_salt", "token_hash").iterator(chunk_size=2000):
+    for invitation in Invitation.objects.only("pk", "token_salt", "token_hash").order_by("pk").iterator(chunk_size=2000):
         fields = ["short_code_hash"]
         invitation.short_code_hash = _code_hash(invitation.token_salt)
         while invitation.short_code_hash in taken:  # two salts making one code: give this one a new salt
