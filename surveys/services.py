@@ -105,8 +105,8 @@ def invitation_code_text(pk):
 def _invitations_with_credentials(invitations):
     """Give each new invitation its link token hash and code hash; a code already taken gets a new salt.
 
-    Two salts giving the same code is very rare (about one pair in 10^15), but it would let one student
-    open another's survey, so a clash with a stored code or another new one draws again.
+    Two salts giving the same code is very rare (about one pair in 10^15), but the unique index would
+    then refuse the whole set-up, so a clash with a stored code or another new one draws again.
     """
     pending, taken = list(invitations), set()
     for _ in range(MAX_CODE_DRAWS):
@@ -114,7 +114,9 @@ def _invitations_with_credentials(invitations):
             invitation.short_code_hash = short_code_hash(invitation_short_code(invitation))
             invitation.token_hash = token_hash(invitation_token(invitation))
         hashes = [invitation.short_code_hash for invitation in pending]
-        taken |= set(Invitation.objects.filter(short_code_hash__in=hashes).values_list("short_code_hash", flat=True))
+        for start in range(0, len(hashes), 1000):  # bounded IN lists (SQLite's variable limit)
+            chunk = hashes[start : start + 1000]
+            taken |= set(Invitation.objects.filter(short_code_hash__in=chunk).values_list("short_code_hash", flat=True))
         clashes = []
         for invitation in pending:
             if invitation.short_code_hash in taken:

@@ -87,3 +87,12 @@ def test_the_migration_gives_existing_invitations_codes_the_app_recognises(week_
         assert selectors.invitation_by_short_code(services.invitation_short_code(invitation)) == invitation
         assert selectors.invitation_by_token(services.invitation_token(invitation)) == invitation
     assert Invitation.objects.get(pk=two.pk).token_salt != Invitation.objects.get(pk=one.pk).token_salt
+
+
+def test_setting_up_when_codes_keep_clashing_says_so_instead_of_failing(week_a, client_for, coordinator, monkeypatch):
+    taken = services.invitation_short_code(Invitation.objects.first())
+    monkeypatch.setattr(services, "invitation_short_code", lambda invitation: taken)
+    f.PlacementFactory(programme=week_a["programme"])
+    response = client_for(coordinator).post(f"/surveys/programme/{week_a['programme'].pk}/setup/", follow=True)
+    assert response.status_code == 200
+    assert "survey code of their own" in response.content.decode()
