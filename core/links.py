@@ -1,4 +1,5 @@
-"""Links that carry a credential (consent, invitation, survey) are never stored, not even in the outbox.
+"""Links that carry a credential (consent, invitation, survey, survey short code) are never stored, not even
+in the outbox.
 
 An email's stored body holds a marker naming the kind of link and its row; the send task swaps each
 marker for the working link just before the email leaves. Each app registers how to make its links

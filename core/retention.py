@@ -184,7 +184,7 @@ def _student_rows(nomination):
 
 
 # Fields left out of the export: secrets that would let the holder of the ZIP open links.
-EXPORT_EXCLUDE = {"token_hash", "token_salt", "short_code", "verification_code"}
+EXPORT_EXCLUDE = {"token_hash", "token_salt", "short_code_hash", "verification_code"}
 
 
 def student_export(*, nomination):
@@ -319,7 +319,8 @@ def _erase_placement(placement, needles, replacement, now):
         invitation.draft = {}
         invitation.token_salt = secrets.token_hex(16)
         invitation.token_hash = _random_hash()
-        invitation.save(update_fields=["draft", "token_salt", "token_hash"])
+        invitation.short_code_hash = _random_hash()  # the short code dies with the link
+        invitation.save(update_fields=["draft", "token_salt", "token_hash", "short_code_hash"])
     counts["survey_invitations"] = len(invitations)
 
     certificates = list(Certificate.objects.filter(placement=placement))

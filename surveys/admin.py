@@ -31,11 +31,11 @@ class QuestionAdmin(ScopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ScopedAdmin):
-    list_display = ["short_code", "survey", "placement", "answered_at", "reminders_sent"]
+    list_display = ["survey", "placement", "answered_at", "reminders_sent"]
     list_select_related = ["survey", "placement__nomination", "placement__programme"]
-    search_fields = ["short_code"]
+    search_fields = ["placement__nomination__last_name", "placement__nomination__first_name"]
     autocomplete_fields = ["survey", "placement"]
-    readonly_fields = ["token_hash", "draft"]
+    readonly_fields = ["token_hash", "short_code_hash", "draft"]
 
 
 @admin.register(Response)
@@ -43,7 +43,7 @@ class ResponseAdmin(ScopedAdmin):
     list_display = ["invitation", "source", "submitted_at"]
     list_filter = ["source"]
     list_select_related = ["invitation__survey", "invitation__placement"]
-    search_fields = ["invitation__short_code"]
+    search_fields = ["invitation__placement__nomination__last_name"]
     autocomplete_fields = ["invitation"]
 
 

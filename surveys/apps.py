@@ -10,9 +10,10 @@ class SurveysConfig(AppConfig):
         from placements.sections import ProgrammeSection, register_programme_section
 
         from .selectors import programme_surveys_summary
-        from .services import invitation_path
+        from .services import invitation_code_text, invitation_path
 
         link_register("survey", invitation_path)
+        link_register("survey-code", invitation_code_text)
 
         register_programme_section(
             ProgrammeSection(

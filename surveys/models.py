@@ -63,12 +63,17 @@ class Question(models.Model):
 
 
 class Invitation(models.Model):
-    """One placement's invitation to one survey; the link carries a token only its hash is stored of."""
+    """One placement's invitation to one survey; of its link token and its short code only hashes are stored."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
     placement = models.ForeignKey("placements.Placement", on_delete=models.CASCADE, related_name="survey_invitations")
     token_hash = models.CharField(max_length=64, unique=True)
-    short_code = models.CharField(max_length=12, unique=True, help_text="Typed in by hand if the QR cannot be scanned.")
+    short_code_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text="Keyed hash of the code typed in if the QR cannot be scanned; the code is made from the salt.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     token_salt = models.CharField(
         max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."

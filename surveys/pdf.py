@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from .services import format_short_code, invitation_token
+from .services import format_short_code, invitation_short_code, invitation_token
 
 
 def qr_sheet_rows(invitations):
@@ -16,7 +16,7 @@ def qr_sheet_rows(invitations):
             {
                 "name": invitation.placement.nomination.full_name,
                 "school": invitation.placement.nomination.institution.name,
-                "short_code": format_short_code(invitation.short_code),
+                "short_code": format_short_code(invitation_short_code(invitation)),
                 "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
                 "answered": invitation.answered_at is not None,
             }

@@ -11,7 +11,7 @@ from placements.models import Placement, Programme
 
 from .models import Answer, Invitation, Survey
 from .report import programme_report
-from .services import normalise_short_code, survey_is_open, token_hash
+from .services import normalise_short_code, short_code_hash, survey_is_open, token_hash
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,7 +26,7 @@ def invitation_by_short_code(code):
     code = normalise_short_code(code)
     if not code:
         return None
-    return _invitation_queryset().filter(short_code=code).first()
+    return _invitation_queryset().filter(short_code_hash=short_code_hash(code)).first()
 
 
 def invitation_by_pk(pk):

@@ -4,7 +4,6 @@ import csv
 import hashlib
 import hmac
 import io
-import secrets
 from base64 import urlsafe_b64encode
 from collections import defaultdict
 from datetime import timedelta
@@ -14,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.links import link_marker
+from core.links import link_marker, new_token_salt
 from core.services import email_queue
 from placements.models import Placement, Session
 from schools.models import InstitutionContact
@@ -29,6 +28,7 @@ CSV_HEADER = ["placement", "phase", "question", "answer"]
 CSV_MAX_ROWS = 20000
 REMINDER_AFTER = timedelta(days=3)
 MAX_REMINDERS = 2
+MAX_CODE_DRAWS = 5
 
 
 class SurveyError(Exception):
@@ -67,11 +67,67 @@ def normalise_short_code(value):
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())[: SHORT_CODE_LENGTH + 4]
 
 
-def _new_short_code():
-    while True:
-        code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
-        if not Invitation.objects.filter(short_code=code).exists():
-            return code
+def invitation_short_code(invitation):
+    """The code a student types at /s/code/, made from the invitation's salt under SECRET_KEY; never stored.
+
+    HMAC-SHA256 of `survey-code:<salt>` read as a number and written in SHORT_CODE_ALPHABET (31^10,
+    about 50 bits; the bias of taking 256 bits modulo 31^10 is negligible).
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"survey-code:{invitation.token_salt}".encode(), "sha256")
+    number = int.from_bytes(digest.digest(), "big")
+    letters = []
+    for _ in range(SHORT_CODE_LENGTH):
+        number, index = divmod(number, len(SHORT_CODE_ALPHABET))
+        letters.append(SHORT_CODE_ALPHABET[index])
+    return "".join(letters)
+
+
+def short_code_hash(code):
+    """What is stored to look a typed code up: an HMAC under SECRET_KEY of the normalised code.
+
+    Keyed rather than a plain SHA-256 because a code has only about 50 bits: every code's SHA-256
+    could be computed from a copy of the database in a day or so, not its HMAC without the key.
+    """
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"survey-code-lookup:{normalise_short_code(code)}".encode(), "sha256"
+    ).hexdigest()
+
+
+def invitation_code_text(pk):
+    """The formatted code of Invitation `pk` (for the outbox at send time), or a note that it no longer works."""
+    invitation = Invitation.objects.filter(pk=pk).only("token_salt", "short_code_hash").first()
+    code = invitation and invitation_short_code(invitation)
+    if code and short_code_hash(code) == invitation.short_code_hash:
+        return format_short_code(code)
+    return "(this code no longer works)"
+
+
+def _invitations_with_credentials(invitations):
+    """Give each new invitation its link token hash and code hash; a code already taken gets a new salt.
+
+    Two salts giving the same code is very rare (about one pair in 10^15), but the unique index would
+    then refuse the whole set-up, so a clash with a stored code or another new one draws again.
+    """
+    pending, taken = list(invitations), set()
+    for _ in range(MAX_CODE_DRAWS):
+        for invitation in pending:
+            invitation.short_code_hash = short_code_hash(invitation_short_code(invitation))
+            invitation.token_hash = token_hash(invitation_token(invitation))
+        hashes = [invitation.short_code_hash for invitation in pending]
+        for start in range(0, len(hashes), 1000):  # bounded IN lists (SQLite's variable limit)
+            chunk = hashes[start : start + 1000]
+            taken |= set(Invitation.objects.filter(short_code_hash__in=chunk).values_list("short_code_hash", flat=True))
+        clashes = []
+        for invitation in pending:
+            if invitation.short_code_hash in taken:
+                invitation.token_salt = new_token_salt()
+                clashes.append(invitation)
+            else:
+                taken.add(invitation.short_code_hash)
+        if not clashes:
+            return invitations
+        pending = clashes
+    raise SurveyError("Could not give every student a survey code of their own. Please try again.")
 
 
 # --- templates and set-up -------------------------------------------------------------------------
@@ -177,10 +233,8 @@ def invitation_create_missing(*, survey):
     )
     made = []
     for placement in placements:
-        invitation = Invitation(survey=survey, placement=placement, short_code=_new_short_code())
-        invitation.token_hash = token_hash(invitation_token(invitation))
-        made.append(invitation)
-    Invitation.objects.bulk_create(made)
+        made.append(Invitation(survey=survey, placement=placement))
+    Invitation.objects.bulk_create(_invitations_with_credentials(made))
     return len(made)
 
 
@@ -385,8 +439,7 @@ def responses_import_csv(*, programme, data, actor=None):
     }
     missing = [key for key in parsed if key not in invitations]
     for phase, placement_id in missing:
-        invitation = Invitation(survey=surveys[phase], placement_id=placement_id, short_code=_new_short_code())
-        invitation.token_hash = token_hash(invitation_token(invitation))
+        (invitation,) = _invitations_with_credentials([Invitation(survey=surveys[phase], placement_id=placement_id)])
         invitation.save()
         invitations[(phase, placement_id)] = invitation
     now = timezone.now()
@@ -418,7 +471,8 @@ def _link_rows(invitations):
             "name": inv.placement.nomination.full_name,
             # A marker, not the link: the outbox makes the link when the email is sent (core.links).
             "url": settings.SITE_URL + link_marker("survey", inv.pk),
-            "short_code": format_short_code(inv.short_code),
+            # The code too is a marker, made from the invitation's salt when the email is sent.
+            "short_code": link_marker("survey-code", inv.pk),
         }
         for inv in invitations
     ]

@@ -313,8 +313,12 @@ def programme_surveys(request, pk):
 @require_POST
 def programme_setup(request, pk):
     programme = get_programme_for_coordinator(request, pk)
-    surveys = services.survey_setup_programme(programme=programme, actor=request.user)
-    messages.success(request, f"Surveys ready: {len(surveys)} (before and after), with an invitation per student.")
+    try:
+        surveys = services.survey_setup_programme(programme=programme, actor=request.user)
+    except services.SurveyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Surveys ready: {len(surveys)} (before and after), with an invitation per student.")
     return redirect("surveys:programme_surveys", pk=programme.pk)
 
 

@@ -1,6 +1,5 @@
 """factory_boy factories for every model; related rows are made in the same force."""
 
-import hashlib
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -24,6 +23,7 @@ from placements.models import (
     Syndicate,
 )
 from schools.models import Allocation, Consent, Institution, InstitutionContact, Nomination
+from surveys import services
 from surveys.models import Answer, Invitation, Question, Response, Survey
 
 PASSWORD = "correct-horse-battery-staple"
@@ -230,8 +230,10 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     survey = factory.SubFactory(SurveyFactory)
     placement = factory.SubFactory(PlacementFactory, programme=factory.SelfAttribute("..survey.programme"))
-    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
-    short_code = factory.Sequence(lambda n: f"C{n:07d}")
+    # The salt, link token and short code hang together as in the service, so the link and code work.
+    token_salt = factory.Sequence(lambda n: f"{n:032x}")
+    token_hash = factory.LazyAttribute(lambda o: services.token_hash(services.invitation_token(o)))
+    short_code_hash = factory.LazyAttribute(lambda o: services.short_code_hash(services.invitation_short_code(o)))
 
 
 class ResponseFactory(factory.django.DjangoModelFactory):

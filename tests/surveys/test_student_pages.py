@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from placements.models import Placement
 from surveys.models import Answer, Invitation, Response
-from surveys.services import format_short_code, invitation_token
+from surveys.services import format_short_code, invitation_short_code, invitation_token
 from surveys.views import SESSION_KEY
 
 from .conftest import token_for
@@ -206,7 +206,8 @@ def test_short_code_opens_the_survey_and_wrong_code_does_not(client, week_a):
     bad = client.post(reverse("surveys:code_enter"), {"code": "ZZZZZ-ZZZZZ"})
     assert bad.status_code == 400
     assert "could not find that code" in bad.content.decode()
-    good = client.post(reverse("surveys:code_enter"), {"code": format_short_code(invitation.short_code).lower()})
+    code = format_short_code(invitation_short_code(invitation))
+    good = client.post(reverse("surveys:code_enter"), {"code": code.lower()})
     assert good.status_code == 302
     assert client.session[SESSION_KEY] == invitation.pk
 
@@ -215,7 +216,7 @@ def test_short_code_guessing_is_throttled(client, week_a):
     for _ in range(20):
         client.post(reverse("surveys:code_enter"), {"code": "AAAAAAAAAA"})
     invitation = week_a["surveys"]["pre"].invitations.first()
-    assert client.post(reverse("surveys:code_enter"), {"code": invitation.short_code}).status_code == 429
+    assert client.post(reverse("surveys:code_enter"), {"code": invitation_short_code(invitation)}).status_code == 429
 
 
 def test_codes_that_work_never_count_towards_the_limit(client, week_a):
@@ -223,11 +224,12 @@ def test_codes_that_work_never_count_towards_the_limit(client, week_a):
     from surveys.views import CODE_ATTEMPTS
 
     invitation = week_a["surveys"]["pre"].invitations.first()
+    code = invitation_short_code(invitation)
     for _ in range(CODE_ATTEMPTS + 5):
-        assert client.post(reverse("surveys:code_enter"), {"code": invitation.short_code}).status_code == 302
+        assert client.post(reverse("surveys:code_enter"), {"code": code}).status_code == 302
     for _ in range(CODE_ATTEMPTS):
         assert client.post(reverse("surveys:code_enter"), {"code": "AAAAAAAAAA"}).status_code == 400
-    assert client.post(reverse("surveys:code_enter"), {"code": invitation.short_code}).status_code == 429
+    assert client.post(reverse("surveys:code_enter"), {"code": invitation_short_code(invitation)}).status_code == 429
 
 
 def test_easy_read_shows_faces_and_plain_words(client, week_a):

@@ -19,6 +19,8 @@ from core.services import email_queue
 from mentoring.models import MentorAssignment
 from schools.models import ConsentLink, Nomination
 from surveys.models import Answer, Invitation, Question
+from surveys.selectors import invitation_by_short_code
+from surveys.services import invitation_short_code
 from tests import factories as f
 from tests.certificates.factories import StudentLinkFactory
 from tests.schools.conftest import allocation_a, open_programme, today  # noqa: F401 - fixtures
@@ -113,6 +115,8 @@ def test_erase_on_request_leaves_no_trace_and_keeps_the_numbers(student, coordin
     assert len(_leaks(identities)) > 10
     pdf_path = student["certificate"].pdf.path
     emails_before = OutboundEmail.objects.count()
+    survey_code = invitation_short_code(Invitation.objects.get())
+    assert invitation_by_short_code(survey_code) is not None
 
     response = _erase(client_for(coordinator), nomination, confirm="on")
 
@@ -128,6 +132,7 @@ def test_erase_on_request_leaves_no_trace_and_keeps_the_numbers(student, coordin
     assert list(Answer.objects.filter(question__code="approachable").values_list("value_int", flat=True)) == [4]
     assert Answer.objects.get(question__code="comments").value_text == ""
     assert Invitation.objects.get().draft == {}
+    assert invitation_by_short_code(survey_code) is None
     assert not ConsentLink.objects.filter(token_hash=student["link"].token_hash).exists()
     # The certificate stays as a revoked record with no name and no PDF.
     certificate = Certificate.objects.get()

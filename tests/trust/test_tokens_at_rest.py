@@ -9,19 +9,23 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates.services import student_link_create
 from core.models import OutboundEmail
 from schools import services as intake
+from surveys.models import Invitation
 from surveys.services import invitation_send_links, invitation_send_reminders
+from surveys.views import SESSION_KEY
 from tests import factories as f
 from tests.schools.conftest import allocation_a, open_programme, student, today  # noqa: F401 - fixtures
 from tests.surveys.conftest import make_week
 from tests.trust.test_retention import _all_text
 
 LINK = re.compile(r"/(consent|invitations|s)/([A-Za-z0-9_\-]{20,})/")
+SHORT_CODE = re.compile(r"/s/ and type: ([A-Z0-9]{5}-[A-Z0-9]{5})")
 
 
 def _stored_text():
@@ -78,6 +82,26 @@ def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journe
     tokens = {token for found in delivered.values() for token in found} | {journey["certificate_token"]}
     leaks = [(where, token[:8]) for where, text in _stored_text() for token in tokens if token in text]
     assert leaks == []
+
+
+def test_no_working_short_code_is_stored_anywhere_yet_the_delivered_codes_work(journey, client):
+    """A short code (about 50 bits, typed at /s/code/) is a credential too: only a keyed hash of it is kept."""
+    codes = {code for message in mail.outbox for code in SHORT_CODE.findall(message.body)}
+    assert len(codes) == Invitation.objects.count() == 4
+
+    cache.clear()  # the wrong-code counter
+    opened = set()
+    for code in codes:
+        response = client.post(reverse("surveys:code_enter"), {"code": code.lower()})
+        assert response.url == reverse("surveys:student_start")
+        opened.add(client.session[SESSION_KEY])
+    assert opened == set(Invitation.objects.values_list("pk", flat=True))
+
+    needles = codes | {code.replace("-", "") for code in codes}
+    leaks = [(where, code[:3]) for where, text in _stored_text() for code in needles if code in text]
+    assert leaks == []
+    survey_links = OutboundEmail.objects.filter(kind="survey_links").first()
+    assert "[[link:survey-code:" in survey_links.body_text
 
 
 def test_an_opened_invitation_leaves_no_token_in_the_session(journey, client):
