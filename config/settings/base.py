@@ -329,6 +329,10 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
+        # redis-py adds an unfiltered stdout handler to this logger unless it already exists (it
+        # does on the first pub/sub reply, e.g. /health/'s worker ping); declaring it here keeps
+        # every record on the filtered root handler.
+        "push_response": {"level": "WARNING"},
     },
 }
 

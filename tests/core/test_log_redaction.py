@@ -18,6 +18,7 @@ def _configured_handlers():
     for logger in loggers:
         for handler in getattr(logger, "handlers", []):
             if not isinstance(handler, logging.NullHandler) and not type(handler).__module__.startswith("_pytest"):
+                handler._found_on = getattr(logger, "name", "?")
                 yield handler
 
 
@@ -36,7 +37,7 @@ def test_every_configured_handler_redacts_tokens():
     handlers = list(_configured_handlers())
     assert handlers
     for handler in handlers:
-        assert any(isinstance(f, RedactTokens) for f in handler.filters), handler
+        assert any(isinstance(f, RedactTokens) for f in handler.filters), (handler, handler._found_on)
 
 
 @pytest.mark.parametrize(
