@@ -59,8 +59,8 @@ FORCE_PATHS = {
     "mentoring.mentoringreferral": "placement__programme__force",
     "mentoring.mentorreminder": "assignment__placement__programme__force",
     "core.outboundemail": "force",
-    "core.retentionpolicy": "force",
-    "core.erasure": "nomination__programme__force",
+    "privacy.retentionpolicy": "force",
+    "privacy.erasure": "nomination__programme__force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here

@@ -148,7 +148,7 @@ def timed(label, func):
 def main():
     from django.core.management import call_command
 
-    from core.retention import retention_run
+    from privacy.services import retention_run
 
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     students = int(args[0]) if args else 2000

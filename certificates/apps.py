@@ -6,6 +6,9 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
 
     def ready(self):
+        from . import privacy
+
+        privacy.register()
         from placements.sections import ProgrammeSection, register_programme_section
 
         from .selectors import section_context

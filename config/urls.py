@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
-    path("students/", include("core.urls")),
+    path("students/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,7 @@ from django_celery_beat.models import CrontabSchedule
 
 from accounts.admin import ScopedAdmin
 
-from .models import Erasure, OutboundEmail, RetentionPolicy
+from .models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
@@ -15,27 +15,6 @@ class OutboundEmailAdmin(ScopedAdmin):
     list_filter = ["kind"]
     search_fields = ["to", "subject", "dedupe_key"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(ScopedAdmin):
-    list_display = ["force", "not_placed_months", "placed_months", "survey_text_months", "updated_at"]
-    list_select_related = ["force"]
-    autocomplete_fields = ["force"]
-
-
-@admin.register(Erasure)
-class ErasureAdmin(ScopedAdmin):
-    list_display = ["nomination", "reason", "erased_at", "erased_by"]
-    list_filter = ["reason"]
-    list_select_related = ["nomination", "erased_by"]
-    readonly_fields = [f.name for f in Erasure._meta.fields]
 
     def has_add_permission(self, request):
         return False

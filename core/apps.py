@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         from auditlog.signals import post_log
 
+        from . import privacy
         from .audit import tag_entry
 
         post_log.connect(tag_entry, dispatch_uid="core.audit.tag_entry")
+        privacy.register()

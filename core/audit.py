@@ -5,17 +5,7 @@ from auditlog.signals import accessed
 
 from accounts.scoping import FORCE_PATHS
 
-# Models whose str() is a child's name: the trail names them by type and id instead.
-ANONYMOUS_REPR = {
-    "schools.nomination",
-    "schools.consent",
-    "placements.placement",
-    "placements.attendance",
-    "certificates.certificate",
-    "mentoring.mentorassignment",
-    "mentoring.mentorcontact",
-    "mentoring.outcome",
-}
+from .personal_data import registry
 
 
 def mask(value):
@@ -45,7 +35,8 @@ def tag_entry(sender, instance, log_entry=None, log_created=False, **kwargs):
         return
     label = instance._meta.label_lower
     updates = {"additional_data": {**(log_entry.additional_data or {}), "force": force_id_of(instance)}}
-    if label in ANONYMOUS_REPR:
+    # Models whose str() is a child's name (declared in each app's privacy.py): named by type and id.
+    if label in registry.anonymous_repr():
         updates["object_repr"] = f"{instance._meta.verbose_name} #{instance.pk}"
     LogEntry.objects.filter(pk=log_entry.pk).update(**updates)
 

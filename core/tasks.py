@@ -41,13 +41,3 @@ def send_pending_emails():
 def ping():
     """Round trip for /health/: proves a worker is consuming and can reach the database."""
     return OutboundEmail.objects.exists() or True
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900)
-def retention_daily():
-    """Beat job: erase the personal data whose retention period is over (idempotent: due rows only)."""
-    from .retention import retention_run
-
-    result = retention_run(today=timezone.localdate())
-    logger.info("Retention run: %s", result)
-    return result

@@ -6,6 +6,9 @@ class MentoringConfig(AppConfig):
     name = "mentoring"
 
     def ready(self):
+        from . import privacy
+
+        privacy.register()
         from placements.sections import ProgrammeSection, register_programme_section
 
         from .selectors import programme_summary

@@ -6,6 +6,9 @@ class PlacementsConfig(AppConfig):
     name = "placements"
 
     def ready(self):
+        from . import privacy
+
+        privacy.register()
         from .sections import ProgrammeSection, register_programme_section
         from .selectors import attendance_section, budget_section, programme_overview, week_plan_section
 

@@ -216,9 +216,8 @@ NOMINATION_FIELDS = [
     "reason",
     "police_first_choice",
 ]
-# The personal ones: masked in the audit trail (AUDITLOG_INCLUDE_TRACKING_MODELS in settings, which
-# cannot import this; a test keeps the two equal) and blanked when a student is erased. Year group and
-# first choice stay, since reports count them.
+# The personal ones: masked in the audit trail and blanked when a student is erased (declared in
+# schools/privacy.py). Year group and first choice stay, since reports count them.
 NOMINATION_PERSONAL_FIELDS = [name for name in NOMINATION_FIELDS if name not in ("year_group", "police_first_choice")]
 
 

@@ -6,6 +6,9 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self):
+        from . import privacy
+
+        privacy.register()
         from core.links import link_register
         from placements.sections import ProgrammeSection, register_programme_section
 

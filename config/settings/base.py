@@ -47,6 +47,7 @@ LOCAL_APPS = [
     "surveys",
     "certificates",
     "mentoring",
+    "privacy",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -184,36 +185,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Audit trail (django-auditlog): every change to personal data, who and from where. Personal
-# values are masked, so the trail itself never holds a child's notes, name or date of birth.
+# values are masked, so the trail itself never holds a child's notes, name or date of birth. The
+# models recorded and their masked fields are declared next to the models, in each app's
+# privacy.py (core/personal_data.py registers them with auditlog).
 AUDITLOG_MASK_CALLABLE = "core.audit.mask"
-AUDITLOG_INCLUDE_TRACKING_MODELS = (
-    {
-        "model": "schools.nomination",
-        "mask_fields": [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "pronouns",
-            "gender",
-            "student_email",
-            "support_needs",
-            "medical_notes",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "guardian_name",
-            "guardian_email",
-            "reason",
-        ],
-    },
-    {"model": "schools.consent", "mask_fields": ["respondent_name", "wording"]},
-    {"model": "schools.institutioncontact", "mask_fields": ["name", "email", "phone"]},
-    {"model": "placements.placement"},
-    {"model": "placements.attendance"},
-    {"model": "mentoring.mentorassignment"},
-    {"model": "mentoring.mentorcontact", "mask_fields": ["summary", "next_step", "sensitive_notes"]},
-    {"model": "mentoring.outcome", "mask_fields": ["note"]},
-    {"model": "certificates.certificate", "mask_fields": ["printed_name", "revoked_reason"]},
-)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -294,8 +269,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
-    # Retention: erase students' personal data whose period is over (core/retention.py).
-    "core-retention-daily": {"task": "core.tasks.retention_daily", "schedule": crontab(hour=2, minute=30)},
+    # Retention: erase students' personal data whose period is over (privacy/services.py). The entry
+    # keeps its name so django-celery-beat updates its stored schedule instead of keeping a stale one.
+    "core-retention-daily": {"task": "privacy.tasks.retention_daily", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).

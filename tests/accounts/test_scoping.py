@@ -6,9 +6,9 @@ from django.http import Http404
 from accounts.scoping import FORCE_PATHS, INSTITUTION_PATHS, get_for_user, scope_for, scoped
 from tests import factories as f
 from tests.certificates import factories as cf
-from tests.core.factories import ErasureFactory, RetentionPolicyFactory
 from tests.core.test_admin import FACTORY_FOR
 from tests.mentoring import factories as mf
+from tests.privacy.factories import ErasureFactory, RetentionPolicyFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
@@ -63,8 +63,8 @@ def _row_in_force(label, force):
         "mentoring.mentoringreferral": lambda: mf.MentoringReferralFactory(placement=placement),
         "mentoring.mentorreminder": lambda: mf.MentorReminderFactory(assignment=assignment),
         "core.outboundemail": lambda: f.OutboundEmailFactory(force=force),
-        "core.retentionpolicy": lambda: RetentionPolicyFactory(force=force),
-        "core.erasure": lambda: ErasureFactory(nomination=placement.nomination),
+        "privacy.retentionpolicy": lambda: RetentionPolicyFactory(force=force),
+        "privacy.erasure": lambda: ErasureFactory(nomination=placement.nomination),
     }
     return build[label]()
 

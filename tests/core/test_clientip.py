@@ -132,7 +132,7 @@ def test_proxied_code_counter_counts_each_client_apart(client, db, proxied):
 
 
 def _read_nomination(client, nomination, **meta):
-    response = client.get(reverse("core:student_export", args=[nomination.pk]), **meta)
+    response = client.get(reverse("privacy:student_export", args=[nomination.pk]), **meta)
     assert response.status_code == 200
     return LogEntry.objects.get_for_object(nomination).filter(action=LogEntry.Action.ACCESS).latest("timestamp")
 

@@ -15,9 +15,9 @@ from mentoring.models import MentorContact
 from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
-from tests.core.factories import ErasureFactory, RetentionPolicyFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.placements.factories import DepartmentUnavailabilityFactory, PlanningHoursFactory, SpendEntryFactory
+from tests.privacy.factories import ErasureFactory, RetentionPolicyFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 

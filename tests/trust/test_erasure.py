@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from certificates.models import Certificate
 from certificates.services import new_verification_code
-from core.models import Erasure, OutboundEmail
+from core.models import OutboundEmail
 from core.services import email_queue
 from mentoring.models import MentorAssignment
+from privacy.models import Erasure
 from schools.models import ConsentLink, Nomination
 from surveys.models import Answer, Invitation, Question
 from surveys.selectors import invitation_by_short_code
@@ -105,7 +106,7 @@ def student(force_a, settings, tmp_path):
 
 
 def _erase(client, nomination, **data):
-    return client.post(reverse("core:student_erase", args=[nomination.pk]), {"note": "SAR 2026-14", **data})
+    return client.post(reverse("privacy:student_erase", args=[nomination.pk]), {"note": "SAR 2026-14", **data})
 
 
 def test_erase_on_request_leaves_no_trace_and_keeps_the_numbers(student, coordinator, client_for):
@@ -149,7 +150,7 @@ def test_erase_on_request_leaves_no_trace_and_keeps_the_numbers(student, coordin
 def test_erase_needs_confirmation_and_get_changes_nothing(student, coordinator, client_for):
     nomination = student["nomination"]
     client = client_for(coordinator)
-    page = client.get(reverse("core:student_erase", args=[nomination.pk]))
+    page = client.get(reverse("privacy:student_erase", args=[nomination.pk]))
     assert page.status_code == 200 and b"cannot be undone" in page.content
     response = _erase(client, nomination)
     assert response.status_code == 400
@@ -170,7 +171,7 @@ def test_erasing_again_through_the_page_is_a_no_op(student, coordinator, client_
 
 def test_export_holds_everything_about_the_student(student, coordinator, client_for):
     nomination = student["nomination"]
-    response = client_for(coordinator).get(reverse("core:student_export", args=[nomination.pk]))
+    response = client_for(coordinator).get(reverse("privacy:student_export", args=[nomination.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert "Quade" not in response["Content-Disposition"]
@@ -204,14 +205,14 @@ def test_export_after_erasure_holds_no_name(student, coordinator, client_for):
     nomination = student["nomination"]
     client = client_for(coordinator)
     _erase(client, nomination, confirm="on")
-    content = client.get(reverse("core:student_export", args=[nomination.pk])).content
+    content = client.get(reverse("privacy:student_export", args=[nomination.pk])).content
     archive = zipfile.ZipFile(io.BytesIO(content))
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert b"Ottoline" not in everything and b"2011-03-04" not in everything
     assert json.loads(archive.read("erasure.json"))[0]["fields"]["reason"] == "request"
 
 
-@pytest.mark.parametrize("name", ["core:student_erase", "core:student_export"])
+@pytest.mark.parametrize("name", ["privacy:student_erase", "privacy:student_export"])
 def test_views_three_ways(name, student, coordinator, coordinator_b, lead, client_for):
     url = reverse(name, args=[student["nomination"].pk])
     anonymous = client_for(None).get(url)
@@ -230,7 +231,7 @@ def test_views_three_ways(name, student, coordinator, coordinator_b, lead, clien
 def test_nomination_page_links_to_export_and_erase_for_coordinators_only(student, coordinator, client_for):
     nomination = student["nomination"]
     url = reverse("schools:nomination_detail", args=[nomination.pk])
-    erase = reverse("core:student_erase", args=[nomination.pk]).encode()
+    erase = reverse("privacy:student_erase", args=[nomination.pk]).encode()
     assert erase in client_for(coordinator).get(url).content
     contact_user = f.UserFactory()
     student["contact"].user = contact_user
@@ -241,7 +242,7 @@ def test_nomination_page_links_to_export_and_erase_for_coordinators_only(student
 
 def test_placeholder_names_keep_the_unique_constraint(force_a, coordinator):
     """Two students of one school and programme erased: the placeholders differ, so both erasures commit."""
-    from core.retention import student_erase
+    from privacy.services import student_erase
 
     programme = f.ProgrammeFactory(force=force_a)
     institution = f.InstitutionFactory(force=force_a)
@@ -267,9 +268,9 @@ def test_audit_trail_masks_consent_wording_and_revoke_reasons(force_a, coordinat
 
 
 def test_retention_policy_page_three_ways_and_saves(force_a, coordinator, coordinator_b, lead, client_for):
-    from core.models import RetentionPolicy
+    from privacy.models import RetentionPolicy
 
-    url = reverse("core:retention_policy", args=[force_a.pk])
+    url = reverse("privacy:retention_policy", args=[force_a.pk])
     assert client_for(None).get(url).status_code == 302
     assert client_for(coordinator_b).get(url).status_code == 404
     assert client_for(lead).get(url).status_code == 403
@@ -289,7 +290,7 @@ def test_retention_policy_page_three_ways_and_saves(force_a, coordinator, coordi
 
 def test_an_erased_student_is_never_issued_a_certificate(db, coordinator):
     from certificates.selectors import programme_eligibility
-    from core.retention import student_erase
+    from privacy.services import student_erase
     from tests import factories as f
 
     placement = f.PlacementFactory(programme=f.ProgrammeFactory(force=coordinator.force_person.force))
@@ -376,16 +377,11 @@ def test_erasure_finds_earlier_names_guardians_and_emails_by_key(allocation_a, c
 
 def _declared_personal_fields():
     """{model label: fields} from the product's own declarations of what is personal about a student."""
-    from django.conf import settings
+    from core.personal_data import registry
 
-    from schools.models import NOMINATION_PERSONAL_FIELDS
-
-    declared = {"schools.nomination": {*NOMINATION_PERSONAL_FIELDS, "selection_reason"}}
-    for entry in settings.AUDITLOG_INCLUDE_TRACKING_MODELS:
-        if entry["model"] != "schools.institutioncontact":  # staff at a school, not the student
-            declared.setdefault(entry["model"], set()).update(entry.get("mask_fields", []))
-    declared["schools.consentlink"] = {"sent_to"}
-    declared["surveys.invitation"] = {"draft"}
+    # Every audited model about the student (its rows must be there to test), with its personal fields.
+    declared = {label: set() for label in registry.audited() if label in registry.holds()}
+    declared.update(registry.personal_fields())
     return declared
 
 
@@ -398,11 +394,13 @@ def test_every_declared_personal_field_is_blank_after_erasure_whatever_it_said(s
     from django.apps import apps
     from django.db import models as m
 
-    from core.retention import SENTINEL_DOB, _student_rows, student_erase
+    from core.personal_data import SENTINEL_DOB
+    from privacy.selectors import student_rows
+    from privacy.services import student_erase
 
     nomination = student["nomination"]
     declared = _declared_personal_fields()
-    rows = _student_rows(nomination)
+    rows = student_rows(nomination)
     by_label = {objs[0]._meta.label_lower: objs for objs in rows.values() if objs}
     assert set(declared) <= set(by_label), set(declared) - set(by_label)
     for label, fields in declared.items():
@@ -454,7 +452,7 @@ def test_export_leaves_out_a_school_email_that_lists_other_students(force_a, coo
     shared = OutboundEmail.objects.get(kind="survey_links")
     assert "Ottoline" in shared.body_text and "Bartholomew" in shared.body_text
 
-    response = client_for(coordinator).get(reverse("core:student_export", args=[ours.nomination.pk]))
+    response = client_for(coordinator).get(reverse("privacy:student_export", args=[ours.nomination.pk]))
 
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     emails = json.loads(archive.read("emails.json"))

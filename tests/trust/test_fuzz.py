@@ -321,7 +321,7 @@ PAGES_WITHOUT_FORMS = {
     "certificates:student_download",
     "certificates:template_list",
     "certificates:template_preview",
-    "core:student_export",
+    "privacy:student_export",
     "health",
     "mentoring:assign",  # the demo's placement has a mentor already: see _explicit_forms
     "mentoring:dashboard",

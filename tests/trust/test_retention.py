@@ -11,10 +11,12 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from core.models import Erasure, RetentionPolicy
-from core.retention import SENTINEL_DOB, add_months, retention_due, retention_run, student_erase
+from core.personal_data import SENTINEL_DOB
 from placements.models import Programme
 from placements.selectors import budget_summary
+from privacy.models import Erasure, RetentionPolicy
+from privacy.selectors import add_months, retention_due
+from privacy.services import retention_run, student_erase
 from schools.models import Nomination
 
 FAR_FUTURE = date(2040, 1, 1)
@@ -244,7 +246,7 @@ def test_erasing_twice_is_a_no_op(coordinator, force_a):
 def test_daily_task_is_scheduled_and_erases_what_is_due(force_a, settings):
     import time_machine
 
-    from core.tasks import retention_daily
+    from privacy.tasks import retention_daily
     from tests import factories as f
 
     assert settings.CELERY_BEAT_SCHEDULE["core-retention-daily"]["task"] == retention_daily.name

@@ -26,7 +26,7 @@ from tests.trust.world import build_world
 
 ROLES = ["anon", "contact_a", "contact_b", "coord_a", "coord_b", "lead", "mentor", "student"]
 COLUMNS = ["anon", "ctc_a", "ctc_b", "crd_a", "crd_b", "lead", "mentor", "student"]
-LOCAL_LABELS = {"accounts", "placements", "schools", "surveys", "certificates", "mentoring", "core", "auth"}
+LOCAL_LABELS = {"accounts", "placements", "schools", "surveys", "certificates", "mentoring", "core", "privacy", "auth"}
 
 ARGS = {
     "placements:": {"pk": "programme", "syndicate_pk": "syndicate", "session_pk": "session"},
@@ -35,8 +35,8 @@ ARGS = {
     "certificates:template": {"pk": "template"},
     "certificates:": {"pk": "certificate", "token": "t:certificate"},
     "consent:": {"token": "t:consent"},
-    "core:student": {"pk": "nomination"},
-    "core:retention_policy": {"pk": "force"},
+    "privacy:student": {"pk": "nomination"},
+    "privacy:retention_policy": {"pk": "force"},
     "invitations:": {"token": "t:invitation"},
     "mentoring:programme": {"pk": "mentoring_programme"},
     "mentoring:": {"pk": "assignment", "placement_pk": "placement"},
@@ -132,9 +132,6 @@ accounts:logout                        | 405/login | 405/login | 405/login | 405
 accounts:mentor_home                   | login   | 403     | 403     | 403     | 403     | 403     | 200     | login
 accounts:two_factor                    | login   | 200     | 200     | 200     | 200     | 200     | 200     | login
 audit_trail                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-core:retention_policy                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-core:student_erase                     | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-core:student_export                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 certificates:download                  | login   | 200     | 404     | 200     | 404     | 403     | 403     | login
 certificates:job_progress              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 certificates:programme_ceremony_pdf    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
@@ -183,6 +180,9 @@ placements:syndicates                  | login   | 403     | 403     | 200     |
 placements:syndicates_build            | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:timetable                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:timetable_generate          | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
+privacy:retention_policy               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+privacy:student_erase                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+privacy:student_export                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:allocations                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:colleague_invite               | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 schools:consent_resend                 | 405/login | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/login

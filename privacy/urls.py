@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "core"
+app_name = "privacy"
 
 urlpatterns = [
     path("nominations/<int:pk>/erase/", views.student_erase, name="student_erase"),

@@ -1,6 +1,6 @@
 import factory
 
-from core.models import Erasure, RetentionPolicy
+from privacy.models import Erasure, RetentionPolicy
 from tests import factories as f
 
 

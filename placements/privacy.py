@@ -1,0 +1,26 @@
+"""What the week holds about a student: their place and attendance (kept, with no personal field)."""
+
+from __future__ import annotations
+
+from core.personal_data import Audited, PersonalData, registry
+
+from .models import Attendance
+
+
+class PlacementPersonalData(PersonalData):
+    order = 20
+    holds = ("placements.placement", "placements.attendance")
+    audited = {
+        "placements.placement": Audited(anonymous=True),
+        "placements.attendance": Audited(anonymous=True),
+    }
+
+    def rows(self, nomination) -> dict[str, list]:
+        placement = getattr(nomination, "placement", None)
+        if placement is None:
+            return {}
+        return {"placement": [placement], "attendance": list(Attendance.objects.filter(placement=placement))}
+
+
+def register() -> None:
+    registry.register(PlacementPersonalData())

@@ -1,0 +1,137 @@
+"""Retention and erasure of students' personal data.
+
+Erasure overwrites personal fields in place instead of deleting rows: the nomination, placement,
+attendance, survey scores, certificates (revoked) and mentoring rows stay, so every survey report and
+budget figure is the same afterwards, and nothing left names the student. What each app holds, and
+how to erase it, is declared next to its models (`<app>/privacy.py`, core/personal_data.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import date
+
+from auditlog.models import LogEntry
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from core.personal_data import ERASED, Erasing, Needles, registry
+from schools.models import Nomination
+
+from .models import Erasure, RetentionPolicy
+from .selectors import earlier_names, retention_due, student_rows, survey_text_programmes
+
+logger = logging.getLogger(__name__)
+
+
+class RetentionError(Exception):
+    """An erasure or export that cannot be done, with a message for the coordinator."""
+
+
+def _student_objects(rows: dict[str, list]) -> Iterator[tuple[ContentType, list[str]]]:
+    """(content type, [pk as text]) of every row held about the student."""
+    for objects in rows.values():
+        if objects:
+            yield ContentType.objects.get_for_model(type(objects[0])), [str(obj.pk) for obj in objects]
+
+
+def _scrub_audit_log(rows: dict[str, list], needles: Needles, replacement: str) -> int:
+    """Every audit entry of the student's rows, found by content type and object id (not by text).
+
+    The entry stays (who did what, when) but is named by type and number, and any name left in its
+    data (entries written before names were masked) is rewritten.
+    """
+    count = 0
+    for content_type, pks in _student_objects(rows):
+        for entry in LogEntry.objects.filter(content_type=content_type, object_pk__in=pks):
+            values = {f: getattr(entry, f) for f in ("changes_text", "changes", "serialized_data", "additional_data")}
+            scrubbed = {
+                name: needles.scrub(value, replacement)
+                if isinstance(value, str)
+                else (json.loads(needles.scrub(json.dumps(value), replacement)) if value is not None else None)
+                for name, value in values.items()
+            }
+            repr_ = f"{content_type.name} #{entry.object_pk}"
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=repr_, **scrubbed)
+            count += 1
+    return count
+
+
+def _scrub_admin_log(rows: dict[str, list]) -> int:
+    """The Django admin's history of the student's rows keeps who changed what and when, not names."""
+    count = 0
+    for content_type, pks in _student_objects(rows):
+        count += AdminLogEntry.objects.filter(content_type=content_type, object_id__in=pks).update(
+            object_repr="", change_message=""
+        )
+    return count
+
+
+@transaction.atomic
+def student_erase(*, nomination: Nomination, actor, reason: str, note: str = "") -> Erasure:
+    """Erase one student's personal data, keeping anonymised records; erasing twice changes nothing."""
+    if reason not in Erasure.Reason.values:
+        raise RetentionError("Choose why the student's data is erased.")
+    nomination = Nomination.objects.select_for_update().select_related("programme").get(pk=nomination.pk)
+    existing = Erasure.objects.filter(nomination=nomination).first()
+    if existing is not None:
+        return existing
+    needles = registry.identify(nomination, earlier_names(nomination))
+    erasing = Erasing(
+        nomination=nomination, needles=needles, replacement=f"{ERASED} #{nomination.pk}", now=timezone.now()
+    )
+
+    counts: dict[str, int] = {}
+    for declaration in registry:
+        counts.update(declaration.erase(erasing))
+    rows = student_rows(nomination)
+    counts["audit_entries"] = _scrub_audit_log(rows, needles, erasing.replacement)
+    counts["admin_log_entries"] = _scrub_admin_log(rows)
+
+    erasure = Erasure.objects.create(
+        nomination=nomination,
+        erased_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason,
+        note=needles.scrub(note, erasing.replacement)[:300],
+        summary=counts,
+    )
+    logger.info("Nomination %s erased (%s) by %s", nomination.pk, reason, getattr(actor, "pk", None))
+    return erasure
+
+
+def retention_run(*, today: date) -> dict[str, int]:
+    """Erase every student whose retention period is over, one transaction each; safe to run twice."""
+    erased = 0
+    for pk in retention_due(today=today):
+        with transaction.atomic():
+            nomination = Nomination.objects.filter(pk=pk, erasure__isnull=True).first()
+            if nomination is not None:
+                student_erase(nomination=nomination, actor=None, reason=Erasure.Reason.RETENTION)
+                erased += 1
+    with transaction.atomic():
+        programme_ids = survey_text_programmes(today=today)
+        survey_text = sum(declaration.erase_free_text(programme_ids=programme_ids) for declaration in registry)
+    return {"students_erased": erased, "survey_text_answers_erased": survey_text}
+
+
+@transaction.atomic
+def retention_policy_save(
+    *, force, actor, not_placed_months: int, placed_months: int, survey_text_months: int
+) -> RetentionPolicy:
+    """Set a force's retention periods (in months)."""
+    if min(not_placed_months, placed_months, survey_text_months) < 1:
+        raise RetentionError("Every period must be at least one month.")
+    policy, _ = RetentionPolicy.objects.update_or_create(
+        force=force,
+        defaults={
+            "not_placed_months": not_placed_months,
+            "placed_months": placed_months,
+            "survey_text_months": survey_text_months,
+        },
+    )
+    logger.info("Retention policy of force %s set by %s", force.pk, getattr(actor, "pk", None))
+    return policy
