@@ -324,7 +324,7 @@ def attendance_alert(*, programme, day):
     missing = [p for p in placements if marks.get(p.pk) not in here]
     if not missing:
         return 0
-    coordinators = ForcePerson.objects.for_force(programme.force_id).coordinators()
+    coordinators = ForcePerson.objects.for_force(programme.force_id).coordinators_to_email()
     rows = [
         {
             "name": p.nomination.full_name,
@@ -335,8 +335,6 @@ def attendance_alert(*, programme, day):
     ]
     sent = 0
     for person in coordinators:
-        if not person.contact_email:
-            continue
         email_queue(
             kind="attendance_missing",
             to=person.contact_email,
@@ -406,11 +404,9 @@ def lead_vetting_warn(*, today):
             continue
         programme = syndicate.programme
         if programme.force_id not in coordinators_of:
-            coordinators_of[programme.force_id] = [
-                person
-                for person in ForcePerson.objects.for_force(programme.force_id).coordinators()
-                if person.contact_email
-            ]
+            coordinators_of[programme.force_id] = ForcePerson.objects.for_force(
+                programme.force_id
+            ).coordinators_to_email()
         for coordinator in coordinators_of[programme.force_id]:
             email_queue(
                 kind="lead_vetting_expiring",
