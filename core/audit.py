@@ -44,3 +44,23 @@ def tag_entry(sender, instance, log_entry=None, log_created=False, **kwargs):
 def record_sensitive_read(instance):
     """Record that someone read a record's medical or support notes (who, when, from where)."""
     accessed.send(sender=instance.__class__, instance=instance)
+
+
+def audit_action(*, actor, action, instance, **details):
+    """Record a named business action ("Syndicates built") on `instance` in the audit trail.
+
+    Like pretix's log_action: the trail says what a person did, not only which fields changed. The
+    entry is filed under the instance's force, named by type and number where its name is a child's,
+    and `details` must hold no personal data (ids and counts only).
+    """
+    label = instance._meta.label_lower
+    name = f"{instance._meta.verbose_name} #{instance.pk}" if label in registry.anonymous_repr() else str(instance)
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={},
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        object_repr=name,
+        additional_data={"action": action, "force": force_id_of(instance), **details},
+    )

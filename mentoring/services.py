@@ -341,16 +341,12 @@ def mentor_reminders_send_for(*, assignment_id, today):
 
 def _send_escalation(*, assignment, context):
     force = assignment.placement.programme.force
-    coordinators = ForcePerson.objects.for_force(force).coordinators()
     key = _reminder_key(assignment, context["due_on"], MentorReminder.Kind.ESCALATION)
     sent = 0
-    for coordinator in coordinators:
-        to = coordinator.contact_email
-        if not to:
-            continue
+    for coordinator in ForcePerson.objects.for_force(force).coordinators_to_email():
         email_queue(
             kind="mentoring_escalation",
-            to=to,
+            to=coordinator.contact_email,
             context={**context, "coordinator": coordinator},
             dedupe_key=f"{key}-{coordinator.pk}",
             force=force,

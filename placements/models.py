@@ -47,6 +47,10 @@ class ForcePersonQuerySet(models.QuerySet):
         """Active coordinators, with their sign-in accounts (for `contact_email`)."""
         return self.filter(is_active=True, is_coordinator=True).select_related("user")
 
+    def coordinators_to_email(self):
+        """Active coordinators who have an address to email (their own, else their account's)."""
+        return [person for person in self.coordinators() if person.contact_email]
+
     def vetted_between(self, start, end):
         """People whose vetting is in date for the whole of [start, end]."""
         return self.filter(vetting_expires_on__gte=end)

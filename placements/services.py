@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.audit import audit_action
 from core.services import email_queue
 
 from . import planning
@@ -32,10 +33,6 @@ from .planning import PlanningError
 logger = logging.getLogger(__name__)
 
 __all__ = ["PlanningError"]
-
-
-def _audit(actor, message, *args):
-    logger.info("%s: " + message, getattr(actor, "username", "system"), *args)
 
 
 # --- syndicates -------------------------------------------------------------------------------
@@ -85,7 +82,7 @@ def syndicates_build(*, programme, size=4, leads, actor):
             number += 1
         syndicate = Syndicate.objects.create(programme=programme, name=f"Syndicate {number}", lead_id=lead_id)
         Placement.objects.filter(pk__in=group).update(syndicate=syndicate)
-    _audit(actor, "built %s syndicates for programme %s", len(plan.groups), programme.pk)
+    audit_action(actor=actor, action="Syndicates built", instance=programme, syndicates=len(plan.groups))
     return plan
 
 
@@ -106,7 +103,13 @@ def syndicate_update(*, syndicate, lead, is_locked, actor):
     syndicate.lead = lead
     syndicate.is_locked = is_locked
     syndicate.save(update_fields=["lead", "is_locked"])
-    _audit(actor, "set syndicate %s lead=%s locked=%s", syndicate.pk, getattr(lead, "pk", None), is_locked)
+    audit_action(
+        actor=actor,
+        action="Syndicate lead or lock changed",
+        instance=syndicate,
+        lead=getattr(lead, "pk", None),
+        locked=is_locked,
+    )
     return syndicate
 
 
@@ -121,7 +124,12 @@ def placement_move(*, placement, syndicate, actor):
         raise PlanningError(f"{syndicate.name} is locked: unlock it before moving students in.")
     placement.syndicate = syndicate
     placement.save(update_fields=["syndicate"])
-    _audit(actor, "moved placement %s to syndicate %s", placement.pk, getattr(syndicate, "pk", None))
+    audit_action(
+        actor=actor,
+        action="Student moved to another syndicate",
+        instance=placement,
+        syndicate=getattr(syndicate, "pk", None),
+    )
     return placement
 
 
@@ -179,7 +187,7 @@ def timetable_generate(*, programme, activities, actor):
         )
         links.extend(through(session_id=session.pk, syndicate_id=s) for s in item.syndicates)
     through.objects.bulk_create(links)
-    _audit(actor, "generated %s sessions for programme %s", len(planned), programme.pk)
+    audit_action(actor=actor, action="Timetable generated", instance=programme, sessions=len(planned))
     return planned
 
 
@@ -265,7 +273,9 @@ def session_replace(*, session, activity, actor):
             dedupe_key=f"session-replaced:{session.pk}:{syndicate.pk}",
             force=session.programme.force,
         )
-    _audit(actor, "replaced session %s with %s", session.pk, activity.pk)
+    audit_action(
+        actor=actor, action="Session replaced", instance=replacement, replaced_session=session.pk, activity=activity.pk
+    )
     return replacement
 
 
@@ -314,7 +324,7 @@ def attendance_alert(*, programme, day):
     missing = [p for p in placements if marks.get(p.pk) not in here]
     if not missing:
         return 0
-    coordinators = ForcePerson.objects.for_force(programme.force_id).coordinators()
+    coordinators = ForcePerson.objects.for_force(programme.force_id).coordinators_to_email()
     rows = [
         {
             "name": p.nomination.full_name,
@@ -325,8 +335,6 @@ def attendance_alert(*, programme, day):
     ]
     sent = 0
     for person in coordinators:
-        if not person.contact_email:
-            continue
         email_queue(
             kind="attendance_missing",
             to=person.contact_email,
@@ -360,7 +368,7 @@ def spend_entry_add(*, programme, category, day, amount, note, actor):
     entry = SpendEntry.objects.create(budget_line=line, date=day, amount=amount, note=note, recorded_by=actor)
     line.actual += amount
     line.save(update_fields=["actual"])
-    _audit(actor, "added spend %s to budget line %s", entry.pk, line.pk)
+    audit_action(actor=actor, action="Spend recorded", instance=entry, amount=str(amount))
     return entry
 
 
@@ -374,7 +382,7 @@ def planning_hours_set(*, programme, department, hours, actor):
     row, _ = PlanningHours.objects.update_or_create(
         programme=programme, department=department, defaults={"hours": hours}
     )
-    _audit(actor, "set planning hours %s for department %s", hours, department.pk)
+    audit_action(actor=actor, action="Planning hours set", instance=row, hours=str(hours))
     return row
 
 
@@ -396,11 +404,9 @@ def lead_vetting_warn(*, today):
             continue
         programme = syndicate.programme
         if programme.force_id not in coordinators_of:
-            coordinators_of[programme.force_id] = [
-                person
-                for person in ForcePerson.objects.for_force(programme.force_id).coordinators()
-                if person.contact_email
-            ]
+            coordinators_of[programme.force_id] = ForcePerson.objects.for_force(
+                programme.force_id
+            ).coordinators_to_email()
         for coordinator in coordinators_of[programme.force_id]:
             email_queue(
                 kind="lead_vetting_expiring",

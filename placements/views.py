@@ -1,6 +1,5 @@
 """Coordinator pages for programmes and for planning and running the week; the syndicate lead's register."""
 
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for
+from core.spreadsheets import csv_response
 
 from . import selectors, services
 from .forms import (
@@ -406,53 +406,30 @@ def budget(request, pk):
     return render(request, "placements/budget.html", context, status=status)
 
 
-def _cell(value):
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or a tab/CR) is read as text."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @coordinator_required
 def budget_csv(request, pk):
     programme = get_programme_for_coordinator(request, pk)
     summary = selectors.budget_summary(programme=programme)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="budget-{programme.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["section", "category", "date", "description", "planned", "actual"])
-    for line in summary["lines"]:
-        writer.writerow(
-            [
-                _cell(v)
-                for v in ("budget line", line.get_category_display(), "", line.description, line.planned, line.actual)
-            ]
-        )
-    for entry in summary["entries"]:
-        writer.writerow(
-            [
-                _cell(v)
-                for v in ("spend", entry.budget_line.get_category_display(), entry.date, entry.note, "", entry.amount)
-            ]
-        )
-    writer.writerow([_cell(v) for v in ("total", "", "", "", summary["planned"], summary["actual"])])
-    writer.writerow(
-        [
-            _cell(v)
-            for v in ("cost per student", "", "", f"{summary['students']} students", "", summary["cost_per_student"])
-        ]
-    )
-    writer.writerow([])
-    writer.writerow(["department", "sessions", "delivery hours", "planning hours", "total hours"])
-    for row in summary["hours"]:
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (row["department"].name, row["sessions"], row["delivery"], row["planning"], row["total"])
-            ]
-        )
-    return response
+    rows = [
+        ("budget line", line.get_category_display(), "", line.description, line.planned, line.actual)
+        for line in summary["lines"]
+    ]
+    rows += [
+        ("spend", entry.budget_line.get_category_display(), entry.date, entry.note, "", entry.amount)
+        for entry in summary["entries"]
+    ]
+    rows += [
+        ("total", "", "", "", summary["planned"], summary["actual"]),
+        ("cost per student", "", "", f"{summary['students']} students", "", summary["cost_per_student"]),
+        (),
+        ("department", "sessions", "delivery hours", "planning hours", "total hours"),
+    ]
+    rows += [
+        (row["department"].name, row["sessions"], row["delivery"], row["planning"], row["total"])
+        for row in summary["hours"]
+    ]
+    header = ["section", "category", "date", "description", "planned", "actual"]
+    return csv_response(rows, header=header, filename=f"budget-{programme.pk}")
 
 
 @coordinator_required

@@ -112,9 +112,7 @@ def _contact_emails(institution):
 
 
 def _coordinator_emails(force):
-    return [
-        person.contact_email for person in ForcePerson.objects.for_force(force).coordinators() if person.contact_email
-    ]
+    return [person.contact_email for person in ForcePerson.objects.for_force(force).coordinators_to_email()]
 
 
 def _set_status(nomination, status, **extra):

@@ -13,8 +13,6 @@ from .models import Answer, Invitation, Survey
 from .report import programme_report
 from .services import normalise_short_code, short_code_hash, survey_is_open, token_hash
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def invitation_by_token(token):
     if not token or len(token) > 100:
@@ -66,13 +64,6 @@ def student_pseudonym(placement_id):
     """A stable id for one student across pre and post, that cannot be turned back into the placement."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"survey-export:{placement_id}".encode(), hashlib.sha256)
     return "S" + digest.hexdigest()[:12]
-
-
-def neutralise(value):
-    """Spreadsheet-safe cell: text starting like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 EXPORT_HEADER = [
@@ -127,7 +118,7 @@ def export_rows(programmes):
             kind,
             answer,
         ]
-        yield [neutralise(cell) for cell in row]
+        yield row  # cells are made spreadsheet-safe by core.spreadsheets
 
 
 def force_programmes_with_surveys(force):

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_for_user, scope_for, scoped
 from core.clientip import client_ip
+from core.spreadsheets import csv_response, xlsx_response
 from core.tokens import token_guard, token_rejected
 from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
 
 from . import charts, selectors, services
-from .exports import export_csv_response, export_xlsx_response
 from .forms import AnswersForm, CsvImportForm, ShortCodeForm, SurveyWindowForm, field_name
 from .models import Invitation, Survey
 from .pdf import qr_sheet_pdf
@@ -436,8 +436,8 @@ def force_export(request, fmt):
     rows = selectors.export_rows(programmes)
     name = f"{force.slug}-survey-responses"
     if fmt == "xlsx":
-        return export_xlsx_response(rows, selectors.EXPORT_HEADER, name)
-    return export_csv_response(rows, selectors.EXPORT_HEADER, name)
+        return xlsx_response(rows, header=selectors.EXPORT_HEADER, filename=name, sheet="responses")
+    return csv_response(rows, header=selectors.EXPORT_HEADER, filename=name)
 
 
 @login_required

@@ -476,7 +476,7 @@ def test_budget_csv_neutralises_formulas(week, coordinator, client_for):
         },
     )
     response = client.get(reverse("placements:budget_csv", args=[week.pk]))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     notes = [row[3] for row in rows if row and row[0] == "spend"]
     assert notes == ['\'=HYPERLINK("http://evil.invalid")']
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

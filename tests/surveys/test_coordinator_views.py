@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.models import OutboundEmail
+from core.spreadsheets import spreadsheet_safe
 from surveys.models import Survey
-from surveys.selectors import neutralise, student_pseudonym
+from surveys.selectors import student_pseudonym
 from surveys.services import format_short_code, invitation_short_code, responses_import_csv
 from tests import factories as f
 
@@ -212,13 +213,13 @@ def test_xlsx_export_has_no_formulas(client_for, week_a, coordinator):
     assert "'@SUM(1)" in values
 
 
-def test_neutralise():
-    assert neutralise("=1+1") == "'=1+1"
-    assert neutralise("-2") == "'-2"
-    assert neutralise("+x") == "'+x"
-    assert neutralise("@x") == "'@x"
-    assert neutralise("fine") == "fine"
-    assert neutralise(4) == 4
+def test_spreadsheet_safe():
+    assert spreadsheet_safe("=1+1") == "'=1+1"
+    assert spreadsheet_safe("-2") == "'-2"
+    assert spreadsheet_safe("+x") == "'+x"
+    assert spreadsheet_safe("@x") == "'@x"
+    assert spreadsheet_safe("fine") == "fine"
+    assert spreadsheet_safe(4) == 4
 
 
 def test_pseudonym_is_stable_and_not_the_id():
