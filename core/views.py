@@ -5,8 +5,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from accounts.access import coordinator_required
 from accounts.scoping import get_for_user, scope_for
-from placements.views import coordinator_required
 
 from . import retention
 from .audit import record_sensitive_read

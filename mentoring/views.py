@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator
 from accounts.scoping import get_for_user, scope_for
-from placements.models import Force, Placement
-from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
+from placements.models import Force, Placement, Programme
 
 from . import selectors, services
 from .forms import AssignMentorForm, MentorContactForm, OutcomeForm
@@ -27,15 +27,12 @@ def _coordinates(request, assignment):
 
 
 def _get_placement_for_coordinator(request, pk):
-    placement = get_for_user(request.user, Placement.objects.select_related("programme__force", "nomination"), pk=pk)
-    if not scope_for(request.user).coordinates(placement.programme.force_id):
-        raise PermissionDenied
-    return placement
+    return get_for_coordinator(request.user, Placement.objects.select_related("programme__force", "nomination"), pk=pk)
 
 
 @coordinator_required
 def programme_mentoring(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     rows = selectors.programme_mentoring(programme=programme)
     context = {"programme": programme, "rows": rows, "today": timezone.localdate()}
     return render(request, "mentoring/programme.html", context)
@@ -191,7 +188,7 @@ def assignment_end(request, pk):
 
 @coordinator_required
 def dashboard(request):
-    force = get_force_for_coordinator(request)
+    force = force_for_coordinator(request)
     data = selectors.accountability(force=force)
     programmes = selectors.pipeline(force=force)
     context = {

@@ -1,7 +1,5 @@
 """Intake screens: contacts nominate, guardians consent, coordinators select and offer."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import contact_required, coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user, scope_for, scoped
 from core.audit import record_sensitive_read
 from core.tokens import token_guard, token_rejected
-from placements.views import coordinator_required, get_programme_for_coordinator
+from placements.models import Programme
 
 from . import forms, selectors, services
 from .filters import NominationFilter
@@ -25,19 +24,6 @@ from .services import SchoolsError
 CONSENT_SESSION_KEY = "consent_link"
 INVALID_LINK = 0  # in the session after an unknown token: the form then says the link is not valid
 INVITATION_SESSION_KEY = "invitation_pk"
-
-
-def contact_required(view):
-    """Institution contacts only; other signed-in users get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope_for(request.user).is_contact:
-            raise PermissionDenied("Only institution contacts can open this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _error_page(request, error, *, title="Something needs attention"):
@@ -286,7 +272,7 @@ def colleague_invite(request):
 
 @coordinator_required
 def allocations(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     institutions = Institution.objects.filter(force=programme.force, is_active=True).order_by("name")
     form = forms.AllocationForm(request.POST or None, institutions=institutions)
     status = 200
@@ -315,7 +301,7 @@ def allocations(request, pk):
 
 @coordinator_required
 def contact_invite(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     institutions = Institution.objects.filter(force=programme.force, allocations__programme=programme).order_by("name")
     form = forms.InvitationForm(request.POST or None, institutions=institutions)
     status = 200
@@ -347,7 +333,7 @@ def contact_invite(request, pk):
 
 @coordinator_required
 def review(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     filterset = NominationFilter(
         request.GET or None, queryset=selectors.programme_nominations(programme=programme), programme=programme
     )
@@ -360,7 +346,7 @@ def review(request, pk):
 
 @coordinator_required
 def selection(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     proposal, free = services.selection_propose(programme=programme)
     today = timezone.localdate()
     initial = {
