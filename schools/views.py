@@ -97,20 +97,15 @@ def nomination_upload(request, allocation_pk):
     )
 
 
-@login_required
+@contact_required
 def csv_template(request):
-    if not scope_for(request.user).is_contact:
-        raise PermissionDenied
     response = HttpResponse(forms.csv_template(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="nominations-template.csv"'
     return response
 
 
-@login_required
+@contact_required
 def nomination_list(request):
-    scope = scope_for(request.user)
-    if not scope.is_contact:
-        raise PermissionDenied
     nominations = selectors.nominations_for_user(user=request.user).order_by("-created_at")
     return render(request, "schools/nomination_list.html", {"nominations": nominations})
 
