@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator
+from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator, mentor_required
 from accounts.scoping import get_for_user, scope_for
 from placements.models import Force, Placement, Programme
 
@@ -205,3 +205,13 @@ def dashboard(request):
         "other_forces": [] if scope_for(request.user).is_coordinator else Force.objects.exclude(pk=force.pk),
     }
     return render(request, "mentoring/dashboard.html", context)
+
+
+@mentor_required
+def mentor_home(request):
+    """The mentor's due list: their own active mentees, soonest due first."""
+    active, ended = selectors.mentor_due_list(user=request.user)
+    overdue_count = sum(1 for a in active if a.days_overdue is not None and a.days_overdue > 0)
+    return render(
+        request, "mentoring/mentor_home.html", {"active": active, "ended": ended, "overdue_count": overdue_count}
+    )

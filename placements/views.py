@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import coordinator_required, get_for_coordinator
-from accounts.scoping import get_for_user
+from accounts.access import coordinator_required, get_for_coordinator, lead_required
+from accounts.scoping import get_for_user, scope_for
 
 from . import selectors, services
 from .forms import (
@@ -424,3 +424,10 @@ def activities(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     context = {"programme": programme, **selectors.activity_catalogue(programme=programme)}
     return render(request, "placements/activities.html", context)
+
+
+@lead_required
+def lead_home(request):
+    """The syndicate lead's start page: their syndicates and today's sessions."""
+    items = selectors.lead_syndicates(user=request.user, person_id=scope_for(request.user).person_id)
+    return render(request, "placements/lead_home.html", {"items": items})

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import contact_required, coordinator_required, get_for_coordinator
+from accounts.access import contact_home_required, contact_required, coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user, scope_for, scoped
 from core.audit import record_sensitive_read
 from core.tokens import token_guard, token_rejected
@@ -81,7 +81,7 @@ def nomination_upload(request, allocation_pk):
                 if not errors:
                     count = services.nominations_import(allocation=allocation, rows=rows, actor=request.user)
                     messages.success(request, f"{count} nominations saved. Consent emails are on their way.")
-                    return redirect("accounts:contact_home")
+                    return redirect("schools:contact_home")
             except forms.CsvError as error:
                 problem = error.message
             except services.NominationImportError as error:
@@ -256,7 +256,7 @@ def colleague_invite(request):
                 status = error.status
             else:
                 messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-                return redirect("accounts:contact_home")
+                return redirect("schools:contact_home")
         else:
             status = 400
     return render(request, "schools/invite.html", {"form": form, "title": "Invite a colleague"}, status=status)
@@ -527,7 +527,7 @@ def invitation_accept(request):
                 request.session.pop(INVITATION_SESSION_KEY, None)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome. You can now nominate students for {invitation.institution}.")
-                return redirect("accounts:contact_home")
+                return redirect("schools:contact_home")
         else:
             status = 400
     return render(request, "schools/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
@@ -549,5 +549,28 @@ def _invitation_link(request, invitation):
             return _error_page(request, error, title="This invitation does not work")
         request.session.pop(INVITATION_SESSION_KEY, None)
         messages.success(request, f"You can now nominate students for {invitation.institution}.")
-        return redirect("accounts:contact_home")
+        return redirect("schools:contact_home")
     return render(request, "schools/invitation_link.html", {"invitation": invitation})
+
+
+@contact_home_required
+def contact_home(request):
+    """The institution contact's start page: their allocations (open ones first) and latest nominations."""
+    institutions = scoped(request.user, Institution)
+    today = timezone.localdate()
+    allocations = list(selectors.allocations_for_contact(user=request.user))
+    for allocation in allocations:
+        allocation.remaining = max(allocation.quota - allocation.used, 0)
+        allocation.is_open = allocation.programme.nominations_open_on(today)
+        allocation.not_yet = today < allocation.programme.nomination_opens
+    allocations.sort(key=lambda a: (not a.is_open, not a.not_yet, -a.programme.start_date.toordinal()))
+    nominations = (
+        scoped(request.user, Nomination)
+        .select_related("programme", "institution", "consent")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "schools/contact_home.html",
+        {"institutions": institutions, "allocations": allocations, "nominations": nominations},
+    )
