@@ -239,6 +239,13 @@ def mentoring_end_for_consent_withdrawal(*, placement, actor):
     return len(assignments)
 
 
+def end_mentoring_on_consent_withdrawn(sender, *, consent, items, **kwargs):
+    """Receiver of `schools.signals.consent_withdrawn`: no participation or no mentor contact ends mentoring."""
+    if items & {"participation", "mentoring_contact"}:
+        for placement in Placement.objects.filter(nomination_id=consent.nomination_id):
+            mentoring_end_for_consent_withdrawal(placement=placement, actor=None)
+
+
 @transaction.atomic
 def mentor_assignment_end(*, assignment, actor):
     """The coordinator ends a student's mentoring early (the student moved on, the mentor left …)."""

@@ -23,6 +23,7 @@ from .models import (
     InstitutionContact,
     Nomination,
 )
+from .signals import consent_withdrawn
 
 logger = logging.getLogger(__name__)
 
@@ -623,11 +624,7 @@ def consent_withdraw(*, consent, items, today=None):
             _place_released(nomination, why="consent withdrawn", actor=None, today=today)
     else:
         consent.save()
-    if items & {"participation", "mentoring_contact"}:
-        from mentoring.services import mentoring_end_for_consent_withdrawal
-
-        for placement in Placement.objects.filter(nomination_id=consent.nomination_id):
-            mentoring_end_for_consent_withdrawal(placement=placement, actor=None)
+    consent_withdrawn.send(sender=Consent, consent=consent, items=frozenset(items))
     return consent
 
 
