@@ -7,6 +7,8 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.errors import DomainError
+
 WRONG_CODE = "That code did not match. Check the time on your phone and try the newest code."
 
 
@@ -17,7 +19,7 @@ def _too_many_wrong_codes(locked_until):
     return f"Too many wrong codes in a row. Try again after {at} with the newest code from your app."
 
 
-class TwoFactorError(Exception):
+class TwoFactorError(DomainError):
     """The code did not match, or too many wrong codes came in a row."""
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.models import OutboundEmail
 from core.services import email_queue
 from placements.models import ForcePerson, Placement
@@ -17,7 +18,7 @@ from .models import MentorAssignment, MentorContact, MentoringReferral, MentorRe
 logger = logging.getLogger(__name__)
 
 
-class MentoringError(Exception):
+class MentoringError(DomainError):
     """A mentoring change that cannot be made; the message is shown to the user."""
 
 

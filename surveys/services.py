@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.links import link_marker
 from core.services import email_queue
 from placements.models import Placement, Session
@@ -31,10 +32,10 @@ REMINDER_AFTER = timedelta(days=3)
 MAX_REMINDERS = 2
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """Anything a survey action refuses to do; `errors` lists row-by-row problems of an import."""
 
-    def __init__(self, message, errors=None):
+    def __init__(self, message: str, errors: list | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
 
