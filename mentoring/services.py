@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -240,7 +241,7 @@ def mentoring_end_for_consent_withdrawal(*, placement, actor):
     return len(assignments)
 
 
-def end_mentoring_on_consent_withdrawn(sender, *, consent, items, **kwargs):
+def end_mentoring_on_consent_withdrawn(sender: type, *, consent: Any, items: frozenset[str], **kwargs: Any) -> None:
     """Receiver of `schools.signals.consent_withdrawn`: no participation or no mentor contact ends mentoring."""
     if items & {"participation", "mentoring_contact"}:
         for placement in Placement.objects.filter(nomination_id=consent.nomination_id):
