@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,12 +13,15 @@ from .forms import AssignMentorForm, MentorContactForm, OutcomeForm
 from .models import MentorAssignment
 
 
-def _get_assignment(request, pk):
-    """An assignment the user may see (their own mentee, or their force's as coordinator), or 404."""
-    queryset = MentorAssignment.objects.select_related(
+def _assignments():
+    return MentorAssignment.objects.select_related(
         "mentor", "placement__nomination__institution", "placement__programme__force"
     )
-    return get_for_user(request.user, queryset, pk=pk)
+
+
+def _get_assignment(request, pk):
+    """An assignment the user may see (their own mentee, or their force's as coordinator), or 404."""
+    return get_for_user(request.user, _assignments(), pk=pk)
 
 
 def _coordinates(request, assignment):
@@ -174,9 +176,7 @@ def outcome_create(request, pk):
 @require_POST
 @login_required
 def assignment_end(request, pk):
-    assignment = _get_assignment(request, pk)
-    if not _coordinates(request, assignment):
-        raise PermissionDenied("Only a coordinator can end mentoring.")
+    assignment = get_for_coordinator(request.user, _assignments(), pk=pk)
     try:
         services.mentor_assignment_end(assignment=assignment, actor=request.user)
     except services.MentoringError as exc:
