@@ -9,8 +9,6 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.errors import DomainError
-
 WRONG_CODE = "That code did not match. Check the time on your phone and try the newest code."
 
 
@@ -21,7 +19,9 @@ def _too_many_wrong_codes(locked_until: datetime) -> str:
     return f"Too many wrong codes in a row. Try again after {at} with the newest code from your app."
 
 
-class TwoFactorError(DomainError):
+# Not a core.errors.DomainError: core imports accounts (scoping, admin, access), so accounts
+# importing core would make the two bottom apps depend on each other.
+class TwoFactorError(Exception):
     """The code did not match, or too many wrong codes came in a row."""
 
 

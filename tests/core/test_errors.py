@@ -2,7 +2,6 @@
 
 import pytest
 
-from accounts.services import TwoFactorError
 from certificates.services import CertificateError
 from core.errors import DomainError
 from mentoring.services import MentoringError
@@ -13,7 +12,7 @@ from surveys.services import SurveyError
 
 
 @pytest.mark.parametrize(
-    "error", [TwoFactorError, CertificateError, MentoringError, PlanningError, CsvError, SchoolsError, SurveyError]
+    "error", [CertificateError, MentoringError, PlanningError, CsvError, SchoolsError, SurveyError]
 )
 def test_each_apps_error_is_a_domain_error_with_message_field_and_status(error):
     exc = error("Choose a date.")
