@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,7 +34,7 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
 
-def needs_two_factor(user):
+def needs_two_factor(user: Any) -> bool:
     """Coordinators and admins must use a second factor (when the deployment requires it)."""
     if not settings.REQUIRE_TWO_FACTOR or not user.is_authenticated:
         return False

@@ -13,10 +13,13 @@ Scope comes from the roles a user holds:
 """
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+
+M = TypeVar("M", bound=Model)
 
 # How each model reaches its force, for coordinators.
 FORCE_PATHS = {
@@ -109,19 +112,19 @@ class Scope:
     is_mentor: bool = False
 
     @property
-    def is_coordinator(self):
+    def is_coordinator(self) -> bool:
         return bool(self.force_ids)
 
     @property
-    def is_contact(self):
+    def is_contact(self) -> bool:
         return bool(self.institution_ids)
 
     @property
-    def is_anonymous(self):
+    def is_anonymous(self) -> bool:
         return self.user_id is None
 
     @property
-    def roles(self):
+    def roles(self) -> list[str]:
         names = [
             ("admin", self.is_admin),
             ("coordinator", self.is_coordinator),
@@ -131,10 +134,10 @@ class Scope:
         ]
         return [name for name, held in names if held]
 
-    def coordinates(self, force_id):
+    def coordinates(self, force_id: int | None) -> bool:
         return self.is_admin or force_id in self.force_ids
 
-    def condition(self, model):
+    def condition(self, model: type[Model]) -> Q | None:
         """A Q that selects the rows of `model` this user may see, or None for none at all."""
         if self.is_admin:
             return Q()
@@ -156,7 +159,7 @@ class Scope:
         return combined
 
 
-def _institution_conditions(label, institution_ids):
+def _institution_conditions(label: str, institution_ids: frozenset) -> list[Q]:
     if label in INSTITUTION_PATHS:
         return [Q(**{f"{INSTITUTION_PATHS[label]}__in": institution_ids})]
     if label == "placements.programme":
@@ -165,7 +168,7 @@ def _institution_conditions(label, institution_ids):
     return []
 
 
-def _lead_conditions(label, person_id):
+def _lead_conditions(label: str, person_id: int | None) -> list[Q]:
     if label in LEAD_PATHS:
         return [Q(**{LEAD_PATHS[label]: person_id})]
     syndicates = apps.get_model("placements", "Syndicate").objects.filter(lead=person_id)
@@ -178,7 +181,7 @@ def _lead_conditions(label, person_id):
     return []
 
 
-def _mentor_conditions(label, person_id):
+def _mentor_conditions(label: str, person_id: int | None) -> list[Q]:
     if label in MENTOR_PATHS:
         return [Q(**{MENTOR_PATHS[label]: person_id})]
     assignments = apps.get_model("mentoring", "MentorAssignment").objects.filter(mentor=person_id)
@@ -196,7 +199,7 @@ def _mentor_conditions(label, person_id):
 ANONYMOUS = Scope()
 
 
-def scope_for(user):
+def scope_for(user: Any) -> Scope:
     """The user's Scope, cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
@@ -224,7 +227,7 @@ def scope_for(user):
     return scope
 
 
-def scoped(user, model_or_queryset):
+def scoped(user: Any, model_or_queryset: type[M] | QuerySet[M]) -> QuerySet[M]:
     """Only the rows of a model (or queryset) that `user` may see."""
     queryset = model_or_queryset
     if not hasattr(queryset, "query"):
@@ -235,7 +238,7 @@ def scoped(user, model_or_queryset):
     return queryset.filter(condition)
 
 
-def get_for_user(user, model_or_queryset, **lookup):
+def get_for_user(user: Any, model_or_queryset: type[M] | QuerySet[M], **lookup: Any) -> M:
     """One row the user may see, or 404 — never 403, so outsiders learn nothing."""
     queryset = scoped(user, model_or_queryset)
     try:

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.services import email_queue
 from placements.models import Placement
 from schools.models import InstitutionContact
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 50
 
 
-class CertificateError(Exception):
+class CertificateError(DomainError):
     """A certificate action that cannot be done, with a message fit to show the user."""
 
 

@@ -14,10 +14,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from accounts.access import coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user, scope_for
 from core.tokens import token_guard, token_rejected
 from placements.models import Programme
-from placements.views import coordinator_required, get_programme_for_coordinator
 
 from . import rendering, selectors, services
 from .forms import CertificateTemplateForm, OrderForm, ReissueForm, RevokeForm, VerifyForm
@@ -36,10 +36,7 @@ def _coordinator_or_contact(request):
 
 
 def _certificate_for_coordinator(request, pk):
-    certificate = get_for_user(request.user, Certificate.objects.select_related("placement__programme"), pk=pk)
-    if not scope_for(request.user).coordinates(certificate.force_id):
-        raise Http404("No certificate found.")
-    return certificate
+    return get_for_coordinator(request.user, Certificate.objects.select_related("placement__programme"), pk=pk)
 
 
 def _pdf_response(data, filename, *, inline=False):
@@ -118,7 +115,7 @@ def programme_certificates(request, pk):
 @coordinator_required
 @require_POST
 def programme_issue(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     try:
         job = services.certificate_issue_job_start(programme=programme, actor=request.user)
     except services.CertificateError as exc:
@@ -164,7 +161,7 @@ def programme_zip(request, pk):
 @coordinator_required
 def programme_ceremony_pdf(request, pk):
     """Every valid certificate in one print-ready PDF, one per page, for the awards ceremony."""
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     order = _order(request)
     certificates = selectors.certificate_list(
         user=request.user, programme=programme, order=order, include_revoked=False

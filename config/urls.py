@@ -6,8 +6,8 @@ from core import views as core_views
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("programmes/", include("placements.urls")),
-    path("schools/", include("schools.urls")),
+    path("", include("placements.urls")),
+    path("", include("schools.urls")),
     path("", include("schools.public_urls")),
     path("mentoring/", include("mentoring.urls")),
     path("certificates/", include("certificates.urls")),

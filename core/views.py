@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from placements.views import coordinator_required
+from accounts.access import coordinator_required
 
 from .selectors import audit_entries
 

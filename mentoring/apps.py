@@ -10,8 +10,10 @@ class MentoringConfig(AppConfig):
 
         privacy.register()
         from placements.sections import ProgrammeSection, register_programme_section
+        from schools.signals import consent_withdrawn
 
         from .selectors import programme_summary
+        from .services import end_mentoring_on_consent_withdrawn
 
         register_programme_section(
             ProgrammeSection(
@@ -21,3 +23,4 @@ class MentoringConfig(AppConfig):
                 context=lambda programme, request: programme_summary(programme=programme),
             )
         )
+        consent_withdrawn.connect(end_mentoring_on_consent_withdrawn, dispatch_uid="mentoring.consent_withdrawn")

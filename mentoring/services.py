@@ -2,11 +2,13 @@
 
 import logging
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.models import OutboundEmail
 from core.services import email_queue
 from placements.models import ForcePerson, Placement
@@ -17,7 +19,7 @@ from .models import MentorAssignment, MentorContact, MentoringReferral, MentorRe
 logger = logging.getLogger(__name__)
 
 
-class MentoringError(Exception):
+class MentoringError(DomainError):
     """A mentoring change that cannot be made; the message is shown to the user."""
 
 
@@ -237,6 +239,13 @@ def mentoring_end_for_consent_withdrawal(*, placement, actor):
         _end(assignment, reason=MentorAssignment.EndReason.CONSENT_WITHDRAWN, actor=actor)
         logger.info("Mentoring %s ended: consent withdrawn (user %s)", assignment.pk, getattr(actor, "pk", None))
     return len(assignments)
+
+
+def end_mentoring_on_consent_withdrawn(sender: type, *, consent: Any, items: frozenset[str], **kwargs: Any) -> None:
+    """Receiver of `schools.signals.consent_withdrawn`: no participation or no mentor contact ends mentoring."""
+    if items & {"participation", "mentoring_contact"}:
+        for placement in Placement.objects.filter(nomination_id=consent.nomination_id):
+            mentoring_end_for_consent_withdrawal(placement=placement, actor=None)
 
 
 @transaction.atomic

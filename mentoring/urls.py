@@ -5,6 +5,7 @@ from . import views
 app_name = "mentoring"
 
 urlpatterns = [
+    path("", views.mentor_home, name="mentor_home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("programme/<int:pk>/", views.programme_mentoring, name="programme"),
     path("placement/<int:placement_pk>/put-forward/", views.referral_create, name="referral_create"),

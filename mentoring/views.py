@@ -1,25 +1,27 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator, mentor_required
 from accounts.scoping import get_for_user, scope_for
-from placements.models import Force, Placement
-from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
+from placements.models import Force, Placement, Programme
 
 from . import selectors, services
 from .forms import AssignMentorForm, MentorContactForm, OutcomeForm
 from .models import MentorAssignment
 
 
-def _get_assignment(request, pk):
-    """An assignment the user may see (their own mentee, or their force's as coordinator), or 404."""
-    queryset = MentorAssignment.objects.select_related(
+def _assignments():
+    return MentorAssignment.objects.select_related(
         "mentor", "placement__nomination__institution", "placement__programme__force"
     )
-    return get_for_user(request.user, queryset, pk=pk)
+
+
+def _get_assignment(request, pk):
+    """An assignment the user may see (their own mentee, or their force's as coordinator), or 404."""
+    return get_for_user(request.user, _assignments(), pk=pk)
 
 
 def _coordinates(request, assignment):
@@ -27,15 +29,12 @@ def _coordinates(request, assignment):
 
 
 def _get_placement_for_coordinator(request, pk):
-    placement = get_for_user(request.user, Placement.objects.select_related("programme__force", "nomination"), pk=pk)
-    if not scope_for(request.user).coordinates(placement.programme.force_id):
-        raise PermissionDenied
-    return placement
+    return get_for_coordinator(request.user, Placement.objects.select_related("programme__force", "nomination"), pk=pk)
 
 
 @coordinator_required
 def programme_mentoring(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     rows = selectors.programme_mentoring(programme=programme)
     context = {"programme": programme, "rows": rows, "today": timezone.localdate()}
     return render(request, "mentoring/programme.html", context)
@@ -177,9 +176,7 @@ def outcome_create(request, pk):
 @require_POST
 @login_required
 def assignment_end(request, pk):
-    assignment = _get_assignment(request, pk)
-    if not _coordinates(request, assignment):
-        raise PermissionDenied("Only a coordinator can end mentoring.")
+    assignment = get_for_coordinator(request.user, _assignments(), pk=pk)
     try:
         services.mentor_assignment_end(assignment=assignment, actor=request.user)
     except services.MentoringError as exc:
@@ -191,7 +188,7 @@ def assignment_end(request, pk):
 
 @coordinator_required
 def dashboard(request):
-    force = get_force_for_coordinator(request)
+    force = force_for_coordinator(request)
     data = selectors.accountability(force=force)
     programmes = selectors.pipeline(force=force)
     context = {
@@ -208,3 +205,13 @@ def dashboard(request):
         "other_forces": [] if scope_for(request.user).is_coordinator else Force.objects.exclude(pk=force.pk),
     }
     return render(request, "mentoring/dashboard.html", context)
+
+
+@mentor_required
+def mentor_home(request):
+    """The mentor's due list: their own active mentees, soonest due first."""
+    active, ended = selectors.mentor_due_list(user=request.user)
+    overdue_count = sum(1 for a in active if a.days_overdue is not None and a.days_overdue > 0)
+    return render(
+        request, "mentoring/mentor_home.html", {"active": active, "ended": ended, "overdue_count": overdue_count}
+    )

@@ -9,8 +9,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from core.errors import DomainError
 
-class PlanningError(Exception):
+
+class PlanningError(DomainError):
     """A plan cannot be made or changed; the message names the rule that stops it."""
 
 

@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "placements"
 
-urlpatterns = [
+programme_patterns = [
     path("", views.programme_list, name="programme_list"),
     path("<int:pk>/", views.programme_detail, name="programme_detail"),
     # Week plan
@@ -25,4 +25,10 @@ urlpatterns = [
     # Budget
     path("<int:pk>/budget/", views.budget, name="budget"),
     path("<int:pk>/budget.csv", views.budget_csv, name="budget_csv"),
+]
+
+# Mounted at the site root: the lead's start page keeps its short address.
+urlpatterns = [
+    path("programmes/", include(programme_patterns)),
+    path("syndicate/", views.lead_home, name="lead_home"),
 ]

@@ -4,12 +4,12 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import coordinator_required, get_for_coordinator, lead_required
 from accounts.scoping import get_for_user, scope_for
 from core.spreadsheets import csv_response
 
@@ -24,46 +24,10 @@ from .forms import (
     SyndicateForm,
     TimetableForm,
 )
-from .models import Activity, Force, Placement, Programme, Session, Syndicate
+from .models import Activity, Placement, Programme, Session, Syndicate
 from .pdf import render_pdf
 from .planning import PlanningError
 from .sections import programme_sections
-
-
-def coordinator_required(view):
-    """Only coordinators and admins; others get 403 (they are signed in but lack the role)."""
-
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if not (scope.is_admin or scope.is_coordinator):
-            raise PermissionDenied("Only programme coordinators can open this page.")
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
-def get_programme_for_coordinator(request, pk):
-    """A programme of the coordinator's own force, or 404."""
-    programme = get_for_user(request.user, Programme.objects.select_related("force"), pk=pk)
-    if not scope_for(request.user).coordinates(programme.force_id):
-        raise PermissionDenied
-    return programme
-
-
-def get_force_for_coordinator(request):
-    """The coordinator's own force. An admin, who has none, picks one with ?force=<slug> (else the first)."""
-    scope = scope_for(request.user)
-    if scope.force_ids:
-        return Force.objects.get(pk=next(iter(scope.force_ids)))
-    forces = Force.objects.order_by("name")
-    slug = request.GET.get("force")
-    force = forces.filter(slug=slug).first() if slug else forces.first()
-    if force is None:
-        raise Http404("No force found.")
-    return force
 
 
 @coordinator_required
@@ -74,7 +38,7 @@ def programme_list(request):
 
 @coordinator_required
 def programme_detail(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     sections = []
     for section in programme_sections():
         extra = section.context(programme, request) if section.context else {}
@@ -94,7 +58,7 @@ def _errors(form):
 
 @coordinator_required
 def syndicates(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     leads = selectors.vetted_leads(programme=programme)
     board = selectors.syndicate_board(programme=programme)
     current = [row["syndicate"].lead_id for row in board["rows"] if row["syndicate"].lead_id]
@@ -111,7 +75,7 @@ def syndicates(request, pk):
 @require_POST
 @coordinator_required
 def syndicates_build(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     form = SyndicateBuildForm(request.POST, leads=selectors.vetted_leads(programme=programme))
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -134,7 +98,7 @@ def syndicates_build(request, pk):
 @require_POST
 @coordinator_required
 def syndicate_update(request, pk, syndicate_pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     syndicate = get_object_or_404(programme.syndicates, pk=syndicate_pk)
     form = SyndicateForm(request.POST, leads=selectors.vetted_leads(programme=programme))
     if not form.is_valid():
@@ -157,7 +121,7 @@ def syndicate_update(request, pk, syndicate_pk):
 @require_POST
 @coordinator_required
 def placement_move(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     form = PlacementMoveForm(request.POST, programme=programme)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -178,7 +142,7 @@ def placement_move(request, pk):
 
 @coordinator_required
 def timetable(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     sessions = selectors.timetable(programme=programme)
     # The activities of the current plan, or for a first plan the force's regular (non-contingency) ones.
     chosen = sorted({s.activity_id for s in sessions if s.replaces_id is None}) or list(
@@ -200,7 +164,7 @@ def timetable(request, pk):
 @require_POST
 @coordinator_required
 def timetable_generate(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     form = TimetableForm(request.POST, programme=programme)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -218,7 +182,7 @@ def timetable_generate(request, pk):
 
 @coordinator_required
 def syndicate_schedule(request, pk, syndicate_pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     syndicate = get_object_or_404(programme.syndicates.select_related("lead"), pk=syndicate_pk)
     sessions = selectors.timetable(programme=programme, syndicate=syndicate)
     return render(
@@ -230,7 +194,7 @@ def syndicate_schedule(request, pk, syndicate_pk):
 
 @coordinator_required
 def department_schedule(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     return render(
         request,
         "placements/department_schedule.html",
@@ -240,7 +204,7 @@ def department_schedule(request, pk):
 
 @coordinator_required
 def run_sheet(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     pdf = render_pdf("placements/run_sheet.html", selectors.run_sheet_context(programme=programme))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="run-sheet-{programme.pk}.pdf"'
@@ -249,7 +213,7 @@ def run_sheet(request, pk):
 
 @coordinator_required
 def session_swap(request, pk, session_pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     session = get_object_or_404(
         programme.sessions.select_related("activity__department").prefetch_related("syndicates__lead"),
         pk=session_pk,
@@ -285,7 +249,7 @@ def session_swap(request, pk, session_pk):
 
 @coordinator_required
 def attendance(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     grid = selectors.attendance_grid(programme=programme)
     return render(request, "placements/attendance.html", {"programme": programme, "grid": grid})
 
@@ -361,7 +325,7 @@ def register(request, syndicate_pk):
 
 @coordinator_required
 def budget(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     spend_form = SpendEntryForm(prefix="spend", initial={"date": timezone.localdate()})
     hours_form = PlanningHoursForm(prefix="hours", programme=programme)
     if request.method == "POST":
@@ -408,7 +372,7 @@ def budget(request, pk):
 
 @coordinator_required
 def budget_csv(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     summary = selectors.budget_summary(programme=programme)
     rows = [
         ("budget line", line.get_category_display(), "", line.description, line.planned, line.actual)
@@ -434,6 +398,13 @@ def budget_csv(request, pk):
 
 @coordinator_required
 def activities(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     context = {"programme": programme, **selectors.activity_catalogue(programme=programme)}
     return render(request, "placements/activities.html", context)
+
+
+@lead_required
+def lead_home(request):
+    """The syndicate lead's start page: their syndicates and today's sessions."""
+    items = selectors.lead_syndicates(user=request.user, person_id=scope_for(request.user).person_id)
+    return render(request, "placements/lead_home.html", {"items": items})

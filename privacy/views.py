@@ -2,10 +2,10 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import coordinator_required
 from accounts.scoping import get_for_user, scope_for
 from core.audit import record_sensitive_read
 from placements.models import Force
-from placements.views import coordinator_required
 from schools.models import Nomination
 
 from . import selectors, services

@@ -6,6 +6,8 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import password_validation
 
+from core.errors import DomainError
+
 from .models import NOMINATION_FIELDS, Institution, Nomination
 
 MAX_CSV_BYTES = 1024 * 1024
@@ -111,10 +113,8 @@ def csv_template():
     return out.getvalue()
 
 
-class CsvError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class CsvError(DomainError):
+    """The uploaded file cannot be read as a nominations CSV; the message says how to fix it."""
 
 
 def parse_nomination_csv(upload):

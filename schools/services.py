@@ -9,6 +9,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 from placements.models import ForcePerson, Placement, Programme
@@ -23,6 +24,7 @@ from .models import (
     InstitutionContact,
     Nomination,
 )
+from .signals import consent_withdrawn
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +61,11 @@ CONSENT_ITEMS = {
 }
 
 
-class SchoolsError(Exception):
+class SchoolsError(DomainError):
     """A rule of the intake journey was broken; `message` is for the user, `field` names the input."""
 
-    def __init__(self, message, *, field=None, status=400):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+    def __init__(self, message: str, *, field: str | None = None, status: int = 400) -> None:
+        super().__init__(message, field=field, status=status)
 
 
 CONSENT_LINK_PURPOSE = "consent-link"
@@ -621,11 +620,7 @@ def consent_withdraw(*, consent, items, today=None):
             _place_released(nomination, why="consent withdrawn", actor=None, today=today)
     else:
         consent.save()
-    if items & {"participation", "mentoring_contact"}:
-        from mentoring.services import mentoring_end_for_consent_withdrawal
-
-        for placement in Placement.objects.filter(nomination_id=consent.nomination_id):
-            mentoring_end_for_consent_withdrawal(placement=placement, actor=None)
+    consent_withdrawn.send(sender=Consent, consent=consent, items=frozenset(items))
     return consent
 
 

@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "schools"
 
-urlpatterns = [
+school_patterns = [
     path("allocations/<int:allocation_pk>/nominate/", views.nominate, name="nominate"),
     path("allocations/<int:allocation_pk>/upload/", views.nomination_upload, name="nomination_upload"),
     path("nominations/template.csv", views.csv_template, name="csv_template"),
@@ -19,4 +19,10 @@ urlpatterns = [
     path("programmes/<int:pk>/invite/", views.contact_invite, name="contact_invite"),
     path("programmes/<int:pk>/nominations/", views.review, name="review"),
     path("programmes/<int:pk>/selection/", views.selection, name="selection"),
+]
+
+# Mounted at the site root: the contact's start page keeps its short address.
+urlpatterns = [
+    path("schools/", include(school_patterns)),
+    path("institution/", views.contact_home, name="contact_home"),
 ]

@@ -1,7 +1,5 @@
 """Intake screens: contacts nominate, guardians consent, coordinators select and offer."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import contact_home_required, contact_required, coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user, scope_for, scoped
 from core.audit import record_sensitive_read
 from core.tokens import token_guard, token_rejected
-from placements.views import coordinator_required, get_programme_for_coordinator
+from placements.models import Programme
 
 from . import forms, selectors, services
 from .filters import NominationFilter
@@ -25,19 +24,6 @@ from .services import SchoolsError
 CONSENT_SESSION_KEY = "consent_link"
 INVALID_LINK = 0  # in the session after an unknown token: the form then says the link is not valid
 INVITATION_SESSION_KEY = "invitation_pk"
-
-
-def contact_required(view):
-    """Institution contacts only; other signed-in users get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope_for(request.user).is_contact:
-            raise PermissionDenied("Only institution contacts can open this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _error_page(request, error, *, title="Something needs attention"):
@@ -95,7 +81,7 @@ def nomination_upload(request, allocation_pk):
                 if not errors:
                     count = services.nominations_import(allocation=allocation, rows=rows, actor=request.user)
                     messages.success(request, f"{count} nominations saved. Consent emails are on their way.")
-                    return redirect("accounts:contact_home")
+                    return redirect("schools:contact_home")
             except forms.CsvError as error:
                 problem = error.message
             except services.NominationImportError as error:
@@ -111,20 +97,15 @@ def nomination_upload(request, allocation_pk):
     )
 
 
-@login_required
+@contact_required
 def csv_template(request):
-    if not scope_for(request.user).is_contact:
-        raise PermissionDenied
     response = HttpResponse(forms.csv_template(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="nominations-template.csv"'
     return response
 
 
-@login_required
+@contact_required
 def nomination_list(request):
-    scope = scope_for(request.user)
-    if not scope.is_contact:
-        raise PermissionDenied
     nominations = selectors.nominations_for_user(user=request.user).order_by("-created_at")
     return render(request, "schools/nomination_list.html", {"nominations": nominations})
 
@@ -275,7 +256,7 @@ def colleague_invite(request):
                 status = error.status
             else:
                 messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-                return redirect("accounts:contact_home")
+                return redirect("schools:contact_home")
         else:
             status = 400
     return render(request, "schools/invite.html", {"form": form, "title": "Invite a colleague"}, status=status)
@@ -286,7 +267,7 @@ def colleague_invite(request):
 
 @coordinator_required
 def allocations(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     institutions = Institution.objects.filter(force=programme.force, is_active=True).order_by("name")
     form = forms.AllocationForm(request.POST or None, institutions=institutions)
     status = 200
@@ -315,7 +296,7 @@ def allocations(request, pk):
 
 @coordinator_required
 def contact_invite(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     institutions = Institution.objects.filter(force=programme.force, allocations__programme=programme).order_by("name")
     form = forms.InvitationForm(request.POST or None, institutions=institutions)
     status = 200
@@ -347,7 +328,7 @@ def contact_invite(request, pk):
 
 @coordinator_required
 def review(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     filterset = NominationFilter(
         request.GET or None, queryset=selectors.programme_nominations(programme=programme), programme=programme
     )
@@ -360,7 +341,7 @@ def review(request, pk):
 
 @coordinator_required
 def selection(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     proposal, free = services.selection_propose(programme=programme)
     today = timezone.localdate()
     initial = {
@@ -546,7 +527,7 @@ def invitation_accept(request):
                 request.session.pop(INVITATION_SESSION_KEY, None)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome. You can now nominate students for {invitation.institution}.")
-                return redirect("accounts:contact_home")
+                return redirect("schools:contact_home")
         else:
             status = 400
     return render(request, "schools/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
@@ -568,5 +549,28 @@ def _invitation_link(request, invitation):
             return _error_page(request, error, title="This invitation does not work")
         request.session.pop(INVITATION_SESSION_KEY, None)
         messages.success(request, f"You can now nominate students for {invitation.institution}.")
-        return redirect("accounts:contact_home")
+        return redirect("schools:contact_home")
     return render(request, "schools/invitation_link.html", {"invitation": invitation})
+
+
+@contact_home_required
+def contact_home(request):
+    """The institution contact's start page: their allocations (open ones first) and latest nominations."""
+    institutions = scoped(request.user, Institution)
+    today = timezone.localdate()
+    allocations = list(selectors.allocations_for_contact(user=request.user))
+    for allocation in allocations:
+        allocation.remaining = max(allocation.quota - allocation.used, 0)
+        allocation.is_open = allocation.programme.nominations_open_on(today)
+        allocation.not_yet = today < allocation.programme.nomination_opens
+    allocations.sort(key=lambda a: (not a.is_open, not a.not_yet, -a.programme.start_date.toordinal()))
+    nominations = (
+        scoped(request.user, Nomination)
+        .select_related("programme", "institution", "consent")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "schools/contact_home.html",
+        {"institutions": institutions, "allocations": allocations, "nominations": nominations},
+    )

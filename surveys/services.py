@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.links import link_marker, new_token_salt
 from core.services import email_queue
 from placements.models import Placement, Session
@@ -31,10 +32,10 @@ MAX_REMINDERS = 2
 MAX_CODE_DRAWS = 5
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """Anything a survey action refuses to do; `errors` lists row-by-row problems of an import."""
 
-    def __init__(self, message, errors=None):
+    def __init__(self, message: str, errors: list | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
 

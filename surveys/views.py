@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import get_for_user, scope_for, scoped
+from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator
+from accounts.scoping import scope_for, scoped
 from core.clientip import client_ip
 from core.spreadsheets import csv_response, xlsx_response
 from core.tokens import token_guard, token_rejected
-from placements.views import coordinator_required, get_force_for_coordinator, get_programme_for_coordinator
+from placements.models import Programme
 
 from . import charts, selectors, services
 from .forms import AnswersForm, CsvImportForm, ShortCodeForm, SurveyWindowForm, field_name
@@ -294,15 +295,12 @@ def student_mode(request):
 
 
 def _survey_for_coordinator(request, pk):
-    survey = get_for_user(request.user, Survey.objects.select_related("programme__force"), pk=pk)
-    if not scope_for(request.user).coordinates(survey.programme.force_id):
-        raise PermissionDenied
-    return survey
+    return get_for_coordinator(request.user, Survey.objects.select_related("programme__force"), pk=pk)
 
 
 @coordinator_required
 def programme_surveys(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     summary = selectors.programme_surveys_summary(programme)
     for survey in summary["surveys"]:
         survey.window_form = SurveyWindowForm(instance=survey, prefix=f"s{survey.pk}")
@@ -312,7 +310,7 @@ def programme_surveys(request, pk):
 @coordinator_required
 @require_POST
 def programme_setup(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     try:
         surveys = services.survey_setup_programme(programme=programme, actor=request.user)
     except services.SurveyError as exc:
@@ -373,7 +371,7 @@ def survey_qr_sheet(request, pk):
 
 @coordinator_required
 def programme_import(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     form = CsvImportForm(request.POST or None, request.FILES or None)
     errors = []
     status = 200
@@ -397,7 +395,7 @@ def programme_import(request, pk):
 
 @coordinator_required
 def programme_report_page(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     report = programme_report(programme)
     return render(
         request,
@@ -408,13 +406,13 @@ def programme_report_page(request, pk):
 
 @coordinator_required
 def programme_report_json(request, pk):
-    programme = get_programme_for_coordinator(request, pk)
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     return JsonResponse(programme_report(programme), json_dumps_params={"indent": 2})
 
 
 @coordinator_required
 def force_comparison(request):
-    force = get_force_for_coordinator(request)
+    force = force_for_coordinator(request)
     comparison = selectors.force_comparison(force)
     return render(
         request,
@@ -431,7 +429,7 @@ def force_comparison(request):
 def force_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format.")
-    force = get_force_for_coordinator(request)
+    force = force_for_coordinator(request)
     programmes = selectors.force_programmes_with_surveys(force)
     rows = selectors.export_rows(programmes)
     name = f"{force.slug}-survey-responses"

@@ -27,9 +27,9 @@ def test_wrong_password_is_a_clear_message_not_an_error(client, coordinator):
     ("role", "start_page"),
     [
         ("coordinator", "placements:programme_list"),
-        ("contact", "accounts:contact_home"),
-        ("lead", "accounts:lead_home"),
-        ("mentor", "accounts:mentor_home"),
+        ("contact", "schools:contact_home"),
+        ("lead", "placements:lead_home"),
+        ("mentor", "mentoring:mentor_home"),
         ("superuser", "placements:programme_list"),
     ],
 )
@@ -49,7 +49,7 @@ def test_user_without_role_is_told_what_to_do(client, db):
     assert b"no role yet" in response.content
 
 
-@pytest.mark.parametrize("name", ["accounts:contact_home", "accounts:lead_home", "accounts:mentor_home"])
+@pytest.mark.parametrize("name", ["schools:contact_home", "placements:lead_home", "mentoring:mentor_home"])
 def test_start_pages_need_login(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -99,7 +99,7 @@ def test_contact_home_lists_own_nominations_only(client_for, contact, school_a, 
     f.AllocationFactory(programme=programme_a, institution=school_a)
     f.NominationFactory(programme=programme_a, institution=school_a, first_name="Visible")
     f.NominationFactory(programme=programme_a, institution=school_b, first_name="Hidden")
-    body = client_for(contact).get(reverse("accounts:contact_home")).content.decode()
+    body = client_for(contact).get(reverse("schools:contact_home")).content.decode()
     assert "Visible" in body
     assert "Hidden" not in body
 

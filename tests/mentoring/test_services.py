@@ -256,3 +256,19 @@ def test_expected_contacts_follow_the_cadence():
         == expected(date(2028, 7, 19))
         == 1 + (date(2028, 7, 19) - date(2027, 8, 2)).days // 28
     )
+
+
+def test_mentoring_listens_for_consent_withdrawal_without_schools_importing_it():
+    """schools sends consent_withdrawn; mentoring connects its receiver in MentoringConfig.ready()."""
+    import ast
+    from pathlib import Path
+
+    from schools.models import Consent
+    from schools.signals import consent_withdrawn
+
+    assert consent_withdrawn.has_listeners(Consent)
+    for path in (Path(__file__).resolve().parents[2] / "schools").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                assert not any(name.startswith("mentoring") for name in names), path

@@ -176,11 +176,11 @@ def test_a_mentor_sees_only_their_own_mentees(client_for, mentor, other_mentor, 
     theirs = services.mentor_assignment_create(
         placement=make_eligible(programme_a), mentor=other_mentor.force_person, actor=None
     )
-    home = client_for(mentor).get(reverse("accounts:mentor_home")).content.decode()
+    home = client_for(mentor).get(reverse("mentoring:mentor_home")).content.decode()
     assert assignment.placement.nomination.full_name in home
     assert theirs.placement.nomination.full_name not in home
     assert client_for(mentor).get(reverse("mentoring:assignment", args=[theirs.pk])).status_code == 404
-    their_home = client_for(other_mentor).get(reverse("accounts:mentor_home")).content.decode()
+    their_home = client_for(other_mentor).get(reverse("mentoring:mentor_home")).content.decode()
     assert assignment.placement.nomination.full_name not in their_home
     response = client_for(mentor).post(reverse("mentoring:contact_create", args=[theirs.pk]), contact_data())
     assert response.status_code == 404
@@ -196,7 +196,7 @@ def test_institution_contact_sees_none_of_the_contact_logs(client_for, contact, 
     client = client_for(contact)
     assert client.get(reverse("mentoring:assignment", args=[assignment.pk])).status_code == 404
     f.AllocationFactory(programme=programme_a, institution=school_a)
-    home = client.get(reverse("accounts:contact_home"))
+    home = client.get(reverse("schools:contact_home"))
     assert home.status_code == 200
     body = home.content.decode()
     assert assignment.placement.nomination.last_name in body  # they do see their own student …
@@ -273,7 +273,7 @@ def test_mentor_home_due_list(client_for, mentor, assignment, programme_a):
         placement=make_eligible(programme_a), mentor=mentor.force_person, actor=None
     )
     MentorAssignment.objects.filter(pk=overdue.pk).update(next_due_on=timezone.localdate() - timedelta(days=9))
-    response = client_for(mentor).get(reverse("accounts:mentor_home"))
+    response = client_for(mentor).get(reverse("mentoring:mentor_home"))
     assert response.status_code == 200
     active = response.context["active"]
     assert [a.pk for a in active] == [overdue.pk, assignment.pk]  # most overdue first
@@ -308,7 +308,7 @@ def _more_mentoring(programme, count):
     [
         ("coordinator", "mentoring:dashboard", False),
         ("coordinator", "mentoring:programme", True),
-        ("mentor", "accounts:mentor_home", False),
+        ("mentor", "mentoring:mentor_home", False),
         ("coordinator", "placements:programme_detail", True),
     ],
 )

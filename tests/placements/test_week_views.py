@@ -142,14 +142,14 @@ def test_lead_home_and_register_keep_a_constant_query_count(week, lead, client_f
     register = reverse("placements:register", args=[syndicate.pk]) + f"?day={week.start_date}"
     client.get(register)
     with django_assert_max_num_queries(LEAD_HOME + REQUEST_OVERHEAD):
-        assert client.get(reverse("accounts:lead_home")).status_code == 200
+        assert client.get(reverse("placements:lead_home")).status_code == 200
     with django_assert_max_num_queries(REGISTER + REQUEST_OVERHEAD):
         assert client.get(register).status_code == 200
     for placement in add_students(week, 4, prefix="Extra"):
         placement.syndicate = syndicate
         placement.save()
     with django_assert_max_num_queries(LEAD_HOME + REQUEST_OVERHEAD):
-        assert client.get(reverse("accounts:lead_home")).status_code == 200
+        assert client.get(reverse("placements:lead_home")).status_code == 200
     with django_assert_max_num_queries(REGISTER + REQUEST_OVERHEAD):
         assert client.get(register).status_code == 200
 
@@ -499,7 +499,7 @@ def test_register_opens_on_today_during_the_programme(week, lead, client_for):
     url = reverse("placements:register", args=[syndicate.pk])
     with time_machine.travel(_aware(week.days[2], time(8, 45)), tick=False):
         page = client_for(lead).get(url).content.decode()
-        home = client_for(lead).get(reverse("accounts:lead_home")).content.decode()
+        home = client_for(lead).get(reverse("placements:lead_home")).content.decode()
     assert week.days[2].strftime("%A %-d %B") in page
     assert "Present" in page and syndicate.placements.first().nomination.full_name in page
     assert "Take today&#x27;s register" in home or "Take today's register" in home

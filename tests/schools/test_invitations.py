@@ -48,11 +48,11 @@ def test_coordinator_invites_and_the_contact_sets_a_password(
     response = client.post(
         reverse("invitations:accept"), {"username": "nia", "password1": PASSWORD, "password2": PASSWORD}
     )
-    assert response.status_code == 302 and response.url == reverse("accounts:contact_home")
+    assert response.status_code == 302 and response.url == reverse("schools:contact_home")
     contact = InstitutionContact.objects.get(email="nia@school.invalid")
     assert contact.user.username == "nia" and contact.user.check_password(PASSWORD)
     assert scope_for(contact.user).institution_ids == {allocation_a.institution.pk}
-    assert client.get(reverse("accounts:contact_home")).status_code == 200  # logged in
+    assert client.get(reverse("schools:contact_home")).status_code == 200  # logged in
 
 
 def test_invitation_works_once(client, coordinator, school_a):

@@ -47,7 +47,7 @@ def test_nomination_list_shows_only_own_institution(
     )
     page = client_for(contact_b).get(reverse("schools:nomination_list")).content.decode()
     assert "Bstudent" in page and "Rivers" not in page
-    home = client_for(contact_b).get(reverse("accounts:contact_home")).content.decode()
+    home = client_for(contact_b).get(reverse("schools:contact_home")).content.decode()
     assert "Bstudent" in home and "Rivers" not in home
 
 
@@ -214,7 +214,7 @@ def test_coordinator_list_pages_keep_a_constant_query_count(
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["accounts:contact_home", "schools:nomination_list"])
+@pytest.mark.parametrize("name", ["schools:contact_home", "schools:nomination_list"])
 def test_contact_list_pages_keep_a_constant_query_count(
     name, client_for, contact, open_programme, allocation_a, django_assert_max_num_queries
 ):
@@ -235,7 +235,7 @@ def test_contact_list_pages_keep_a_constant_query_count(
 
 
 def test_contact_home_shows_remaining_quota_and_links(client_for, contact, allocation_a, nomination_a):
-    page = client_for(contact).get(reverse("accounts:contact_home")).content.decode()
+    page = client_for(contact).get(reverse("schools:contact_home")).content.decode()
     assert "2 of 3" in page
     assert reverse("schools:nominate", args=[allocation_a.pk]) in page
     assert reverse("schools:nomination_upload", args=[allocation_a.pk]) in page

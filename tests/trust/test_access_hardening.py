@@ -112,7 +112,7 @@ def test_two_factor_refuses_an_offsite_next(client, coordinator, two_factor_on):
 
 def test_school_contacts_do_not_need_two_factor(client, contact, two_factor_on):
     client.force_login(contact)
-    assert client.get(reverse("accounts:contact_home")).status_code == 200
+    assert client.get(reverse("schools:contact_home")).status_code == 200
 
 
 def test_idle_session_ends(client, coordinator):

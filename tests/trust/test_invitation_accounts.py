@@ -66,7 +66,7 @@ def test_stale_coordinator_link_after_a_colleague_invitation_does_not_sign_in_as
     response = client.post(reverse("invitations:accept"), ATTACKER)
     assert _signed_in_as(client) is None
     assert response.status_code == 409
-    assert client.get(reverse("accounts:contact_home")).status_code == 302  # to the sign-in page
+    assert client.get(reverse("schools:contact_home")).status_code == 302  # to the sign-in page
     assert not type(pat).objects.filter(username="attacker").exists()
 
     # Pat, signed in with their own password, may still use it: nothing changes but the invitation is used.
@@ -92,7 +92,7 @@ def test_existing_account_signs_in_then_confirms_and_is_linked(client, coordinat
     assert confirm.status_code == 200 and b"Add " in confirm.content
     assert InstitutionContact.objects.filter(user=person).count() == 0  # a GET links nothing
     response = client.post(reverse("invitations:accept"))
-    assert response.status_code == 302 and response.url == reverse("accounts:contact_home")
+    assert response.status_code == 302 and response.url == reverse("schools:contact_home")
     assert InstitutionContact.objects.get(user=person).institution == school_a
     assert ContactInvitation.objects.get(pk=invitation.pk).accepted_at is not None
 

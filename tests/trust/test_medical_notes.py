@@ -48,6 +48,6 @@ def test_syndicate_lead_sees_support_needs_not_medical_notes(client_for, lead, p
         nomination__medical_notes=NOTES,
         nomination__support_needs="Quiet room",
     )
-    page = client_for(lead).get(reverse("accounts:lead_home")).content.decode()
+    page = client_for(lead).get(reverse("placements:lead_home")).content.decode()
     assert "Quiet room" in page
     assert NOTES not in page

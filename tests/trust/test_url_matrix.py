@@ -124,12 +124,9 @@ def outcome(response):
 MATRIX = """
 url name                               | anon    | ctc_a   | ctc_b   | crd_a   | crd_b   | lead    | mentor  | student
 ----------------------------------------------------------------------------------------------------------------------
-accounts:contact_home                  | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 accounts:home                          | login   | 302     | 302     | 302     | 302     | 302     | 302     | login
-accounts:lead_home                     | login   | 403     | 403     | 403     | 403     | 200     | 403     | login
 accounts:login                         | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 200
 accounts:logout                        | 405/login | 405/login | 405/login | 405/login | 405/login | 405/login | 405/login | 405/login
-accounts:mentor_home                   | login   | 403     | 403     | 403     | 403     | 403     | 200     | login
 accounts:two_factor                    | login   | 200     | 200     | 200     | 200     | 200     | 200     | login
 audit_trail                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 certificates:download                  | login   | 200     | 404     | 200     | 404     | 403     | 403     | login
@@ -159,6 +156,7 @@ mentoring:assignment                   | login   | 404     | 404     | 200     |
 mentoring:assignment_end               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405/403 | 405/login
 mentoring:contact_create               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405     | 405/login
 mentoring:dashboard                    | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+mentoring:mentor_home                  | login   | 403     | 403     | 403     | 403     | 403     | 200     | login
 mentoring:outcome_create               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405     | 405/login
 mentoring:placement_outcomes           | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 mentoring:programme                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
@@ -168,6 +166,7 @@ placements:attendance                  | login   | 403     | 403     | 200     |
 placements:budget                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:budget_csv                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:department_schedule         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:lead_home                   | login   | 403     | 403     | 403     | 403     | 200     | 403     | login
 placements:placement_move              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:programme_detail            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:programme_list              | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
@@ -186,6 +185,7 @@ privacy:student_export                 | login   | 403     | 403     | 200     |
 schools:allocations                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:colleague_invite               | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 schools:consent_resend                 | 405/login | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/login
+schools:contact_home                   | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 schools:contact_invite                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:csv_template                   | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 schools:nominate                       | login   | 200     | 404     | 403     | 403     | 403     | 403     | login
