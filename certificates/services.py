@@ -1,7 +1,6 @@
 """Writes for certificates: issue (one, in bulk), revoke, reissue, student links, templates."""
 
 import base64
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.links import token_hash
 from core.services import email_queue
 from placements.models import Placement
 from schools.models import InstitutionContact
@@ -45,10 +45,6 @@ TYPO_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 def normalise_code(raw):
     """A typed code as stored: upper case, no spaces or dashes, digits misread for letters fixed."""
     return "".join(ch for ch in (raw or "").upper() if ch.isascii() and ch.isalnum()).translate(TYPO_FIXES)[:32]
-
-
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _lock_serial_counter(force):
@@ -302,13 +298,13 @@ def student_link_create(*, placement, actor):
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     StudentLink.objects.filter(placement=placement).delete()
     token = secrets.token_urlsafe(32)
-    link = StudentLink.objects.create(placement=placement, token_hash=hash_token(token), created_by=actor)
+    link = StudentLink.objects.create(placement=placement, token_hash=token_hash(token), created_by=actor)
     return link, token
 
 
 def student_link_open(*, token):
     """The link a token belongs to (and note its use), or None."""
-    link = StudentLink.objects.filter(token_hash=hash_token(token or "")).first()
+    link = StudentLink.objects.filter(token_hash=token_hash(token or "")).first()
     if link is not None:
         StudentLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
     return link

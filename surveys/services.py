@@ -1,10 +1,8 @@
 """Writes for surveys: set-up from the force's templates, invitations, drafts, responses, paper import."""
 
 import csv
-import hashlib
 import hmac
 import io
-from base64 import urlsafe_b64encode
 from collections import defaultdict
 from datetime import timedelta
 
@@ -14,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.errors import DomainError
-from core.links import link_marker, new_token_salt
+from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 from placements.models import Placement, Session
 from schools.models import InstitutionContact
@@ -49,12 +47,7 @@ def invitation_token(invitation):
     Only its SHA-256 is stored; a copy of the database alone cannot rebuild a link, yet the coordinator
     can print the QR sheet again or resend links without invalidating the ones already handed out.
     """
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"survey-invitation:{invitation.token_salt}".encode(), "sha256")
-    return urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
-
-
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+    return link_token("survey-invitation", invitation.token_salt)
 
 
 def invitation_path(pk):
