@@ -250,6 +250,12 @@ def contact_invitation_accept(*, invitation, username, password):
     contact = InstitutionContact.objects.filter(
         institution=invitation.institution, email__iexact=invitation.email
     ).first()
+    _invitation_complete(invitation, contact, user)
+    return user
+
+
+def _invitation_complete(invitation, contact, user):
+    """Link (or create) the invited contact for `user` and mark the invitation used; returns the contact."""
     if contact is None:
         contact = InstitutionContact.objects.create(
             institution=invitation.institution,
@@ -265,7 +271,7 @@ def contact_invitation_accept(*, invitation, username, password):
     invitation.accepted_at = timezone.now()
     invitation.contact = contact
     invitation.save(update_fields=["accepted_at", "contact"])
-    return user
+    return contact
 
 
 def invitation_email_matches(*, invitation, user):
@@ -298,22 +304,7 @@ def contact_invitation_link(*, invitation, user):
             "Ask the force coordinator to move it, or to invite another email address.",
             status=409,
         )
-    if contact is None:
-        contact = InstitutionContact.objects.create(
-            institution=invitation.institution,
-            name=invitation.name,
-            email=invitation.email,
-            job_title=invitation.job_title,
-            user=user,
-        )
-    else:
-        contact.user = user
-        contact.is_active = True
-        contact.save(update_fields=["user", "is_active"])
-    invitation.accepted_at = timezone.now()
-    invitation.contact = contact
-    invitation.save(update_fields=["accepted_at", "contact"])
-    return contact
+    return _invitation_complete(invitation, contact, user)
 
 
 # ---------------------------------------------------------------- nominations
