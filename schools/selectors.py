@@ -3,9 +3,10 @@
 from django.db.models import Count, F, Q
 
 from accounts.scoping import get_for_user, scoped
+from core.links import token_hash
 
 from .models import Allocation, ConsentLink, Nomination
-from .services import QUOTA_STATUSES_EXCLUDED, token_hash
+from .services import QUOTA_STATUSES_EXCLUDED
 
 
 def consent_link_pk_for_token(token):

@@ -8,6 +8,7 @@ from django.db import connection, connections
 
 from schools import services
 from schools.models import Nomination
+from schools.services import nominations as nomination_services
 from tests import factories as f
 from tests.schools.conftest import student
 
@@ -37,13 +38,13 @@ def test_last_quota_place_goes_to_exactly_one_of_two_concurrent_contacts(postgre
             connections.close_all()
 
     # Slow the window between the lock and the insert so, without the row lock, both would pass the count.
-    original_check = services._check_student
+    original_check = nomination_services._check_student
 
     def slow_check(programme, data):
         time.sleep(0.3)
         return original_check(programme, data)
 
-    services._check_student = slow_check
+    nomination_services._check_student = slow_check
     try:
         threads = [threading.Thread(target=submit, args=(u, n)) for u, n in ((first, "Left"), (second, "Right"))]
         for thread in threads:
@@ -51,7 +52,7 @@ def test_last_quota_place_goes_to_exactly_one_of_two_concurrent_contacts(postgre
         for thread in threads:
             thread.join(timeout=30)
     finally:
-        services._check_student = original_check
+        nomination_services._check_student = original_check
     assert list(results.values()).count("ok") == 1
     assert any("used all 2 of its places" in v for v in results.values())
     assert Nomination.objects.filter(institution=school_a, programme=open_programme).count() == 2

@@ -8,6 +8,7 @@ from django.db import connections
 
 from schools import services
 from schools.models import Consent
+from schools.services import consent as consent_services
 from tests.schools.conftest import student
 
 pytestmark = pytest.mark.django_db
@@ -50,13 +51,13 @@ def test_two_answers_at_the_same_moment_record_exactly_one(postgres, contact, al
     )
     consent = Consent.objects.get(nomination=nomination)
     # Widen the window between reading the status and saving, so without the row lock both would pass.
-    original = services.consent_wording
+    original = consent_services.consent_wording
 
     def slow_wording(nomination):
         time.sleep(0.3)
         return original(nomination)
 
-    monkeypatch.setattr(services, "consent_wording", slow_wording)
+    monkeypatch.setattr(consent_services, "consent_wording", slow_wording)
     barrier = threading.Barrier(2)
     results = {}
 
