@@ -103,7 +103,7 @@ def test_tracebacks_and_the_development_server_line_are_redacted(log_output):
     try:
         raise ValueError("bad link /consent/traceback-secret/")
     except ValueError:
-        logging.getLogger("schools.views").exception("Failed opening %s", "/invitations/exception-secret/")
+        logging.getLogger("schools.views.public").exception("Failed opening %s", "/invitations/exception-secret/")
     written = log_output.getvalue()
     assert "runserver-secret" not in written
     assert "traceback-secret" not in written

@@ -1,0 +1,71 @@
+"""Intake screens, one module per audience: contacts, coordinators, and public link pages."""
+
+from ._common import (
+    CONSENT_SESSION_KEY,
+    INVALID_LINK,
+    INVITATION_SESSION_KEY,
+    _apply_error,
+    _error_page,
+)
+from .contacts import (
+    _contact_nomination,
+    _nomination_for_school_or_coordinator,
+    colleague_invite,
+    consent_resend,
+    contact_home,
+    csv_template,
+    nominate,
+    nomination_detail,
+    nomination_edit,
+    nomination_list,
+    nomination_upload,
+    nomination_withdraw,
+    offer_respond,
+)
+from .coordinators import (
+    allocations,
+    contact_invite,
+    review,
+    selection,
+)
+from .public import (
+    _consent_link,
+    _invitation_link,
+    consent_form,
+    consent_open,
+    consent_withdraw,
+    invitation_accept,
+    invitation_open,
+)
+
+__all__ = [
+    "CONSENT_SESSION_KEY",
+    "INVALID_LINK",
+    "INVITATION_SESSION_KEY",
+    "_apply_error",
+    "_consent_link",
+    "_contact_nomination",
+    "_error_page",
+    "_invitation_link",
+    "_nomination_for_school_or_coordinator",
+    "allocations",
+    "colleague_invite",
+    "consent_form",
+    "consent_open",
+    "consent_resend",
+    "consent_withdraw",
+    "contact_home",
+    "contact_invite",
+    "csv_template",
+    "invitation_accept",
+    "invitation_open",
+    "nominate",
+    "nomination_detail",
+    "nomination_edit",
+    "nomination_list",
+    "nomination_upload",
+    "nomination_withdraw",
+    "offer_respond",
+    "review",
+    "selection",
+]
