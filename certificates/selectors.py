@@ -1,9 +1,12 @@
 """Reads for certificates: who is eligible, hours attended, and the certificate lists."""
 
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -12,6 +15,15 @@ from accounts.scoping import scoped
 from placements.models import Attendance, Placement, Session
 
 from .models import Certificate, CertificateTemplate, IssueJob
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+    from placements.models import Programme
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 # Used only when a programme has no timetable: a placement day is taken as 6 hours.
@@ -31,19 +43,19 @@ class EligibilityRow:
     certificate: Certificate | None = None
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.placement.nomination.full_name
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         return round(100 * self.days_attended / self.days_total) if self.days_total else 0
 
 
-def template_for_programme(programme):
+def template_for_programme(programme: Programme) -> CertificateTemplate | None:
     return CertificateTemplate.objects.filter(force_id=programme.force_id, programme_kind=programme.kind).first()
 
 
-def _session_hours_by_day(programme):
+def _session_hours_by_day(programme: Programme) -> dict[tuple[int | None, date], Decimal] | None:
     """{(syndicate_id or None, date): hours} for the programme's planned sessions; None means everyone."""
     hours = defaultdict(Decimal)
     sessions = Session.objects.filter(programme=programme, status=Session.Status.PLANNED).prefetch_related("syndicates")
@@ -58,7 +70,7 @@ def _session_hours_by_day(programme):
     return hours if found else None
 
 
-def programme_eligibility(*, programme):
+def programme_eligibility(*, programme: Programme) -> list[EligibilityRow]:
     """Every confirmed or withdrawn placement with its attendance, hours and whether it earns a certificate.
 
     Eligible: days attended (present or late) ≥ the programme's threshold share of its working days.
@@ -124,16 +136,22 @@ def programme_eligibility(*, programme):
     return rows
 
 
-def placements_to_issue(*, programme):
+def placements_to_issue(*, programme: Programme) -> list[EligibilityRow]:
     """Eligible placements that have never had a certificate (a revoked one is not re-issued by bulk)."""
     return [row for row in programme_eligibility(programme=programme) if row.eligible and row.certificate is None]
 
 
-def latest_job(*, programme):
+def latest_job(*, programme: Programme) -> IssueJob | None:
     return IssueJob.objects.filter(programme=programme).first()
 
 
-def certificate_list(*, user, programme, order="alphabetical", include_revoked=True):
+def certificate_list(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    programme: Programme,
+    order: str = "alphabetical",
+    include_revoked: bool = True,
+) -> QuerySet[Certificate]:
     """The programme's certificates the user may see, in ceremony order (syndicate or alphabetical)."""
     queryset = scoped(user, Certificate).filter(placement__programme=programme)
     if not include_revoked:
@@ -144,7 +162,7 @@ def certificate_list(*, user, programme, order="alphabetical", include_revoked=T
     return queryset.order_by("placement__nomination__last_name", "placement__nomination__first_name", "serial")
 
 
-def section_context(programme, request):
+def section_context(programme: Programme, request: HttpRequest) -> dict[str, Any]:
     """The Certificates section of the coordinator's programme page."""
     rows = programme_eligibility(programme=programme)
     counts = Certificate.objects.filter(placement__programme=programme).aggregate(

@@ -1,9 +1,12 @@
 """Writes for certificates: issue (one, in bulk), revoke, reissue, student links, templates."""
 
+from __future__ import annotations
+
 import base64
 import logging
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,6 +25,15 @@ from schools.models import InstitutionContact
 from . import rendering, selectors
 from .models import Certificate, IssueJob, SerialCounter, StudentLink
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from placements.models import Force, Programme
+
+    from .models import CertificateTemplate
+
 logger = logging.getLogger(__name__)
 
 # Rendering a chunk holds the force's serial counter locked, so keep chunks small enough to be quick
@@ -33,7 +45,7 @@ class CertificateError(DomainError):
     """A certificate action that cannot be done, with a message fit to show the user."""
 
 
-def new_verification_code():
+def new_verification_code() -> str:
     """80 random bits as 16 base32 characters (A–Z, 2–7: no 0, 1, 8 or 9)."""
     return base64.b32encode(secrets.token_bytes(10)).decode()
 
@@ -42,18 +54,18 @@ def new_verification_code():
 TYPO_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
-def normalise_code(raw):
+def normalise_code(raw: str | None) -> str:
     """A typed code as stored: upper case, no spaces or dashes, digits misread for letters fixed."""
     return "".join(ch for ch in (raw or "").upper() if ch.isascii() and ch.isalnum()).translate(TYPO_FIXES)[:32]
 
 
-def _lock_serial_counter(force):
+def _lock_serial_counter(force: Force) -> SerialCounter:
     """The force's serial counter, locked until the transaction ends: issues for one force queue here."""
     SerialCounter.objects.get_or_create(force=force)
     return SerialCounter.objects.select_for_update().get(force=force)
 
 
-def _allocate_serials(force, count):
+def _allocate_serials(force: Force, count: int) -> range:
     """The next `count` serials of the force."""
     counter = _lock_serial_counter(force)
     highest = Certificate.objects.filter(force=force).aggregate(top=Max("serial"))["top"] or 0
@@ -63,7 +75,9 @@ def _allocate_serials(force, count):
     return range(first, first + count)
 
 
-def _content(programme, *, name, hours, serial, code):
+def _content(
+    programme: Programme, *, name: str, hours: Decimal, serial: int, code: str
+) -> rendering.CertificateContent:
     return rendering.CertificateContent(
         student_name=name,
         programme_title=programme.title,
@@ -76,12 +90,12 @@ def _content(programme, *, name, hours, serial, code):
     )
 
 
-def _store_pdf(force, serial, pdf):
+def _store_pdf(force: Force, serial: int, pdf: bytes) -> str:
     name = f"certificates/{force.slug}/{serial:06d}-{secrets.token_hex(8)}.pdf"
     return default_storage.save(name, ContentFile(pdf))
 
 
-def _require_template(programme):
+def _require_template(programme: Programme) -> CertificateTemplate:
     template = selectors.template_for_programme(programme)
     if template is None:
         raise CertificateError(
@@ -91,7 +105,13 @@ def _require_template(programme):
 
 
 @transaction.atomic
-def certificate_issue_batch(*, programme, rows, actor=None, template=None):
+def certificate_issue_batch(
+    *,
+    programme: Programme,
+    rows: list[selectors.EligibilityRow],
+    actor: AbstractBaseUser | None = None,
+    template: CertificateTemplate | None = None,
+) -> list[Certificate]:
     """Issue certificates for these eligibility rows, rendered as one document and split (the fast path).
 
     Placements that gained a certificate meanwhile are skipped, and the one-valid-per-placement
@@ -136,7 +156,7 @@ def certificate_issue_batch(*, programme, rows, actor=None, template=None):
     return certificates
 
 
-def certificate_issue_job_start(*, programme, actor=None):
+def certificate_issue_job_start(*, programme: Programme, actor: AbstractBaseUser | None = None) -> IssueJob:
     """Queue a bulk issue for the programme, or return the one already under way."""
     from .tasks import issue_programme_certificates
 
@@ -165,13 +185,13 @@ def certificate_issue_job_start(*, programme, actor=None):
     return job
 
 
-def _enqueue(task, *args):
+def _enqueue(task: Any, *args: Any) -> None:
     from core.tasks import enqueue
 
     enqueue(task, *args)
 
 
-def certificate_issue_job_run(*, job_id):
+def certificate_issue_job_run(*, job_id: int) -> IssueJob:
     """Issue every certificate a job still has to issue, chunk by chunk, then tell the schools.
 
     Safe to run again (a redelivered task after a killed worker): it only issues what is missing.
@@ -203,14 +223,14 @@ def certificate_issue_job_run(*, job_id):
     return job
 
 
-def issue_job_fail(*, job_id, error):
+def issue_job_fail(*, job_id: int, error: str) -> None:
     IssueJob.objects.filter(pk=job_id).exclude(status=IssueJob.Status.DONE).update(
         status=IssueJob.Status.FAILED, error=error[:300], finished_at=timezone.now(), updated_at=timezone.now()
     )
 
 
 @transaction.atomic
-def certificate_notify_contacts(*, programme):
+def certificate_notify_contacts(*, programme: Programme) -> None:
     """Email each active contact of an institution with certificates a link to its own students'."""
     counts = {}
     for institution_id in Certificate.objects.filter(
@@ -240,7 +260,7 @@ def certificate_notify_contacts(*, programme):
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate, actor, reason):
+def certificate_revoke(*, certificate: Certificate, actor: AbstractBaseUser | None, reason: str | None) -> Certificate:
     """Revoke a valid certificate; it stays on record and verification shows it as revoked."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     reason = (reason or "").strip()
@@ -257,7 +277,9 @@ def certificate_revoke(*, certificate, actor, reason):
 
 
 @transaction.atomic
-def certificate_reissue(*, certificate, actor, printed_name):
+def certificate_reissue(
+    *, certificate: Certificate, actor: AbstractBaseUser | None, printed_name: str | None
+) -> Certificate:
     """Replace a valid certificate with a new one (new serial and code) printed with a corrected name."""
     old = Certificate.objects.select_for_update().select_related("placement__programme__force").get(pk=certificate.pk)
     printed_name = " ".join((printed_name or "").split())
@@ -290,7 +312,7 @@ def certificate_reissue(*, certificate, actor, printed_name):
 
 
 @transaction.atomic
-def student_link_create(*, placement, actor):
+def student_link_create(*, placement: Placement, actor: AbstractBaseUser | None) -> tuple[StudentLink, str]:
     """A fresh link for a student to their certificate; earlier links for them stop working.
 
     Returns (link, token): the token is shown once to pass on and only its hash is kept.
@@ -302,7 +324,7 @@ def student_link_create(*, placement, actor):
     return link, token
 
 
-def student_link_open(*, token):
+def student_link_open(*, token: str | None) -> StudentLink | None:
     """The link a token belongs to (and note its use), or None."""
     link = StudentLink.objects.filter(token_hash=token_hash(token or "")).first()
     if link is not None:
@@ -311,7 +333,7 @@ def student_link_open(*, token):
 
 
 @transaction.atomic
-def certificate_template_save(*, template, actor):
+def certificate_template_save(*, template: CertificateTemplate, actor: AbstractBaseUser | None) -> CertificateTemplate:
     """Save a certificate template after checking it as a whole (one per force and programme kind)."""
     template.full_clean()
     template.save()
@@ -319,7 +341,7 @@ def certificate_template_save(*, template, actor):
     return template
 
 
-def certificate_issue_due_programmes():
+def certificate_issue_due_programmes() -> list[IssueJob]:
     """Beat: start a bulk issue for programmes that ended in the last 30 days and still have certificates due."""
     from placements.models import Programme
 

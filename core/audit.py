@@ -1,5 +1,9 @@
 """Audit trail glue for django-auditlog: masking, the force each entry belongs to, sensitive reads."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
 
@@ -7,13 +11,17 @@ from accounts.scoping import FORCE_PATHS
 
 from .personal_data import registry
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models import Model
 
-def mask(value):
+
+def mask(value: Any) -> str:
     """Audit-log mask: record that a personal field changed, never its value."""
     return "[hidden]" if value not in (None, "", "None") else ""
 
 
-def force_id_of(instance):
+def force_id_of(instance: Model) -> int | None:
     """Follow the model's path in FORCE_PATHS to its force id, or None."""
     path = FORCE_PATHS.get(instance._meta.label_lower)
     if path is None:
@@ -29,7 +37,13 @@ def force_id_of(instance):
     return getattr(obj, f"{last}_id", None)
 
 
-def tag_entry(sender, instance, log_entry=None, log_created=False, **kwargs):
+def tag_entry(
+    sender: type[Model],
+    instance: Model,
+    log_entry: LogEntry | None = None,
+    log_created: bool = False,
+    **kwargs: Any,
+) -> None:
     """post_log receiver: file each entry under its force, and keep names out of the trail."""
     if not log_created or log_entry is None:
         return
@@ -41,12 +55,14 @@ def tag_entry(sender, instance, log_entry=None, log_created=False, **kwargs):
     LogEntry.objects.filter(pk=log_entry.pk).update(**updates)
 
 
-def record_sensitive_read(instance):
+def record_sensitive_read(instance: Model) -> None:
     """Record that someone read a record's medical or support notes (who, when, from where)."""
     accessed.send(sender=instance.__class__, instance=instance)
 
 
-def audit_action(*, actor, action, instance, **details):
+def audit_action(
+    *, actor: AbstractBaseUser | AnonymousUser | None, action: str, instance: Model, **details: Any
+) -> LogEntry | None:
     """Record a named business action ("Syndicates built") on `instance` in the audit trail.
 
     Like pretix's log_action: the trail says what a person did, not only which fields changed. The

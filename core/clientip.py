@@ -11,14 +11,21 @@ django-axes, django-ratelimit, django-auditlog, the survey code counter and the 
 see it; `client_ip` is also their explicit hook in settings.
 """
 
+from __future__ import annotations
+
 import ipaddress
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 FORWARDED_FOR = "HTTP_X_FORWARDED_FOR"
 
 
-def _address(value):
+def _address(value: str) -> str | None:
     """A bare, normalised IP address from an X-Forwarded-For entry (port allowed), or None."""
     value = value.strip()
     if value.startswith("["):  # [2001:db8::1]:443
@@ -31,7 +38,7 @@ def _address(value):
         return None
 
 
-def resolve_client_ip(meta, proxy_count):
+def resolve_client_ip(meta: Mapping[str, Any], proxy_count: int) -> str:
     """The client's address from a request's META, believing `proxy_count` proxies and no more."""
     remote = meta.get("REMOTE_ADDR", "")
     if proxy_count <= 0:
@@ -43,7 +50,7 @@ def resolve_client_ip(meta, proxy_count):
     return _address(hops[-proxy_count]) or remote
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str:
     """The client's address for this request (AXES_CLIENT_IP_CALLABLE, RATELIMIT_IP_META_KEY)."""
     resolved = getattr(request, "client_ip", None)
     if resolved is None:

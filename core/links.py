@@ -7,11 +7,14 @@ in its `AppConfig.ready()`, from data that is not itself a credential (a random 
 SECRET_KEY), so neither a copy of the database nor a staff user reading the outbox can open a link.
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 import re
 import secrets
 from base64 import urlsafe_b64encode
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -19,15 +22,15 @@ MARKER = re.compile(r"\[\[link:([a-z][a-z-]*):(\d+)\]\]")
 # A link that cannot be made any more (its row is gone, or the student's data was erased).
 NO_LINK = "/"
 
-_makers = {}
+_makers: dict[str, Callable[[int], str | None]] = {}
 
 
-def new_token_salt():
+def new_token_salt() -> str:
     """128 random bits; stored on the link's row, from which (with SECRET_KEY) its token is made."""
     return secrets.token_hex(16)
 
 
-def link_token(purpose, salt):
+def link_token(purpose: str, salt: str) -> str:
     """The link token: HMAC-SHA256 of `purpose:salt` under SECRET_KEY, 256 bits, URL-safe.
 
     Only its SHA-256 is stored to look it up; the salt alone is not a credential.
@@ -36,26 +39,26 @@ def link_token(purpose, salt):
     return urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def token_hash(token):
+def token_hash(token: str | None) -> str:
     return hashlib.sha256((token or "").encode()).hexdigest()
 
 
-def link_register(kind, maker):
+def link_register(kind: str, maker: Callable[[int], str | None]) -> None:
     """`maker(pk)` returns the path of the working link for that row, or None when there is none."""
     _makers[kind] = maker
 
 
-def link_marker(kind, pk):
+def link_marker(kind: str, pk: int) -> str:
     """What a template shows (after the site address) in place of a link with a token."""
     return f"[[link:{kind}:{pk}]]"
 
 
-def links_resolve(text):
+def links_resolve(text: str) -> str:
     """The text with every marker replaced by its working link (at send time only; never saved)."""
     if not text or "[[link:" not in text:
         return text
 
-    def replace(match):
+    def replace(match: re.Match[str]) -> str:
         maker = _makers.get(match.group(1))
         path = maker(int(match.group(2))) if maker else None
         return path or NO_LINK

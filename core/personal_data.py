@@ -33,9 +33,9 @@ def random_hash() -> str:
 class Needles:
     """What identifies the student in free text: names (whole words), addresses, dates of birth."""
 
-    names: tuple = ()
-    emails: tuple = ()
-    dob: tuple = ()
+    names: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    dob: tuple[str, ...] = ()
 
     def __add__(self, other: Needles) -> Needles:
         return Needles(
@@ -44,7 +44,7 @@ class Needles:
             dob=tuple(dict.fromkeys((*self.dob, *other.dob))),
         )
 
-    def pattern(self) -> re.Pattern | None:
+    def pattern(self) -> re.Pattern[str] | None:
         parts = [re.escape(e) for e in self.emails]
         parts += [r"\b" + re.escape(n) + r"\b" for n in self.names]
         parts += [re.escape(d) for d in self.dob]

@@ -1,6 +1,10 @@
 """Writes for the email outbox: queue an email with its change, send it once."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -12,15 +16,27 @@ from django.utils import timezone
 from .links import links_resolve
 from .models import OutboundEmail
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+
 logger = logging.getLogger(__name__)
 
 
-def _render_text(template_name, context):
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
     """Plain-text parts are not HTML: render them without HTML escaping."""
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def email_queue(*, kind, to, context, dedupe_key, force=None, about=(), to_student=False):
+def email_queue(
+    *,
+    kind: str,
+    to: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    force: Model | None = None,
+    about: Iterable[Model] = (),
+    to_student: bool = False,
+) -> OutboundEmail:
     """Render `emails/<kind>_*` and record the email; it is sent by Celery after the transaction commits.
 
     `about`: the nominations of the students the email is about (erasure and the subject access
@@ -56,7 +72,7 @@ def email_queue(*, kind, to, context, dedupe_key, force=None, about=(), to_stude
     return email
 
 
-def outbound_email_send(*, email_id):
+def outbound_email_send(*, email_id: int) -> bool:
     """Send one outbox email if it has not been sent; safe to call twice or concurrently."""
     with transaction.atomic():
         email = OutboundEmail.objects.select_for_update().pending().filter(pk=email_id).first()

@@ -1,7 +1,11 @@
 """CSV and XLSX downloads that spreadsheet programs open safely: one place for formula escaping."""
 
+from __future__ import annotations
+
 import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
@@ -10,7 +14,7 @@ from openpyxl import Workbook
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def spreadsheet_safe(value):
+def spreadsheet_safe(value: Any) -> Any:
     """Text that starts like a formula gets a leading apostrophe (read as text); other values are unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -18,15 +22,15 @@ def spreadsheet_safe(value):
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_response(rows, *, header, filename):
+def csv_response(rows: Iterable[Sequence[Any]], *, header: Sequence[str], filename: str) -> StreamingHttpResponse:
     """Stream rows (lists of cells) as a UTF-8 CSV download; every cell goes through spreadsheet_safe."""
     writer = csv.writer(_Echo())
 
-    def stream():
+    def stream() -> Iterator[str]:
         yield "\ufeff"  # so spreadsheet programs read it as UTF-8
         yield writer.writerow(header)
         for row in rows:
@@ -37,7 +41,9 @@ def csv_response(rows, *, header, filename):
     return response
 
 
-def xlsx_response(rows, *, header, filename, sheet="data"):
+def xlsx_response(
+    rows: Iterable[Sequence[Any]], *, header: Sequence[str], filename: str, sheet: str = "data"
+) -> HttpResponse:
     """Rows as an XLSX download; text cells go in through spreadsheet_safe, so none is a formula."""
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)

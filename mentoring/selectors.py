@@ -1,7 +1,10 @@
 """Reads for career mentoring: who may be mentored, mentor load, due lists, accountability, pipeline."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -13,22 +16,28 @@ from surveys.models import Answer, Survey
 
 from .models import MentorAssignment, MentoringReferral, MentoringSettings, Outcome
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models import QuerySet
+
+    from placements.models import Force
+
 WANTS_MENTOR_CODE = "wants_mentor"
 
 
-def mentoring_settings_for(force):
+def mentoring_settings_for(force: Force) -> MentoringSettings:
     """The force's mentoring settings, or the defaults (unsaved) if none were set."""
     return MentoringSettings.objects.filter(force=force).first() or MentoringSettings(force=force)
 
 
-def _consent_ok():
+def _consent_ok() -> Q:
     return Q(
         nomination__consent__status=Consent.Status.GIVEN,
         nomination__consent__mentoring_contact=True,
     )
 
 
-def _asked_for_mentor():
+def _asked_for_mentor() -> Exists:
     return Exists(
         Answer.objects.filter(
             question__code=WANTS_MENTOR_CODE,
@@ -40,7 +49,7 @@ def _asked_for_mentor():
     )
 
 
-def with_eligibility(queryset):
+def with_eligibility(queryset: QuerySet[Placement]) -> QuerySet[Placement]:
     """Annotate placements with consent_ok, asked_for_mentor, referred and has_active_mentor."""
     return queryset.annotate(
         consent_ok=Exists(Placement.objects.filter(_consent_ok(), pk=OuterRef("pk"))),
@@ -57,7 +66,7 @@ class Eligibility:
     code: str
 
 
-def eligibility_of(placement):
+def eligibility_of(placement: Placement) -> Eligibility:
     """Why an annotated placement (see with_eligibility) can or cannot be given a mentor."""
     if placement.status != Placement.Status.CONFIRMED:
         return Eligibility(False, "The student's place was withdrawn.", "withdrawn")
@@ -69,18 +78,18 @@ def eligibility_of(placement):
     return Eligibility(True, reason, "eligible")
 
 
-def placement_eligibility(*, placement):
+def placement_eligibility(*, placement: Placement) -> Eligibility:
     annotated = with_eligibility(Placement.objects.filter(pk=placement.pk)).get()
     return eligibility_of(annotated)
 
 
-def placements_with_lapsed_consent():
+def placements_with_lapsed_consent() -> QuerySet[Placement]:
     """Placements with active mentoring whose mentoring consent is no longer given."""
     active = MentorAssignment.objects.active().filter(placement=OuterRef("pk"))
     return Placement.objects.filter(Exists(active)).exclude(_consent_ok())
 
 
-def programme_mentoring(*, programme):
+def programme_mentoring(*, programme: Programme) -> list[dict[str, Any]]:
     """Every placement of a programme, annotated for eligibility, with its active assignment."""
     assignments = MentorAssignment.objects.select_related("mentor").order_by("-created_at", "-pk")
     placements = (
@@ -103,7 +112,7 @@ def programme_mentoring(*, programme):
     return rows
 
 
-def programme_summary(*, programme, today=None):
+def programme_summary(*, programme: Programme, today: date | None = None) -> dict[str, int]:
     """Counts for the programme page's mentoring section (three queries)."""
     today = today or timezone.localdate()
     rows = programme_mentoring(programme=programme)
@@ -117,7 +126,7 @@ def programme_summary(*, programme, today=None):
     return {**counts, "awaiting": awaiting}
 
 
-def mentor_options(*, force, today=None):
+def mentor_options(*, force: Force, today: date | None = None) -> tuple[list[ForcePerson], ForcePerson | None, int]:
     """The force's mentors whose vetting is in date, least loaded first, and the suggested one.
 
     Returns (mentors, suggestion, maximum); each mentor carries `active_count` and `at_capacity`.
@@ -135,7 +144,9 @@ def mentor_options(*, force, today=None):
     return mentors, suggestion, maximum
 
 
-def mentor_due_list(*, user, today=None):
+def mentor_due_list(
+    *, user: AbstractBaseUser | AnonymousUser, today: date | None = None
+) -> tuple[list[MentorAssignment], list[MentorAssignment]]:
     """A mentor's own active mentees, soonest due first, each with its last contact date."""
     today = today or timezone.localdate()
     person_id = scope_for(user).person_id
@@ -156,7 +167,7 @@ def mentor_due_list(*, user, today=None):
     return active, ended
 
 
-def expected_contacts(*, starts_on, ends_on, first_within, every, until):
+def expected_contacts(*, starts_on: date, ends_on: date, first_within: int, every: int, until: date) -> int:
     """How many contacts the cadence asked for between the start and `until` (inclusive)."""
     end = min(until, ends_on)
     first_due = starts_on + timedelta(days=first_within)
@@ -165,7 +176,7 @@ def expected_contacts(*, starts_on, ends_on, first_within, every, until):
     return 1 + (end - first_due).days // every
 
 
-def accountability(*, force, today=None):
+def accountability(*, force: Force, today: date | None = None) -> dict[str, list[Any]]:
     """The coordinator's dashboard: mentors by overdue count; contacts made vs expected per programme.
 
     Two queries, whatever the number of mentors, programmes or assignments.
@@ -253,7 +264,7 @@ OTHER_OUTCOMES = [
 ]
 
 
-def pipeline(*, force):
+def pipeline(*, force: Force) -> list[Programme]:
     """Students per pipeline stage for each of the force's programmes with mentoring or outcomes (one query)."""
     counts = {}
     for stage, _label, milestones in PIPELINE_STAGES[2:]:
@@ -277,7 +288,9 @@ def pipeline(*, force):
     return list(programmes)
 
 
-def pipeline_chart(programmes, *, width=640, row_height=22, gap=18, label_width=210):
+def pipeline_chart(
+    programmes: list[Programme], *, width: int = 640, row_height: int = 22, gap: int = 18, label_width: int = 210
+) -> dict[str, Any]:
     """Geometry for a server-rendered SVG: one group of horizontal bars per programme, one bar per stage."""
     stages = PIPELINE_STAGES
     biggest = max([getattr(p, key) for p in programmes for key, _l, _m in stages] or [0]) or 1

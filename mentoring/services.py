@@ -1,8 +1,10 @@
 """Writes for career mentoring: put forward, assign, log contacts, remind, end, record outcomes."""
 
+from __future__ import annotations
+
 import logging
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -16,6 +18,12 @@ from placements.models import ForcePerson, Placement
 from . import selectors
 from .models import MentorAssignment, MentorContact, MentoringReferral, MentorReminder, Outcome
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from placements.models import Programme
+    from schools.models import Nomination
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,7 +31,7 @@ class MentoringError(DomainError):
     """A mentoring change that cannot be made; the message is shown to the user."""
 
 
-def _add_months(day, months):
+def _add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     for last_day in (day.day, 30, 29, 28):
@@ -34,14 +42,14 @@ def _add_months(day, months):
     raise ValueError(day)
 
 
-def _birthday(date_of_birth, age):
+def _birthday(date_of_birth: date, age: int) -> date:
     try:
         return date_of_birth.replace(year=date_of_birth.year + age)
     except ValueError:  # born on 29 February
         return date(date_of_birth.year + age, 3, 1)
 
 
-def mentoring_end_date(*, placement, starts_on, end_at_age=None):
+def mentoring_end_date(*, placement: Placement, starts_on: date, end_at_age: int | None = None) -> date:
     """When mentoring that starts on `starts_on` ends: after the programme's months, or at an age if sooner."""
     ends_on = _add_months(starts_on, placement.programme.mentoring_months)
     if end_at_age:
@@ -49,7 +57,7 @@ def mentoring_end_date(*, placement, starts_on, end_at_age=None):
     return ends_on
 
 
-def next_due_date(*, assignment, programme, last_contact_on):
+def next_due_date(*, assignment: MentorAssignment, programme: Programme, last_contact_on: date | None) -> date | None:
     """The next date a contact is due, or None when the next one would fall after mentoring ends."""
     if last_contact_on is None:
         due = assignment.starts_on + timedelta(days=programme.mentor_first_contact_within_days)
@@ -58,7 +66,7 @@ def next_due_date(*, assignment, programme, last_contact_on):
     return due if due <= assignment.ends_on else None
 
 
-def mentee_contact_email(*, nomination, on):
+def mentee_contact_email(*, nomination: Nomination, on: date) -> str:
     """Where mentoring emails about a student go: their guardian if under 18, else the student."""
     if nomination.age_on(on) < 18:
         return nomination.guardian_email
@@ -66,14 +74,16 @@ def mentee_contact_email(*, nomination, on):
 
 
 @transaction.atomic
-def mentoring_referral_create(*, placement, actor):
+def mentoring_referral_create(*, placement: Placement, actor: AbstractBaseUser | None) -> MentoringReferral:
     """The coordinator puts a student forward for a mentor (they did not ask on the survey)."""
     referral, _ = MentoringReferral.objects.get_or_create(placement=placement, defaults={"referred_by": actor})
     return referral
 
 
 @transaction.atomic
-def mentor_assignment_create(*, placement, mentor, actor, today=None):
+def mentor_assignment_create(
+    *, placement: Placement, mentor: ForcePerson, actor: AbstractBaseUser | None, today: date | None = None
+) -> MentorAssignment:
     """Assign `mentor` to a consenting student and send both the introduction emails."""
     today = today or timezone.localdate()
     placement = (
@@ -111,7 +121,9 @@ def mentor_assignment_create(*, placement, mentor, actor, today=None):
     return assignment
 
 
-def _send_introductions(*, assignment, placement, mentor, today):
+def _send_introductions(
+    *, assignment: MentorAssignment, placement: Placement, mentor: ForcePerson, today: date
+) -> None:
     nomination = placement.nomination
     context = {
         "assignment": assignment,
@@ -150,8 +162,16 @@ def _send_introductions(*, assignment, placement, mentor, today):
 
 @transaction.atomic
 def mentor_contact_log(
-    *, assignment, contacted_on, method, summary, next_step="", sensitive_notes="", actor, today=None
-):
+    *,
+    assignment: MentorAssignment,
+    contacted_on: date,
+    method: str,
+    summary: str,
+    next_step: str = "",
+    sensitive_notes: str = "",
+    actor: AbstractBaseUser | None,
+    today: date | None = None,
+) -> MentorContact:
     """Record a contact with the mentee and move the assignment's next due date on from it."""
     today = today or timezone.localdate()
     assignment = (
@@ -182,7 +202,7 @@ def mentor_contact_log(
     return contact
 
 
-def _cancel_pending_reminders(assignment):
+def _cancel_pending_reminders(assignment: MentorAssignment) -> None:
     """Reminder emails still in the outbox are deleted, so a send already queued finds nothing to send."""
     unsent = OutboundEmail.objects.filter(
         sent_at__isnull=True, dedupe_key__startswith=f"mentoring-reminder-{assignment.pk}-"
@@ -198,7 +218,7 @@ def _cancel_pending_reminders(assignment):
             reminder.save(update_fields=["status"])
 
 
-def _end(assignment, *, reason, actor):
+def _end(assignment: MentorAssignment, *, reason: str, actor: AbstractBaseUser | None) -> None:
     """End mentoring, cancel reminders still queued, and tell the mentor (never why: see below)."""
     assignment.status = MentorAssignment.Status.ENDED
     assignment.ended_at = timezone.now()
@@ -225,7 +245,7 @@ def _end(assignment, *, reason, actor):
 
 
 @transaction.atomic
-def mentoring_end_for_consent_withdrawal(*, placement, actor):
+def mentoring_end_for_consent_withdrawal(*, placement: Placement, actor: AbstractBaseUser | None) -> int:
     """End a student's mentoring at once because consent was withdrawn; the mentor is told, not why.
 
     Safe to call more than once (and with no mentoring at all): returns how many assignments ended.
@@ -249,7 +269,7 @@ def end_mentoring_on_consent_withdrawn(sender: type, *, consent: Any, items: fro
 
 
 @transaction.atomic
-def mentor_assignment_end(*, assignment, actor):
+def mentor_assignment_end(*, assignment: MentorAssignment, actor: AbstractBaseUser | None) -> MentorAssignment:
     """The coordinator ends a student's mentoring early (the student moved on, the mentor left …)."""
     assignment = (
         MentorAssignment.objects.select_for_update(of=("self",))
@@ -263,7 +283,15 @@ def mentor_assignment_end(*, assignment, actor):
 
 
 @transaction.atomic
-def outcome_record(*, placement, milestone, occurred_on, note="", actor, today=None):
+def outcome_record(
+    *,
+    placement: Placement,
+    milestone: str,
+    occurred_on: date,
+    note: str = "",
+    actor: AbstractBaseUser | None,
+    today: date | None = None,
+) -> Outcome:
     """Record (or re-date) a milestone on a former student's path."""
     today = today or timezone.localdate()
     if occurred_on > today:
@@ -281,12 +309,12 @@ def outcome_record(*, placement, milestone, occurred_on, note="", actor, today=N
 # --- the daily job -------------------------------------------------------------------------
 
 
-def _reminder_key(assignment, due_on, kind):
+def _reminder_key(assignment: MentorAssignment, due_on: date, kind: str) -> str:
     """The outbox dedupe key of a reminder; escalations add the coordinator's id after it."""
     return f"mentoring-reminder-{assignment.pk}-{due_on.isoformat()}-{kind}"
 
 
-def mentor_reminders_send_for(*, assignment_id, today):
+def mentor_reminders_send_for(*, assignment_id: int, today: date) -> int:
     """Send whatever reminders are owed for one assignment's current due date, each exactly once.
 
     The assignment row is locked and every reminder is a row with a unique (assignment, due_on,
@@ -348,7 +376,7 @@ def mentor_reminders_send_for(*, assignment_id, today):
         return queued
 
 
-def _send_escalation(*, assignment, context):
+def _send_escalation(*, assignment: MentorAssignment, context: dict[str, Any]) -> int:
     force = assignment.placement.programme.force
     key = _reminder_key(assignment, context["due_on"], MentorReminder.Kind.ESCALATION)
     sent = 0
@@ -365,11 +393,11 @@ def _send_escalation(*, assignment, context):
     return sent
 
 
-def _owed_kinds(due_on, today):
+def _owed_kinds(due_on: date, today: date) -> set[str]:
     return {kind for kind, offset in MentorReminder.OFFSETS.items() if (today - due_on).days >= offset}
 
 
-def _assignments_owed_reminders(today):
+def _assignments_owed_reminders(today: date) -> list[int]:
     """Active assignments with a reminder owed that has no row yet (two queries; each is re-checked under lock)."""
     due = MentorAssignment.objects.active().filter(next_due_on__lte=today)
     done = {}
@@ -384,7 +412,7 @@ def _assignments_owed_reminders(today):
     ]
 
 
-def mentoring_daily(*, today=None):
+def mentoring_daily(*, today: date | None = None) -> dict[str, int]:
     """The daily job: end mentoring whose consent has gone or whose time is up, then send reminders."""
     today = today or timezone.localdate()
     ended_for_consent = 0

@@ -1,5 +1,8 @@
-from datetime import datetime
+from __future__ import annotations
+
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -20,8 +23,14 @@ from .models import (
 )
 from .planning import BREAKS, DAY_SLOTS, vetting_warning
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models import QuerySet
 
-def programme_list(*, user):
+    from .models import Department
+
+
+def programme_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Programme]:
     """Programmes the user may see, with the counts a list page shows, in one query."""
     return (
         scoped(user, Programme)
@@ -35,7 +44,7 @@ def programme_list(*, user):
     )
 
 
-def programme_overview(*, programme):
+def programme_overview(*, programme: Programme) -> dict[str, Any]:
     """Headline figures for the top of a programme page."""
     nominations = programme.nominations.aggregate(
         total=Count("pk"),
@@ -58,7 +67,7 @@ def programme_overview(*, programme):
 # --- week plan --------------------------------------------------------------------------------
 
 
-def syndicate_board(*, programme):
+def syndicate_board(*, programme: Programme) -> dict[str, Any]:
     """Syndicates with their students and leads, and the students not yet in one (constant queries)."""
     syndicates = list(programme.syndicates.select_related("lead").order_by("name"))
     placements = list(
@@ -81,7 +90,7 @@ def syndicate_board(*, programme):
     return {"rows": rows, "unplaced": unplaced, "placement_count": len(placements)}
 
 
-def vetted_leads(*, programme):
+def vetted_leads(*, programme: Programme) -> QuerySet[ForcePerson]:
     """Active people of the force whose vetting covers the whole programme."""
     return (
         ForcePerson.objects.for_force(programme.force_id)
@@ -92,7 +101,9 @@ def vetted_leads(*, programme):
     )
 
 
-def timetable(*, programme, syndicate=None, department=None):
+def timetable(
+    *, programme: Programme, syndicate: Syndicate | None = None, department: Department | None = None
+) -> list[Session]:
     """The programme's sessions with activity, department and syndicates, in time order."""
     sessions = (
         programme.sessions.select_related("activity__department", "replaces__activity")
@@ -106,7 +117,7 @@ def timetable(*, programme, syndicate=None, department=None):
     return list(sessions)
 
 
-def week_grid(*, programme, sessions):
+def week_grid(*, programme: Programme, sessions: list[Session]) -> dict[str, Any]:
     """Rows of (time slot, [sessions per day]) for the week grid, breaks included."""
     days = programme.days
     tz = timezone.get_current_timezone()
@@ -124,7 +135,7 @@ def week_grid(*, programme, sessions):
     return {"days": days, "rows": ordered, "unslotted": extras}
 
 
-def department_schedule(*, programme):
+def department_schedule(*, programme: Programme) -> list[tuple[str, list[dict[str, Any]]]]:
     """Per department: its sessions, with staff needed and delivering staff (who to send where and when)."""
     sessions = [s for s in timetable(programme=programme) if s.status == Session.Status.PLANNED]
     staff = {}
@@ -142,7 +153,7 @@ def department_schedule(*, programme):
     return sorted(groups.items())
 
 
-def run_sheet_context(*, programme):
+def run_sheet_context(*, programme: Programme) -> dict[str, Any]:
     from .services import attendance_cutoff
 
     sessions = timetable(programme=programme)
@@ -157,7 +168,7 @@ def run_sheet_context(*, programme):
     }
 
 
-def _by_day(programme, sessions):
+def _by_day(programme: Programme, sessions: list[Session]) -> list[tuple[date, list[Session]]]:
     days = {day: [] for day in programme.days}
     for session in sessions:
         if session.status == Session.Status.PLANNED:
@@ -168,7 +179,7 @@ def _by_day(programme, sessions):
 # --- attendance -------------------------------------------------------------------------------
 
 
-def attendance_grid(*, programme):
+def attendance_grid(*, programme: Programme) -> dict[str, Any]:
     """Students × days with each day's mark (one query for students, one for marks)."""
     placements = list(
         Placement.objects.for_programme(programme)
@@ -186,7 +197,7 @@ def attendance_grid(*, programme):
     return {"days": days, "rows": rows}
 
 
-def register(*, syndicate, day):
+def register(*, syndicate: Syndicate, day: date) -> list[dict[str, Any]]:
     """The syndicate's students with today's mark, for the lead's register."""
     placements = list(
         syndicate.placements.filter(status=Placement.Status.CONFIRMED)
@@ -200,7 +211,7 @@ def register(*, syndicate, day):
 # --- budget -----------------------------------------------------------------------------------
 
 
-def budget_summary(*, programme):
+def budget_summary(*, programme: Programme) -> dict[str, Any]:
     """Budget lines, spend entries, cost per student and staff hours per department."""
     lines = list(programme.budget_lines.order_by("category"))
     for line in lines:
@@ -225,7 +236,7 @@ def budget_summary(*, programme):
     }
 
 
-def staff_hours(*, programme):
+def staff_hours(*, programme: Programme) -> list[dict[str, Any]]:
     """Per department: delivery hours (session length × staff needed) from the timetable, plus planning hours."""
     delivery = {}
     sessions = programme.sessions.filter(status=Session.Status.PLANNED).select_related("activity__department")
@@ -253,7 +264,7 @@ def staff_hours(*, programme):
 # --- programme page sections (cheap: a few aggregate queries each) ------------------------------
 
 
-def week_plan_section(*, programme):
+def week_plan_section(*, programme: Programme) -> dict[str, int]:
     counts = programme.sessions.aggregate(
         total=Count("pk"), cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED))
     )
@@ -265,7 +276,7 @@ def week_plan_section(*, programme):
     }
 
 
-def attendance_section(*, programme):
+def attendance_section(*, programme: Programme) -> dict[str, Any]:
     from .services import attendance_cutoff
 
     counts = Attendance.objects.filter(placement__programme=programme).aggregate(
@@ -276,7 +287,7 @@ def attendance_section(*, programme):
     return {**counts, "cutoff": attendance_cutoff()}
 
 
-def budget_section(*, programme):
+def budget_section(*, programme: Programme) -> dict[str, Decimal | None]:
     from django.db.models import Sum
 
     totals = programme.budget_lines.aggregate(planned=Sum("planned"), actual=Sum("actual"))
@@ -289,7 +300,7 @@ def budget_section(*, programme):
     }
 
 
-def lead_syndicates(*, user, person_id):
+def lead_syndicates(*, user: AbstractBaseUser | AnonymousUser, person_id: int | None) -> list[dict[str, Any]]:
     """A lead's syndicates with students and sessions (a fixed number of queries)."""
     syndicates = list(
         scoped(user, Syndicate)
@@ -325,7 +336,7 @@ def lead_syndicates(*, user, person_id):
     ]
 
 
-def activity_catalogue(*, programme):
+def activity_catalogue(*, programme: Programme) -> dict[str, list[Any]]:
     """The force's activities with who delivers them, and departments' unavailable times in the programme."""
     activities = list(
         Activity.objects.filter(force=programme.force_id)

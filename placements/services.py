@@ -4,8 +4,13 @@ Every service takes keyword-only arguments and an `actor`, runs in one transacti
 PlanningError (the app's one domain error) with a message fit to show the coordinator.
 """
 
+from __future__ import annotations
+
 import logging
-from datetime import time, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,6 +35,11 @@ from .models import (
 )
 from .planning import PlanningError
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from .models import Department
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["PlanningError"]
@@ -39,7 +49,9 @@ __all__ = ["PlanningError"]
 
 
 @transaction.atomic
-def syndicates_build(*, programme, size=4, leads, actor):
+def syndicates_build(
+    *, programme: Programme, size: int = 4, leads: Iterable[ForcePerson], actor: AbstractBaseUser | None
+) -> planning.SyndicatePlan:
     """Rebuild the programme's unlocked syndicates from its confirmed placements; returns the plan."""
     Programme.objects.select_for_update().get(pk=programme.pk)
     locked = list(programme.syndicates.filter(is_locked=True))
@@ -86,7 +98,7 @@ def syndicates_build(*, programme, size=4, leads, actor):
     return plan
 
 
-def _check_lead(programme, lead):
+def _check_lead(programme: Programme, lead: ForcePerson | None) -> None:
     if lead is None:
         return
     if lead.force_id != programme.force_id or not lead.is_active:
@@ -97,7 +109,9 @@ def _check_lead(programme, lead):
 
 
 @transaction.atomic
-def syndicate_update(*, syndicate, lead, is_locked, actor):
+def syndicate_update(
+    *, syndicate: Syndicate, lead: ForcePerson | None, is_locked: bool, actor: AbstractBaseUser | None
+) -> Syndicate:
     """Set a syndicate's lead (vetting must cover the programme) and its lock."""
     _check_lead(syndicate.programme, lead)
     syndicate.lead = lead
@@ -114,7 +128,7 @@ def syndicate_update(*, syndicate, lead, is_locked, actor):
 
 
 @transaction.atomic
-def placement_move(*, placement, syndicate, actor):
+def placement_move(*, placement: Placement, syndicate: Syndicate | None, actor: AbstractBaseUser | None) -> Placement:
     """Move a student into another syndicate of the same programme."""
     if syndicate is not None and syndicate.programme_id != placement.programme_id:
         raise PlanningError("A student can only move to a syndicate of their own programme.")
@@ -136,7 +150,7 @@ def placement_move(*, placement, syndicate, actor):
 # --- timetable --------------------------------------------------------------------------------
 
 
-def activity_record(activity):
+def activity_record(activity: Activity) -> planning.ActivityRecord:
     return planning.ActivityRecord(
         id=activity.pk,
         title=activity.title,
@@ -147,11 +161,11 @@ def activity_record(activity):
     )
 
 
-def _naive(value):
+def _naive(value: datetime) -> datetime:
     return timezone.make_naive(value) if timezone.is_aware(value) else value
 
 
-def _unavailable(programme, departments):
+def _unavailable(programme: Programme, departments: Iterable[int]) -> list[planning.Unavailable]:
     rows = DepartmentUnavailability.objects.filter(
         department__in=departments,
         starts_at__date__lte=programme.end_date,
@@ -161,7 +175,9 @@ def _unavailable(programme, departments):
 
 
 @transaction.atomic
-def timetable_generate(*, programme, activities, actor):
+def timetable_generate(
+    *, programme: Programme, activities: Iterable[Activity], actor: AbstractBaseUser | None
+) -> list[planning.PlannedSession]:
     """Replace the programme's timetable with a generated one; raises PlanningError naming the broken rule."""
     Programme.objects.select_for_update().get(pk=programme.pk)
     activities = [a for a in activities if a.force_id == programme.force_id]
@@ -191,7 +207,7 @@ def timetable_generate(*, programme, activities, actor):
     return planned
 
 
-def contingency_candidates(*, session):
+def contingency_candidates(*, session: Session) -> list[Activity]:
     """Contingency activities that fit a session's slot and its syndicates (read, for the swap form)."""
     programme = session.programme
     others = (
@@ -235,7 +251,7 @@ def contingency_candidates(*, session):
 
 
 @transaction.atomic
-def session_replace(*, session, activity, actor):
+def session_replace(*, session: Session, activity: Activity, actor: AbstractBaseUser | None) -> Session:
     """Cancel a session and run a contingency activity in its slot; the affected leads are emailed."""
     session = Session.objects.select_for_update().select_related("programme__force", "activity").get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
@@ -279,14 +295,16 @@ def session_replace(*, session, activity, actor):
     return replacement
 
 
-def _duration(activity, session):
+def _duration(activity: Activity, session: Session) -> timedelta:
     return min(timedelta(minutes=activity.duration_minutes), session.ends_at - session.starts_at)
 
 
 # --- attendance -------------------------------------------------------------------------------
 
 
-def attendance_mark(*, placement, day, status, arrived_at=None, actor):
+def attendance_mark(
+    *, placement: Placement, day: date, status: str, arrived_at: time | None = None, actor: AbstractBaseUser | None
+) -> Attendance:
     """Record (or correct) a student's attendance for a day: one row per student and day, never two."""
     if day not in placement.programme.days:
         raise PlanningError("That is not a day of the programme.")
@@ -308,13 +326,13 @@ def attendance_mark(*, placement, day, status, arrived_at=None, actor):
     raise PlanningError("Could not save the register; please try again.")
 
 
-def attendance_cutoff():
+def attendance_cutoff() -> time:
     hour, minute = (int(part) for part in settings.ATTENDANCE_ALERT_AT.split(":"))
     return time(hour, minute)
 
 
 @transaction.atomic
-def attendance_alert(*, programme, day):
+def attendance_alert(*, programme: Programme, day: date) -> int:
     """Tell the coordinators who is not marked present by the cut-off (once per programme and day)."""
     placements = list(
         Placement.objects.for_programme(programme).active().select_related("nomination", "syndicate").order_by("id")
@@ -358,7 +376,9 @@ def attendance_alert(*, programme, day):
 
 
 @transaction.atomic
-def spend_entry_add(*, programme, category, day, amount, note, actor):
+def spend_entry_add(
+    *, programme: Programme, category: str, day: date, amount: Decimal | None, note: str, actor: AbstractBaseUser | None
+) -> SpendEntry:
     """Record spend in a category and add it to the category's actual (kept if entered by hand before)."""
     if amount is None or amount <= 0:
         raise PlanningError("Spend must be more than £0.")
@@ -373,7 +393,9 @@ def spend_entry_add(*, programme, category, day, amount, note, actor):
 
 
 @transaction.atomic
-def planning_hours_set(*, programme, department, hours, actor):
+def planning_hours_set(
+    *, programme: Programme, department: Department, hours: Decimal, actor: AbstractBaseUser | None
+) -> PlanningHours:
     """Set the hours a department spent planning the programme."""
     if department.force_id != programme.force_id:
         raise PlanningError("That department is not part of this force.")
@@ -387,7 +409,7 @@ def planning_hours_set(*, programme, department, hours, actor):
 
 
 @transaction.atomic
-def lead_vetting_warn(*, today):
+def lead_vetting_warn(*, today: date) -> int:
     """Email the coordinators when a syndicate lead's vetting is 60, 30 or 7 days from expiry (once per band)."""
     syndicates = (
         Syndicate.objects.filter(programme__in=Programme.objects.active(), programme__end_date__gte=today)

@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 from auditlog.models import LogEntry
 from django.contrib.admin.models import LogEntry as AdminLogEntry
@@ -24,6 +25,11 @@ from schools.models import Nomination
 
 from .models import Erasure, RetentionPolicy
 from .selectors import earlier_names, retention_due, student_rows, survey_text_programmes
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from placements.models import Force
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +78,7 @@ def _scrub_admin_log(rows: dict[str, list]) -> int:
 
 
 @transaction.atomic
-def student_erase(*, nomination: Nomination, actor, reason: str, note: str = "") -> Erasure:
+def student_erase(*, nomination: Nomination, actor: AbstractBaseUser | None, reason: str, note: str = "") -> Erasure:
     """Erase one student's personal data, keeping anonymised records; erasing twice changes nothing."""
     if reason not in Erasure.Reason.values:
         raise RetentionError("Choose why the student's data is erased.")
@@ -120,7 +126,12 @@ def retention_run(*, today: date) -> dict[str, int]:
 
 @transaction.atomic
 def retention_policy_save(
-    *, force, actor, not_placed_months: int, placed_months: int, survey_text_months: int
+    *,
+    force: Force,
+    actor: AbstractBaseUser | None,
+    not_placed_months: int,
+    placed_months: int,
+    survey_text_months: int,
 ) -> RetentionPolicy:
     """Set a force's retention periods (in months)."""
     if min(not_placed_months, placed_months, survey_text_months) < 1:

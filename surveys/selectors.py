@@ -1,7 +1,12 @@
 """Reads for surveys: invitations by token, the programme section, comparisons across years, the export."""
 
+from __future__ import annotations
+
 import hashlib
 import hmac
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -13,29 +18,34 @@ from .models import Answer, Invitation, Survey
 from .report import programme_report
 from .services import normalise_short_code, short_code_hash, survey_is_open, token_hash
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def invitation_by_token(token):
+    from placements.models import Force
+
+
+def invitation_by_token(token: str | None) -> Invitation | None:
     if not token or len(token) > 100:
         return None
     return _invitation_queryset().filter(token_hash=token_hash(token)).first()
 
 
-def invitation_by_short_code(code):
+def invitation_by_short_code(code: str | None) -> Invitation | None:
     code = normalise_short_code(code)
     if not code:
         return None
     return _invitation_queryset().filter(short_code_hash=short_code_hash(code)).first()
 
 
-def invitation_by_pk(pk):
+def invitation_by_pk(pk: int | None) -> Invitation | None:
     return _invitation_queryset().filter(pk=pk).first() if pk else None
 
 
-def _invitation_queryset():
+def _invitation_queryset() -> QuerySet[Invitation]:
     return Invitation.objects.select_related("survey__programme__force", "placement")
 
 
-def invitation_state(invitation, now=None):
+def invitation_state(invitation: Invitation, now: datetime | None = None) -> str:
     """'open', 'answered', 'closed', 'not_open' or 'withdrawn'."""
     now = now or timezone.now()
     if invitation.answered_at is not None:
@@ -50,7 +60,7 @@ def invitation_state(invitation, now=None):
     return "open"
 
 
-def programme_surveys_summary(programme):
+def programme_surveys_summary(programme: Programme) -> dict[str, list[Survey]]:
     """For the programme page's section: each survey with its invitation and response counts."""
     surveys = Survey.objects.filter(programme=programme).annotate(
         invited=Count("invitations", distinct=True),
@@ -60,7 +70,7 @@ def programme_surveys_summary(programme):
     return {"surveys": list(surveys)}
 
 
-def student_pseudonym(placement_id):
+def student_pseudonym(placement_id: int) -> str:
     """A stable id for one student across pre and post, that cannot be turned back into the placement."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"survey-export:{placement_id}".encode(), hashlib.sha256)
     return "S" + digest.hexdigest()[:12]
@@ -79,7 +89,7 @@ EXPORT_HEADER = [
 ]
 
 
-def export_rows(programmes):
+def export_rows(programmes: Iterable[Programme]) -> Iterator[list[Any]]:
     """Anonymised answers: no names, no dates of birth, a pseudonym linking one student's pre and post."""
     answers = (
         Answer.objects.filter(response__invitation__survey__programme__in=programmes)
@@ -121,11 +131,11 @@ def export_rows(programmes):
         yield row  # cells are made spreadsheet-safe by core.spreadsheets
 
 
-def force_programmes_with_surveys(force):
+def force_programmes_with_surveys(force: Force) -> list[Programme]:
     return list(Programme.objects.filter(force=force, surveys__isnull=False).distinct().order_by("start_date", "title"))
 
 
-def force_comparison(force):
+def force_comparison(force: Force) -> dict[str, list[Any]]:
     """Programmes side by side: each programme's report, and the codes they share, oldest first."""
     programmes = force_programmes_with_surveys(force)
     reports = [programme_report(programme) for programme in programmes]

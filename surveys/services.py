@@ -1,10 +1,14 @@
 """Writes for surveys: set-up from the force's templates, invitations, drafts, responses, paper import."""
 
+from __future__ import annotations
+
 import csv
 import hmac
 import io
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +23,11 @@ from schools.models import InstitutionContact
 
 from . import standard
 from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from placements.models import Activity, Force, Programme
 
 SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
 SHORT_CODE_LENGTH = 10
@@ -41,7 +50,7 @@ class SurveyError(DomainError):
 # --- tokens -------------------------------------------------------------------------------------
 
 
-def invitation_token(invitation):
+def invitation_token(invitation: Invitation) -> str:
     """The link token: HMAC of the invitation's 128-bit random salt under SECRET_KEY (256 bits).
 
     Only its SHA-256 is stored; a copy of the database alone cannot rebuild a link, yet the coordinator
@@ -50,18 +59,18 @@ def invitation_token(invitation):
     return link_token("survey-invitation", invitation.token_salt)
 
 
-def invitation_path(pk):
+def invitation_path(pk: int) -> str | None:
     """The working survey link of Invitation `pk` (for the outbox at send time), or None."""
     invitation = Invitation.objects.filter(pk=pk).only("token_salt", "token_hash").first()
     token = invitation and invitation_token(invitation)
     return f"/s/{token}/" if token and token_hash(token) == invitation.token_hash else None
 
 
-def normalise_short_code(value):
+def normalise_short_code(value: str | None) -> str:
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())[: SHORT_CODE_LENGTH + 4]
 
 
-def invitation_short_code(invitation):
+def invitation_short_code(invitation: Invitation) -> str:
     """The code a student types at /s/code/, made from the invitation's salt under SECRET_KEY; never stored.
 
     HMAC-SHA256 of `survey-code:<salt>` read as a number and written in SHORT_CODE_ALPHABET (31^10,
@@ -76,7 +85,7 @@ def invitation_short_code(invitation):
     return "".join(letters)
 
 
-def short_code_hash(code):
+def short_code_hash(code: str | None) -> str:
     """What is stored to look a typed code up: an HMAC under SECRET_KEY of the normalised code.
 
     Keyed rather than a plain SHA-256 because a code has only about 50 bits: every code's SHA-256
@@ -87,7 +96,7 @@ def short_code_hash(code):
     ).hexdigest()
 
 
-def invitation_code_text(pk):
+def invitation_code_text(pk: int) -> str:
     """The formatted code of Invitation `pk` (for the outbox at send time), or a note that it no longer works."""
     invitation = Invitation.objects.filter(pk=pk).only("token_salt", "short_code_hash").first()
     code = invitation and invitation_short_code(invitation)
@@ -96,7 +105,7 @@ def invitation_code_text(pk):
     return "(this code no longer works)"
 
 
-def _invitations_with_credentials(invitations):
+def _invitations_with_credentials(invitations: list[Invitation]) -> list[Invitation]:
     """Give each new invitation its link token hash and code hash; a code already taken gets a new salt.
 
     Two salts giving the same code is very rare (about one pair in 10^15), but the unique index would
@@ -128,7 +137,7 @@ def _invitations_with_credentials(invitations):
 
 
 @transaction.atomic
-def survey_template_ensure_standard(*, force):
+def survey_template_ensure_standard(*, force: Force) -> dict[str, SurveyTemplate]:
     """Give the force its standard pre and post templates if it has none yet; returns them by phase."""
     templates = {}
     for phase, questions in (("pre", standard.PRE), ("post", standard.POST)):
@@ -156,7 +165,7 @@ def survey_template_ensure_standard(*, force):
 
 
 @transaction.atomic
-def survey_setup_programme(*, programme, actor=None):
+def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | None = None) -> dict[str, Survey]:
     """Copy the force's templates into the programme (once), add activity questions, invite every placement.
 
     Safe to run again: it only adds what is missing (new activities in the timetable, new placements).
@@ -207,7 +216,7 @@ def survey_setup_programme(*, programme, actor=None):
     return surveys
 
 
-def _programme_activities(programme):
+def _programme_activities(programme: Programme) -> list[Activity]:
     seen = {}
     sessions = (
         Session.objects.filter(programme=programme, status=Session.Status.PLANNED)
@@ -220,7 +229,7 @@ def _programme_activities(programme):
 
 
 @transaction.atomic
-def invitation_create_missing(*, survey):
+def invitation_create_missing(*, survey: Survey) -> int:
     """One invitation per confirmed placement of the survey's programme; returns how many were made."""
     placements = Placement.objects.filter(programme=survey.programme_id, status=Placement.Status.CONFIRMED).exclude(
         survey_invitations__survey=survey
@@ -235,13 +244,13 @@ def invitation_create_missing(*, survey):
 # --- answers -----------------------------------------------------------------------------------------
 
 
-def clean_text(value):
+def clean_text(value: str | None) -> str:
     """Free text as stored: no NUL bytes (PostgreSQL refuses them), trimmed, bounded."""
     value = (value or "").replace("\x00", "").strip()
     return value[:MAX_TEXT_ANSWER]
 
 
-def parse_answer(question, raw):
+def parse_answer(question: Question, raw: Any) -> tuple[int | None, str]:
     """(value_int, value_text) for a raw answer, or ValueError with a message a person can act on."""
     raw = clean_text(str(raw) if raw is not None else "")
     if question.kind == Question.Kind.LIKERT:
@@ -261,7 +270,7 @@ def parse_answer(question, raw):
     return None, raw
 
 
-def questions_for_invitation(invitation):
+def questions_for_invitation(invitation: Invitation) -> list[Question]:
     """The questions this student is asked: activity ratings only for what their syndicate attended."""
     questions = list(invitation.survey.questions.all())
     if not any(q.code.startswith(standard.ACTIVITY_PREFIX) for q in questions):
@@ -281,7 +290,7 @@ def questions_for_invitation(invitation):
     ]
 
 
-def invitation_save_draft(*, invitation, answers):
+def invitation_save_draft(*, invitation: Invitation, answers: Mapping[str, Any]) -> dict[str, str]:
     """Keep answers given so far (by question code) so a student who leaves can carry on later."""
     valid = {q.code: q for q in questions_for_invitation(invitation)}
     draft = dict(invitation.draft or {})
@@ -300,7 +309,13 @@ def invitation_save_draft(*, invitation, answers):
 
 
 @transaction.atomic
-def response_submit(*, invitation, answers, source=Response.Source.ONLINE, now=None):
+def response_submit(
+    *,
+    invitation: Invitation,
+    answers: Mapping[str, Any],
+    source: str = Response.Source.ONLINE,
+    now: datetime | None = None,
+) -> Response:
     """Save a whole questionnaire once; a second submission for the same invitation is refused."""
     now = now or timezone.now()
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -340,7 +355,7 @@ def response_submit(*, invitation, answers, source=Response.Source.ONLINE, now=N
 # --- paper import ------------------------------------------------------------------------------------
 
 
-def _decode(data):
+def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data
     try:
@@ -350,7 +365,7 @@ def _decode(data):
 
 
 @transaction.atomic
-def responses_import_csv(*, programme, data, actor=None):
+def responses_import_csv(*, programme: Programme, data: bytes | str, actor: AbstractBaseUser | None = None) -> int:
     """Import paper answers: every row is checked first; all are saved or none. Returns responses made.
 
     Raises SurveyError whose `errors` are (row number, message) pairs, rows counted as in a spreadsheet.
@@ -452,14 +467,14 @@ def responses_import_csv(*, programme, data, actor=None):
 # --- links and reminders -----------------------------------------------------------------------------
 
 
-def _contacts_by_institution(institution_ids):
+def _contacts_by_institution(institution_ids: Iterable[int]) -> dict[int, list[InstitutionContact]]:
     contacts = defaultdict(list)
     for contact in InstitutionContact.objects.filter(institution__in=institution_ids, is_active=True):
         contacts[contact.institution_id].append(contact)
     return contacts
 
 
-def _link_rows(invitations):
+def _link_rows(invitations: Iterable[Invitation]) -> list[dict[str, str]]:
     return [
         {
             "name": inv.placement.nomination.full_name,
@@ -472,12 +487,12 @@ def _link_rows(invitations):
     ]
 
 
-def format_short_code(code):
+def format_short_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}" if len(code) == SHORT_CODE_LENGTH else code
 
 
 @transaction.atomic
-def invitation_send_links(*, survey, actor=None):
+def invitation_send_links(*, survey: Survey, actor: AbstractBaseUser | None = None) -> int:
     """Email each school contact the links (and short codes) for their own unanswered students, once."""
     invitations = (
         Invitation.objects.filter(survey=survey, answered_at__isnull=True, placement__status=Placement.Status.CONFIRMED)
@@ -509,7 +524,7 @@ def invitation_send_links(*, survey, actor=None):
     return sent
 
 
-def invitation_send_reminders(*, survey, now=None):
+def invitation_send_reminders(*, survey: Survey, now: datetime | None = None) -> int:
     """Remind school contacts (or adult students) about unanswered invitations: at most two, days apart."""
     now = now or timezone.now()
     if not survey_is_open(survey, now):
@@ -566,13 +581,15 @@ def invitation_send_reminders(*, survey, now=None):
     return reminded
 
 
-def survey_is_open(survey, now=None):
+def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return (survey.opens_at is None or survey.opens_at <= now) and (survey.closes_at is None or now < survey.closes_at)
 
 
 @transaction.atomic
-def survey_update_window(*, survey, opens_at, closes_at, actor=None):
+def survey_update_window(
+    *, survey: Survey, opens_at: datetime | None, closes_at: datetime | None, actor: AbstractBaseUser | None = None
+) -> Survey:
     """Set when a survey can be answered."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise SurveyError("The survey must close after it opens.")
