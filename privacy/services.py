@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.personal_data import ERASED, Erasing, Needles, registry
 from schools.models import Nomination
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class RetentionError(Exception):
+class RetentionError(DomainError):
     """An erasure or export that cannot be done, with a message for the coordinator."""
 
 

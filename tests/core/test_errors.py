@@ -6,13 +6,14 @@ from certificates.services import CertificateError
 from core.errors import DomainError
 from mentoring.services import MentoringError
 from placements.planning import PlanningError
+from privacy.services import RetentionError
 from schools.forms import CsvError
 from schools.services import NominationImportError, SchoolsError
 from surveys.services import SurveyError
 
 
 @pytest.mark.parametrize(
-    "error", [CertificateError, MentoringError, PlanningError, CsvError, SchoolsError, SurveyError]
+    "error", [CertificateError, MentoringError, PlanningError, CsvError, RetentionError, SchoolsError, SurveyError]
 )
 def test_each_apps_error_is_a_domain_error_with_message_field_and_status(error):
     exc = error("Choose a date.")
