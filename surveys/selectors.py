@@ -42,7 +42,7 @@ def invitation_by_pk(pk: int | None) -> Invitation | None:
 
 
 def _invitation_queryset() -> QuerySet[Invitation]:
-    return Invitation.objects.select_related("survey__programme__force", "placement")
+    return Invitation.objects.select_related("survey__programme__force", "placement__nomination__erasure")
 
 
 def invitation_state(invitation: Invitation, now: datetime | None = None) -> str:
@@ -50,7 +50,8 @@ def invitation_state(invitation: Invitation, now: datetime | None = None) -> str
     now = now or timezone.now()
     if invitation.answered_at is not None:
         return "answered"
-    if invitation.placement.status != Placement.Status.CONFIRMED:
+    # Erased students keep their placement for the figures, but a survey still open in a session stops.
+    if invitation.placement.status != Placement.Status.CONFIRMED or hasattr(invitation.placement.nomination, "erasure"):
         return "withdrawn"
     survey = invitation.survey
     if survey.closes_at is not None and now >= survey.closes_at:

@@ -117,10 +117,11 @@ def consent_link_find(*, token=None, pk=None):
     The guardian's session keeps only the link's pk, never the token (a session row is stored data).
     """
     links = ConsentLink.objects.select_related(
-        "consent__nomination__programme__force", "consent__nomination__institution"
+        "consent__nomination__programme__force", "consent__nomination__institution", "consent__nomination__erasure"
     )
     link = links.filter(token_hash=token_hash(token)).first() if pk is None else links.filter(pk=pk).first()
-    if link is None:
+    # A session opened before the student was erased holds the link's pk: it opens nothing now.
+    if link is None or hasattr(link.consent.nomination, "erasure"):
         raise SchoolsError("This consent link is not valid. Check you used the whole link from the email.", status=404)
     if link.consent.status == Consent.Status.REQUESTED and link.expires_at <= timezone.now():
         raise SchoolsError(

@@ -459,3 +459,30 @@ def test_export_leaves_out_a_school_email_that_lists_other_students(force_a, coo
     assert [e["fields"]["kind"] for e in emails] == ["consent_request"]
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert b"Bartholomew" not in everything and b"/s/" not in everything and b"/consent/" not in everything
+
+
+def test_a_link_opened_before_erasure_opens_nothing_after_it(client, allocation_a, coordinator):
+    """The guardian's and the student's sessions hold a link's number, not its token: erasure must end those too."""
+    from privacy.services import student_erase
+    from schools import services as intake
+    from surveys.views import SESSION_KEY
+    from tests.schools.conftest import student as student_data
+    from tests.surveys.conftest import make_week, token_for
+
+    nomination = intake.nomination_submit(
+        allocation=allocation_a, data=student_data(allocation_a.programme), actor=coordinator
+    )
+    _, token = intake.consent_link_send(consent=nomination.consent, purpose=ConsentLink.Purpose.REMINDER)
+    guardian = client
+    guardian.get(reverse("consent:open", args=[token]))
+    assert guardian.get(reverse("consent:form")).status_code == 200
+
+    surveys, placements = make_week(f.ProgrammeFactory(force=allocation_a.programme.force), students=1)
+    pupil = type(client)()
+    pupil.get(f"/s/{token_for(surveys['pre'], placements[0])}/")
+    assert pupil.session[SESSION_KEY] and pupil.get(reverse("surveys:student_start")).status_code == 200
+
+    student_erase(nomination=nomination, actor=coordinator, reason=Erasure.Reason.REQUEST)
+    student_erase(nomination=placements[0].nomination, actor=coordinator, reason=Erasure.Reason.REQUEST)
+    assert guardian.get(reverse("consent:form")).status_code == 404
+    assert pupil.get(reverse("surveys:student_start")).status_code == 410  # "This survey is no longer needed"
