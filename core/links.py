@@ -53,14 +53,20 @@ def link_marker(kind: str, pk: int) -> str:
     return f"[[link:{kind}:{pk}]]"
 
 
-def links_resolve(text: str) -> str:
-    """The text with every marker replaced by its working link (at send time only; never saved)."""
+def links_resolve(text: str, made: dict[tuple[str, int], str] | None = None) -> str:
+    """The text with every marker replaced by its working link (at send time only; never saved).
+
+    Pass the same `made` dict for the text and HTML parts of one email, so each link is made once.
+    """
     if not text or "[[link:" not in text:
         return text
+    made = {} if made is None else made
 
     def replace(match: re.Match[str]) -> str:
-        maker = _makers.get(match.group(1))
-        path = maker(int(match.group(2))) if maker else None
-        return path or NO_LINK
+        key = (match.group(1), int(match.group(2)))
+        if key not in made:
+            maker = _makers.get(key[0])
+            made[key] = (maker(key[1]) if maker else None) or NO_LINK
+        return made[key]
 
     return MARKER.sub(replace, text)

@@ -79,10 +79,11 @@ def outbound_email_send(*, email_id: int) -> bool:
         if email is None:
             return False
         # The working links exist only in the message handed to the mail server, never in the row.
-        body_text = links_resolve(email.body_text)
+        made = {}
+        body_text = links_resolve(email.body_text, made)
         message = EmailMultiAlternatives(email.subject, body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
         if email.body_html:
-            message.attach_alternative(links_resolve(email.body_html), "text/html")
+            message.attach_alternative(links_resolve(email.body_html, made), "text/html")
         try:
             message.send()
         except Exception as exc:  # noqa: BLE001 - any mail failure is retried by the sweeper

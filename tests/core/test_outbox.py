@@ -51,3 +51,18 @@ def test_sweeper_sends_emails_whose_task_never_ran(db):
     assert send_pending_emails() == 1
     assert send_pending_emails() == 0
     assert len(mail.outbox) == 1
+
+
+def test_each_link_of_an_email_is_made_once_for_its_text_and_html_parts(db):
+    from core import links
+
+    calls = []
+    links.link_register("test-made-once", lambda pk: calls.append(pk) or f"/made/{pk}/")
+    marker = links.link_marker("test-made-once", 7)
+    email = OutboundEmailFactory(body_text=f"Open {marker}", body_html=f"<a href='{marker}'>open</a> {marker}")
+    try:
+        assert outbound_email_send(email_id=email.pk) is True
+    finally:
+        links._makers.pop("test-made-once")
+    assert calls == [7]
+    assert "/made/7/" in mail.outbox[0].body and "/made/7/" in mail.outbox[0].alternatives[0][0]
