@@ -30,6 +30,17 @@ def allocations_for_contact(*, user):
     )
 
 
+def contact_home_allocations(*, user, today):
+    """The contact's allocations for their start page: places left, open now or not yet, open ones first."""
+    allocations = list(allocations_for_contact(user=user))
+    for allocation in allocations:
+        allocation.remaining = max(allocation.quota - allocation.used, 0)
+        allocation.is_open = allocation.programme.nominations_open_on(today)
+        allocation.not_yet = today < allocation.programme.nomination_opens
+    allocations.sort(key=lambda a: (not a.is_open, not a.not_yet, -a.programme.start_date.toordinal()))
+    return allocations
+
+
 def allocation_for_contact(*, user, pk):
     return get_for_user(user, Allocation.objects.select_related("programme__force", "institution"), pk=pk)
 

@@ -28,13 +28,7 @@ from ._common import (
 def contact_home(request):
     """The institution contact's start page: their allocations (open ones first) and latest nominations."""
     institutions = scoped(request.user, Institution)
-    today = timezone.localdate()
-    allocations = list(selectors.allocations_for_contact(user=request.user))
-    for allocation in allocations:
-        allocation.remaining = max(allocation.quota - allocation.used, 0)
-        allocation.is_open = allocation.programme.nominations_open_on(today)
-        allocation.not_yet = today < allocation.programme.nomination_opens
-    allocations.sort(key=lambda a: (not a.is_open, not a.not_yet, -a.programme.start_date.toordinal()))
+    allocations = selectors.contact_home_allocations(user=request.user, today=timezone.localdate())
     nominations = (
         scoped(request.user, Nomination)
         .select_related("programme", "institution", "consent")

@@ -5,8 +5,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from placements.planning import (
     DEMONSTRATION,

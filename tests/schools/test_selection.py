@@ -5,14 +5,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from core.models import OutboundEmail
 from placements.models import Placement, Programme
 from schools import services
 from schools.models import Consent, Nomination
 from schools.selection import Candidate, propose_cohort
+from schools.services import offers
 from tests import factories as f
 
 
@@ -138,7 +138,7 @@ def test_assistant_on_the_demo_data_fills_send_first_within_capacity_and_cap(db)
     force = demo.seed()
     week = force.programmes.get(title="Summer work-experience week 2026")
     nominations = week.nominations.select_related("institution", "consent")
-    candidates = [services._candidate(n) for n in nominations]
+    candidates = [offers._candidate(n) for n in nominations]
     # Treat every demo nomination as consented, so the pool is as large as the demo allows.
     candidates = [c.__class__(**{**c.__dict__, "has_consent": True}) for c in candidates]
     picks = propose_cohort(

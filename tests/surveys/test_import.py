@@ -3,8 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from surveys.models import Answer, Invitation, Response
 from surveys.services import SurveyError, responses_import_csv
