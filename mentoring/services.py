@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from core.audit import audit_action
 from core.errors import DomainError
 from core.models import OutboundEmail
 from core.services import email_queue
@@ -117,6 +118,7 @@ def mentor_assignment_create(
     assignment.next_due_on = next_due_date(assignment=assignment, programme=placement.programme, last_contact_on=None)
     assignment.save()
     _send_introductions(assignment=assignment, placement=placement, mentor=mentor, today=today)
+    audit_action(actor=actor, action="Mentor assigned", instance=assignment)
     logger.info("Mentor %s assigned to placement %s by user %s", mentor.pk, placement.pk, getattr(actor, "pk", None))
     return assignment
 
@@ -279,6 +281,7 @@ def mentor_assignment_end(*, assignment: MentorAssignment, actor: AbstractBaseUs
     if assignment.status != MentorAssignment.Status.ACTIVE:
         raise MentoringError("This mentoring has already ended.")
     _end(assignment, reason=MentorAssignment.EndReason.COORDINATOR, actor=actor)
+    audit_action(actor=actor, action="Mentoring ended early", instance=assignment)
     return assignment
 
 

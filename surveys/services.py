@@ -7,6 +7,7 @@ import hmac
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import audit_action
 from core.errors import DomainError
 from core.links import link_marker, link_token, new_token_salt, token_hash
+from core.models import OutboundEmail
 from core.services import email_queue
 from placements.models import Placement, Session
-from schools.models import InstitutionContact
+from schools.models import Institution, InstitutionContact
 
 from . import standard
 from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
@@ -491,21 +494,63 @@ def format_short_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}" if len(code) == SHORT_CODE_LENGTH else code
 
 
-@transaction.atomic
-def invitation_send_links(*, survey: Survey, actor: AbstractBaseUser | None = None) -> int:
-    """Email each school contact the links (and short codes) for their own unanswered students, once."""
+@dataclass(frozen=True)
+class LinksPlanRow:
+    """One school in a survey's link email: its unanswered students and who would be emailed."""
+
+    institution: Institution
+    invitations: list[Invitation]
+    contacts: list[InstitutionContact]
+    already_emailed: list[InstitutionContact]
+
+    @property
+    def to_email(self) -> list[InstitutionContact]:
+        return [c for c in self.contacts if c not in self.already_emailed]
+
+
+def _links_key(survey: Survey, contact: InstitutionContact) -> str:
+    return f"survey-links:{survey.pk}:{contact.pk}"
+
+
+def invitation_links_plan(*, survey: Survey) -> list[LinksPlanRow]:
+    """What "Email links to school contacts" would do: per school, its unanswered students and its contacts.
+
+    A contact already emailed for this survey is not emailed again (the outbox's key says so), so the
+    confirm page and the send agree on exactly who gets an email.
+    """
     invitations = (
         Invitation.objects.filter(survey=survey, answered_at__isnull=True, placement__status=Placement.Status.CONFIRMED)
         .select_related("placement__nomination__institution")
-        .order_by("placement__nomination__last_name")
+        .order_by("placement__nomination__institution__name", "placement__nomination__last_name")
     )
     by_institution = defaultdict(list)
     for invitation in invitations:
-        by_institution[invitation.placement.nomination.institution_id].append(invitation)
-    contacts = _contacts_by_institution(by_institution)
+        by_institution[invitation.placement.nomination.institution].append(invitation)
+    contacts = _contacts_by_institution(i.pk for i in by_institution)
+    keys = {_links_key(survey, c): c for group in contacts.values() for c in group}
+    sent = set(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    return [
+        LinksPlanRow(
+            institution=institution,
+            invitations=items,
+            contacts=contacts.get(institution.pk, []),
+            already_emailed=[c for c in contacts.get(institution.pk, []) if _links_key(survey, c) in sent],
+        )
+        for institution, items in by_institution.items()
+    ]
+
+
+@transaction.atomic
+def invitation_send_links(*, survey: Survey, actor: AbstractBaseUser | None = None) -> int:
+    """Email each school contact the links (and short codes) for their own unanswered students, once.
+
+    Returns how many contacts were emailed now (those emailed before for this survey are not).
+    """
+    plan = invitation_links_plan(survey=survey)
     sent = 0
-    for institution_id, items in by_institution.items():
-        for contact in contacts.get(institution_id, []):
+    for row in plan:
+        items = row.invitations
+        for contact in row.to_email:
             email_queue(
                 kind="survey_links",
                 to=contact.email,
@@ -516,11 +561,18 @@ def invitation_send_links(*, survey: Survey, actor: AbstractBaseUser | None = No
                     "students": _link_rows(items),
                     "closes_at": survey.closes_at,
                 },
-                dedupe_key=f"survey-links:{survey.pk}:{contact.pk}",
+                dedupe_key=_links_key(survey, contact),
                 force=survey.programme.force,
                 about=[inv.placement.nomination for inv in items],
             )
             sent += 1
+    audit_action(
+        actor=actor,
+        action="Survey links emailed to schools",
+        instance=survey,
+        contacts=sent,
+        schools_without_contact=sum(1 for row in plan if not row.contacts),
+    )
     return sent
 
 

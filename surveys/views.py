@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -339,12 +340,25 @@ def survey_window(request, pk):
 
 
 @coordinator_required
-@require_POST
 def survey_send_links(request, pk):
+    """Shows which school contacts will be emailed which students' links, then sends on a POST."""
     survey = _survey_for_coordinator(request, pk)
-    sent = services.invitation_send_links(survey=survey, actor=request.user)
-    messages.success(request, f"Links queued for {sent} school contact(s). A contact is emailed only once per survey.")
-    return redirect("surveys:programme_surveys", pk=survey.programme_id)
+    if request.method == "POST":
+        sent = services.invitation_send_links(survey=survey, actor=request.user)
+        if sent:
+            messages.success(request, f"Survey links emailed to {sent} school contact{pluralize(sent)}.")
+        else:
+            messages.info(request, "Nobody was emailed: every school contact already has these links.")
+        return redirect("surveys:programme_surveys", pk=survey.programme_id)
+    plan = services.invitation_links_plan(survey=survey)
+    context = {
+        "survey": survey,
+        "programme": survey.programme,
+        "rows": plan,
+        "to_email": sum(len(row.to_email) for row in plan),
+        "without_contact": [row for row in plan if not row.contacts],
+    }
+    return render(request, "surveys/send_links_confirm.html", context)
 
 
 @login_required

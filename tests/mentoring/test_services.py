@@ -272,3 +272,13 @@ def test_mentoring_listens_for_consent_withdrawal_without_schools_importing_it()
             if isinstance(node, ast.ImportFrom | ast.Import):
                 names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
                 assert not any(name.startswith("mentoring") for name in names), path
+
+
+def test_assigning_and_ending_early_are_named_actions_in_the_audit_trail(eligible, mentor_person, coordinator):
+    from auditlog.models import LogEntry
+
+    assignment = services.mentor_assignment_create(placement=eligible, mentor=mentor_person, actor=coordinator)
+    services.mentor_assignment_end(assignment=assignment, actor=coordinator)
+    for action in ("Mentor assigned", "Mentoring ended early"):
+        entry = LogEntry.objects.filter(additional_data__action=action).get()
+        assert (entry.actor, entry.object_pk) == (coordinator, str(assignment.pk))

@@ -237,3 +237,41 @@ def test_contact_surveys_page_three_ways(client_for, week_a, contact, mentor, sc
     page = client_for(contact).get("/surveys/school/")
     assert page.status_code == 200
     assert f"/surveys/{week_a['surveys']['pre'].pk}/qr-sheet.pdf" in page.content.decode()
+
+
+def test_send_links_shows_who_will_be_emailed_before_sending(client_for, week_a, coordinator):
+    placements = week_a["placements"]
+    with_contact = placements[0].nomination.institution
+    f.InstitutionContactFactory(institution=with_contact, name="Pat Careers", email="careers@school.invalid")
+    without_contact = [p.nomination.institution for p in placements if p.nomination.institution != with_contact]
+    survey = week_a["surveys"]["pre"]
+    response = client_for(coordinator).get(f"/surveys/{survey.pk}/send-links/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Pat Careers (careers@school.invalid)" in page
+    assert "Send 1 email" in page
+    assert without_contact, "the week's students come from more than one school"
+    assert f"{len(without_contact)} schools have nobody to email" in page
+    assert without_contact[0].name in page
+    assert OutboundEmail.objects.filter(kind="survey_links").count() == 0
+
+
+def test_send_links_is_a_named_action_and_a_second_send_says_nobody_was_emailed(
+    client_for, week_a, coordinator, django_capture_on_commit_callbacks
+):
+    from auditlog.models import LogEntry
+
+    institution = week_a["placements"][0].nomination.institution
+    f.InstitutionContactFactory(institution=institution, email="careers@school.invalid")
+    survey = week_a["surveys"]["pre"]
+    client = client_for(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/surveys/{survey.pk}/send-links/")
+    entry = LogEntry.objects.filter(additional_data__action="Survey links emailed to schools").get()
+    assert entry.additional_data["contacts"] == 1
+    assert entry.actor == coordinator
+    page = client.get(f"/surveys/{survey.pk}/send-links/").content.decode()
+    assert "Already emailed" in page
+    assert "Send 1 email" not in page
+    response = client.post(f"/surveys/{survey.pk}/send-links/", follow=True)
+    assert "Nobody was emailed" in response.content.decode()
