@@ -117,8 +117,15 @@ def timetable(
     return list(sessions)
 
 
-def week_grid(*, programme: Programme, sessions: list[Session]) -> dict[str, Any]:
-    """Rows of (time slot, [sessions per day]) for the week grid, breaks included."""
+def week_grid(
+    *, programme: Programme, sessions: list[Session], syndicates: list[Syndicate] | None = None
+) -> dict[str, Any]:
+    """Rows of (time slot, [cell per day]) for the week grid, breaks included.
+
+    Each cell holds its sessions, the syndicates with nothing on then (`free`, when `syndicates` is
+    given) and `clashes`: two planned sessions at the same venue at overlapping times. `by_day` is the
+    same week day by day, for a phone, and `clashes` lists every clash of the week.
+    """
     days = programme.days
     tz = timezone.get_current_timezone()
     rows = []
@@ -127,12 +134,63 @@ def week_grid(*, programme: Programme, sessions: list[Session]) -> dict[str, Any
         for day in days:
             begin = datetime.combine(day, start, tz)
             finish = datetime.combine(day, end, tz)
-            cells.append([s for s in sessions if begin <= s.starts_at < finish])
+            found = [s for s in sessions if begin <= s.starts_at < finish]
+            cells.append(
+                {
+                    "day": day,
+                    "sessions": found,
+                    "free": _free_syndicates(found, syndicates, begin, finish, sessions),
+                    "clashes": _venue_clashes(found),
+                }
+            )
         rows.append({"start": start, "end": end, "cells": cells, "is_break": False})
-    extras = [s for s in sessions if not any(s in cell for row in rows for cell in row["cells"])]
+    slotted = {s.pk for row in rows for cell in row["cells"] for s in cell["sessions"]}
+    extras = [s for s in sessions if s.pk not in slotted]
     breaks = [{"start": b[0], "end": b[1], "label": b[2], "is_break": True} for b in BREAKS]
     ordered = sorted(rows + breaks, key=lambda r: r["start"])
-    return {"days": days, "rows": ordered, "unslotted": extras}
+    by_day = [
+        {
+            "day": day,
+            "rows": [
+                row if row["is_break"] else {"start": row["start"], "end": row["end"], "cell": row["cells"][index]}
+                for row in ordered
+            ],
+        }
+        for index, day in enumerate(days)
+    ]
+    clashes = [clash for row in rows for cell in row["cells"] for clash in cell["clashes"]]
+    return {"days": days, "rows": ordered, "by_day": by_day, "unslotted": extras, "clashes": clashes}
+
+
+def _planned(sessions: list[Session]) -> list[Session]:
+    return [s for s in sessions if s.status == Session.Status.PLANNED]
+
+
+def _free_syndicates(
+    found: list[Session], syndicates: list[Syndicate] | None, begin: datetime, finish: datetime, week: list[Session]
+) -> list[Syndicate]:
+    """Syndicates with no planned session overlapping [begin, finish) (a demonstration takes everyone)."""
+    if not syndicates:
+        return []
+    busy = set()
+    for session in _planned(week):
+        if session.starts_at < finish and begin < session.ends_at:
+            if session.activity.kind == Activity.Kind.DEMONSTRATION:
+                return []
+            busy.update(syndicate.pk for syndicate in session.syndicates.all())
+    return [syndicate for syndicate in syndicates if syndicate.pk not in busy]
+
+
+def _venue_clashes(found: list[Session]) -> list[dict[str, Any]]:
+    """Pairs of planned sessions at the same venue whose times overlap."""
+    planned = [s for s in _planned(found) if s.activity.venue.strip()]
+    clashes = []
+    for index, first in enumerate(planned):
+        for second in planned[index + 1 :]:
+            same_place = first.activity.venue.strip().casefold() == second.activity.venue.strip().casefold()
+            if same_place and first.starts_at < second.ends_at and second.starts_at < first.ends_at:
+                clashes.append({"venue": first.activity.venue.strip(), "sessions": (first, second)})
+    return clashes
 
 
 def department_schedule(*, programme: Programme) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -159,7 +217,11 @@ def run_sheet_context(*, programme: Programme) -> dict[str, Any]:
     sessions = timetable(programme=programme)
     return {
         "programme": programme,
-        "grid": week_grid(programme=programme, sessions=[s for s in sessions if s.status == Session.Status.PLANNED]),
+        "grid": week_grid(
+            programme=programme,
+            sessions=[s for s in sessions if s.status == Session.Status.PLANNED],
+            syndicates=list(programme.syndicates.order_by("name")),
+        ),
         "by_day": _by_day(programme, sessions),
         "departments": department_schedule(programme=programme),
         "syndicates": syndicate_board(programme=programme)["rows"],

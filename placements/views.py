@@ -151,11 +151,12 @@ def timetable(request, pk):
         )
     )
     form = TimetableForm(programme=programme, initial={"activities": chosen})
+    syndicates = list(programme.syndicates.order_by("name"))
     context = {
         "programme": programme,
-        "grid": selectors.week_grid(programme=programme, sessions=sessions),
+        "grid": selectors.week_grid(programme=programme, sessions=sessions, syndicates=syndicates),
         "form": form,
-        "syndicates": list(programme.syndicates.order_by("name")),
+        "syndicates": syndicates,
         "has_sessions": bool(sessions),
     }
     return render(request, "placements/timetable.html", context)
