@@ -50,7 +50,9 @@ def email_queue(
     try:
         body_html = render_to_string(f"emails/{kind}_body.html", context)
     except TemplateDoesNotExist:
-        body_html = ""
+        # One layout for every email: the force, the programme and its dates, then the text itself.
+        layout = {**context, "subject": subject, "body_text": body_text, "email_force": force}
+        body_html = render_to_string("emails/_layout.html", layout)
     email, created = OutboundEmail.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={

@@ -66,3 +66,40 @@ def test_each_link_of_an_email_is_made_once_for_its_text_and_html_parts(db):
         links._makers.pop("test-made-once")
     assert calls == [7]
     assert "/made/7/" in mail.outbox[0].body and "/made/7/" in mail.outbox[0].alternatives[0][0]
+
+
+def test_an_email_without_its_own_html_gets_the_layout_naming_force_programme_and_dates(
+    db, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from django.conf import settings
+
+    from core.links import link_marker, link_register
+    from tests import factories as f
+
+    force = f.ForceFactory(name="Northshire Police")
+    programme = f.ProgrammeFactory(
+        force=force, title="Summer week", start_date=date(2027, 7, 12), end_date=date(2027, 7, 16)
+    )
+    link_register("test-layout", lambda pk: f"/open/secret-{pk}/")
+    context = {
+        "programme": programme,
+        "link": link_marker("test-layout", 7),
+        "inviter": "<b>Casey</b>",
+        "institution": f.InstitutionFactory(force=force, name="Oakfield"),
+        "invitation": type("Invitation", (), {"name": "Pat"})(),
+        "days": 7,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        email = email_queue(
+            kind="contact_invitation", to="pat@school.invalid", context=context, dedupe_key="x", force=force
+        )
+    assert "secret-7" not in email.body_html  # only the marker is stored
+    html = mail.outbox[0].alternatives[0][0]
+    assert "Northshire Police" in html
+    assert "Summer week" in html
+    assert "Monday 12 July 2027 to Friday 16 July 2027" in html
+    assert f'<a href="{settings.SITE_URL}/open/secret-7/"' in html
+    assert "&lt;b&gt;Casey&lt;/b&gt;" in html and "<b>Casey</b>" not in html
+    assert mail.outbox[0].body.startswith("Hello Pat,")  # the plain-text part is kept as it was
