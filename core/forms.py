@@ -1,0 +1,109 @@
+"""The house form parts: plain error messages, no "---------", and dates as day, month and year.
+
+Every form of the product inherits `PlainForm` or `PlainModelForm`, so a person who leaves a box empty
+reads what to do ("Enter the first name") rather than "This field is required.", and a select
+says "Choose …" rather than a row of dashes (GOV.UK Design System: error messages, date input).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.forms.widgets import MultiWidget, NumberInput
+
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+DASHES = "---------"
+
+
+def _lower_first(label: str) -> str:
+    """'First name' -> 'first name'; keeps words like 'SEND' or 'DBS' as they are."""
+    if not label:
+        return "this"
+    first, _, rest = label.partition(" ")
+    if first.isupper() and len(first) > 1:
+        return label
+    return (first[:1].lower() + first[1:] + (" " + rest if rest else "")).rstrip(".:?")
+
+
+def required_message(field: forms.Field, label: str) -> str:
+    what = _lower_first(label)
+    if isinstance(field, forms.FileField):
+        return f"Choose a file for {what}"
+    if isinstance(field, forms.BooleanField):
+        return f"Tick “{label.rstrip('.')}” to go on"
+    if isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)):
+        return f"Select at least one option for {what}"
+    if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+        return f"Select {what}"
+    return f"Enter {what}"
+
+
+class DayMonthYearWidget(MultiWidget):
+    """A date as three boxes, day, month and year (GOV.UK date input), instead of a browser date picker.
+
+    An ISO date posted under the field's own name (a script, an older form) is still understood.
+    """
+
+    template_name = "core/widgets/date_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        part = {"inputmode": "numeric", "class": "form-control"}
+        widgets = {
+            "day": NumberInput(attrs={**part, "min": 1, "max": 31}),
+            "month": NumberInput(attrs={**part, "min": 1, "max": 12}),
+            "year": NumberInput(attrs={**part, "min": 1900, "max": 2200}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+            year, month, day = value.split("-")
+            return [int(day), int(month), int(year)] if (year + month + day).isdigit() else [None, None, None]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        day, month, year = (str(part or "").strip() for part in super().value_from_datadict(data, files, name))
+        if not (day or month or year):
+            return ""
+        if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+            return f"{year}-{month}-{day}"  # not a date: the field says so
+        return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and all(f"{name}_{part}" not in data for part in ("day", "month", "year"))
+
+
+class PlainFormMixin:
+    """Specific messages for empty required fields, "Choose …" instead of dashes, day/month/year dates."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = str(field.label or forms.forms.pretty_name(name))
+            if field.error_messages.get("required") == DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(field, label)
+            if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+                if (
+                    type(field.widget) in (forms.DateInput, forms.TextInput)
+                    or getattr(field.widget, "input_type", "") == "date"
+                ):
+                    field.widget = DayMonthYearWidget()
+                    field.error_messages["invalid"] = f"Enter {_lower_first(label)} as a real date, like 14 3 2027"
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
+                field.empty_label = "Choose…"
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                field.choices = [(value, "Choose…" if text == DASHES else text) for value, text in field.choices]
+
+
+class PlainForm(PlainFormMixin, forms.Form):
+    pass
+
+
+class PlainModelForm(PlainFormMixin, forms.ModelForm):
+    pass

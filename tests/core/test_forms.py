@@ -1,0 +1,68 @@
+"""The house form parts: specific messages for empty fields, no dashes in selects, day/month/year dates."""
+
+from datetime import date
+
+import pytest
+from django import forms
+
+from core.forms import DJANGO_REQUIRED, PlainForm
+
+
+class _Example(PlainForm):
+    first_name = forms.CharField(label="First name")
+    school = forms.ChoiceField(label="School", choices=[("", "---------"), ("a", "Oakfield")])
+    starts_on = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+    agree = forms.BooleanField(label="I agree")
+    photo = forms.FileField(label="Photo")
+    note = forms.CharField(label="Note", required=False)
+
+
+def test_an_empty_form_says_what_to_do_for_each_field():
+    form = _Example(data={})
+    assert not form.is_valid()
+    assert form.errors == {
+        "first_name": ["Enter first name"],
+        "school": ["Select school"],
+        "starts_on": ["Enter start date"],
+        "agree": ["Tick “I agree” to go on"],
+        "photo": ["Choose a file for photo"],
+    }
+    assert str(DJANGO_REQUIRED) not in str(form.errors)
+
+
+def test_selects_say_choose_not_dashes():
+    html = str(_Example()["school"])
+    assert "---------" not in html and "Choose…" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"starts_on_day": "14", "starts_on_month": "3", "starts_on_year": "2027"}, date(2027, 3, 14)),
+        ({"starts_on": "2027-03-14"}, date(2027, 3, 14)),  # an ISO date under the field's own name still works
+    ],
+)
+def test_a_date_is_day_month_year(data, expected):
+    form = _Example(data={"first_name": "Sam", "school": "a", "agree": "on", **data}, files={"photo": None})
+    form.is_valid()
+    assert form.cleaned_data["starts_on"] == expected
+
+
+@pytest.mark.parametrize("parts", [("31", "2", "2027"), ("x", "3", "2027"), ("14", "3", "27"), ("14", "", "2027")])
+def test_a_date_that_is_not_real_says_so(parts):
+    day, month, year = parts
+    form = _Example(data={"starts_on_day": day, "starts_on_month": month, "starts_on_year": year})
+    form.is_valid()
+    assert form.errors["starts_on"] == ["Enter start date as a real date, like 14 3 2027"]
+
+
+def test_the_date_renders_as_three_labelled_boxes():
+    html = str(_Example(initial={"starts_on": date(2027, 3, 14)})["starts_on"])
+    for label, name, value in (
+        ("Day", "starts_on_day", "14"),
+        ("Month", "starts_on_month", "3"),
+        ("Year", "starts_on_year", "2027"),
+    ):
+        assert f">{label}</label>" in html
+        assert f'name="{name}"' in html and f'value="{value}"' in html
+    assert 'type="date"' not in html
