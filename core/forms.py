@@ -79,6 +79,13 @@ class DayMonthYearWidget(MultiWidget):
         return name not in data and all(f"{name}_{part}" not in data for part in ("day", "month", "year"))
 
 
+def _is_plain_date(field: forms.Field) -> bool:
+    """A date field shown as a text box or a browser date picker (a datetime stays as it is)."""
+    if not isinstance(field, forms.DateField) or isinstance(field, forms.DateTimeField):
+        return False
+    return type(field.widget) in (forms.DateInput, forms.TextInput)
+
+
 class PlainFormMixin:
     """Specific messages for empty required fields, "Choose …" instead of dashes, day/month/year dates."""
 
