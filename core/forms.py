@@ -86,6 +86,13 @@ def _is_plain_date(field: forms.Field) -> bool:
     return type(field.widget) in (forms.DateInput, forms.TextInput)
 
 
+def _is_plain_date(field: forms.Field) -> bool:
+    """A date field shown as a text box or a browser date picker (a datetime stays as it is)."""
+    if not isinstance(field, forms.DateField) or isinstance(field, forms.DateTimeField):
+        return False
+    return type(field.widget) in (forms.DateInput, forms.TextInput)
+
+
 class PlainFormMixin:
     """Specific messages for empty required fields, "Choose …" instead of dashes, day/month/year dates."""
 
@@ -95,13 +102,9 @@ class PlainFormMixin:
             label = str(field.label or forms.forms.pretty_name(name))
             if field.error_messages.get("required") == DJANGO_REQUIRED:
                 field.error_messages["required"] = required_message(field, label)
-            if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
-                if (
-                    type(field.widget) in (forms.DateInput, forms.TextInput)
-                    or getattr(field.widget, "input_type", "") == "date"
-                ):
-                    field.widget = DayMonthYearWidget()
-                    field.error_messages["invalid"] = f"Enter {_lower_first(label)} as a real date, like 14 3 2027"
+            if _is_plain_date(field):
+                field.widget = DayMonthYearWidget()
+                field.error_messages["invalid"] = f"Enter {_lower_first(label)} as a real date, like 14 3 2027"
             if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
                 field.empty_label = "Choose…"
             elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
