@@ -34,8 +34,9 @@ class PlacementsConfig(AppConfig):
                 )
             )
         from .hooks import ProgrammeCopier, register_programme_copier
-        from .services import budget_copy, budget_describe, syndicates_copy, syndicates_describe
+        from .services import budget_copy, budget_describe, settings_describe, syndicates_copy, syndicates_describe
 
+        register_programme_copier(ProgrammeCopier(order=0, name="settings", describe=settings_describe))
         register_programme_copier(
             ProgrammeCopier(order=20, name="syndicates", describe=syndicates_describe, copy=syndicates_copy)
         )

@@ -304,6 +304,7 @@ class ActivityForm(forms.ModelForm):
     department = forms.ModelChoiceField(
         queryset=Department.objects.none(),
         required=False,
+        empty_label="None: a community partner delivers it",
         label="Department that delivers it",
         help_text="Leave blank if a community partner delivers it.",
     )
@@ -388,7 +389,9 @@ class ActivityInUseForm(forms.Form):
 
 
 class UnavailabilityForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=Department.objects.none(), label="Department")
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), label="Department", empty_label="Choose a department"
+    )
     starts_at = forms.DateTimeField(label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label="Until", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     reason = forms.CharField(

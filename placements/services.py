@@ -254,14 +254,19 @@ def programme_copy(
 # What placements itself copies: syndicates with their leads and the planned budget.
 
 
-def syndicates_describe(source: Programme) -> list[hooks.CopyItem]:
-    counts = source.syndicates.aggregate(total=Count("pk"), led=Count("pk", filter=Q(lead__isnull=False)))
-    items = [
+def settings_describe(source: Programme) -> list[hooks.CopyItem]:
+    return [
         hooks.CopyItem(
             "The programme's settings: places, SEND places, the limit per school, ages, "
             "attendance for a certificate and the mentoring rules"
-        )
+        ),
+        hooks.CopyItem("Activities: your force's catalogue serves every programme, so it is there already"),
     ]
+
+
+def syndicates_describe(source: Programme) -> list[hooks.CopyItem]:
+    counts = source.syndicates.aggregate(total=Count("pk"), led=Count("pk", filter=Q(lead__isnull=False)))
+    items = []
     if counts["total"]:
         items.append(
             hooks.CopyItem(
@@ -269,7 +274,6 @@ def syndicates_describe(source: Programme) -> list[hooks.CopyItem]:
                 f"{counts['led']} lead{'s' * (counts['led'] != 1)} (no students)"
             )
         )
-    items.append(hooks.CopyItem("Activities: your force's catalogue serves every programme, so it is there already"))
     items.append(hooks.CopyItem("The timetable: make it for the new week once the syndicates are built", copied=False))
     return items
 

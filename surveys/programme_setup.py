@@ -13,7 +13,8 @@ from .models import Question, Survey
 
 
 def surveys_describe(source: Programme) -> list[CopyItem]:
-    surveys = list(source.surveys.annotate(question_count=Count("questions")).order_by("phase"))
+    order = list(Survey.Phase.values)  # before, then after
+    surveys = sorted(source.surveys.annotate(question_count=Count("questions")), key=lambda s: order.index(s.phase))
     if not surveys:
         return [
             CopyItem(
