@@ -452,7 +452,8 @@ def budget(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     spend_form = SpendEntryForm(prefix="spend", initial={"date": timezone.localdate()})
     hours_form = PlanningHoursForm(prefix="hours", programme=programme)
-    used = set(programme.budget_lines.values_list("category", flat=True))
+    summary = selectors.budget_summary(programme=programme)
+    used = {line.category for line in summary["lines"]}
     line_form = BudgetLineAddForm(prefix="line", used=used)
     if request.method == "POST":
         which = request.POST.get("form")
@@ -498,7 +499,7 @@ def budget(request, pk):
         status = 200
     context = {
         "programme": programme,
-        "summary": selectors.budget_summary(programme=programme),
+        "summary": summary,
         "spend_form": spend_form,
         "hours_form": hours_form,
         "line_form": line_form if len(used) < len(BudgetLine.Category.values) else None,

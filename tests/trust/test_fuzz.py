@@ -327,6 +327,7 @@ PAGES_WITHOUT_FORMS = {
     "mentoring:programme",
     "placements:attendance",  # not a programme day: the register is posted by _explicit_forms
     "placements:budget_csv",
+    "placements:budget_line_delete",  # every demo line has spend: the page explains why it cannot be deleted
     "placements:department_schedule",
     "placements:programme_copy_choose",  # a list of programmes to copy: links, no form
     "placements:programme_list",
