@@ -77,7 +77,8 @@ def test_new_programme_is_made_in_the_coordinators_force_with_its_budget(client_
     data = {**VALID, "force": str(force_b.pk), "status": "completed"}
     with time_machine.travel("2027-02-01 10:00 +0000"):
         client = client_for(coordinator)  # signed in on the day: a session does not last months
-        assert reverse("placements:programme_create") in client.get(reverse("placements:programme_list")).content.decode()
+        listing = client.get(reverse("placements:programme_list")).content.decode()
+        assert reverse("placements:programme_create") in listing
         response = client.post(reverse("placements:programme_create"), data)
     programme = Programme.objects.get(title="Summer week 2027")
     assert response.status_code == 302
@@ -194,7 +195,8 @@ def test_places_cannot_drop_below_the_students_already_placed(client_for, coordi
 def test_a_cancelled_programme_cannot_be_edited(client_for, coordinator, programme_a):
     Programme.objects.filter(pk=programme_a.pk).update(status=Status.CANCELLED)
     client = client_for(coordinator)
-    assert "no longer be changed" in client.get(reverse("placements:programme_edit", args=[programme_a.pk])).content.decode()
+    page = client.get(reverse("placements:programme_edit", args=[programme_a.pk])).content.decode()
+    assert "no longer be changed" in page
     response = client.post(
         reverse("placements:programme_edit", args=[programme_a.pk]), _form_values(programme_a, title="Renamed")
     )
