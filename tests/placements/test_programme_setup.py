@@ -638,3 +638,12 @@ def test_a_line_with_spend_cannot_be_deleted(client_for, coordinator, programme_
     assert client.get(reverse("placements:budget_line_edit", args=[programme_a.pk, theirs.pk])).status_code == 404
     assert client.post(reverse("placements:budget_line_delete", args=[programme_a.pk, theirs.pk])).status_code == 404
     assert BudgetLine.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_nightly_status_job_is_scheduled(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["programme-statuses-refresh"]
+    assert entry["task"] == tasks.programme_statuses_refresh.name
+    assert entry["task"] in app.tasks
