@@ -6,9 +6,10 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
 
     def ready(self):
-        from . import privacy
+        from . import privacy, programme_setup
 
         privacy.register()
+        programme_setup.register()
         from placements.sections import ProgrammeSection, register_programme_section
 
         from .selectors import section_context

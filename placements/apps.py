@@ -33,3 +33,11 @@ class PlacementsConfig(AppConfig):
                     context=lambda programme, request, context=context: context(programme=programme),
                 )
             )
+        from .hooks import ProgrammeCopier, register_programme_copier
+        from .services import budget_copy, budget_describe, settings_describe, syndicates_copy, syndicates_describe
+
+        register_programme_copier(ProgrammeCopier(order=0, name="settings", describe=settings_describe))
+        register_programme_copier(
+            ProgrammeCopier(order=20, name="syndicates", describe=syndicates_describe, copy=syndicates_copy)
+        )
+        register_programme_copier(ProgrammeCopier(order=40, name="budget", describe=budget_describe, copy=budget_copy))

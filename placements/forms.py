@@ -1,7 +1,10 @@
+from datetime import date
+
 from django import forms
 from django.db import connections
+from django.utils import timezone
 
-from .models import Activity, Attendance, BudgetLine, Department, ForcePerson, Placement, Syndicate
+from .models import Activity, Attendance, BudgetLine, Department, ForcePerson, Placement, Programme, Syndicate
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
@@ -109,3 +112,320 @@ class PlanningHoursForm(forms.Form):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(force=programme.force_id)
+
+
+# --- programme set-up -------------------------------------------------------------------------
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A date picker that refuses dates no programme could have (and that date arithmetic would overflow)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError("Give a date between 2000 and 2100.")
+
+
+def _number(label, help_text, *, low, high, required=True):
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=low,
+        max_value=high,
+        required=required,
+        error_messages={
+            "min_value": f"Give {low} or more.",
+            "max_value": f"Give {high} or less.",
+            "required": "Give a number.",
+        },
+    )
+
+
+def _money(label, help_text="", *, required=False):
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        error_messages={"min_value": "Give £0 or more."},
+    )
+
+
+class ProgrammeForm(forms.ModelForm):
+    """A programme's details. The force is the coordinator's; the status follows from the dates."""
+
+    title = forms.CharField(
+        max_length=200,
+        label="Title",
+        help_text="As schools and students will see it, for example “Summer work-experience week 2027”.",
+    )
+    start_date = DayField(label="First day")
+    end_date = DayField(label="Last day", help_text="Weekends in between are not placement days.")
+    nomination_opens = DayField(label="Nominations open on", help_text="Schools can nominate students from this day.")
+    nomination_closes = DayField(
+        label="Nominations close on",
+        help_text="The last day schools can nominate. It must be no later than the first day of the programme.",
+    )
+    capacity = _number("Student places", "How many students can take part.", low=1, high=500)
+    reserved_send_places = _number(
+        "Places kept for SEND schools",
+        "Places held for students from special schools (SEND or LDD). Give 0 if none are kept.",
+        low=0,
+        high=500,
+    )
+    max_per_institution = _number(
+        "Most places for one school",
+        "So that places are shared out. Leave blank for no limit.",
+        low=1,
+        high=500,
+        required=False,
+    )
+    min_age = _number("Youngest age", "A student's age on the first day of the programme.", low=5, high=99)
+    max_age = _number(
+        "Oldest age",
+        "On the first day. Leave blank for no upper limit (for example, for university students).",
+        low=5,
+        high=99,
+        required=False,
+    )
+    attendance_threshold_pct = _number(
+        "Attendance for a certificate (%)",
+        "Share of the programme's days a student must attend to earn a certificate.",
+        low=0,
+        high=100,
+    )
+    mentor_first_contact_within_days = _number(
+        "First mentor contact within (days)",
+        "Days after mentoring starts by which a student's career mentor must first get in touch.",
+        low=1,
+        high=90,
+    )
+    mentor_contact_every_days = _number(
+        "Mentor contact at least every (days)",
+        "After the first contact, the longest a mentor may go without getting in touch.",
+        low=1,
+        high=180,
+    )
+    mentoring_months = _number(
+        "Mentoring lasts (months)", "How long a student keeps their career mentor after the programme.", low=1, high=36
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "kind",
+            "title",
+            "start_date",
+            "end_date",
+            "nomination_opens",
+            "nomination_closes",
+            "capacity",
+            "reserved_send_places",
+            "max_per_institution",
+            "min_age",
+            "max_age",
+            "attendance_threshold_pct",
+            "mentor_first_contact_within_days",
+            "mentor_contact_every_days",
+            "mentoring_months",
+        ]
+        labels = {"kind": "Kind of programme"}
+        help_texts = {
+            "kind": "A school week (school students, one week) or a university placement (undergraduates, a few days)."
+        }
+
+    def details(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class NewProgrammeForm(ProgrammeForm):
+    """A new programme, with what it plans to spend in each budget category (each optional)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category, label in BudgetLine.Category.choices:
+            self.fields[f"budget_{category}"] = _money(f"{label} (£)")
+
+    def budget_fields(self):
+        return [self[f"budget_{category}"] for category in BudgetLine.Category.values]
+
+    def planned_budget(self):
+        return {category: self.cleaned_data.get(f"budget_{category}") for category in BudgetLine.Category.values}
+
+
+class ProgrammeCopyForm(forms.Form):
+    """The new title and dates of a copy; every other detail comes from the programme copied."""
+
+    title = forms.CharField(max_length=200, label="Title of the new programme")
+    start_date = DayField(label="First day")
+    end_date = DayField(label="Last day")
+    nomination_opens = DayField(label="Nominations open on")
+    nomination_closes = DayField(label="Nominations close on", help_text="No later than the first day.")
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+
+    def clean(self):
+        data = super().clean()
+        names = ("start_date", "end_date", "nomination_opens", "nomination_closes")
+        if any(data.get(name) is None for name in names):
+            return data
+        candidate = Programme(
+            **{name: getattr(self.source, name) for name in ProgrammeForm.Meta.fields},
+        )
+        for name in names:
+            setattr(candidate, name, data[name])
+        try:
+            candidate.clean()
+        except forms.ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    self.add_error(field if field in self.fields else None, problem)
+        return data
+
+
+class ActivityForm(forms.ModelForm):
+    """An activity of the force's catalogue; department and staff choices are the force's own."""
+
+    title = forms.CharField(max_length=120, label="Name")
+    description = forms.CharField(
+        required=False,
+        label="What happens",
+        help_text="A few lines for leads and students.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label="None: a community partner delivers it",
+        label="Department that delivers it",
+        help_text="Leave blank if a community partner delivers it.",
+    )
+    community_partner = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Or: community partner that delivers it",
+        help_text="For example a youth forum or a charity.",
+    )
+    duration_minutes = _number("Length (minutes)", "Most inputs take about two hours (120 minutes).", low=15, high=480)
+    staff_needed = _number("Staff needed", "How many people deliver it: 1 to 3.", low=1, high=3)
+    syndicate_capacity = _number(
+        "Syndicates at once",
+        "How many syndicates can do it together. Leave blank if everyone can, as for a demonstration.",
+        low=1,
+        high=50,
+        required=False,
+    )
+    venue = forms.CharField(max_length=200, required=False, label="Where")
+    risk_assessed_on = DayField(
+        required=False,
+        label="Risk assessment approved on",
+        help_text="Needed once it is approved. An approval more than a year before a programme shows as out of date.",
+    )
+    delivering_staff = IdsChoiceField(
+        queryset=ForcePerson.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who delivers it",
+        help_text="People of your force who run it (optional).",
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "department",
+            "community_partner",
+            "duration_minutes",
+            "staff_needed",
+            "syndicate_capacity",
+            "venue",
+            "risk_assessment_status",
+            "risk_assessed_on",
+            "is_contingency",
+            "delivering_staff",
+        ]
+        labels = {
+            "kind": "Kind",
+            "risk_assessment_status": "Risk assessment",
+            "is_contingency": "Can stand in for a cancelled session",
+        }
+        help_texts = {
+            "kind": "A scenario is done by each syndicate in turn; a demonstration is for everyone at once.",
+            "is_contingency": "It does not rely on a specialist department, so it can run when one is called away.",
+        }
+
+    def __init__(self, *args, force, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(force=force)
+        self.fields["delivering_staff"].queryset = ForcePerson.objects.for_force(force).active()
+
+    def clean(self):
+        data = super().clean()
+        if "department" in data and not data.get("department") and not data.get("community_partner", "").strip():
+            self.add_error("department", "Say who delivers it: a department or a community partner.")
+        approved = data.get("risk_assessment_status") == Activity.RiskAssessment.APPROVED
+        if approved and "risk_assessed_on" in data and data.get("risk_assessed_on") is None:
+            self.add_error("risk_assessed_on", "Give the day the risk assessment was approved.")
+        if data.get("risk_assessed_on") and data["risk_assessed_on"] > timezone.localdate():
+            self.add_error("risk_assessed_on", "That day has not come yet.")
+        return data
+
+    def details(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "delivering_staff"}
+
+
+class ActivityInUseForm(forms.Form):
+    in_use = forms.TypedChoiceField(choices=[("yes", "Bring back"), ("no", "Retire")], coerce=lambda v: v == "yes")
+
+
+class UnavailabilityForm(forms.Form):
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), label="Department", empty_label="Choose a department"
+    )
+    starts_at = forms.DateTimeField(label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label="Until", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(
+        max_length=200, required=False, label="Why (optional)", help_text="For example an operation or training day."
+    )
+
+    def __init__(self, *args, force, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(force=force)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("starts_at", "ends_at"):
+            value = data.get(name)
+            if value is not None and not EARLIEST <= value.date() <= LATEST:
+                self.add_error(name, "Give a date between 2000 and 2100.")
+                data.pop(name, None)
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "The end must be after the start.")
+        return data
+
+
+class BudgetLineAddForm(forms.Form):
+    category = forms.ChoiceField(choices=BudgetLine.Category.choices, label="Category")
+    description = forms.CharField(
+        max_length=200, required=False, label="Description", help_text="Optional: for example “Coach hire, two days”."
+    )
+    planned = _money("Planned (£)", required=True)
+
+    def __init__(self, *args, used=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(v, label) for v, label in BudgetLine.Category.choices if v not in used]
+
+
+class BudgetLineForm(forms.Form):
+    description = forms.CharField(max_length=200, required=False, label="Description")
+    planned = _money("Planned (£)", required=True)

@@ -2,9 +2,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class Force(models.Model):
@@ -149,7 +151,11 @@ class Programme(models.Model):
     mentor_contact_every_days = models.PositiveSmallIntegerField(default=28)
     mentor_first_contact_within_days = models.PositiveSmallIntegerField(default=14)
     mentoring_months = models.PositiveSmallIntegerField(default=12)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Not set by hand: follows from the dates and the selection (stage_on), stored so that lists can
+    # filter on it. services.programme_status_refresh keeps it current; only "cancelled" is an action.
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -197,6 +203,89 @@ class Programme(models.Model):
 
     def nominations_open_on(self, day):
         return self.nomination_opens <= day <= self.nomination_closes
+
+    def clean(self):
+        """The rules of the table's check constraints, each as a message on the field to correct."""
+        errors = {}
+        dated = self.start_date is not None and self.end_date is not None
+        if dated and self.end_date < self.start_date:
+            errors["end_date"] = f"The last day must be on or after the first day ({_day(self.start_date)})."
+        if self.capacity is not None and self.capacity < 1:
+            errors["capacity"] = "A programme needs at least one place."
+        opens, closes = self.nomination_opens, self.nomination_closes
+        if opens is not None and closes is not None and closes < opens:
+            errors["nomination_closes"] = f"Nominations must close on or after the day they open ({_day(opens)})."
+        elif closes is not None and self.start_date is not None and closes > self.start_date:
+            errors["nomination_closes"] = (
+                f"Nominations must close by the first day of the programme ({_day(self.start_date)})."
+            )
+        reserved, capacity = self.reserved_send_places, self.capacity
+        if reserved is not None and capacity is not None and capacity >= 1 and reserved > capacity:
+            errors["reserved_send_places"] = (
+                f"There are only {capacity} places, so no more than {capacity} can be reserved."
+            )
+        if self.max_per_institution is not None and self.max_per_institution < 1:
+            errors["max_per_institution"] = "Leave this blank for no limit, or give at least 1."
+        if self.max_age is not None and self.min_age is not None and self.max_age < self.min_age:
+            errors["max_age"] = f"The oldest age cannot be below the youngest age ({self.min_age})."
+        if self.attendance_threshold_pct is not None and self.attendance_threshold_pct > 100:
+            errors["attendance_threshold_pct"] = "Give a share from 0 to 100."
+        if self.mentor_contact_every_days is not None and self.mentor_contact_every_days < 1:
+            errors["mentor_contact_every_days"] = "Give a number of days: 1 or more."
+        if errors:
+            raise ValidationError(errors)
+
+    def stage_on(self, day, *, offers_made=0, offers_awaiting=0):
+        """The stage on `day`, from the dates and the selection facts; "cancelled" only ever by the action.
+
+        Before the window: draft. In it: nominations open. Once it closes, or once offers are made:
+        selection. Window closed, offers made and every offer answered: places confirmed. Then running
+        from the first to the last day, and completed after it.
+        """
+        if self.status == self.Status.CANCELLED:
+            return self.Status.CANCELLED
+        if day > self.end_date:
+            return self.Status.COMPLETED
+        if day >= self.start_date:
+            return self.Status.RUNNING
+        closed = day > self.nomination_closes
+        if closed and offers_made and not offers_awaiting:
+            return self.Status.CONFIRMED
+        if closed or offers_made:
+            return self.Status.SELECTION
+        if day >= self.nomination_opens:
+            return self.Status.NOMINATIONS_OPEN
+        return self.Status.DRAFT
+
+    def stage_explanation(self, day, *, offers_awaiting=None):
+        """The stored status in plain words, with the date that matters next ("Taking nominations until …")."""
+        status = self.Status
+        if self.status == status.CANCELLED:
+            return "Cancelled: nothing more happens on it. It stays on record."
+        if self.status == status.COMPLETED:
+            return f"Finished on {_day(self.end_date)}."
+        if self.status == status.RUNNING:
+            return f"Running until {_day(self.end_date)}."
+        if self.status == status.CONFIRMED:
+            return f"Places confirmed. The programme starts on {_day(self.start_date)}."
+        if self.status == status.SELECTION:
+            if offers_awaiting:
+                offers = f"{offers_awaiting} offer{'s' * (offers_awaiting != 1)}"
+                return f"Choosing students: waiting for answers to {offers}."
+            if day <= self.nomination_closes:
+                return f"Choosing students; nominations stay open until {_day(self.nomination_closes)}."
+            return f"Choosing students: nominations closed on {_day(self.nomination_closes)}."
+        if self.status == status.NOMINATIONS_OPEN:
+            return f"Taking nominations until {_day(self.nomination_closes)}."
+        return f"Being set up. Nominations open on {_day(self.nomination_opens)}."
+
+    @property
+    def status_explanation(self):
+        return self.stage_explanation(timezone.localdate())
+
+
+def _day(value):
+    return f"{value.day} {value:%B %Y}"
 
 
 class Syndicate(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.scoping import scoped
 
+from .hooks import programme_copiers
 from .models import (
     Activity,
     Attendance,
@@ -422,3 +423,21 @@ def activity_catalogue(*, programme: Programme) -> dict[str, list[Any]]:
         .order_by("starts_at")
     )
     return {"activities": activities, "unavailable": list(unavailable)}
+
+
+def programme_copy_summary(*, source: Programme) -> dict[str, list[str]]:
+    """What a copy of `source` brings (with numbers) and what it leaves behind, from every app's copier."""
+    copied, left = [], []
+    for copier in programme_copiers():
+        for item in copier.describe(source):
+            (copied if item.copied else left).append(item.text)
+    return {"copied": copied, "not_copied": left}
+
+
+def programme_cancel_effects(*, programme: Programme) -> dict[str, int]:
+    """What a cancellation touches, in numbers for the confirm page."""
+    return {
+        "nominations": programme.nominations.count(),
+        "placements": Placement.objects.for_programme(programme).active().count(),
+        "syndicates": programme.syndicates.count(),
+    }

@@ -1,4 +1,5 @@
-"""Writes for the week: syndicates, timetable, contingency swaps, attendance and budget.
+"""Writes for programmes and their week: set-up and copy, syndicates, timetable, contingency swaps,
+attendance, activities and budget.
 
 Every service takes keyword-only arguments and an `actor`, runs in one transaction and raises
 PlanningError (the app's one domain error) with a message fit to show the coordinator.
@@ -13,17 +14,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from core.audit import audit_action
 from core.services import email_queue
 
-from . import planning
+from . import hooks, planning
 from .models import (
     Activity,
     Attendance,
     BudgetLine,
+    Department,
     DepartmentUnavailability,
     ForcePerson,
     Placement,
@@ -36,13 +41,404 @@ from .models import (
 from .planning import PlanningError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from django.contrib.auth.models import AbstractBaseUser
 
-    from .models import Department
+    from .models import Force
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["PlanningError"]
+
+
+# --- programmes: set-up, copy, status ---------------------------------------------------------
+
+# The details a coordinator sets; `force` comes from who they are and `status` from the dates.
+PROGRAMME_FIELDS = (
+    "kind",
+    "title",
+    "start_date",
+    "end_date",
+    "capacity",
+    "nomination_opens",
+    "nomination_closes",
+    "reserved_send_places",
+    "max_per_institution",
+    "min_age",
+    "max_age",
+    "attendance_threshold_pct",
+    "mentor_first_contact_within_days",
+    "mentor_contact_every_days",
+    "mentoring_months",
+)
+COPY_DATE_FIELDS = ("start_date", "end_date", "nomination_opens", "nomination_closes")
+
+
+def _check_programme(programme: Programme) -> None:
+    """The model's rules (the check constraints, in words) as a PlanningError on the first field at fault."""
+    try:
+        programme.full_clean(exclude=["force"])
+    except ValidationError as error:
+        field, problems = next(iter(error.message_dict.items()))
+        raise PlanningError(problems[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+def _details(details: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(details) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise PlanningError(f"Not a programme detail: {', '.join(sorted(unknown))}.")
+    return dict(details)
+
+
+def programme_status_refresh(*, programme: Programme, today: date) -> bool:
+    """Store the stage the programme is in today (see Programme.stage_on); True if it changed."""
+    facts = hooks.selection_facts([programme.pk]).get(programme.pk, hooks.SelectionFacts())
+    stage = programme.stage_on(today, offers_made=facts.offers_made, offers_awaiting=facts.offers_awaiting)
+    if stage == programme.status:
+        return False
+    programme.status = stage
+    programme.save(update_fields=["status", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def programme_statuses_refresh(*, today: date) -> int:
+    """Beat (daily): move every open programme to the stage its dates and offers put it in; returns how many moved.
+
+    Idempotent: a second run on the same day finds nothing to change. Cancelled and completed
+    programmes stay as they are (an edit of a completed programme's dates refreshes it itself).
+    """
+    done = [Programme.Status.CANCELLED, Programme.Status.COMPLETED]
+    programmes = list(Programme.objects.exclude(status__in=done).only("pk", "status", *COPY_DATE_FIELDS))
+    facts = hooks.selection_facts(p.pk for p in programmes)
+    changed = []
+    for programme in programmes:
+        found = facts.get(programme.pk, hooks.SelectionFacts())
+        stage = programme.stage_on(today, offers_made=found.offers_made, offers_awaiting=found.offers_awaiting)
+        if stage != programme.status:
+            programme.status = stage
+            changed.append(programme)
+    Programme.objects.bulk_update(changed, ["status"])
+    return len(changed)
+
+
+def _planned_lines(programme: Programme, planned_budget: Mapping[str, Decimal | None]) -> list[BudgetLine]:
+    lines = []
+    for category, amount in planned_budget.items():
+        if category not in BudgetLine.Category.values:
+            raise PlanningError("Choose a budget category.")
+        if amount is None:
+            continue
+        if amount < 0:
+            raise PlanningError("A planned amount cannot be below £0.", field=f"budget_{category}")
+        lines.append(BudgetLine(programme=programme, category=category, planned=amount))
+    return lines
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    force: Force,
+    details: Mapping[str, Any],
+    planned_budget: Mapping[str, Decimal | None] | None = None,
+    actor: AbstractBaseUser | None,
+) -> Programme:
+    """Start a programme of the force, with its planned budget by category; its status follows from the dates."""
+    programme = Programme(force=force, **_details(details))
+    _check_programme(programme)
+    programme.save()
+    lines = _planned_lines(programme, planned_budget or {})
+    BudgetLine.objects.bulk_create(lines)
+    programme_status_refresh(programme=programme, today=timezone.localdate())
+    audit_action(actor=actor, action="Programme created", instance=programme, budget_lines=len(lines))
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, details: Mapping[str, Any], actor: AbstractBaseUser | None) -> Programme:
+    """Change a programme's details; refused once it is cancelled, or below the places already filled."""
+    programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
+    if programme.status == Programme.Status.CANCELLED:
+        raise PlanningError("This programme is cancelled, so its details can no longer be changed.", status=409)
+    details = _details(details)
+    changed = sorted(name for name, value in details.items() if getattr(programme, name) != value)
+    for name, value in details.items():
+        setattr(programme, name, value)
+    _check_programme(programme)
+    placed = Placement.objects.for_programme(programme).active().count()
+    if programme.capacity < placed:
+        raise PlanningError(
+            f"{placed} students already have places, so the programme needs at least {placed}.", field="capacity"
+        )
+    programme.save()
+    programme_status_refresh(programme=programme, today=timezone.localdate())
+    audit_action(actor=actor, action="Programme details changed", instance=programme, fields=changed)
+    return programme
+
+
+@transaction.atomic
+def programme_cancel(*, programme: Programme, actor: AbstractBaseUser | None) -> Programme:
+    """Cancel a programme for good: no more nominations, offers or certificates; it stays on record."""
+    programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
+    if programme.status == Programme.Status.CANCELLED:
+        raise PlanningError("This programme is already cancelled.", status=409)
+    if programme.end_date < timezone.localdate():
+        raise PlanningError("This programme has finished, so it can no longer be cancelled.", status=409)
+    programme.status = Programme.Status.CANCELLED
+    programme.save(update_fields=["status", "updated_at"])
+    audit_action(
+        actor=actor,
+        action="Programme cancelled",
+        instance=programme,
+        placements=Placement.objects.for_programme(programme).active().count(),
+    )
+    return programme
+
+
+def copy_dates(source: Programme) -> dict[str, date]:
+    """Suggested dates for next year's copy: the same weekdays, a whole number of weeks (about a year) later."""
+    try:
+        year_later = source.start_date.replace(year=source.start_date.year + 1)
+    except ValueError:  # 29 February
+        year_later = source.start_date + timedelta(days=365)
+    shift = timedelta(weeks=round((year_later - source.start_date).days / 7))
+    return {name: getattr(source, name) + shift for name in COPY_DATE_FIELDS}
+
+
+def copy_title(source: Programme, start_date: date) -> str:
+    """The source's title with its year moved on ("… 2026" → "… 2027"), or "(copy)" if it names no year."""
+    old, new = str(source.start_date.year), str(start_date.year)
+    if old in source.title and old != new:
+        return source.title.replace(old, new)
+    return f"{source.title} (copy)"[:200]
+
+
+@transaction.atomic
+def programme_copy(
+    *,
+    source: Programme,
+    title: str,
+    start_date: date,
+    end_date: date,
+    nomination_opens: date,
+    nomination_closes: date,
+    actor: AbstractBaseUser | None,
+) -> tuple[Programme, list[str]]:
+    """A new programme like `source` on new dates, with what each app copies (no students, answers or spend).
+
+    Returns the new programme and warnings for the coordinator (a lead whose vetting ends too soon).
+    """
+    details = {name: getattr(source, name) for name in PROGRAMME_FIELDS}
+    details.update(
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        nomination_opens=nomination_opens,
+        nomination_closes=nomination_closes,
+    )
+    target = Programme(force_id=source.force_id, **details)
+    _check_programme(target)
+    target.save()
+    context = hooks.CopyContext(source=source, target=target, shift_days=(start_date - source.start_date).days)
+    warnings = []
+    for copier in hooks.programme_copiers():
+        if copier.copy is not None:
+            warnings.extend(copier.copy(context) or [])
+    programme_status_refresh(programme=target, today=timezone.localdate())
+    audit_action(actor=actor, action="Programme copied", instance=target, source=source.pk)
+    return target, warnings
+
+
+# What placements itself copies: syndicates with their leads and the planned budget.
+
+
+def settings_describe(source: Programme) -> list[hooks.CopyItem]:
+    return [
+        hooks.CopyItem(
+            "The programme's settings: places, SEND places, the limit per school, ages, "
+            "attendance for a certificate and the mentoring rules"
+        ),
+        hooks.CopyItem("Activities: your force's catalogue serves every programme, so it is there already"),
+    ]
+
+
+def syndicates_describe(source: Programme) -> list[hooks.CopyItem]:
+    counts = source.syndicates.aggregate(total=Count("pk"), led=Count("pk", filter=Q(lead__isnull=False)))
+    items = []
+    if counts["total"]:
+        items.append(
+            hooks.CopyItem(
+                f"{counts['total']} syndicate{'s' * (counts['total'] != 1)} with "
+                f"{counts['led']} lead{'s' * (counts['led'] != 1)} (no students)"
+            )
+        )
+    items.append(hooks.CopyItem("The timetable: make it for the new week once the syndicates are built", copied=False))
+    return items
+
+
+def syndicates_copy(context: hooks.CopyContext) -> list[str]:
+    rows, lapsed = [], 0
+    for syndicate in context.source.syndicates.select_related("lead").order_by("name"):
+        lead = syndicate.lead
+        if lead is not None and not (lead.is_active and lead.vetting_valid_through(context.target.end_date)):
+            lead, lapsed = None, lapsed + 1
+        rows.append(Syndicate(programme=context.target, name=syndicate.name, lead=lead))
+    Syndicate.objects.bulk_create(rows)
+    if lapsed:
+        return [
+            f"{lapsed} lead{'s' * (lapsed != 1)} could not be copied: their vetting does not cover the new dates "
+            "(or they have left). Their syndicates have no lead yet."
+        ]
+    return []
+
+
+def budget_describe(source: Programme) -> list[hooks.CopyItem]:
+    lines = list(source.budget_lines.all())
+    if not lines:
+        return []
+    planned = sum((line.planned for line in lines), Decimal("0"))
+    return [
+        hooks.CopyItem(f"{len(lines)} planned budget line{'s' * (len(lines) != 1)} (£{planned:,.2f} planned)"),
+        hooks.CopyItem("Spend: the new budget starts with nothing spent", copied=False),
+    ]
+
+
+def budget_copy(context: hooks.CopyContext) -> list[str]:
+    BudgetLine.objects.bulk_create(
+        BudgetLine(programme=context.target, category=line.category, description=line.description, planned=line.planned)
+        for line in context.source.budget_lines.all()
+    )
+    return []
+
+
+# --- activities catalogue ---------------------------------------------------------------------
+
+ACTIVITY_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "department",
+    "community_partner",
+    "duration_minutes",
+    "staff_needed",
+    "syndicate_capacity",
+    "venue",
+    "risk_assessment_status",
+    "risk_assessed_on",
+    "is_contingency",
+)
+
+
+def _check_activity(activity: Activity, delivering_staff: Iterable[ForcePerson]) -> None:
+    if activity.department_id and activity.department.force_id != activity.force_id:
+        raise PlanningError("That department is not part of this force.", field="department")
+    if any(person.force_id != activity.force_id for person in delivering_staff):
+        raise PlanningError("Only people of this force can deliver its activities.", field="delivering_staff")
+    if not activity.department_id and not activity.community_partner.strip():
+        raise PlanningError("Say who delivers it: a department or a community partner.", field="department")
+    try:
+        activity.full_clean(exclude=["force", "slug"], validate_unique=False)
+    except ValidationError as error:
+        field, problems = next(iter(error.message_dict.items()))
+        raise PlanningError(problems[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+def _unique_slug(force_id: int, title: str, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:70] or "activity"
+    taken = set(Activity.objects.filter(force_id=force_id, slug__startswith=base).values_list("slug", flat=True))
+    if exclude_pk is not None:
+        taken -= set(Activity.objects.filter(pk=exclude_pk).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    force: Force,
+    details: Mapping[str, Any],
+    delivering_staff: Iterable[ForcePerson] = (),
+    actor: AbstractBaseUser | None,
+) -> Activity:
+    """Add an activity to the force's catalogue (its short name, used by survey questions, is made once)."""
+    unknown = set(details) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise PlanningError(f"Not an activity detail: {', '.join(sorted(unknown))}.")
+    staff = list(delivering_staff)
+    activity = Activity(force=force, **details)
+    _check_activity(activity, staff)
+    activity.slug = _unique_slug(force.pk, activity.title)
+    activity.save()
+    activity.delivering_staff.set(staff)
+    audit_action(actor=actor, action="Activity added", instance=activity)
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    details: Mapping[str, Any],
+    delivering_staff: Iterable[ForcePerson] = (),
+    actor: AbstractBaseUser | None,
+) -> Activity:
+    """Change an activity; its short name stays, so survey answers about it still match it."""
+    unknown = set(details) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise PlanningError(f"Not an activity detail: {', '.join(sorted(unknown))}.")
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    staff = list(delivering_staff)
+    changed = sorted(name for name, value in details.items() if getattr(activity, name) != value)
+    for name, value in details.items():
+        setattr(activity, name, value)
+    _check_activity(activity, staff)
+    activity.save()
+    activity.delivering_staff.set(staff)
+    audit_action(actor=actor, action="Activity changed", instance=activity, fields=changed)
+    return activity
+
+
+@transaction.atomic
+def activity_set_in_use(*, activity: Activity, in_use: bool, actor: AbstractBaseUser | None) -> Activity:
+    """Retire an activity (kept for past timetables, left out of new ones) or bring it back."""
+    if activity.is_active != in_use:
+        activity.is_active = in_use
+        activity.save(update_fields=["is_active"])
+        audit_action(actor=actor, action="Activity brought back" if in_use else "Activity retired", instance=activity)
+    return activity
+
+
+@transaction.atomic
+def department_unavailability_add(
+    *,
+    department: Department,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    actor: AbstractBaseUser | None,
+) -> DepartmentUnavailability:
+    """Record a time a department cannot deliver; the timetable generator avoids it."""
+    if ends_at <= starts_at:
+        raise PlanningError("The end must be after the start.", field="ends_at")
+    row = DepartmentUnavailability.objects.create(
+        department=department, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()[:200]
+    )
+    audit_action(actor=actor, action="Department unavailable time recorded", instance=row)
+    return row
+
+
+@transaction.atomic
+def department_unavailability_remove(
+    *, unavailability: DepartmentUnavailability, actor: AbstractBaseUser | None
+) -> None:
+    """Remove a recorded unavailable time (the department can be timetabled then again)."""
+    audit_action(actor=actor, action="Department unavailable time removed", instance=unavailability)
+    unavailability.delete()
 
 
 # --- syndicates -------------------------------------------------------------------------------
@@ -448,3 +844,67 @@ def lead_vetting_warn(*, today: date) -> int:
             )
             warned += 1
     return warned
+
+
+# --- planned budget lines ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_line_add(
+    *,
+    programme: Programme,
+    category: str,
+    description: str,
+    planned: Decimal | None,
+    actor: AbstractBaseUser | None,
+) -> BudgetLine:
+    """Plan spending in a category the programme has no line for yet."""
+    if category not in BudgetLine.Category.values:
+        raise PlanningError("Choose a budget category.", field="category")
+    if planned is None or planned < 0:
+        raise PlanningError("Give the planned amount: £0 or more.", field="planned")
+    Programme.objects.select_for_update().get(pk=programme.pk)
+    if programme.budget_lines.filter(category=category).exists():
+        label = BudgetLine.Category(category).label
+        raise PlanningError(f"There is a {label} line already: change that one instead.", field="category")
+    line = BudgetLine.objects.create(
+        programme=programme, category=category, description=description.strip()[:200], planned=planned
+    )
+    audit_action(actor=actor, action="Budget line planned", instance=line, planned=str(planned))
+    return line
+
+
+@transaction.atomic
+def budget_line_update(
+    *, line: BudgetLine, description: str, planned: Decimal | None, actor: AbstractBaseUser | None
+) -> BudgetLine:
+    """Change a line's description or planned amount (what was spent is kept as it is)."""
+    if planned is None or planned < 0:
+        raise PlanningError("Give the planned amount: £0 or more.", field="planned")
+    line = BudgetLine.objects.select_for_update().get(pk=line.pk)
+    before = line.planned
+    line.description = description.strip()[:200]
+    line.planned = planned
+    line.save(update_fields=["description", "planned"])
+    audit_action(actor=actor, action="Budget line changed", instance=line, planned=str(planned), was=str(before))
+    return line
+
+
+@transaction.atomic
+def budget_line_delete(*, line: BudgetLine, actor: AbstractBaseUser | None) -> None:
+    """Delete a planned line that has no spend against it (spend records are never deleted this way)."""
+    line = BudgetLine.objects.select_for_update().get(pk=line.pk)
+    if line.actual > 0 or line.spend_entries.exists():
+        raise PlanningError(
+            f"£{line.actual:,.2f} has been spent on this line, so it cannot be deleted. "
+            "Set its planned amount to £0 instead.",
+            status=409,
+        )
+    audit_action(
+        actor=actor,
+        action="Budget line deleted",
+        instance=line.programme,
+        category=line.category,
+        planned=str(line.planned),
+    )
+    line.delete()

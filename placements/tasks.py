@@ -31,3 +31,12 @@ def attendance_check_missing():
 def lead_vetting_warnings():
     """Beat job (daily): warn coordinators 60, 30 and 7 days before a syndicate lead's vetting expires."""
     return services.lead_vetting_warn(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def programme_statuses_refresh():
+    """Beat job (daily, just after midnight): each programme's status follows its dates and offers.
+
+    Idempotent: a second run on the same day changes nothing.
+    """
+    return services.programme_statuses_refresh(today=timezone.localdate())

@@ -6,13 +6,26 @@ app_name = "placements"
 
 programme_patterns = [
     path("", views.programme_list, name="programme_list"),
+    path("new/", views.programme_create, name="programme_create"),
+    path("copy/", views.programme_copy_choose, name="programme_copy_choose"),
     path("<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("<int:pk>/edit/", views.programme_edit, name="programme_edit"),
+    path("<int:pk>/copy/", views.programme_copy, name="programme_copy"),
+    path("<int:pk>/cancel/", views.programme_cancel, name="programme_cancel"),
     # Week plan
     path("<int:pk>/syndicates/", views.syndicates, name="syndicates"),
     path("<int:pk>/syndicates/build/", views.syndicates_build, name="syndicates_build"),
     path("<int:pk>/syndicates/move/", views.placement_move, name="placement_move"),
     path("<int:pk>/syndicates/<int:syndicate_pk>/", views.syndicate_update, name="syndicate_update"),
     path("<int:pk>/activities/", views.activities, name="activities"),
+    path("<int:pk>/activities/new/", views.activity_create, name="activity_create"),
+    path("<int:pk>/activities/<int:activity_pk>/", views.activity_edit, name="activity_edit"),
+    path("<int:pk>/activities/<int:activity_pk>/in-use/", views.activity_in_use, name="activity_in_use"),
+    path(
+        "<int:pk>/activities/unavailable/<int:unavailability_pk>/remove/",
+        views.unavailability_remove,
+        name="unavailability_remove",
+    ),
     path("<int:pk>/timetable/", views.timetable, name="timetable"),
     path("<int:pk>/timetable/generate/", views.timetable_generate, name="timetable_generate"),
     path("<int:pk>/timetable/syndicates/<int:syndicate_pk>/", views.syndicate_schedule, name="syndicate_schedule"),
@@ -25,6 +38,8 @@ programme_patterns = [
     # Budget
     path("<int:pk>/budget/", views.budget, name="budget"),
     path("<int:pk>/budget.csv", views.budget_csv, name="budget_csv"),
+    path("<int:pk>/budget/lines/<int:line_pk>/", views.budget_line_edit, name="budget_line_edit"),
+    path("<int:pk>/budget/lines/<int:line_pk>/delete/", views.budget_line_delete, name="budget_line_delete"),
 ]
 
 # Mounted at the site root: the lead's start page keeps its short address.

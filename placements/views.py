@@ -1,5 +1,6 @@
 """Coordinator pages for programmes and for planning and running the week; the syndicate lead's register."""
 
+import copy
 from datetime import date
 
 from django.contrib import messages
@@ -9,22 +10,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import coordinator_required, get_for_coordinator, lead_required
-from accounts.scoping import get_for_user, scope_for
+from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator, lead_required
+from accounts.scoping import get_for_user, scope_for, scoped
 from core.spreadsheets import csv_response
 
 from . import selectors, services
 from .forms import (
+    ActivityForm,
+    ActivityInUseForm,
     AttendanceForm,
+    BudgetLineAddForm,
+    BudgetLineForm,
     ContingencyForm,
+    NewProgrammeForm,
     PlacementMoveForm,
     PlanningHoursForm,
+    ProgrammeCopyForm,
+    ProgrammeForm,
     SpendEntryForm,
     SyndicateBuildForm,
     SyndicateForm,
     TimetableForm,
+    UnavailabilityForm,
 )
-from .models import Activity, Placement, Programme, Session, Syndicate
+from .models import Activity, BudgetLine, DepartmentUnavailability, Placement, Programme, Session, Syndicate
 from .pdf import render_pdf
 from .planning import PlanningError
 from .sections import programme_sections
@@ -44,6 +53,121 @@ def programme_detail(request, pk):
         extra = section.context(programme, request) if section.context else {}
         sections.append({"section": section, "context": {"programme": programme, **extra}})
     return render(request, "placements/programme_detail.html", {"programme": programme, "sections": sections})
+
+
+def _apply_error(form, error):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# --- programme set-up: new, edit, copy, cancel ----------------------------------------------------
+
+
+@coordinator_required
+def programme_create(request):
+    force = force_for_coordinator(request)
+    form = NewProgrammeForm(request.POST or None, instance=Programme(force=force))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                programme = services.programme_create(
+                    force=force, details=form.details(), planned_budget=form.planned_budget(), actor=request.user
+                )
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(
+                    request,
+                    f"{programme.title} created. Next: choose the schools and their quotas, "
+                    "and check the planned budget.",
+                )
+                return redirect("placements:programme_detail", pk=programme.pk)
+    return render(request, "placements/programme_form.html", {"form": form, "force": force}, status=status)
+
+
+@coordinator_required
+def programme_edit(request, pk):
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    cancelled = programme.status == Programme.Status.CANCELLED
+    # The form works on a copy: a refused edit must not show half-changed details around the page.
+    form = ProgrammeForm(None if cancelled else (request.POST or None), instance=copy.copy(programme))
+    status = 200
+    if request.method == "POST":
+        status = 409 if cancelled else 400
+        if cancelled:
+            messages.error(request, "This programme is cancelled, so its details can no longer be changed.")
+        elif form.is_valid():
+            try:
+                saved = services.programme_update(programme=programme, details=form.details(), actor=request.user)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, "Programme details saved.")
+                outside = saved.sessions.exclude(
+                    starts_at__date__gte=saved.start_date, starts_at__date__lte=saved.end_date
+                )
+                if outside.exists():
+                    messages.warning(request, "Some timetable sessions fall outside the new dates: make it again.")
+                return redirect("placements:programme_detail", pk=pk)
+    context = {"form": form, "programme": programme, "cancelled": cancelled}
+    return render(request, "placements/programme_form.html", context, status=status)
+
+
+@coordinator_required
+def programme_copy_choose(request):
+    programmes = scoped(request.user, Programme).select_related("force").order_by("-start_date", "title")
+    return render(request, "placements/programme_copy_choose.html", {"programmes": programmes})
+
+
+@coordinator_required
+def programme_copy(request, pk):
+    source = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    dates = services.copy_dates(source)
+    initial = {"title": services.copy_title(source, dates["start_date"]), **dates}
+    form = ProgrammeCopyForm(request.POST or None, source=source, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                target, warnings = services.programme_copy(source=source, actor=request.user, **form.cleaned_data)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{target.title} created from {source.title}. Check its details below.")
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("placements:programme_detail", pk=target.pk)
+    context = {"source": source, "form": form, "summary": selectors.programme_copy_summary(source=source)}
+    return render(request, "placements/programme_copy.html", context, status=status)
+
+
+@coordinator_required
+def programme_cancel(request, pk):
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    finished = programme.end_date < timezone.localdate()
+    can_cancel = programme.status != Programme.Status.CANCELLED and not finished
+    status = 200
+    if request.method == "POST":
+        try:
+            services.programme_cancel(programme=programme, actor=request.user)
+        except PlanningError as error:
+            messages.error(request, error.message)
+            status = error.status
+        else:
+            messages.success(request, f"{programme.title} is cancelled. Remember to tell the schools yourself.")
+            return redirect("placements:programme_detail", pk=pk)
+    context = {
+        "programme": programme,
+        "can_cancel": can_cancel,
+        "finished": finished,
+        "effects": selectors.programme_cancel_effects(programme=programme),
+    }
+    return render(request, "placements/programme_cancel.html", context, status=status)
 
 
 # --- the week: syndicates, timetable, contingency, attendance, budget ----------------------------------
@@ -329,10 +453,19 @@ def budget(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     spend_form = SpendEntryForm(prefix="spend", initial={"date": timezone.localdate()})
     hours_form = PlanningHoursForm(prefix="hours", programme=programme)
+    summary = selectors.budget_summary(programme=programme)
+    used = {line.category for line in summary["lines"]}
+    line_form = BudgetLineAddForm(prefix="line", used=used)
     if request.method == "POST":
         which = request.POST.get("form")
         try:
-            if which == "spend":
+            if which == "line":
+                line_form = BudgetLineAddForm(request.POST, prefix="line", used=used)
+                if line_form.is_valid():
+                    services.budget_line_add(programme=programme, actor=request.user, **line_form.cleaned_data)
+                    messages.success(request, "Budget line planned.")
+                    return redirect("placements:budget", pk=pk)
+            elif which == "spend":
                 spend_form = SpendEntryForm(request.POST, prefix="spend")
                 if spend_form.is_valid():
                     data = spend_form.cleaned_data
@@ -358,15 +491,19 @@ def budget(request, pk):
                     messages.success(request, "Planning hours saved.")
                     return redirect("placements:budget", pk=pk)
         except PlanningError as error:
-            messages.error(request, str(error))
+            if which == "line":
+                _apply_error(line_form, error)
+            else:
+                messages.error(request, str(error))
         status = 400
     else:
         status = 200
     context = {
         "programme": programme,
-        "summary": selectors.budget_summary(programme=programme),
+        "summary": summary,
         "spend_form": spend_form,
         "hours_form": hours_form,
+        "line_form": line_form if len(used) < len(BudgetLine.Category.values) else None,
     }
     return render(request, "placements/budget.html", context, status=status)
 
@@ -398,10 +535,138 @@ def budget_csv(request, pk):
 
 
 @coordinator_required
-def activities(request, pk):
+def budget_line_edit(request, pk, line_pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
-    context = {"programme": programme, **selectors.activity_catalogue(programme=programme)}
-    return render(request, "placements/activities.html", context)
+    line = get_object_or_404(programme.budget_lines, pk=line_pk)
+    initial = {"description": line.description, "planned": line.planned}
+    form = BudgetLineForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.budget_line_update(line=line, actor=request.user, **form.cleaned_data)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{line.get_category_display()} line saved.")
+                return redirect("placements:budget", pk=pk)
+    context = {"programme": programme, "line": line, "form": form}
+    return render(request, "placements/budget_line_form.html", context, status=status)
+
+
+@coordinator_required
+def budget_line_delete(request, pk, line_pk):
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    line = get_object_or_404(programme.budget_lines, pk=line_pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.budget_line_delete(line=line, actor=request.user)
+        except PlanningError as error:
+            messages.error(request, error.message)
+            status = error.status
+        else:
+            messages.success(request, f"{line.get_category_display()} line deleted.")
+            return redirect("placements:budget", pk=pk)
+    has_spend = line.actual > 0 or line.spend_entries.exists()
+    context = {"programme": programme, "line": line, "has_spend": has_spend}
+    return render(request, "placements/budget_line_delete.html", context, status=status)
+
+
+@coordinator_required
+def activities(request, pk):
+    """The force's activity catalogue; its form records a time a department cannot deliver."""
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    form = UnavailabilityForm(request.POST or None, force=programme.force_id)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.department_unavailability_add(actor=request.user, **form.cleaned_data)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, "Unavailable time recorded: new timetables will avoid it.")
+                return redirect("placements:activities", pk=pk)
+    context = {"programme": programme, "form": form, **selectors.activity_catalogue(programme=programme)}
+    return render(request, "placements/activities.html", context, status=status)
+
+
+def _activity_page(request, programme, activity):
+    form = ActivityForm(request.POST or None, instance=copy.copy(activity), force=programme.force_id)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if activity.pk:
+                    saved = services.activity_update(
+                        activity=activity,
+                        details=form.details(),
+                        delivering_staff=form.cleaned_data["delivering_staff"],
+                        actor=request.user,
+                    )
+                else:
+                    saved = services.activity_create(
+                        force=programme.force,
+                        details=form.details(),
+                        delivering_staff=form.cleaned_data["delivering_staff"],
+                        actor=request.user,
+                    )
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{saved.title} saved in the catalogue.")
+                return redirect("placements:activities", pk=programme.pk)
+    context = {"programme": programme, "activity": activity, "form": form}
+    return render(request, "placements/activity_form.html", context, status=status)
+
+
+@coordinator_required
+def activity_create(request, pk):
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    return _activity_page(request, programme, Activity(force=programme.force))
+
+
+@coordinator_required
+def activity_edit(request, pk, activity_pk):
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    activity = get_object_or_404(Activity.objects.filter(force=programme.force_id), pk=activity_pk)
+    return _activity_page(request, programme, activity)
+
+
+@require_POST
+@coordinator_required
+def activity_in_use(request, pk, activity_pk):
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    activity = get_object_or_404(Activity.objects.filter(force=programme.force_id), pk=activity_pk)
+    form = ActivityInUseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to retire the activity or bring it back.")
+        return redirect("placements:activities", pk=pk)
+    services.activity_set_in_use(activity=activity, in_use=form.cleaned_data["in_use"], actor=request.user)
+    if form.cleaned_data["in_use"]:
+        messages.success(request, f"{activity.title} is back in the catalogue.")
+    else:
+        messages.success(request, f"{activity.title} retired: new timetables leave it out. Past ones keep it.")
+    return redirect("placements:activities", pk=pk)
+
+
+@require_POST
+@coordinator_required
+def unavailability_remove(request, pk, unavailability_pk):
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    row = get_object_or_404(
+        DepartmentUnavailability.objects.filter(department__force=programme.force_id), pk=unavailability_pk
+    )
+    services.department_unavailability_remove(unavailability=row, actor=request.user)
+    messages.success(request, f"{row.department}'s unavailable time removed.")
+    return redirect("placements:activities", pk=pk)
 
 
 @lead_required

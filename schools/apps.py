@@ -6,9 +6,10 @@ class SchoolsConfig(AppConfig):
     name = "schools"
 
     def ready(self):
-        from . import privacy
+        from . import privacy, programme_setup
 
         privacy.register()
+        programme_setup.register()
         from core.links import link_register
         from placements.sections import ProgrammeSection, register_programme_section
 

@@ -262,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
     "schools-expire-offers": {"task": "schools.tasks.expire_offers", "schedule": 24 * 60 * 60.0},
     "attendance-check-missing": {"task": "placements.tasks.attendance_check_missing", "schedule": 600.0},
     "lead-vetting-warnings": {"task": "placements.tasks.lead_vetting_warnings", "schedule": 86400.0},
+    # Programme status follows the dates (nominations open, running, completed …): moved on each night.
+    "programme-statuses-refresh": {
+        "task": "placements.tasks.programme_statuses_refresh",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "mentoring-daily": {"task": "mentoring.tasks.mentoring_daily", "schedule": crontab(hour=7, minute=15)},
     # Certificates: issue those due at the end of each programme (hourly; idempotent).
     "issue-certificates-for-ended-programmes": {

@@ -325,10 +325,11 @@ PAGES_WITHOUT_FORMS = {
     "mentoring:assign",  # the demo's placement has a mentor already: see _explicit_forms
     "mentoring:dashboard",
     "mentoring:programme",
-    "placements:activities",
     "placements:attendance",  # not a programme day: the register is posted by _explicit_forms
     "placements:budget_csv",
+    "placements:budget_line_delete",  # every demo line has spend: the page explains why it cannot be deleted
     "placements:department_schedule",
+    "placements:programme_copy_choose",  # a list of programmes to copy: links, no form
     "placements:programme_list",
     "placements:register",  # not a programme day: see _explicit_forms
     "placements:run_sheet",

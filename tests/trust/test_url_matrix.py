@@ -29,7 +29,16 @@ COLUMNS = ["anon", "ctc_a", "ctc_b", "crd_a", "crd_b", "lead", "mentor", "studen
 LOCAL_LABELS = {"accounts", "placements", "schools", "surveys", "certificates", "mentoring", "core", "privacy", "auth"}
 
 ARGS = {
-    "placements:": {"pk": "programme", "syndicate_pk": "syndicate", "session_pk": "session"},
+    "placements:": {
+        "pk": "programme",
+        "syndicate_pk": "syndicate",
+        "session_pk": "session",
+        "activity_pk": "activity",
+        "line_pk": "budget_line",
+        "unavailability_pk": "unavailability",
+    },
+    # A programme still to run (the demo week has finished, so there is nothing to cancel on it).
+    "placements:programme_cancel": {"pk": "intake_programme"},
     "certificates:programme": {"pk": "certificate_programme"},
     "certificates:job": {"pk": "job"},
     "certificates:template": {"pk": "template"},
@@ -162,13 +171,23 @@ mentoring:placement_outcomes           | login   | 403     | 403     | 200     |
 mentoring:programme                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 mentoring:referral_create              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:activities                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:activity_create             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:activity_edit               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:activity_in_use             | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:attendance                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:budget                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:budget_csv                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:budget_line_delete          | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:budget_line_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:department_schedule         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:lead_home                   | login   | 403     | 403     | 403     | 403     | 200     | 403     | login
 placements:placement_move              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
+placements:programme_cancel            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:programme_copy              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:programme_copy_choose       | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+placements:programme_create            | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 placements:programme_detail            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:programme_edit              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:programme_list              | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 placements:register                    | login   | 404     | 404     | 200     | 404     | 200     | 404     | login
 placements:run_sheet                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
@@ -179,6 +198,7 @@ placements:syndicates                  | login   | 403     | 403     | 200     |
 placements:syndicates_build            | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:timetable                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:timetable_generate          | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
+placements:unavailability_remove       | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 privacy:retention_policy               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 privacy:student_erase                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 privacy:student_export                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from certificates.models import Certificate, CertificateTemplate, IssueJob
 from certificates.services import student_link_create
 from mentoring.models import MentorAssignment
-from placements.models import Placement, Programme, Session, Syndicate
+from placements.models import Activity, DepartmentUnavailability, Placement, Programme, Session, Syndicate
 from schools.models import Allocation, Consent, ConsentLink, Nomination
 from schools.services import consent_link_send, contact_invitation_create
 from surveys.models import Invitation, Survey
@@ -61,6 +61,14 @@ def build_world():
     placement = assignment.placement
     template = CertificateTemplate.objects.filter(force=force_a).order_by("pk").first()
     job = IssueJob.objects.filter(programme__force=force_a).order_by("pk").first()
+    activity = Activity.objects.filter(force=force_a).order_by("pk").first()
+    budget_line = week.budget_lines.order_by("pk").first()
+    unavailability = DepartmentUnavailability.objects.filter(department__force=force_a).order_by("pk").first()
+    if unavailability is None:
+        department = f.DepartmentFactory(force=force_a, name="World Unit")
+        unavailability = DepartmentUnavailability.objects.create(
+            department=department, starts_at=session.starts_at, ends_at=session.ends_at, reason="Training day"
+        )
     if job is None:
         job = IssueJob.objects.create(programme=certificate.placement.programme, started_by=coordinator, status="done")
 
@@ -106,6 +114,9 @@ def build_world():
         "assignment": assignment.pk,
         "placement": placement.pk,
         "verification_code": certificate.verification_code,
+        "activity": activity.pk,
+        "budget_line": budget_line.pk,
+        "unavailability": unavailability.pk,
     }
     world.tokens = {
         "consent": consent_token,
