@@ -197,7 +197,8 @@ def selection_confirm(request, pk):
                 _apply_error(send_form, error)
                 status = error.status
             else:
-                messages.success(request, _sent_message(done, programme))
+                tell = messages.warning if done.offers_without_contact else messages.success
+                tell(request, _sent_message(done, programme))
                 return redirect(reverse("schools:review", args=[programme.pk]) + "?status=offered")
         else:
             if "digest" in send_form.errors:
@@ -229,6 +230,12 @@ def offer_withdraw(request, pk):
         request.user, Nomination.objects.select_related("programme__force", "institution"), pk=pk
     )
     form = forms.OfferWithdrawForm(request.POST or None)
+    try:
+        recipients, subject, body = services.offer_withdrawal_preview(
+            nomination=nomination, reason=form["reason"].value() or "[Your words from the box below go here.]"
+        )
+    except SchoolsError as error:
+        return _error_page(request, error, title="There is no offer to withdraw")
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -236,19 +243,18 @@ def offer_withdraw(request, pk):
                 services.offer_withdraw(nomination=nomination, actor=request.user, reason=form.cleaned_data["reason"])
             except SchoolsError as error:
                 return _error_page(request, error, title="The offer was not withdrawn")
+            told = (
+                f"an apology went to {', '.join(recipients)}"
+                if recipients
+                else f"no apology could be emailed: {nomination.institution.name} has no contact, so tell the school"
+            )
             messages.success(
                 request,
-                f"The offer to {nomination.full_name} is withdrawn and {nomination.institution.name} has been sent "
-                "an apology. The place is free again: offer it from the selection assistant when you are ready.",
+                f"The offer to {nomination.full_name} is withdrawn and {told}. The place is free again: "
+                "offer it from the selection assistant when you are ready.",
             )
             return redirect("schools:nomination_detail", pk=nomination.pk)
         status = 400
-    try:
-        recipients, subject, body = services.offer_withdrawal_preview(
-            nomination=nomination, reason=form["reason"].value() or "[Your words from the box below go here.]"
-        )
-    except SchoolsError as error:
-        return _error_page(request, error, title="There is no offer to withdraw")
     return render(
         request,
         "schools/offer_withdraw.html",
