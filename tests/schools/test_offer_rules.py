@@ -452,3 +452,27 @@ def test_quotas_page_keeps_a_constant_query_count(
         ContactInvitationFactory(institution=school)
     with django_assert_max_num_queries(len(few)):
         assert client.get(url).status_code == 200
+    print(f"quotas page: {len(few)} queries for 1 or 13 institutions")
+
+
+def test_confirm_page_keeps_a_constant_query_count(
+    client_for, coordinator, open_programme, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(coordinator)
+    url = reverse("schools:selection_confirm", args=[open_programme.pk])
+    query = {"selected": [], "deadline": open_programme.start_date - timedelta(days=14)}
+    school = _school(open_programme, "First School")
+    _student(open_programme, school, "One")
+    client.get(url, query)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, query).status_code == 200
+    for i in range(10):
+        school = _school(open_programme, f"Extra {i:02d}", contact=i % 2 == 0)
+        for consent in ("given", "refused", "requested"):
+            _student(open_programme, school, f"{consent}{i}", consent=consent)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(url, query).status_code == 200
+    print(f"confirm page: {len(few)} queries for 1 or 31 students")
