@@ -27,6 +27,13 @@ def _render_text(template_name: str, context: dict[str, Any]) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
+def email_render(*, kind: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The subject and plain-text body of `emails/<kind>_*`, as queued: for a page that shows an email first."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(_render_text(f"emails/{kind}_subject.txt", context).split())
+    return subject, _render_text(f"emails/{kind}_body.txt", context)
+
+
 def email_queue(
     *,
     kind: str,
@@ -45,8 +52,7 @@ def email_queue(
     Calling it again with the same `dedupe_key` does nothing, so a retried action never emails twice.
     """
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(_render_text(f"emails/{kind}_subject.txt", context).split())
-    body_text = _render_text(f"emails/{kind}_body.txt", context)
+    subject, body_text = email_render(kind=kind, context=context)
     try:
         body_html = render_to_string(f"emails/{kind}_body.html", context)
     except TemplateDoesNotExist:

@@ -266,12 +266,39 @@ class SelectionForm(forms.Form):
     deadline = forms.DateField(
         label="Institutions answer by",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Before the week starts, with time to offer a declined place to the next student waiting.",
     )
-    selected = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    selected = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Some chosen students are no longer waiting for a decision: the list below is up to date."
+        },
+    )
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = [(str(n.pk), n.full_name) for n in candidates]
+
+
+class SelectionSendForm(forms.Form):
+    """The confirm page's own fields; the choice itself comes back in SelectionForm's hidden fields."""
+
+    digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    send_anyway = forms.BooleanField(
+        required=False,
+        label="Send anyway: these offers can only lapse unless you reach the school another way",
+    )
+
+
+class OfferWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="A few words for the school (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Added to the apology email. No need to explain at length; do not add medical or personal details.",
+    )
 
 
 class OfferResponseForm(forms.Form):

@@ -1,11 +1,12 @@
 """Reads for the intake screens; every one starts from `scoped()` so outsiders see nothing."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
 
 from accounts.scoping import get_for_user, scoped
 from core.links import token_hash
 
-from .models import Allocation, ConsentLink, Nomination
+from .models import Allocation, ConsentLink, ContactInvitation, InstitutionContact, Nomination
 from .services import QUOTA_STATUSES_EXCLUDED
 
 
@@ -58,10 +59,27 @@ def programme_nominations(*, programme):
     )
 
 
-def allocation_summary(*, programme):
+def allocation_summary(*, programme, now=None):
+    """The quotas page: each allocation with places used, the institution's active contacts (who get
+    its offers) and its invitations not yet accepted, in three queries whatever the number of rows."""
+    now = now or timezone.now()
     return (
         Allocation.objects.filter(programme=programme)
         .select_related("institution")
+        .prefetch_related(
+            Prefetch(
+                "institution__contacts",
+                queryset=InstitutionContact.objects.filter(is_active=True).exclude(email="").order_by("name"),
+                to_attr="active_contacts",
+            ),
+            Prefetch(
+                "institution__invitations",
+                queryset=ContactInvitation.objects.filter(accepted_at__isnull=True, expires_at__gt=now).order_by(
+                    "-created_at"
+                ),
+                to_attr="open_invitations",
+            ),
+        )
         .annotate(
             used=Count(
                 "institution__nominations",

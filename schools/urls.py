@@ -13,12 +13,14 @@ school_patterns = [
     path("nominations/<int:pk>/edit/", views.nomination_edit, name="nomination_edit"),
     path("nominations/<int:pk>/withdraw/", views.nomination_withdraw, name="nomination_withdraw"),
     path("nominations/<int:pk>/offer/", views.offer_respond, name="offer_respond"),
+    path("nominations/<int:pk>/offer/withdraw/", views.offer_withdraw, name="offer_withdraw"),
     path("nominations/<int:pk>/consent/resend/", views.consent_resend, name="consent_resend"),
     path("colleagues/invite/", views.colleague_invite, name="colleague_invite"),
     path("programmes/<int:pk>/allocations/", views.allocations, name="allocations"),
     path("programmes/<int:pk>/invite/", views.contact_invite, name="contact_invite"),
     path("programmes/<int:pk>/nominations/", views.review, name="review"),
     path("programmes/<int:pk>/selection/", views.selection, name="selection"),
+    path("programmes/<int:pk>/selection/confirm/", views.selection_confirm, name="selection_confirm"),
 ]
 
 # Mounted at the site root: the contact's start page keeps its short address.

@@ -49,9 +49,18 @@ from .nominations import (
     nominations_import as nominations_import,
 )
 from .offers import (
+    WAITLIST_ROOM_DAYS as WAITLIST_ROOM_DAYS,
+    InstitutionMail as InstitutionMail,
+    PlanStudent as PlanStudent,
+    SelectionPlan as SelectionPlan,
+    offer_deadline_check as offer_deadline_check,
+    offer_deadline_default as offer_deadline_default,
     offer_respond as offer_respond,
+    offer_withdraw as offer_withdraw,
+    offer_withdrawal_preview as offer_withdrawal_preview,
     offers_expire as offers_expire,
     selection_confirm as selection_confirm,
+    selection_plan as selection_plan,
     selection_propose as selection_propose,
     waitlist_promote as waitlist_promote,
 )

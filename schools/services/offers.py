@@ -1,17 +1,27 @@
 """Selection and offers: the assistant's proposal, confirming it, answers, the waiting list."""
 
+from __future__ import annotations
+
+import hashlib
+import json
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from core.audit import audit_action
+from core.services import email_render
 from placements.models import Placement, Programme
 
 from .. import selection
 from ..models import (
     Consent,
+    InstitutionContact,
     Nomination,
 )
 from ._common import (
@@ -24,6 +34,9 @@ from ._common import (
     _send,
     _set_status,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -62,51 +75,304 @@ def selection_propose(*, programme):
     return [(by_id[p.candidate.id], p) for p in picks], free
 
 
-@transaction.atomic
-def selection_confirm(*, programme, selected_ids, actor, deadline=None, today=None):
-    """Offer places to the chosen nominations; the rest with consent join the waiting list, others are not selected."""
-    today = today or timezone.localdate()
-    programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
-    deadline = deadline or today + timedelta(days=OFFER_DAYS)
+# An offer's answer-by date leaves at least this long before the week for a declined place to go
+# to the waiting list (the next offer gets OFFER_DAYS to answer).
+WAITLIST_ROOM_DAYS = 14
+
+KIND_LABELS = {
+    "offer": "Offer of a place",
+    "waitlisted": "On the waiting list",
+    "not_selected": "Not selected",
+}
+
+
+def offer_deadline_default(programme: Programme, today: date) -> date:
+    """The answer-by date the selection page suggests.
+
+    A week after the later of today and the close of nominations (schools are busiest while the
+    window is open, and there is no hurry months before the week), but no later than two weeks
+    before the week starts, so a declined place can still go to the waiting list. When the week is
+    nearer than that: a week from today, or the day before the week if that comes first.
+    """
+    wanted = max(today, programme.nomination_closes) + timedelta(days=OFFER_DAYS)
+    roomy = min(wanted, programme.start_date - timedelta(days=WAITLIST_ROOM_DAYS))
+    return max(roomy, min(today + timedelta(days=OFFER_DAYS), programme.start_date - timedelta(days=1)))
+
+
+def offer_deadline_check(programme: Programme, deadline: date, today: date) -> None:
+    """An answer-by date must be today or later, and before the week starts."""
     if deadline < today:
-        raise SchoolsError("The answer deadline cannot be in the past.", field="deadline")
+        raise SchoolsError("The answer-by date cannot be in the past.", field="deadline")
+    if deadline >= programme.start_date:
+        raise SchoolsError(
+            f"The answer-by date must be before the week starts on {programme.start_date:%-d %B %Y}.",
+            field="deadline",
+        )
+
+
+@dataclass(frozen=True)
+class PlanStudent:
+    """One student in a selection plan, with the words the confirm page and the nomination show."""
+
+    nomination_id: int
+    name: str
+    institution_id: int
+    institution: str
+    status: str
+    why: str
+    flags: tuple[str, ...] = ()
+    rank: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanEmail:
+    kind: str
+    label: str
+    student: str
+
+
+@dataclass(frozen=True)
+class InstitutionMail:
+    """The emails one institution will get, and the active contacts they go to (none: nobody reads them)."""
+
+    institution_id: int
+    institution: str
+    recipients: tuple[str, ...]
+    emails: tuple[PlanEmail, ...]
+
+    @property
+    def offers(self) -> int:
+        return sum(email.kind == "offer" for email in self.emails)
+
+
+@dataclass(frozen=True)
+class SelectionPlan:
+    """Everything confirming a selection will do: who is offered, waits, is told no, or stays; who is emailed."""
+
+    programme_id: int
+    deadline: date
+    free: int
+    window_open: bool
+    offers: tuple[PlanStudent, ...]
+    waiting: tuple[PlanStudent, ...]
+    not_selected: tuple[PlanStudent, ...]
+    under_consideration: tuple[PlanStudent, ...]
+    mail: tuple[InstitutionMail, ...]
+
+    @property
+    def without_contact(self) -> tuple[InstitutionMail, ...]:
+        return tuple(group for group in self.mail if not group.recipients)
+
+    @property
+    def offers_without_contact(self) -> int:
+        return sum(group.offers for group in self.without_contact)
+
+    @property
+    def emails_to_send(self) -> int:
+        return sum(len(group.emails) * len(group.recipients) for group in self.mail)
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the whole plan: the send refuses if it differs from the one shown."""
+        text = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _waiting_why(pick):
+    if pick.selected:
+        return "Proposed by the assistant but not ticked"
+    why = pick.reason.partition(": ")[2] or pick.reason
+    return why[:1].upper() + why[1:]
+
+
+def _held_back_why(consent, *, window_open, closes):
+    status = consent.status if consent else None
+    if status in (Consent.Status.REFUSED, Consent.Status.WITHDRAWN):
+        answer = "Consent to take part was refused"
+    elif status is None:
+        answer = "Consent has not been asked for yet"
+    else:
+        answer = "Consent not answered yet"
+    if window_open:
+        return f"{answer}; nobody is told “not selected” before nominations close on {closes:%-d %B %Y}"
+    return f"{answer}; with consent they join the waiting list next time you confirm"
+
+
+def selection_plan(
+    *, programme: Programme, selected_ids: Iterable[int | str], deadline: date, today: date | None = None
+) -> SelectionPlan:
+    """What confirming this choice would do, without doing it (the confirm page shows it; the send runs it).
+
+    The rules, as a fair coordinator expects them:
+    - the ticked students with participation consent are offered a place (never more than are free);
+    - every other student with consent goes on the waiting list, in the order shown;
+    - a student is told "not selected" only once the nomination window has closed and their parent
+      or guardian has refused consent: until the window closes the school may still send others or
+      a late answer may come in, so nobody is turned away early;
+    - a student whose consent is still awaited is never told "not selected", even with the cohort
+      full, since a late "yes" puts them on the waiting list at the next confirm; so is everyone while
+      the window is open. They stay "under consideration": their status does not change and no
+      email goes;
+    - emails go to the institution's active contacts; an institution with none gets nothing, so its
+      offers can only lapse (the send is blocked until the coordinator accepts that).
+    """
+    today = today or timezone.localdate()
+    offer_deadline_check(programme, deadline, today)
     proposal, free = selection_propose(programme=programme)
     by_id = {n.pk: (n, p) for n, p in proposal}
-    selected_ids = [int(i) for i in selected_ids]
-    unknown = [i for i in selected_ids if i not in by_id]
-    if unknown:
+    try:
+        chosen = list(dict.fromkeys(int(i) for i in selected_ids))
+    except (TypeError, ValueError):
+        raise SchoolsError("Choose students from the list.", field="selected") from None
+    if any(i not in by_id for i in chosen):
         raise SchoolsError("Some chosen nominations are no longer in the pool; reload the page.", status=409)
-    if len(selected_ids) > free:
-        raise SchoolsError(f"You chose {len(selected_ids)} students but only {free} places are free.")
-    no_consent = [by_id[i][0].full_name for i in selected_ids if not by_id[i][1].candidate.has_consent]
+    if len(chosen) > free:
+        raise SchoolsError(f"You chose {len(chosen)} students but only {free} places are free.")
+    no_consent = [by_id[i][0].full_name for i in chosen if not by_id[i][1].candidate.has_consent]
     if no_consent:
         raise SchoolsError(f"No participation consent yet, so no offer can be made: {', '.join(no_consent)}.")
-    for pk in selected_ids:
-        nomination = by_id[pk][0]
-        reason = by_id[pk][1].reason if by_id[pk][1].selected else "Chosen by the coordinator"
-        _offer(nomination, deadline=deadline, reason=reason)
-    rank = 0
+    window_open = programme.nominations_open_on(today)
+    chosen_set = set(chosen)
+    offers, waiting, not_selected, under = [], [], [], []
+    kinds = {}
+
+    def line(nomination, pick, why, rank=None):
+        return PlanStudent(
+            nomination_id=nomination.pk,
+            name=nomination.full_name,
+            institution_id=nomination.institution_id,
+            institution=nomination.institution.name,
+            status=nomination.status,
+            why=why[:300],
+            flags=tuple(pick.flags),
+            rank=rank,
+        )
+
     for nomination, pick in proposal:
-        if nomination.pk in selected_ids:
-            continue
-        if pick.candidate.has_consent:
-            rank += 1
-            was_waiting = nomination.status == Nomination.Status.WAITLISTED
-            _set_status(
-                nomination, Nomination.Status.WAITLISTED, waitlist_rank=rank, selection_reason=pick.reason[:300]
-            )
-            if not was_waiting:
-                _notify_institution(nomination, "waitlisted")
+        if nomination.pk in chosen_set:
+            why = pick.reason if pick.selected else "Chosen by the coordinator"
+            offers.append(line(nomination, pick, why))
+            kinds.setdefault(nomination.institution_id, []).append(("offer", nomination.full_name))
+        elif pick.candidate.has_consent:
+            waiting.append(line(nomination, pick, _waiting_why(pick), rank=len(waiting) + 1))
+            if nomination.status != Nomination.Status.WAITLISTED:
+                kinds.setdefault(nomination.institution_id, []).append(("waitlisted", nomination.full_name))
         else:
-            _set_status(
-                nomination, Nomination.Status.NOT_SELECTED, waitlist_rank=None, selection_reason=pick.reason[:300]
-            )
-            _notify_institution(nomination, "not_selected")
+            consent = getattr(nomination, "consent", None)
+            refused = consent is not None and consent.status in (Consent.Status.REFUSED, Consent.Status.WITHDRAWN)
+            if refused and not window_open:
+                not_selected.append(line(nomination, pick, "Consent to take part was refused"))
+                kinds.setdefault(nomination.institution_id, []).append(("not_selected", nomination.full_name))
+            else:
+                why = _held_back_why(consent, window_open=window_open, closes=programme.nomination_closes)
+                under.append(line(nomination, pick, why))
+    names = {n.institution_id: n.institution.name for n, _ in proposal}
+    recipients = {}
+    for institution_id, email in (
+        InstitutionContact.objects.filter(institution_id__in=kinds, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("institution_id", "email")
+    ):
+        recipients.setdefault(institution_id, []).append(email)
+    mail = tuple(
+        InstitutionMail(
+            institution_id=institution_id,
+            institution=names[institution_id],
+            recipients=tuple(sorted(set(recipients.get(institution_id, [])))),
+            emails=tuple(PlanEmail(kind, KIND_LABELS[kind], student) for kind, student in emails),
+        )
+        for institution_id, emails in sorted(kinds.items(), key=lambda item: (names[item[0]], item[0]))
+    )
+    return SelectionPlan(
+        programme_id=programme.pk,
+        deadline=deadline,
+        free=free,
+        window_open=window_open,
+        offers=tuple(offers),
+        waiting=tuple(waiting),
+        not_selected=tuple(not_selected),
+        under_consideration=tuple(under),
+        mail=mail,
+    )
+
+
+@transaction.atomic
+def selection_confirm(
+    *,
+    programme: Programme,
+    selected_ids: Iterable[int | str],
+    actor: AbstractBaseUser | None,
+    deadline: date | None = None,
+    digest: str | None = None,
+    send_anyway: bool = False,
+    today: date | None = None,
+) -> SelectionPlan:
+    """Carry out the selection plan, recomputed under the programme's lock; refuse if it is not the one shown.
+
+    `digest` is the plan's fingerprint from the confirm page (None only for callers that showed no
+    plan); `send_anyway` accepts that offers to an institution without a contact can only lapse.
+    """
+    today = today or timezone.localdate()
+    programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
+    deadline = deadline or offer_deadline_default(programme, today)
+    plan = selection_plan(programme=programme, selected_ids=selected_ids, deadline=deadline, today=today)
+    if digest is not None and digest != plan.digest:
+        raise SchoolsError(
+            "Something changed since you checked (a nomination, a consent answer or a school contact). "
+            "Nothing was sent: check the new list below, then send.",
+            status=409,
+        )
+    if plan.offers_without_contact and not send_anyway:
+        names = ", ".join(group.institution for group in plan.without_contact if group.offers)
+        raise SchoolsError(
+            f"Nobody at {names} can receive an offer: invite a contact first, or tick “Send anyway”.",
+            field="send_anyway",
+        )
+    nominations = programme.nominations.select_related("institution", "programme__force").in_bulk(
+        [s.nomination_id for s in (*plan.offers, *plan.waiting, *plan.not_selected)]
+    )
+    for student in plan.offers:
+        _offer(nominations[student.nomination_id], deadline=plan.deadline, reason=student.why)
+    for student in plan.waiting:
+        nomination = nominations[student.nomination_id]
+        was_waiting = nomination.status == Nomination.Status.WAITLISTED
+        _set_status(
+            nomination,
+            Nomination.Status.WAITLISTED,
+            waitlist_rank=student.rank,
+            selection_reason=f"Waiting list {student.rank}: {student.why}"[:300],
+        )
+        if not was_waiting:
+            _notify_institution(nomination, "waitlisted")
+    for student in plan.not_selected:
+        nomination = nominations[student.nomination_id]
+        _set_status(nomination, Nomination.Status.NOT_SELECTED, waitlist_rank=None, selection_reason=student.why)
+        _notify_institution(nomination, "not_selected")
     if programme.status in (Programme.Status.DRAFT, Programme.Status.NOMINATIONS_OPEN):
         programme.status = Programme.Status.SELECTION
         programme.save(update_fields=["status", "updated_at"])
-    logger.info("Selection for programme %s confirmed by %s: %s offers", programme.pk, actor, len(selected_ids))
-    return len(selected_ids)
+    audit_action(
+        actor=actor,
+        action="Selection confirmed",
+        instance=programme,
+        offers=len(plan.offers),
+        waiting_list=len(plan.waiting),
+        not_selected=len(plan.not_selected),
+        under_consideration=len(plan.under_consideration),
+    )
+    if plan.offers:
+        audit_action(
+            actor=actor,
+            action="Offers sent",
+            instance=programme,
+            offers=len(plan.offers),
+            emailed=len(plan.offers) - plan.offers_without_contact,
+            institutions=sum(1 for group in plan.mail if group.offers and group.recipients),
+            without_contact=plan.offers_without_contact,
+        )
+    logger.info("Selection for programme %s confirmed by %s: %s offers", programme.pk, actor, len(plan.offers))
+    return plan
 
 
 def _offer(nomination, *, deadline, reason):
@@ -163,6 +429,63 @@ def offer_respond(*, nomination, accept, actor, today=None):
     else:
         _set_status(nomination, Nomination.Status.DECLINED)
         _place_released(nomination, why="declined", actor=actor, today=today)
+    return nomination
+
+
+def _withdrawable(nomination: Nomination) -> None:
+    if nomination.status == Nomination.Status.ACCEPTED:
+        raise SchoolsError(
+            f"{nomination.institution.name} has accepted the place for {nomination.full_name}, so the offer can "
+            "no longer be withdrawn. Speak to the school: they can withdraw the nomination.",
+            status=409,
+        )
+    if nomination.status != Nomination.Status.OFFERED:
+        raise SchoolsError(
+            f"There is no open offer to withdraw for {nomination.full_name} "
+            f"(now: {nomination.get_status_display().lower()}).",
+            status=409,
+        )
+
+
+def offer_withdrawal_preview(*, nomination: Nomination, reason: str = "") -> tuple[list[str], str, str]:
+    """The apology a withdrawal would send: (recipients, subject, body); refused unless the offer is open."""
+    _withdrawable(nomination)
+    subject, body = email_render(
+        kind="offer_withdrawn",
+        context={"nomination": nomination, "programme": nomination.programme, "reason": reason},
+    )
+    return sorted(set(_contact_emails(nomination.institution))), subject, body
+
+
+@transaction.atomic
+def offer_withdraw(*, nomination: Nomination, actor: AbstractBaseUser | None, reason: str = "") -> Nomination:
+    """Take back an offer sent by mistake, until it is answered: the student is under consideration again.
+
+    The institution's contacts get an apology. The place that comes free is not offered to the
+    waiting list automatically: a withdrawal corrects a mistake, and the coordinator offers the place
+    again through the selection assistant, seeing who will be emailed first.
+    """
+    nomination = (
+        Nomination.objects.select_for_update().select_related("programme__force", "institution").get(pk=nomination.pk)
+    )
+    _withdrawable(nomination)
+    _set_status(
+        nomination,
+        Nomination.Status.SHORTLISTED,
+        offer_deadline=None,
+        waitlist_rank=None,
+        selection_reason=f"Offer withdrawn on {timezone.localdate():%-d %B %Y}",
+    )
+    addresses = _contact_emails(nomination.institution)
+    _send(
+        "offer_withdrawn",
+        addresses,
+        context={"nomination": nomination, "programme": nomination.programme, "reason": reason.strip()},
+        key=f"offer-withdrawn-{nomination.pk}-{nomination.status_changed_at:%Y%m%d%H%M%S%f}",
+        force=nomination.programme.force,
+        about=[nomination],
+    )
+    audit_action(actor=actor, action="Offer withdrawn", instance=nomination, emailed=len(set(filter(None, addresses))))
     return nomination
 
 

@@ -21,8 +21,10 @@ from .contacts import (
 from .coordinators import (
     allocations as allocations,
     contact_invite as contact_invite,
+    offer_withdraw as offer_withdraw,
     review as review,
     selection as selection,
+    selection_confirm as selection_confirm,
 )
 from .public import (
     consent_form as consent_form,

@@ -191,7 +191,12 @@ def test_coordinator_offers_places_and_the_contact_accepts(browser, intake):
         j.page_done("selection")
         ticked = j.page.locator("input[name=selected]:checked")
         assert ticked.count() == 2
-        j.press("button:has-text('Confirm and send offers')")
+        j.press("button:has-text('Check and confirm')")
+        j.page.wait_for_url("**/selection/confirm/?*")
+        j.page_done("selection-confirm")
+        assert "Nothing has been sent yet" in j.page.inner_text("main")
+        assert "Oakfield Academy" in j.page.inner_text("#h-emails + div")
+        j.press("button:has-text('Send 2 offers')")
         j.page.wait_for_url("**/nominations/?status=offered")
         j.page_done("offers-sent")
         assert "2 offers sent" in j.page.inner_text("main")

@@ -67,3 +67,19 @@ def post_data(data):
     out = {k: ("on" if v is True else "" if v is False else v) for k, v in data.items()}
     out["date_of_birth"] = data["date_of_birth"].isoformat()
     return {k: v for k, v in out.items() if v != "" or k != "police_first_choice"}
+
+
+def check_and_send(client, programme, selected, deadline, **extra):
+    """Go through the selection's confirm step as the browser does: open it, then post its own form back.
+
+    Returns (confirm page response, send response)."""
+    import re
+
+    from django.urls import reverse
+
+    url = reverse("schools:selection_confirm", args=[programme.pk])
+    query = {"selected": [str(pk) for pk in selected], "deadline": str(deadline)}
+    page = client.get(url, query)
+    assert page.status_code == 200, page.content.decode()[:2000]
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page.content.decode()).group(1)
+    return page, client.post(url, {**query, "digest": digest, **extra})

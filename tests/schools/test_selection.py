@@ -189,11 +189,14 @@ def test_confirming_the_proposal_offers_waitlists_and_tells_everyone(open_progra
     assert made[0].pk in chosen  # the SEND student
     waiting = [n for n in made if n.pk not in chosen]
     assert len(waiting) == 1 and statuses[waiting[0].pk] == "waitlisted"
-    assert statuses[no_consent.pk] == "not_selected"
+    # Consent still awaited and the window open: under consideration, not turned away.
+    assert statuses[no_consent.pk] == "submitted"
     assert Nomination.objects.get(pk=waiting[0].pk).waitlist_rank == 1
-    assert Nomination.objects.get(pk=chosen[0]).offer_deadline == today + timedelta(days=services.OFFER_DAYS)
+    # The answer-by date defaults to a week after nominations close, not a week from today.
+    offered = Nomination.objects.get(pk=chosen[0])
+    assert offered.offer_deadline == open_programme.nomination_closes + timedelta(days=services.OFFER_DAYS)
     kinds = sorted(OutboundEmail.objects.values_list("kind", flat=True))
-    assert kinds.count("offer") == 4 and kinds.count("waitlisted") == 1 and kinds.count("not_selected") == 1
+    assert kinds.count("offer") == 4 and kinds.count("waitlisted") == 1 and kinds.count("not_selected") == 0
 
 
 def test_coordinator_can_override_but_not_offer_without_consent_or_over_capacity(open_programme, pool, coordinator):

@@ -1,12 +1,14 @@
 """Every intake URL three ways (anonymous, outsider, owner), plus query counts on list pages."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from schools import services
 from schools.models import Nomination
 from tests import factories as f
-from tests.schools.conftest import student
+from tests.schools.conftest import check_and_send, student
 
 
 @pytest.fixture
@@ -176,18 +178,37 @@ def test_selection_page_confirms_with_overrides(client_for, coordinator, open_pr
     url = reverse("schools:selection", args=[open_programme.pk])
     page = client.get(url).content.decode()
     assert "Open place" in page and "Police was not first choice" in page
-    response = client.post(url, {"selected": [str(b.pk)], "deadline": "2099-01-01"})
+    assert "Check and confirm" in page and reverse("schools:selection_confirm", args=[open_programme.pk]) in page
+    deadline = open_programme.start_date - timedelta(days=7)
+    confirm, response = check_and_send(client, open_programme, [b.pk], deadline)
+    assert "Send 1 offer" in confirm.content.decode()
     assert response.status_code == 302
     assert Nomination.objects.get(pk=b.pk).status == Nomination.Status.OFFERED
+    assert Nomination.objects.get(pk=b.pk).offer_deadline == deadline
     assert Nomination.objects.get(pk=a.pk).status == Nomination.Status.WAITLISTED
 
 
-def test_selection_page_refuses_a_past_deadline(client_for, coordinator, open_programme):
-    response = client_for(coordinator).post(
-        reverse("schools:selection", args=[open_programme.pk]), {"selected": [], "deadline": "2000-01-01"}
+def test_selection_page_does_not_send_on_post(client_for, coordinator, open_programme, allocation_a, contact):
+    url = reverse("schools:selection", args=[open_programme.pk])
+    assert client_for(coordinator).post(url, {"selected": [], "deadline": "2099-01-01"}).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("deadline", "message"),
+    [("2000-01-01", "cannot be in the past"), ("start", "must be before the week starts")],
+)
+def test_confirm_step_refuses_a_deadline_outside_the_window_on_the_field(
+    client_for, coordinator, open_programme, nomination_a, deadline, message
+):
+    if deadline == "start":
+        deadline = open_programme.start_date.isoformat()
+    response = client_for(coordinator).get(
+        reverse("schools:selection_confirm", args=[open_programme.pk]), {"deadline": deadline}
     )
     assert response.status_code == 400
-    assert b"cannot be in the past" in response.content
+    page = response.content.decode()
+    assert message in page
+    assert 'class="invalid-feedback"' in page  # under the date field, not only at the top
 
 
 def _many(open_programme, institution, count, prefix):

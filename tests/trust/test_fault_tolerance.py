@@ -1,7 +1,9 @@
 """A broken or hung Redis never fails a user's request, and every email still goes out exactly once."""
 
+import re
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -125,9 +127,12 @@ def test_coordinator_confirming_offers_with_redis_hung_still_succeeds(
     client.force_login(coordinator)
     proxy.mode = "hang"
     proxy.drop_connections()
-    url = reverse("schools:selection", args=[open_programme.pk])
+    url = reverse("schools:selection_confirm", args=[open_programme.pk])
+    choice = {"selected": [str(made[1].pk)], "deadline": str(open_programme.start_date - timedelta(days=7))}
+    page = client.get(url, choice).content.decode()  # the confirm step queues nothing
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
     started = time.monotonic()
-    response = _run_with_hang_guard(lambda: client.post(url, {"selected": [str(made[1].pk)], "deadline": "2099-01-01"}))
+    response = _run_with_hang_guard(lambda: client.post(url, {**choice, "digest": digest}))
     elapsed = time.monotonic() - started
     print(f"confirm offers with Redis hung: {elapsed:.2f} s")
     assert response.status_code == 302

@@ -439,6 +439,30 @@ def _explicit_forms(world):
             {**post, "action": world.urls["mentoring:assign"], "fields": {"mentor": "1"}, "options": {}},
         ),
         (
+            # The confirm step's own form; its fingerprint never matches, so nothing may ever be sent.
+            "coord_a",
+            {
+                **post,
+                "action": world.urls["schools:selection_confirm"],
+                "fields": {
+                    "selected": str(world.ids["nomination"]),
+                    "deadline": "2027-06-01",
+                    "digest": "0" * 64,
+                    "send_anyway": "on",
+                },
+                "options": {},
+            },
+        ),
+        (
+            "coord_a",
+            {
+                **post,
+                "action": world.urls["schools:offer_withdraw"],
+                "fields": {"reason": "Sent by mistake"},
+                "options": {},
+            },
+        ),
+        (
             "coord_a",
             {**post, "action": world.urls["placements:session_swap"], "fields": {"activity": "1"}, "options": {}},
         ),

@@ -4,7 +4,8 @@
 The world is the demo seed (force A, built through the apps' services: intake with consent,
 week plan, attendance, budget, surveys with responses, certificates, mentoring) plus force B.
 
-Cells: ``200``/``302`` allowed; ``login`` anonymous → sign-in redirect (GET and POST); ``403``
+Cells: ``200``/``302`` allowed; ``409`` allowed, but the object's state refuses it (the demo's
+nomination has no open offer to withdraw); ``login`` anonymous → sign-in redirect (GET and POST); ``403``
 signed in without the role; ``404`` outside the user's scope (or no token in the session);
 ``405`` a POST-only endpoint the role may use (only GET is tried); ``405/404`` (or ``405/403``,
 ``405/login``) a POST-only endpoint: GET is 405 and a POST by this role is refused with the
@@ -54,6 +55,7 @@ ARGS = {
     "schools:contact_invite": {"pk": "intake_programme"},
     "schools:review": {"pk": "intake_programme"},
     "schools:selection": {"pk": "intake_programme"},
+    "schools:selection_confirm": {"pk": "intake_programme"},
     "surveys:programme": {"pk": "programme"},
     "surveys:": {"pk": "survey", "fmt": "=csv", "step": "=1", "token": "t:survey"},
     "verify:": {"code": "verification_code"},
@@ -215,8 +217,10 @@ schools:nomination_list                | login   | 200     | 200     | 403     |
 schools:nomination_upload              | login   | 200     | 404     | 403     | 403     | 403     | 403     | login
 schools:nomination_withdraw            | 405/login | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/403 | 405/login
 schools:offer_respond                  | 405/login | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/403 | 405/login
+schools:offer_withdraw                 | login   | 403     | 403     | 409     | 404     | 403     | 403     | login
 schools:review                         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:selection                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+schools:selection_confirm              | login   | 403     | 403     | 302     | 404     | 403     | 403     | login
 surveys:code_enter                     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 surveys:contact_surveys                | login   | 200     | 200     | 200     | 200     | 403     | 403     | login
 surveys:force_comparison               | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
