@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.audit import audit_action
 from core.services import email_render
 from placements.models import Placement, Programme
+from placements.services import programme_status_refresh
 
 from .. import selection
 from ..models import (
@@ -349,9 +350,7 @@ def selection_confirm(
         nomination = nominations[student.nomination_id]
         _set_status(nomination, Nomination.Status.NOT_SELECTED, waitlist_rank=None, selection_reason=student.why)
         _notify_institution(nomination, "not_selected")
-    if programme.status in (Programme.Status.DRAFT, Programme.Status.NOMINATIONS_OPEN):
-        programme.status = Programme.Status.SELECTION
-        programme.save(update_fields=["status", "updated_at"])
+    programme_status_refresh(programme=programme, today=today)
     audit_action(
         actor=actor,
         action="Selection confirmed",
@@ -429,6 +428,7 @@ def offer_respond(*, nomination, accept, actor, today=None):
     else:
         _set_status(nomination, Nomination.Status.DECLINED)
         _place_released(nomination, why="declined", actor=actor, today=today)
+    programme_status_refresh(programme=nomination.programme, today=today)  # all offers answered: confirmed
     return nomination
 
 
