@@ -241,7 +241,7 @@ def _change_lines(entry: LogEntry, model: type[models.Model] | None, names: Name
         elif _empty(old):
             lines.append(f"{label} set to {_display(model_field, new, names)}")
         elif _empty(new):
-            lines.append(f"{label} cleared (was {_display(model_field, old, names)})")
+            lines.append(f"{label}: now blank (was {_display(model_field, old, names)})")
         else:
             lines.append(f"{label} from {_display(model_field, old, names)} to {_display(model_field, new, names)}")
     if withheld:

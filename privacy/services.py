@@ -148,6 +148,14 @@ def retention_policy_save(
         },
     )
     logger.info("Retention policy of force %s set by %s", force.pk, getattr(actor, "pk", None))
+    audit_action(
+        actor=actor,
+        action="Retention periods changed",
+        instance=policy,
+        students_without_a_place=f"{not_placed_months} months",
+        students_who_took_part=f"{placed_months} months",
+        free_text_survey_answers=f"{survey_text_months} months",
+    )
     return policy
 
 

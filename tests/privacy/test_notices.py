@@ -143,6 +143,16 @@ def test_privacy_home_links_the_retention_page_and_the_nav_links_the_home(client
     assert f'href="{reverse("privacy:home")}"' in programmes
 
 
+def test_changing_retention_periods_is_in_the_trail_and_the_notice(client, force_a, coordinator):
+    client.force_login(coordinator)
+    url = reverse("privacy:retention_policy", args=[force_a.pk])
+    assert client.post(url, {"not_placed_months": 2, "placed_months": 24, "survey_text_months": 5}).status_code == 302
+    trail = client.get(reverse("audit_trail")).content.decode()
+    assert "Retention periods changed" in trail and "Students who took part: 24 months" in trail
+    notice = client.get(reverse("notices:privacy", args=[force_a.slug])).content.decode()
+    assert "Students who took part: 24 months" in notice
+
+
 def test_plain_text_blocks():
     parsed = blocks("## Title\nFirst line\nsecond line\n\n- one\n* two\nAfter")
     assert [(b.kind, b.lines) for b in parsed] == [
