@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from .forms import PlainForm
 from .selectors import about_students_named, audit_action_names, audit_actors
 
 # The kinds of change a coordinator can pick, besides the named actions found in the trail.
@@ -23,17 +24,13 @@ KIND_CONDITIONS = {
 ACTION_PREFIX = "action:"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PlainForm):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date must be on or after the start date.")
         return cleaned
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -54,11 +51,10 @@ class AuditFilter(django_filters.FilterSet):
         field_name="timestamp",
         lookup_expr="date__gte",
         label="From",
-        widget=DateInput,
-        help_text="For example 1 July 2026.",
+        help_text="For example 1 7 2026.",
     )
     date_to = django_filters.DateFilter(
-        field_name="timestamp", lookup_expr="date__lte", label="To", widget=DateInput, help_text="Included."
+        field_name="timestamp", lookup_expr="date__lte", label="To", help_text="This day is included."
     )
 
     class Meta:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -261,7 +262,7 @@ def _detail_lines(entry: LogEntry, names: Names) -> list[str]:
             shown = "yes" if value else "no"
         elif isinstance(value, list | tuple):
             shown = ", ".join(str(item) for item in value)
-        elif isinstance(value, int) and not key.endswith("s"):
+        elif isinstance(value, int) and _names_a_record(key):
             shown = ANOTHER_RECORD  # a row's number nobody declared: never shown as a number
         elif value is None:
             shown = "none"
@@ -269,6 +270,17 @@ def _detail_lines(entry: LogEntry, names: Names) -> list[str]:
             shown = str(value)
         lines.append(f"{label}: {shown}")
     return lines
+
+
+@cache
+def _model_names() -> frozenset[str]:
+    return frozenset(model._meta.model_name for model in apps.get_models())
+
+
+def _names_a_record(key: str) -> bool:
+    """A detail named after a kind of row ("placement", "replaced_session", "nomination_id") holds its id;
+    any other number ("sessions", "schools_without_contact") is a count."""
+    return key == "id" or key.endswith("_id") or key.rsplit("_", 1)[-1] in _model_names()
 
 
 def _model(label: str) -> type[models.Model] | None:

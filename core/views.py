@@ -60,5 +60,5 @@ def audit_trail(request):
     valid = not filterset.is_bound or filterset.is_valid()
     entries = filterset.qs if valid else filterset.queryset.none()
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "rows": describe(page.object_list), "filter": filterset, "filtered": bool(data)}
+    context = {"page": page, "rows": describe(page.object_list), "filter": filterset, "filtered": any(data.values())}
     return render(request, "core/audit_trail.html", context, status=200 if valid else 400)

@@ -1,5 +1,7 @@
 from django import forms
 
+from core.forms import PlainForm
+
 from .notices import HTML_TAG, same_text
 
 
@@ -41,7 +43,7 @@ NOTICE_MIN_LENGTH = 200
 NOTICE_HELP = "Plain text. Start a line with ## for a heading and with - for a list item. "
 
 
-class ForceNoticeForm(forms.Form):
+class ForceNoticeForm(PlainForm):
     """A force's public contact, privacy notice and accessibility statement (texts shown as plain text)."""
 
     contact_email = forms.EmailField(

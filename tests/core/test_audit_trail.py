@@ -91,13 +91,14 @@ def test_named_actions_read_with_their_details_in_words(client, coordinator, pro
     audit_action(actor=coordinator, action="Syndicates built", instance=programme_a, syndicates=3)
     moved = "Student moved to another syndicate"
     audit_action(actor=coordinator, action=moved, instance=placement, syndicate=syndicate.pk)
-    audit_action(actor=coordinator, action="Something new", instance=programme_a, widget=987654)
+    audit_action(actor=coordinator, action="Something new", instance=programme_a, placement=987654, schools_left=2)
     client.force_login(coordinator)
     text = _entries(client.get(URL))
     assert f"{coordinator}: Syndicates built — the programme “Force A week” Syndicates: 3" in text
     assert f"{moved} — the placement of {placement.nomination} Syndicate: Syndicate Blue" in text
     # A number nobody declared as a row is not shown as a number.
-    assert "Widget: another record" in text and "987654" not in text
+    assert "Placement: another record" in text and "987654" not in text
+    assert "Schools left: 2" in text  # a count is shown
     assert f"#{placement.pk}" not in text
 
 
@@ -171,7 +172,11 @@ def test_person_kind_and_date_filters(client, coordinator, programme_a):
     assert "Syndicates built" not in _entries(changed)
 
     today = timezone.localdate()
-    recent = client.get(URL, {"date_from": (today - timedelta(days=7)).isoformat(), "date_to": today.isoformat()})
+    week_ago = today - timedelta(days=7)
+    # The day, month and year boxes the page shows.
+    boxes = {"date_from_day": week_ago.day, "date_from_month": week_ago.month, "date_from_year": week_ago.year}
+    recent = client.get(URL, {**boxes, "date_to": today.isoformat()})
+    assert recent.status_code == 200
     assert "Syndicates built" not in _entries(recent)
     assert "Cat Vale" in _entries(recent)
     older = client.get(URL, {"date_to": (today - timedelta(days=30)).isoformat()})
@@ -185,6 +190,8 @@ def test_bad_filters_are_refused_with_a_message(client, coordinator, coordinator
     assert reversed_dates.status_code == 400
     assert "The end date must be on or after the start date." in reversed_dates.content.decode()
     assert client.get(URL, {"date_from": "31/02/2026"}).status_code == 400
+    impossible = client.get(URL, {"date_to_day": "31", "date_to_month": "2", "date_to_year": "2026"})
+    assert impossible.status_code == 400 and "as a real date" in impossible.content.decode()
     # Someone who never acted in this force's trail cannot be picked (nor learnt about).
     assert client.get(URL, {"person": coordinator_b.pk}).status_code == 400
     assert client.get(URL, {"kind": "nonsense"}).status_code == 400
