@@ -91,7 +91,8 @@ class AuditFilter(django_filters.FilterSet):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             described = [f"id_{name}-help"] if field.help_text else []
             if name in errors:
-                css += " is-invalid"
+                # Not on the day, month and year boxes: the warning icon would hide their digits.
+                css += "" if isinstance(field.widget, forms.MultiWidget) else " is-invalid"
                 described.append(f"id_{name}-error")
             field.widget.attrs["class"] = css
             if described:
