@@ -64,6 +64,7 @@ FORCE_PATHS = {
     "core.outboundemail": "force",
     "privacy.retentionpolicy": "force",
     "privacy.erasure": "nomination__programme__force",
+    "privacy.forcenotice": "force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here

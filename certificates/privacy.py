@@ -16,7 +16,11 @@ class CertificatePersonalData(PersonalData):
     order = 40
     holds = ("certificates.certificate", "certificates.studentlink")
     personal = {"certificates.certificate": ("printed_name", "revoked_reason")}
-    audited = {"certificates.certificate": Audited(masked=("printed_name", "revoked_reason"), anonymous=True)}
+    audited = {
+        "certificates.certificate": Audited(
+            masked=("printed_name", "revoked_reason"), anonymous=True, student="placement__nomination"
+        )
+    }
 
     def rows(self, nomination) -> dict[str, list]:
         placement = getattr(nomination, "placement", None)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("students/", include("privacy.urls")),
+    path("", include("privacy.public_urls")),
     path("admin/", admin.site.urls),
 ]
 

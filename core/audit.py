@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from django.db.models import Model
 
 
+# Details of named actions that hold a row's number, and the model of that row ("lead":
+# "placements.forceperson"): the trail page shows the row's name, never its number. Each app
+# registers its own from its AppConfig.ready(); an undeclared key named after a model ("placement")
+# is shown as "another record", and other numbers as counts.
+DETAIL_RECORDS: dict[str, str] = {}
+
+
+def register_detail_records(**labels: str) -> None:
+    """Declare which details of this app's named actions are rows of which model (by label)."""
+    DETAIL_RECORDS.update(labels)
+
+
 def mask(value: Any) -> str:
     """Audit-log mask: record that a personal field changed, never its value."""
     return "[hidden]" if value not in (None, "", "None") else ""
@@ -67,7 +79,9 @@ def audit_action(
 
     Like pretix's log_action: the trail says what a person did, not only which fields changed. The
     entry is filed under the instance's force, named by type and number where its name is a child's,
-    and `details` must hold no personal data (ids and counts only).
+    and `details` must hold no personal data: counts ("sessions"), rows' ids under keys declared with
+    `register_detail_records` (any other key named after a model is shown as "another record"), yes/no,
+    amounts, or lists of words.
     """
     label = instance._meta.label_lower
     name = f"{instance._meta.verbose_name} #{instance.pk}" if label in registry.anonymous_repr() else str(instance)

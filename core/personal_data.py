@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Expression, Q
+from django.db.models import Expression, Q, QuerySet
 
 ERASED = "Erased"
 SENTINEL_DOB = date(1900, 1, 1)
@@ -84,6 +84,9 @@ class Audited:
     masked: tuple[str, ...] = ()
     # Its str() names a child: the trail names it by type and number instead.
     anonymous: bool = False
+    # The path from this model to the student's nomination ("" for the nomination itself): the trail
+    # page names the record by the student, and finds it when a coordinator searches by name.
+    student: str | None = None
 
 
 class PersonalData:
@@ -123,6 +126,10 @@ class PersonalData:
     def erase(self, erasing: Erasing) -> dict[str, int]:
         """Overwrite the student's personal data held by this app; return counts by kind. Idempotent."""
         return {}
+
+    def students_named(self, text: str) -> QuerySet | None:
+        """Nominations whose student's name contains `text` (only the app that holds the names knows)."""
+        return None
 
     def retention_dates(self) -> dict[str, Expression]:
         """Annotations on a nomination query: dates the retention period of a placed student counts from."""
@@ -164,6 +171,18 @@ class Registry:
 
     def anonymous_repr(self) -> set[str]:
         return {label for label, audited in self.audited().items() if audited.anonymous}
+
+    def student_paths(self) -> dict[str, str]:
+        """{model label: path to the student's nomination} of the audited models about one student."""
+        return {label: audited.student for label, audited in self.audited().items() if audited.student is not None}
+
+    def students_named(self, text: str) -> QuerySet | None:
+        """Nominations whose student's name contains `text`, or None if no app holds names."""
+        for d in self:
+            found = d.students_named(text)
+            if found is not None:
+                return found
+        return None
 
     def identify(self, nomination: Any, earlier_names: Iterable[str] = ()) -> Needles:
         needles = Needles()

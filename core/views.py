@@ -6,7 +6,9 @@ from django.views.decorators.cache import never_cache
 
 from accounts.access import coordinator_required
 
+from .filters import AuditFilter
 from .selectors import audit_entries
+from .trail import describe
 
 
 def _check_database():
@@ -46,8 +48,17 @@ def rate_limited(request, exception=None):
     return render(request, "core/rate_limited.html", status=429)
 
 
+AUDIT_PAGE_SIZE = 50
+
+
 @coordinator_required
 def audit_trail(request):
-    """Coordinators read their force's audit trail; nobody can edit it."""
-    page = Paginator(audit_entries(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_trail.html", {"page": page})
+    """Coordinators read their force's audit trail, in words, filtered; nobody can edit it."""
+    data = request.GET.copy()
+    data.pop("page", None)
+    filterset = AuditFilter(data or None, queryset=audit_entries(user=request.user), user=request.user)
+    valid = not filterset.is_bound or filterset.is_valid()
+    entries = filterset.qs if valid else filterset.queryset.none()
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "rows": describe(page.object_list), "filter": filterset, "filtered": any(data.values())}
+    return render(request, "core/audit_trail.html", context, status=200 if valid else 400)

@@ -24,9 +24,13 @@ class MentoringPersonalData(PersonalData):
         "mentoring.outcome": ("note",),
     }
     audited = {
-        "mentoring.mentorassignment": Audited(anonymous=True),
-        "mentoring.mentorcontact": Audited(masked=("summary", "next_step", "sensitive_notes"), anonymous=True),
-        "mentoring.outcome": Audited(masked=("note",), anonymous=True),
+        "mentoring.mentorassignment": Audited(anonymous=True, student="placement__nomination"),
+        "mentoring.mentorcontact": Audited(
+            masked=("summary", "next_step", "sensitive_notes"),
+            anonymous=True,
+            student="assignment__placement__nomination",
+        ),
+        "mentoring.outcome": Audited(masked=("note",), anonymous=True, student="placement__nomination"),
     }
 
     def rows(self, nomination) -> dict[str, list]:

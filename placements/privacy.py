@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.audit import register_detail_records
 from core.personal_data import Audited, PersonalData, registry
 
 from .models import Attendance
@@ -11,8 +12,8 @@ class PlacementPersonalData(PersonalData):
     order = 20
     holds = ("placements.placement", "placements.attendance")
     audited = {
-        "placements.placement": Audited(anonymous=True),
-        "placements.attendance": Audited(anonymous=True),
+        "placements.placement": Audited(anonymous=True, student="nomination"),
+        "placements.attendance": Audited(anonymous=True, student="placement__nomination"),
     }
 
     def rows(self, nomination) -> dict[str, list]:
@@ -24,3 +25,10 @@ class PlacementPersonalData(PersonalData):
 
 def register() -> None:
     registry.register(PlacementPersonalData())
+    # The rows named in this app's audited actions (placements/services.py), shown by name in the trail.
+    register_detail_records(
+        lead="placements.forceperson",
+        syndicate="placements.syndicate",
+        replaced_session="placements.session",
+        activity="placements.activity",
+    )

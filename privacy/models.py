@@ -65,3 +65,37 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"Erasure of nomination #{self.nomination_id} ({self.get_reason_display()})"
+
+
+class ForceNotice(models.Model):
+    """A force's public privacy notice and accessibility statement, and who the public can write to.
+
+    UK public bodies must publish both. An empty text means the standard wording (privacy/notices.py),
+    which quotes the force's current retention periods, so it stays true when they change.
+    """
+
+    force = models.OneToOneField("placements.Force", on_delete=models.CASCADE, related_name="notice")
+    contact_email = models.EmailField(
+        "public contact email",
+        blank=True,
+        help_text="Shown to parents, students and schools on every public page, for questions about the "
+        "programme and for accessibility requests. Use a team mailbox, not a person's own address.",
+    )
+    data_protection_officer = models.CharField(
+        "how to contact the data protection officer",
+        max_length=300,
+        blank=True,
+        help_text="An email address or postal address for the force's data protection officer.",
+    )
+    privacy_notice = models.TextField(
+        blank=True, help_text="Empty: the standard notice, which always quotes your current retention periods."
+    )
+    accessibility_statement = models.TextField(blank=True, help_text="Empty: the standard statement.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "privacy notice and accessibility statement"
+        verbose_name_plural = "privacy notices and accessibility statements"
+
+    def __str__(self):
+        return self.force.name

@@ -20,11 +20,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_action
 from core.errors import DomainError
 from core.personal_data import ERASED, Erasing, Needles, registry
 from schools.models import Nomination
 
-from .models import Erasure, RetentionPolicy
+from .models import Erasure, ForceNotice, RetentionPolicy
+from .notices import HTML_TAG
 from .selectors import earlier_names, retention_due, student_rows, survey_text_programmes
 
 if TYPE_CHECKING:
@@ -146,4 +148,55 @@ def retention_policy_save(
         },
     )
     logger.info("Retention policy of force %s set by %s", force.pk, getattr(actor, "pk", None))
+    audit_action(
+        actor=actor,
+        action="Retention periods changed",
+        instance=policy,
+        students_without_a_place=f"{not_placed_months} months",
+        students_who_took_part=f"{placed_months} months",
+        free_text_survey_answers=f"{survey_text_months} months",
+    )
     return policy
+
+
+class NoticeError(DomainError):
+    """A privacy notice or accessibility statement that cannot be saved, with a message for the coordinator."""
+
+
+# What a coordinator can change on the notices page, and how the audit trail names it.
+NOTICE_PARTS = {
+    "contact_email": "Public contact email",
+    "data_protection_officer": "Data protection officer contact",
+    "privacy_notice": "Privacy notice",
+    "accessibility_statement": "Accessibility statement",
+}
+
+
+@transaction.atomic
+def force_notice_save(
+    *,
+    force: Force,
+    actor: AbstractBaseUser | None,
+    contact_email: str,
+    data_protection_officer: str,
+    privacy_notice: str,
+    accessibility_statement: str,
+) -> ForceNotice:
+    """Set a force's public contact, privacy notice and accessibility statement (an empty text: the standard one)."""
+    values = {
+        "contact_email": contact_email.strip(),
+        "data_protection_officer": data_protection_officer.strip(),
+        "privacy_notice": privacy_notice.strip(),
+        "accessibility_statement": accessibility_statement.strip(),
+    }
+    if any(HTML_TAG.search(values[name]) for name in ("privacy_notice", "accessibility_statement")):
+        raise NoticeError("The privacy notice and accessibility statement are plain text: remove the HTML tags.")
+    notice = ForceNotice.objects.select_for_update().filter(force=force).first() or ForceNotice(force=force)
+    changed = [label for name, label in NOTICE_PARTS.items() if getattr(notice, name) != values[name]]
+    if not changed:
+        return notice
+    for name, value in values.items():
+        setattr(notice, name, value)
+    notice.save()
+    audit_action(actor=actor, action="Privacy notice updated", instance=notice, changed=changed)
+    return notice

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q, QuerySet
+
 from core.personal_data import ERASED, SENTINEL_DOB, Audited, Erasing, Needles, PersonalData, random_hash, registry
 
 from .models import NOMINATION_PERSONAL_FIELDS, Consent, ConsentLink, Nomination
@@ -23,8 +25,8 @@ class IntakePersonalData(PersonalData):
         "schools.consentlink": ("sent_to",),
     }
     audited = {
-        "schools.nomination": Audited(masked=tuple(NOMINATION_PERSONAL_FIELDS), anonymous=True),
-        "schools.consent": Audited(masked=("respondent_name", "wording"), anonymous=True),
+        "schools.nomination": Audited(masked=tuple(NOMINATION_PERSONAL_FIELDS), anonymous=True, student=""),
+        "schools.consent": Audited(masked=("respondent_name", "wording"), anonymous=True, student="nomination"),
         # Staff at a school, not a student: masked in the trail, not erased with a student.
         "schools.institutioncontact": Audited(masked=("name", "email", "phone")),
     }
@@ -44,6 +46,13 @@ class IntakePersonalData(PersonalData):
             emails=tuple(e.lower() for e in (nomination.student_email, nomination.guardian_email) if e),
             dob=(dob.isoformat(), dob.strftime("%d/%m/%Y"), f"{dob:%-d %B %Y}"),
         )
+
+    def students_named(self, text: str) -> QuerySet[Nomination]:
+        """Each word of `text` is part of the student's first or last name ("amy", "Amy Smi")."""
+        condition = Q()
+        for word in text.split():
+            condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return Nomination.objects.filter(condition)
 
     def rows(self, nomination: Nomination) -> dict[str, list]:
         return {

@@ -47,6 +47,8 @@ ARGS = {
     "consent:": {"token": "t:consent"},
     "privacy:student": {"pk": "nomination"},
     "privacy:retention_policy": {"pk": "force"},
+    "privacy:force_notices": {"pk": "force"},
+    "notices:": {"slug": "=northshire"},  # force A of the demo
     "invitations:": {"token": "t:invitation"},
     "mentoring:programme": {"pk": "mentoring_programme"},
     "mentoring:": {"pk": "assignment", "placement_pk": "placement"},
@@ -172,6 +174,10 @@ mentoring:outcome_create               | 405/login | 405/404 | 405/404 | 405    
 mentoring:placement_outcomes           | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 mentoring:programme                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 mentoring:referral_create              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
+notices:accessibility                  | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+notices:accessibility_index            | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+notices:privacy                        | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+notices:privacy_index                  | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 placements:activities                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:activity_create             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:activity_edit               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
@@ -201,6 +207,8 @@ placements:syndicates_build            | 405/login | 405/403 | 405/403 | 405    
 placements:timetable                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:timetable_generate          | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:unavailability_remove       | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
+privacy:force_notices                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+privacy:home                           | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 privacy:retention_policy               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 privacy:student_erase                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 privacy:student_export                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
