@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 export PIP_CONSTRAINT := $(CURDIR)/build-constraints.txt
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/build-constraints.txt
 PIP_VERSION := 26.3
+# `make run PORT=8080` or `PORT=8080 make run`; emailed links (SITE_URL) follow it unless SITE_URL is set.
+PORT ?= 8000
+export PORT
 
 .PHONY: run test install install-dev migrate serve worker beat lint format clean
 
@@ -30,7 +33,7 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -29,6 +29,13 @@ def home(request):
     return render(request, "accounts/no_role.html")
 
 
+def signed_out(request):
+    """Where signing out lands: says it worked. Someone still signed in goes to their start page."""
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    return render(request, "registration/signed_out.html")
+
+
 @transaction.non_atomic_requests  # a wrong code's failure count must be committed, whatever else happens
 @login_required
 def two_factor(request):

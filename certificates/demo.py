@@ -1,4 +1,4 @@
-"""Demo certificate templates (school week and university placement) and certificates of ended programmes.
+"""Demo certificate templates (school week and university placement) and the certificates of the finished week.
 
 Idempotent: templates are found by force and kind, images are added only when missing, and the
 bulk issue only issues certificates that do not exist yet.
@@ -7,11 +7,12 @@ bulk issue only issues certificates that do not exist yet.
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from placements.demo import Link
 from placements.models import Programme
 
 from . import selectors, services
 from .artwork import crest_png, signature_png
-from .models import CertificateTemplate, IssueJob
+from .models import Certificate, CertificateTemplate, IssueJob
 
 TEMPLATES = [
     (
@@ -31,7 +32,9 @@ TEMPLATES = [
 ]
 
 
-def seed(*, force, stdout=None):
+def seed(*, force, story):
+    """Certificate designs, and the certificates of the finished week; returns the public verification
+    page of one of them to try."""
     for kind, name, title, wording in TEMPLATES:
         template, _ = CertificateTemplate.objects.get_or_create(
             force=force,
@@ -50,9 +53,8 @@ def seed(*, force, stdout=None):
             template.signature.save(f"{force.slug}-signature.png", ContentFile(signature_png()), save=False)
         template.save()
 
-    ended = Programme.objects.filter(force=force, end_date__lte=timezone.localdate()).exclude(
-        status=Programme.Status.CANCELLED
-    )
+    # The story's finished week (a later run leaves the running week's certificates to the product).
+    ended = Programme.objects.filter(force=force, title=story.completed.title, end_date__lt=timezone.localdate())
     for programme in ended.select_related("force"):
         rows = selectors.placements_to_issue(programme=programme)
         if not rows:
@@ -62,5 +64,13 @@ def seed(*, force, stdout=None):
         IssueJob.objects.create(
             programme=programme, status=IssueJob.Status.DONE, total=count, issued=count, finished_at=timezone.now()
         )
-        if stdout:
-            stdout.write(f"Issued {count} demo certificates for {programme.title}.")
+    certificate = (
+        Certificate.objects.filter(placement__programme__force=force, status=Certificate.Status.VALID)
+        .select_related("placement__nomination")
+        .order_by("pk")
+        .first()
+    )
+    if certificate is None:
+        return []
+    name = certificate.placement.nomination.full_name
+    return [Link(f"Check a certificate, as an employer would ({name})", f"/verify/{certificate.verification_code}/")]

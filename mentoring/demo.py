@@ -1,11 +1,11 @@
-"""Demo mentoring for the demo school week: consenting students with mentors, contacts logged at
+"""Demo mentoring for the finished demo school week: consenting students with mentors, contacts logged at
 different paces (some on time, some overdue), one ended early, and a few milestones.
 
 Contact dates are worked out from today, so the demo always shows a mix of due and overdue.
 Idempotent: a placement that already has mentoring is left alone.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -15,8 +15,8 @@ from . import selectors
 from .models import MentorAssignment, MentorContact, MentoringReferral, MentoringSettings, Outcome
 from .services import mentoring_end_date, next_due_date
 
-WEEK_TITLE = "Summer work-experience week 2026"
-STARTS_ON = date(2026, 7, 20)
+# Mentoring starts on the Monday after the week.
+STARTS_AFTER = timedelta(days=3)
 # Per assignment: days before today that the mentor stopped making contact (None: never made one).
 PACES = [0, 3, 45, 8, None, 20, 0, 33, 12, 2]
 ENDED_INDEX = 7  # ended early by the coordinator
@@ -34,10 +34,10 @@ OUTCOMES = [
 ]
 
 
-def seed(*, force, stdout=None):
-    week = Programme.objects.filter(force=force, title=WEEK_TITLE).first()
+def seed(*, force, story):
+    week = Programme.objects.filter(force=force, title=story.completed.title).first()
     if week is None:
-        return
+        return []
     today = timezone.localdate()
     settings, _ = MentoringSettings.objects.get_or_create(force=force, defaults={"max_mentees_per_mentor": 6})
     coordinator = ForcePerson.objects.filter(force=force, is_coordinator=True, user__isnull=False).first()
@@ -45,7 +45,7 @@ def seed(*, force, stdout=None):
     mentors = list(ForcePerson.objects.filter(force=force, is_mentor=True, user__username__in=["mentor", "mentor2"]))
     mentors.sort(key=lambda p: p.user.username)
     if not mentors:
-        return
+        return []
 
     placements = selectors.with_eligibility(Placement.objects.filter(programme=week)).select_related(
         "nomination", "programme"
@@ -56,12 +56,11 @@ def seed(*, force, stdout=None):
             MentoringReferral.objects.get_or_create(placement=placement, defaults={"referred_by": actor})
     # Two consenting students are left for the coordinator to assign.
     to_assign = consenting[: max(len(consenting) - 2, 0)]
-    made = 0
+    starts_on = week.end_date + STARTS_AFTER
     for index, placement in enumerate(to_assign):
         if MentorAssignment.objects.filter(placement=placement).exists():
             continue
-        made += 1
-        _seed_assignment(placement, mentors[index % len(mentors)], index, today, settings, actor)
+        _seed_assignment(placement, mentors[index % len(mentors)], index, today, starts_on, settings, actor)
     for index, milestone, days_ago in OUTCOMES:
         if index < len(to_assign):
             Outcome.objects.get_or_create(
@@ -69,20 +68,19 @@ def seed(*, force, stdout=None):
                 milestone=milestone,
                 defaults={"occurred_on": today - timedelta(days=days_ago), "recorded_by": actor},
             )
-    if stdout is not None:
-        stdout.write(f"Mentoring: {made} new demo assignments on {week.title}.")
+    return []
 
 
-def _seed_assignment(placement, mentor, index, today, settings, actor):
-    ends_on = mentoring_end_date(placement=placement, starts_on=STARTS_ON, end_at_age=settings.end_at_age)
+def _seed_assignment(placement, mentor, index, today, starts_on, settings, actor):
+    ends_on = mentoring_end_date(placement=placement, starts_on=starts_on, end_at_age=settings.end_at_age)
     assignment = MentorAssignment(
-        placement=placement, mentor=mentor, assigned_by=actor, starts_on=STARTS_ON, ends_on=ends_on
+        placement=placement, mentor=mentor, assigned_by=actor, starts_on=starts_on, ends_on=ends_on
     )
     pace = PACES[index % len(PACES)]
     programme = placement.programme
     contact_days = []
     if pace is not None:
-        day = STARTS_ON + timedelta(days=10)
+        day = starts_on + timedelta(days=10)
         while day <= today - timedelta(days=pace):
             contact_days.append(day)
             day += timedelta(days=programme.mentor_contact_every_days)

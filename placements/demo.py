@@ -1,12 +1,19 @@
-"""Fictional demo data for a quick look at the product: one force, eight schools, one school week
-(built like Hertfordshire's: 16 students, four syndicates, the seed's activities and £2,700 budget)
-and one university placement. Idempotent: every row is found by a natural key before it is made.
+"""Fictional demo data that tells a live story around today's date: one force, eight schools and a
+university; a school week that finished 20 weeks ago (attendance, surveys, certificates, mentoring),
+one running this week (today's register waits for the leads), one taking nominations now and a
+university placement later in the year. Weeks are built like Hertfordshire's: 16 students, four
+syndicates, the seed's activities and £2,700 budget.
+
+Idempotent: every row is found by a natural key before it is made, and the dates are fixed by the
+first run (`story_for` finds them again), so running it on a later day adds nothing.
 """
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from schools.models import Allocation, Consent, Institution, InstitutionContact, Nomination
@@ -27,6 +34,96 @@ from .models import (
 )
 
 DEMO_PASSWORD = "police-demo-2026"
+WEEK = timedelta(weeks=1)
+
+
+@dataclass(frozen=True)
+class Dates:
+    """One programme of the story: its title, its days and its nomination window."""
+
+    title: str
+    start: date
+    end: date
+    opens: date
+    closes: date
+
+
+def _school_week(start, *, opens_weeks_before, closes_weeks_before):
+    return Dates(
+        title=f"Work-experience week, {start:%B %Y}",
+        start=start,
+        end=start + timedelta(days=4),
+        opens=start - opens_weeks_before * WEEK,
+        closes=start - closes_weeks_before * WEEK + timedelta(days=4),
+    )
+
+
+@dataclass(frozen=True)
+class Story:
+    """The demo's dates, all from one Monday: the first day of the week that is running.
+
+    On a weekday that is this week's Monday. A register needs a weekday, so on a Saturday or Sunday
+    the running week is the coming Monday to Friday (its places confirmed, starting in a day or two).
+    """
+
+    monday: date
+
+    @classmethod
+    def around(cls, today):
+        if today.weekday() >= 5:
+            return cls(today + timedelta(days=7 - today.weekday()))
+        return cls(today - timedelta(days=today.weekday()))
+
+    @property
+    def running(self):
+        return _school_week(self.monday, opens_weeks_before=22, closes_weeks_before=10)
+
+    @property
+    def completed(self):
+        return _school_week(self.monday - 20 * WEEK, opens_weeks_before=22, closes_weeks_before=10)
+
+    @property
+    def intake(self):
+        """Taking nominations now: the window opened four weeks ago and closes in twelve."""
+        return _school_week(self.monday + 26 * WEEK, opens_weeks_before=30, closes_weeks_before=14)
+
+    @property
+    def university(self):
+        start = self.monday + 23 * WEEK
+        return Dates(
+            title=f"Criminology work-based learning placement {start.year}",
+            start=start,
+            end=start + timedelta(days=8),
+            opens=self.monday - 2 * WEEK,
+            closes=self.monday + 10 * WEEK + timedelta(days=4),
+        )
+
+    def status(self, dates, today):
+        """The programme's stage on `today`, following from its dates."""
+        if today > dates.end:
+            return Programme.Status.COMPLETED
+        if today >= dates.start:
+            return Programme.Status.RUNNING
+        if today > dates.closes:
+            return Programme.Status.CONFIRMED
+        if today >= dates.opens:
+            return Programme.Status.NOMINATIONS_OPEN
+        return Programme.Status.DRAFT
+
+
+def story_for(force, today=None):
+    """The story already seeded for `force` (its dates were fixed by the first run), else one around today."""
+    today = today or timezone.localdate()
+    if force is not None:
+        titles = dict(
+            Programme.objects.filter(force=force, kind=Programme.Kind.SCHOOL_WEEK).values_list("title", "start_date")
+        )
+        for start in sorted(set(titles.values()), reverse=True):
+            story = Story(start)
+            if titles.get(story.running.title) == start and story.completed.title in titles:
+                return story
+    return Story.around(today)
+
 
 SCHOOLS = [
     # name, code, area, is_send, fsm_pct, idaci_decile
@@ -261,46 +358,87 @@ ACTIVITIES = [
 BUDGET = [("transport", "550"), ("catering", "1000"), ("overtime", "500"), ("misc", "700")]
 
 
-def _user(username, *, first_name, last_name, email, is_staff=False, is_superuser=False):
+SCHOOL_CONTACTS = [
+    # username (a sign-in), name, job title: one contact per school, in SCHOOLS order
+    ("contact.oakfield", "Helen Brook", "Careers lead"),
+    ("contact.riverside", "Imran Shah", "Careers lead"),
+    ("", "Bernadette Lowe", "Head of Year 10"),
+    ("", "Gareth Pryce", "Careers adviser"),
+    ("", "Anita Desai", "Careers lead"),
+    ("", "Lorraine Okoye", "SENCo"),
+    ("", "Peter Hollis", "Assistant head, pastoral"),
+    ("", "Fiona McKay", "Careers lead"),
+]
+
+
+@dataclass(frozen=True)
+class Link:
+    """Something to open without signing in, for the summary that seed_demo prints."""
+
+    label: str
+    path: str
+
+
+def _user(username, *, first_name, last_name, email, password, is_staff=False, is_superuser=False):
     User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "first_name": first_name,
-            "last_name": last_name,
-            "email": email,
-            "is_staff": is_staff,
-            "is_superuser": is_superuser,
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+            password=str(password),
+        )
     return user
 
 
-def seed(*, stdout=None):
-    """Create (or find) the whole demo; returns the force."""
+class _Password:
+    """The demo password, hashed once: every demo user has it (it is printed for all to see), and
+    hashing it again for each of a dozen users took most of the seed's time."""
+
+    def __init__(self):
+        self._hash = ""
+
+    def __str__(self):
+        self._hash = self._hash or make_password(DEMO_PASSWORD)
+        return self._hash
+
+
+def seed(*, story=None, today=None):
+    """Create (or find) the force, its people and institutions, and the three school weeks and the
+    university placement of `story` (by default, the one already seeded or one around today)."""
+    today = today or timezone.localdate()
     force, _ = Force.objects.get_or_create(slug="northshire", defaults={"name": "Northshire Constabulary"})
+    story = story or story_for(force, today)
+    password = _Password()
     departments = {
         name: Department.objects.get_or_create(force=force, name=name, defaults={"is_specialist": specialist})[0]
         for name, specialist in DEPARTMENTS
     }
-
-    _user("admin", first_name="Ada", last_name="Admin", email="admin@example.org", is_staff=True, is_superuser=True)
-    people = _seed_people(force, departments)
-    institutions = _seed_institutions(force)
-    activities = _seed_activities(force, departments, people)
-    week = _seed_school_week(force, institutions, people, activities)
-    _seed_university_programme(force)
-
-    if stdout is not None:
-        stdout.write(f"Demo force: {force.name}; school week: {week.title}.")
+    _user(
+        "admin",
+        first_name="Ada",
+        last_name="Admin",
+        email="admin@example.org",
+        password=password,
+        is_staff=True,
+        is_superuser=True,
+    )
+    people = _seed_people(force, departments, story, password)
+    institutions = _seed_institutions(force, password)
+    activities = _seed_activities(force, departments, story)
+    _seed_school_week(force, institutions, people, activities, story, today, story.completed, names_shift=0)
+    _seed_school_week(force, institutions, people, activities, story, today, story.running, names_shift=11)
+    _seed_university_programme(force, story, today, password)
     return force
 
 
-def _seed_people(force, departments):
-    vetting = date(2028, 3, 31)
+def _seed_people(force, departments, story, password):
+    # Vetting lasts well beyond every demo programme, so no lead shows a vetting warning.
+    vetting = story.monday + 80 * WEEK
     spec = [
         # username, name, rank, kind, department, coordinator, mentor
         ("coordinator", "Sam Okoro", "Sergeant", "officer", "Prevention First", True, False),
@@ -315,12 +453,13 @@ def _seed_people(force, departments):
     people = {}
     for username, name, rank, kind, department, coordinator, mentor in spec:
         first, last = name.split(" ", 1)
+        # Coordinators work in the product's own pages; the Django admin is for the platform's admins.
         user = _user(
             username,
             first_name=first,
             last_name=last,
             email=f"{username}@northshire.police.invalid",
-            is_staff=coordinator,
+            password=password,
         )
         person, _ = ForcePerson.objects.get_or_create(
             force=force,
@@ -340,9 +479,9 @@ def _seed_people(force, departments):
     return people
 
 
-def _seed_institutions(force):
+def _seed_institutions(force, password):
     institutions = []
-    for name, code, area, is_send, fsm, idaci in SCHOOLS:
+    for (name, code, area, is_send, fsm, idaci), (username, contact, job) in zip(SCHOOLS, SCHOOL_CONTACTS, strict=True):
         institution, _ = Institution.objects.get_or_create(
             force=force,
             code=code,
@@ -357,18 +496,17 @@ def _seed_institutions(force):
             },
         )
         institutions.append(institution)
-    for username, institution in (("contact.oakfield", institutions[0]), ("contact.riverside", institutions[1])):
-        first, last = ("Helen", "Brook") if institution is institutions[0] else ("Imran", "Shah")
-        user = _user(username, first_name=first, last_name=last, email=f"{username}@school.invalid")
+        first, last = contact.split(" ", 1)
+        email = f"{username or first.lower() + '.' + last.lower()}@school.invalid"
+        # Two contacts can sign in; the others are on record for emails, as most schools' are.
+        user = _user(username, first_name=first, last_name=last, email=email, password=password) if username else None
         InstitutionContact.objects.get_or_create(
-            institution=institution,
-            email=user.email,
-            defaults={"user": user, "name": f"{first} {last}", "job_title": "Careers lead"},
+            institution=institution, email=email, defaults={"user": user, "name": contact, "job_title": job}
         )
     return institutions
 
 
-def _seed_activities(force, departments, people):
+def _seed_activities(force, departments, story):
     activities = {}
     for kind, title, slug, department, capacity, staff, venue, contingency, partner in ACTIVITIES:
         activity, _ = Activity.objects.get_or_create(
@@ -384,38 +522,43 @@ def _seed_activities(force, departments, people):
                 "venue": venue,
                 "is_contingency": contingency,
                 "risk_assessment_status": Activity.RiskAssessment.APPROVED,
-                "risk_assessed_on": date(2026, 5, 1),
+                # Reviewed a month ago: in date (within a year) for every programme of the story.
+                "risk_assessed_on": story.monday - 4 * WEEK,
             },
         )
         activities[slug] = activity
     return activities
 
 
-def _seed_school_week(force, institutions, people, activities):
+def _seed_school_week(force, institutions, people, activities, story, today, dates, *, names_shift):
+    """A school week with its intake done: 30 nominations, 16 places, four syndicates, a timetable, a
+    budget, and attendance for every day before today."""
     week, _ = Programme.objects.get_or_create(
         force=force,
-        title="Summer work-experience week 2026",
+        title=dates.title,
         defaults={
             "kind": Programme.Kind.SCHOOL_WEEK,
-            "start_date": date(2026, 7, 13),
-            "end_date": date(2026, 7, 17),
+            "start_date": dates.start,
+            "end_date": dates.end,
             "capacity": 16,
-            "nomination_opens": date(2026, 3, 2),
-            "nomination_closes": date(2026, 4, 24),
+            "nomination_opens": dates.opens,
+            "nomination_closes": dates.closes,
             "reserved_send_places": 4,
             "max_per_institution": 3,
-            "status": Programme.Status.COMPLETED,
+            "status": story.status(dates, today),
         },
     )
     quotas = [5, 4, 4, 4, 3, 4, 3, 3]  # 30 nominations across the eight schools
     for institution, quota in zip(institutions, quotas, strict=True):
         Allocation.objects.get_or_create(programme=week, institution=institution, defaults={"quota": quota})
+    past_days = [day for day in week.days if day < today]
     for category, planned in BUDGET:
+        spent = sum(Decimal(amount) for cat, index, amount, _ in SPEND if cat == category and index < len(past_days))
         BudgetLine.objects.get_or_create(
-            programme=week, category=category, defaults={"planned": Decimal(planned), "actual": Decimal(planned)}
+            programme=week, category=category, defaults={"planned": Decimal(planned), "actual": spent}
         )
 
-    nominations = _seed_nominations(week, institutions, quotas)
+    nominations = _seed_nominations(week, institutions, quotas, names_shift)
     syndicates = []
     for number, lead_key in enumerate(["lead1", "lead2", "lead3", "lead4"], start=1):
         syndicate, _ = Syndicate.objects.get_or_create(
@@ -425,38 +568,51 @@ def _seed_school_week(force, institutions, people, activities):
 
     accepted = [n for n in nominations if n.status == Nomination.Status.ACCEPTED]
     for index, nomination in enumerate(accepted):
-        placement, _ = Placement.objects.get_or_create(
+        placement, created = Placement.objects.get_or_create(
             programme=week, nomination=nomination, defaults={"syndicate": syndicates[index % len(syndicates)]}
         )
-        for day_index, day in enumerate(week.days):
-            # One student missed the Friday: still 80% attendance.
-            status = Attendance.Status.ABSENT if (index == 5 and day_index == 4) else Attendance.Status.PRESENT
-            Attendance.objects.get_or_create(placement=placement, date=day, defaults={"status": status})
-    _seed_timetable(week, syndicates, activities)
+        # Registers of the days before the first run; a later run leaves later days to the leads.
+        for day_index, day in enumerate(past_days if created else []):
+            # One student missed the Friday (still 80% attendance); another was late on the Monday.
+            status = Attendance.Status.PRESENT
+            arrived = None
+            if index == 5 and day_index == 4:
+                status = Attendance.Status.ABSENT
+            elif index == 9 and day_index == 0:
+                status, arrived = Attendance.Status.LATE, time(9, 40)
+            Attendance.objects.get_or_create(
+                placement=placement, date=day, defaults={"status": status, "arrived_at": arrived}
+            )
+    _seed_timetable(week, syndicates, activities, past_days)
     return week
 
 
-def _seed_nominations(week, institutions, quotas):
+def _seed_nominations(week, institutions, quotas, names_shift):
     nominations = []
     # 16 accepted: the two SEND schools get the four reserved places; at most three per school.
     accepted_per_school = [3, 2, 2, 2, 1, 2, 2, 2]
     waitlisted_per_school = [1, 1, 0, 1, 1, 0, 0, 0]
+    tz = timezone.get_current_timezone()
+    requested = datetime.combine(week.nomination_opens + 2 * WEEK, time(9, 0), tz)
+    decided = datetime.combine(week.nomination_closes + 2 * WEEK, time(10, 0), tz)
     index = 0
     for school_index, (institution, quota) in enumerate(zip(institutions, quotas, strict=True)):
         for slot in range(quota):
-            first, last = FIRST_NAMES[index], LAST_NAMES[index]
+            first, last = FIRST_NAMES[index], LAST_NAMES[(index + names_shift) % len(LAST_NAMES)]
             if slot < accepted_per_school[school_index]:
                 status = Nomination.Status.ACCEPTED
             elif slot < accepted_per_school[school_index] + waitlisted_per_school[school_index]:
                 status = Nomination.Status.WAITLISTED
             else:
                 status = Nomination.Status.NOT_SELECTED
+            # 14 to 16 years old on the first day of the week.
+            born = date(week.start_date.year - 16 + index % 2, 1 + index % 6, 1 + index % 27)
             nomination, created = Nomination.objects.get_or_create(
                 programme=week,
                 institution=institution,
                 first_name=first,
                 last_name=last,
-                date_of_birth=date(2010 + index % 2, 1 + index % 12, 1 + index % 27),
+                date_of_birth=born,
                 defaults={
                     "year_group": "Year 10" if index % 2 else "Year 11",
                     "gender": ["female", "male", "non_binary", ""][index % 4] if index % 7 else "",
@@ -466,16 +622,15 @@ def _seed_nominations(week, institutions, quotas):
                     "emergency_contact_name": f"Parent of {first}",
                     "emergency_contact_phone": f"07700 900{index:03d}",
                     "guardian_name": f"Parent of {first} {last}",
-                    "guardian_email": f"guardian{index}@family.invalid",
+                    "guardian_email": f"guardian.{first.lower()}.{last.lower()}@family.invalid",
                     "reason": "Keen to see what policing involves; would benefit from a structured week.",
                     "police_first_choice": index % 3 != 0,
                     "status": status,
-                    "status_changed_at": timezone.make_aware(datetime(2026, 5, 15, 10, 0)),
+                    "status_changed_at": decided,
                 },
             )
             if created or not hasattr(nomination, "consent"):
                 given = status in (Nomination.Status.ACCEPTED, Nomination.Status.WAITLISTED)
-                responded = timezone.make_aware(datetime(2026, 5, 2, 19, 30)) if given else None
                 Consent.objects.get_or_create(
                     nomination=nomination,
                     defaults={
@@ -486,8 +641,8 @@ def _seed_nominations(week, institutions, quotas):
                         "data_processing": given,
                         "mentoring_contact": given and index % 5 != 0,
                         "wording": "Demo consent wording, version 1.",
-                        "requested_at": timezone.make_aware(datetime(2026, 4, 28, 9, 0)),
-                        "responded_at": responded,
+                        "requested_at": requested,
+                        "responded_at": requested + timedelta(days=1, hours=10) if given else None,
                     },
                 )
             nominations.append(nomination)
@@ -495,7 +650,7 @@ def _seed_nominations(week, institutions, quotas):
     return nominations
 
 
-def _seed_timetable(week, syndicates, activities):
+def _seed_timetable(week, syndicates, activities, past_days):
     """The week made by the timetable generator (as a coordinator would), with one contingency swap:
     the Dog Unit is away on the Monday morning, and the air service is called out on its day."""
     from . import services
@@ -514,6 +669,8 @@ def _seed_timetable(week, syndicates, activities):
     air = week.sessions.get(activity=activities["air-service"])
     services.session_replace(session=air, activity=activities["community-voices"], actor=None)
     for category, day_index, amount, note in SPEND:
+        if day_index >= len(past_days):
+            continue
         line = BudgetLine.objects.get(programme=week, category=category)
         if not line.spend_entries.filter(note=note).exists():
             SpendEntry.objects.create(budget_line=line, date=week.days[day_index], amount=Decimal(amount), note=note)
@@ -524,6 +681,7 @@ def _seed_timetable(week, syndicates, activities):
 
 
 SPEND = [
+    # category, index of the day it was spent (entered once that day is over), amount, note
     ("transport", 0, "275", "Coach hire, Monday to Wednesday"),
     ("transport", 3, "275", "Coach hire, Thursday and Friday"),
     ("catering", 0, "1000", "Lunches and refreshments for the week"),
@@ -532,7 +690,8 @@ SPEND = [
 ]
 
 
-def _seed_university_programme(force):
+def _seed_university_programme(force, story, today, password):
+    dates = story.university
     university, _ = Institution.objects.get_or_create(
         force=force,
         code="UNI-NS",
@@ -543,7 +702,13 @@ def _seed_university_programme(force):
             "area": "NS2",
         },
     )
-    user = _user("contact.university", first_name="Celia", last_name="Ward", email="contact.university@uni.invalid")
+    user = _user(
+        "contact.university",
+        first_name="Celia",
+        last_name="Ward",
+        email="contact.university@uni.invalid",
+        password=password,
+    )
     InstitutionContact.objects.get_or_create(
         institution=university,
         email=user.email,
@@ -551,18 +716,18 @@ def _seed_university_programme(force):
     )
     programme, _ = Programme.objects.get_or_create(
         force=force,
-        title="Criminology work-based learning placement 2027",
+        title=dates.title,
         defaults={
             "kind": Programme.Kind.UNIVERSITY,
-            "start_date": date(2027, 5, 10),
-            "end_date": date(2027, 5, 18),
+            "start_date": dates.start,
+            "end_date": dates.end,
             "capacity": 12,
-            "nomination_opens": date(2026, 11, 2),
-            "nomination_closes": date(2027, 2, 26),
+            "nomination_opens": dates.opens,
+            "nomination_closes": dates.closes,
             "reserved_send_places": 0,
             "min_age": 18,
             "max_age": None,
-            "status": Programme.Status.NOMINATIONS_OPEN,
+            "status": story.status(dates, today),
         },
     )
     Allocation.objects.get_or_create(programme=programme, institution=university, defaults={"quota": 12})

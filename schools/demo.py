@@ -1,16 +1,21 @@
-"""Demo intake for next summer's week: nominations open, some consent given, ready for selection.
+"""Demo intake for the school week taking nominations now: some consent given, some still awaited,
+ready for selection once the window closes.
 
-Runs through the real services (so consent links, emails and quota rules are exercised), with a
-fixed "today" inside the nomination window so the demo is the same whenever it is seeded.
+Runs through the real services (so consent links, emails and quota rules are exercised). Safe to run
+twice: nominations are made once; the guardian link it hands back is made again from the stored
+link (core.links), so a second run prints the same working link and sends no new email.
 """
 
 from datetime import date
 
+from django.utils import timezone
+
+from core.links import link_marker, links_resolve
+from placements.demo import Link
 from placements.models import Programme
 from schools import services
 from schools.models import Allocation, ConsentLink, Institution, Nomination
 
-TITLE = "Summer work-experience week 2027"
 STUDENTS = [
     # school code, first, last, years old on start, police first choice, consent answer
     ("137001", "Maya", "Hughes", 15, True, "given"),
@@ -30,21 +35,22 @@ STUDENTS = [
 ]
 
 
-def seed(*, force, stdout=None):
-    """Create (or find) the 2027 week and its nominations; safe to run twice."""
+def seed(*, force, story):
+    """Create (or find) the intake week and its nominations; returns a guardian's consent link to try."""
+    dates = story.intake
     week, _ = Programme.objects.get_or_create(
         force=force,
-        title=TITLE,
+        title=dates.title,
         defaults={
             "kind": Programme.Kind.SCHOOL_WEEK,
-            "start_date": date(2027, 7, 12),
-            "end_date": date(2027, 7, 16),
+            "start_date": dates.start,
+            "end_date": dates.end,
             "capacity": 8,
-            "nomination_opens": date(2026, 11, 2),
-            "nomination_closes": date(2027, 4, 30),
+            "nomination_opens": dates.opens,
+            "nomination_closes": dates.closes,
             "reserved_send_places": 2,
             "max_per_institution": 2,
-            "status": Programme.Status.NOMINATIONS_OPEN,
+            "status": story.status(dates, timezone.localdate()),
         },
     )
     schools = {i.code: i for i in Institution.objects.filter(force=force, kind=Institution.Kind.SCHOOL)}
@@ -53,8 +59,12 @@ def seed(*, force, stdout=None):
         allocations[code], _ = Allocation.objects.get_or_create(
             programme=week, institution=institution, defaults={"quota": 4}
         )
-    if week.nominations.exists():
-        return week
+    if not week.nominations.exists():
+        _nominate(week, schools, allocations)
+    return [_guardian_link(week)]
+
+
+def _nominate(week, schools, allocations):
     today = week.nomination_opens
     for code, first, last, age, first_choice, answer in STUDENTS:
         if code not in allocations:
@@ -86,8 +96,27 @@ def seed(*, force, stdout=None):
                 data_processing=True,
                 mentoring_contact=True,
             )
-    pending = Nomination.objects.filter(programme=week, consent__status="requested").order_by("pk").first()
-    if stdout is not None and pending is not None:
-        _, token = services.consent_link_send(consent=pending.consent, purpose=ConsentLink.Purpose.REQUEST)
-        stdout.write(f"Intake demo: {TITLE}. Try a guardian's consent link: /consent/{token}/")
-    return week
+
+
+def _guardian_link(week):
+    """The consent link of the first guardian who has not answered yet, as emailed to them.
+
+    A link is made again from its stored salt (as the outbox does when it sends), so nothing new is
+    stored; only when the guardian's links have all expired is a fresh one sent.
+    """
+    pending = (
+        Nomination.objects.filter(programme=week, consent__status="requested")
+        .exclude(status=Nomination.Status.WITHDRAWN)
+        .select_related("consent", "institution")
+        .order_by("pk")
+        .first()
+    )
+    if pending is None:
+        return None
+    link = pending.consent.links.filter(expires_at__gt=timezone.now()).order_by("-created_at").first()
+    if link is None:
+        link, _ = services.consent_link_send(consent=pending.consent, purpose=ConsentLink.Purpose.REMINDER)
+    return Link(
+        f"Guardian's consent form ({pending.full_name}, {pending.institution.name})",
+        links_resolve(link_marker("consent", link.pk)),
+    )

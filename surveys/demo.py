@@ -1,16 +1,19 @@
-"""Demo surveys for the demo school week: 16 students answered before the week, 12 after, with figures
-shaped like seed 001's (approachability up about 11%, 83% 'better', 100% recommend, 100% want a mentor).
+"""Demo surveys. The finished week: 16 students answered before it, 12 after, with figures shaped like
+seed 001's (approachability up about 11%, 83% 'better', 100% recommend, 100% want a mentor); its
+after-the-week survey stays open for the four who have not answered. The running week: 14 of its
+16 students answered before it began; its after-the-week survey opens on the Friday afternoon.
 Idempotent: answered invitations are left alone.
 """
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from placements.demo import Link
 from placements.models import Placement, Programme
 
-from .models import Response
-from .services import response_submit, survey_setup_programme
+from .models import Invitation, Response
+from .services import invitation_path, response_submit, survey_setup_programme
 
 PRE = {
     # one value per placement, in placement order (16 students)
@@ -51,24 +54,33 @@ COMMENTS = [
 ]
 
 
-def seed(*, force, stdout=None):
-    week = Programme.objects.filter(force=force, title="Summer work-experience week 2026").first()
-    if week is None:
-        return
+def seed(*, force, story):
+    """Set up and answer the two school weeks' surveys; returns a student's survey link to try."""
+    now = timezone.now()
+    completed = Programme.objects.filter(force=force, title=story.completed.title).first()
+    running = Programme.objects.filter(force=force, title=story.running.title).first()
+    if completed is not None:
+        _seed_programme(completed, before=16, after=12, now=now)
+    if running is not None:
+        _seed_programme(running, before=14, after=0, now=now)
+    return [_survey_link(completed)] if completed is not None else []
+
+
+def _seed_programme(week, *, before, after, now):
     surveys = survey_setup_programme(programme=week)
     tz = timezone.get_current_timezone()
     pre, post = surveys["pre"], surveys["post"]
     if pre.opens_at is None:
-        pre.opens_at = datetime(2026, 7, 6, 9, 0, tzinfo=tz)
-        pre.closes_at = datetime(2026, 7, 13, 9, 0, tzinfo=tz)
+        pre.opens_at = datetime.combine(week.start_date - timedelta(days=7), time(9, 0), tz)
+        pre.closes_at = datetime.combine(week.start_date, time(9, 0), tz)
         pre.save(update_fields=["opens_at", "closes_at"])
     if post.opens_at is None:
-        # Left open, so the four students who have not answered yet can be tried in the browser.
-        post.opens_at = datetime(2026, 7, 17, 14, 30, tzinfo=tz)
+        # Left open, so students who have not answered yet can still do so (and it can be tried).
+        post.opens_at = datetime.combine(week.end_date, time(14, 30), tz)
         post.save(update_fields=["opens_at"])
     placements = list(Placement.objects.filter(programme=week).order_by("pk"))
     answered = set(Response.objects.filter(invitation__survey__programme=week).values_list("invitation_id", flat=True))
-    for index, placement in enumerate(placements[:16]):
+    for index, placement in enumerate(placements[:before]):
         invitation = pre.invitations.get(placement=placement)
         if invitation.pk not in answered:
             answers = {code: str(values[index]) for code, values in PRE.items()}
@@ -77,8 +89,9 @@ def seed(*, force, stdout=None):
                 invitation=invitation,
                 answers=answers,
                 source=Response.Source.PAPER if index in (1, 14) else Response.Source.ONLINE,
+                now=min(pre.opens_at + timedelta(days=1, hours=index), now),
             )
-    for index, placement in enumerate(placements[:12]):
+    for index, placement in enumerate(placements[:after]):
         invitation = post.invitations.get(placement=placement)
         if invitation.pk in answered:
             continue
@@ -91,6 +104,18 @@ def seed(*, force, stdout=None):
         )
         for number, (slug, base) in enumerate(ACTIVITY_BASE.items()):
             answers[f"activity:{slug}"] = str(max(1, min(5, base + NUDGE[(index + number) % len(NUDGE)])))
-        response_submit(invitation=invitation, answers=answers)
-    if stdout is not None:
-        stdout.write(f"Demo surveys for {week.title}: 16 before, 12 after.")
+        response_submit(invitation=invitation, answers=answers, now=post.opens_at + timedelta(hours=1 + index))
+
+
+def _survey_link(week):
+    """The link of a student of the finished week who has not answered the after-the-week survey yet."""
+    invitation = (
+        Invitation.objects.filter(survey__programme=week, survey__phase="post", answered_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if invitation is None:
+        return None
+    return Link(
+        f"Student's survey after the week ({invitation.placement.nomination.full_name})", invitation_path(invitation.pk)
+    )

@@ -178,7 +178,7 @@ class Journey:
 
     def logout(self):
         self.press("form[action$='/logout/'] button")
-        self.page.wait_for_url("**/login/**")
+        self.page.wait_for_url("**/signed-out/")
 
 
 @pytest.fixture

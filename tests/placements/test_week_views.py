@@ -290,10 +290,12 @@ def test_run_sheet_pdf_for_the_demo_programme(client_for, db):
     from django.core.management import call_command
     from pypdf import PdfReader
 
+    from placements.demo import story_for
     from placements.models import Programme
 
     call_command("seed_demo", stdout=io.StringIO())
-    week = Programme.objects.get(title="Summer work-experience week 2026")
+    story = story_for(None)
+    week = Programme.objects.get(title=story.completed.title)
     from accounts.models import User
 
     response = client_for(User.objects.get(username="coordinator")).get(reverse("placements:run_sheet", args=[week.pk]))
@@ -301,10 +303,10 @@ def test_run_sheet_pdf_for_the_demo_programme(client_for, db):
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) == 1 + len(week.days)  # the week at a glance, then one page a day
     first = reader.pages[0].extract_text()
-    assert "Run sheet: Summer work-experience week 2026" in first
+    assert f"Run sheet: {week.title}" in first
     assert "Syndicate 1" in first and "Break" in first and "Lunch" in first
     monday = reader.pages[1].extract_text()
-    assert "Monday 13 July 2026" in monday
+    assert f"Monday {week.start_date.day} {week.start_date:%B %Y}" in monday
     assert "Community voices" in monday and "contingency for National Police Air" in monday
 
 

@@ -136,7 +136,7 @@ def test_assistant_on_the_demo_data_fills_send_first_within_capacity_and_cap(db)
     from placements import demo
 
     force = demo.seed()
-    week = force.programmes.get(title="Summer work-experience week 2026")
+    week = force.programmes.get(title=demo.story_for(force).completed.title)
     nominations = week.nominations.select_related("institution", "consent")
     candidates = [offers._candidate(n) for n in nominations]
     # Treat every demo nomination as consented, so the pool is as large as the demo allows.
@@ -270,10 +270,10 @@ def test_promotion_respects_the_institution_cap(open_programme, pool, coordinato
 def test_assistant_on_the_seeded_2027_intake(db):
     from django.core.management import call_command
 
-    from schools.demo import TITLE
+    from placements.demo import story_for
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    week = Programme.objects.get(title=TITLE)
+    week = Programme.objects.get(title=story_for(None).intake.title)
     proposal, free = services.selection_propose(programme=week)
     chosen = [n for n, p in proposal if p.selected]
     assert free == week.capacity == len(chosen)

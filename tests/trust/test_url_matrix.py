@@ -139,7 +139,8 @@ url name                               | anon    | ctc_a   | ctc_b   | crd_a   |
 ----------------------------------------------------------------------------------------------------------------------
 accounts:home                          | login   | 302     | 302     | 302     | 302     | 302     | 302     | login
 accounts:login                         | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 200
-accounts:logout                        | 405/login | 405/login | 405/login | 405/login | 405/login | 405/login | 405/login | 405/login
+accounts:logout                        | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
+accounts:signed_out                    | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 200
 accounts:two_factor                    | login   | 200     | 200     | 200     | 200     | 200     | 200     | login
 audit_trail                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 certificates:download                  | login   | 200     | 404     | 200     | 404     | 403     | 403     | login

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from certificates.models import Certificate, CertificateTemplate, IssueJob
 from certificates.services import student_link_create
 from mentoring.models import MentorAssignment
+from placements.demo import story_for
 from placements.models import Activity, DepartmentUnavailability, Placement, Programme, Session, Syndicate
 from schools.models import Allocation, Consent, ConsentLink, Nomination
 from schools.services import consent_link_send, contact_invitation_create
@@ -36,7 +37,7 @@ def build_world():
     world = World()
     coordinator = User.objects.get(username="coordinator")
     contact_a = User.objects.get(username="contact.oakfield")
-    week = Programme.objects.get(title="Summer work-experience week 2026")
+    week = Programme.objects.get(title=story_for(None).completed.title)  # the finished week
     force_a = week.force
 
     force_b = f.ForceFactory(name="Force B Police", slug="force-b")
