@@ -315,13 +315,8 @@ def _seed_people(force, departments):
     people = {}
     for username, name, rank, kind, department, coordinator, mentor in spec:
         first, last = name.split(" ", 1)
-        user = _user(
-            username,
-            first_name=first,
-            last_name=last,
-            email=f"{username}@northshire.police.invalid",
-            is_staff=coordinator,
-        )
+        # Not staff: coordinators use the app; the Django admin is for the platform admin (`admin`).
+        user = _user(username, first_name=first, last_name=last, email=f"{username}@northshire.police.invalid")
         person, _ = ForcePerson.objects.get_or_create(
             force=force,
             user=user,

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _coordinator(force, username="coord"):
-    user = f.UserFactory(username=username, is_staff=True)
+    user = f.UserFactory(username=username)
     user.set_password(PASSWORD)
     user.save()
     f.ForcePersonFactory(force=force, user=user, is_coordinator=True, name="Casey Coordinator")
