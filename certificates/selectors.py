@@ -147,9 +147,10 @@ def programme_eligibility(*, programme: Programme) -> list[EligibilityRow]:
     return rows
 
 
-def placements_to_issue(*, programme: Programme) -> list[EligibilityRow]:
-    """Eligible placements without a valid certificate: never issued, or revoked and not reissued."""
-    return [row for row in programme_eligibility(programme=programme) if row.to_issue]
+def placements_to_issue(*, programme: Programme, include_revoked: bool = True) -> list[EligibilityRow]:
+    """Eligible placements without a valid certificate: never issued, or (unless left out) revoked and not reissued."""
+    rows = [row for row in programme_eligibility(programme=programme) if row.to_issue]
+    return rows if include_revoked else [row for row in rows if row.certificate is None]
 
 
 def reissue_refusal(*, certificate: Certificate) -> str | None:

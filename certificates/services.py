@@ -181,8 +181,14 @@ def _audit_reissue(certificate: Certificate, actor: AbstractBaseUser | None) -> 
     )
 
 
-def certificate_issue_job_start(*, programme: Programme, actor: AbstractBaseUser | None = None) -> IssueJob:
-    """Queue a bulk issue for the programme, or return the one already under way."""
+def certificate_issue_job_start(
+    *, programme: Programme, actor: AbstractBaseUser | None = None, include_revoked: bool = True
+) -> IssueJob:
+    """Queue a bulk issue for the programme, or return the one already under way.
+
+    `include_revoked=False` (the hourly beat) leaves out students whose certificate was revoked and
+    not reissued: after "Revoke only", a corrected certificate waits for the coordinator.
+    """
     from .tasks import issue_programme_certificates
 
     _require_template(programme)
@@ -204,9 +210,9 @@ def certificate_issue_job_start(*, programme: Programme, actor: AbstractBaseUser
         job = IssueJob.objects.create(
             programme=programme,
             started_by=actor,
-            total=len(selectors.placements_to_issue(programme=programme)),
+            total=len(selectors.placements_to_issue(programme=programme, include_revoked=include_revoked)),
         )
-        transaction.on_commit(lambda: _enqueue(issue_programme_certificates, job.pk))
+        transaction.on_commit(lambda: _enqueue(issue_programme_certificates, job.pk, include_revoked))
     return job
 
 
@@ -216,7 +222,7 @@ def _enqueue(task: Any, *args: Any) -> None:
     enqueue(task, *args)
 
 
-def certificate_issue_job_run(*, job_id: int) -> IssueJob:
+def certificate_issue_job_run(*, job_id: int, include_revoked: bool = True) -> IssueJob:
     """Issue every certificate a job still has to issue, chunk by chunk, then tell the schools.
 
     Safe to run again (a redelivered task after a killed worker): it only issues what is missing.
@@ -226,7 +232,7 @@ def certificate_issue_job_run(*, job_id: int) -> IssueJob:
         return job
     programme = job.programme
     template = _require_template(programme)
-    pending = selectors.placements_to_issue(programme=programme)
+    pending = selectors.placements_to_issue(programme=programme, include_revoked=include_revoked)
     IssueJob.objects.filter(pk=job.pk).update(
         status=IssueJob.Status.RUNNING, total=job.issued + len(pending), updated_at=timezone.now()
     )
@@ -390,7 +396,8 @@ def certificate_template_save(*, template: CertificateTemplate, actor: AbstractB
 
 
 def certificate_issue_due_programmes() -> list[IssueJob]:
-    """Beat: start a bulk issue for programmes that ended in the last 30 days and still have certificates due."""
+    """Beat: start a bulk issue for programmes that ended in the last 30 days and still have first certificates due
+    (a revoked certificate's correction is the coordinator's to issue)."""
     from placements.models import Programme
 
     today = timezone.localdate()
@@ -401,7 +408,7 @@ def certificate_issue_due_programmes() -> list[IssueJob]:
     for programme in programmes.select_related("force"):
         if selectors.template_for_programme(programme) is None:
             continue
-        if not selectors.placements_to_issue(programme=programme):
+        if not selectors.placements_to_issue(programme=programme, include_revoked=False):
             continue
-        started.append(certificate_issue_job_start(programme=programme, actor=None))
+        started.append(certificate_issue_job_start(programme=programme, actor=None, include_revoked=False))
     return started

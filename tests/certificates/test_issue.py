@@ -202,6 +202,27 @@ def test_beat_issues_for_programmes_that_have_ended(
         assert services.certificate_issue_due_programmes() == []  # not before the last day
 
 
+def test_the_beat_leaves_a_revoked_students_correction_to_the_coordinator(
+    cohort, ended_programme, coordinator, school_a, issue, django_capture_on_commit_callbacks
+):
+    from certificates.tasks import issue_certificates_for_ended_programmes
+
+    issue(ended_programme, coordinator)
+    revoked = Certificate.objects.get(placement=cohort["a1"])
+    services.certificate_revoke(certificate=revoked, actor=coordinator, reason="Surname misspelt")
+    with time_machine.travel("2026-07-18 18:00 +0100"), django_capture_on_commit_callbacks(execute=True):
+        issue_certificates_for_ended_programmes.delay()
+    assert IssueJob.objects.count() == 1  # only a revoked student is due: the beat starts nothing
+    late = student(ended_programme, school_a, days=5, first="Finn", last="Ford")  # attendance entered late
+    with time_machine.travel("2026-07-18 19:00 +0100"), django_capture_on_commit_callbacks(execute=True):
+        issue_certificates_for_ended_programmes.delay()
+    job = IssueJob.objects.latest("pk")
+    assert (job.status, job.total, job.issued) == (IssueJob.Status.DONE, 1, 1)
+    assert Certificate.objects.filter(placement=late, status=Certificate.Status.VALID).exists()
+    assert not Certificate.objects.filter(placement=cohort["a1"], status=Certificate.Status.VALID).exists()
+    assert [row.placement for row in selectors.placements_to_issue(programme=ended_programme)] == [cohort["a1"]]
+
+
 def test_the_task_has_time_limits_and_a_timeout_marks_the_job_failed(ended_programme, template_a, monkeypatch):
     from celery.exceptions import SoftTimeLimitExceeded
 
