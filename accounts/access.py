@@ -26,6 +26,20 @@ from .scoping import FORCE_PATHS, Scope, get_for_user, scope_for
 View = Callable[..., HttpResponse]
 M = TypeVar("M", bound=Model)
 
+PLATFORM_ADMIN_PERMISSION = "accounts.platform_admin"
+
+
+def is_platform_admin(user: Any) -> bool:
+    """Whether the user may open the Django admin: active staff who are superusers or hold the platform-admin
+    permission. Coordinators use the app; being made staff alone opens nothing."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm(PLATFORM_ADMIN_PERMISSION))
+    )
+
 
 def role_required(test: Callable[[Scope], bool], message: str) -> Callable[[View], View]:
     """A view decorator: sign-in first, then 403 with `message` unless `test(scope)` holds."""

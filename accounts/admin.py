@@ -127,13 +127,10 @@ class ScopedChoicesMixin(SafeChoicesMixin):
 
 
 def _allowed(request):
-    from .scoping import scope_for
+    """Platform admins only (superusers, or staff with the platform-admin permission); coordinators use the app."""
+    from .access import is_platform_admin
 
-    return (
-        request.user.is_active
-        and request.user.is_staff
-        and (request.user.is_superuser or scope_for(request.user).is_coordinator)
-    )
+    return is_platform_admin(request.user)
 
 
 class ScopedInlineFormSet(BaseInlineFormSet):
@@ -173,12 +170,13 @@ class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    """Admin that shows a staff coordinator only their own force's rows (superusers see all).
+    """Admin for platform admins, scoped like every page of the app (superusers see all).
 
-    Coordinators who are staff may manage their force's records here; row access is decided
-    by `accounts.scoping`, so there is no second set of per-model permissions to keep in step.
-    Every foreign-key and many-to-many choice is scoped the same way, and only superusers may set
-    a field that names a user account.
+    Only platform admins open the admin at all (`accounts.access.is_platform_admin`); one who is not
+    a superuser still sees only the rows `accounts.scoping` gives them (their own force's, if they
+    coordinate one), as defence in depth, so there is no second set of per-model permissions to keep
+    in step. Every foreign-key and many-to-many choice is scoped the same way, and only superusers
+    may set a field that names a user account.
     """
 
     def _is_allowed(self, request):

@@ -35,7 +35,10 @@ class SessionLimitsMiddleware:
 
 
 def needs_two_factor(user: Any) -> bool:
-    """Coordinators and admins must use a second factor (when the deployment requires it)."""
+    """Coordinators and admins must use a second factor (when the deployment requires it).
+
+    Staff covers every platform admin, and anyone made staff without the permission as well.
+    """
     if not settings.REQUIRE_TWO_FACTOR or not user.is_authenticated:
         return False
     scope = scope_for(user)

@@ -13,6 +13,7 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        permissions = [("platform_admin", "Can use the Django admin as a platform administrator")]
 
     def __str__(self):
         return self.get_full_name() or self.username

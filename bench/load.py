@@ -54,7 +54,7 @@ def seed(out):
     force = Force.objects.create(name="Bench Constabulary", slug="bench")
     coordinators = []
     for n in range(1, COORDINATORS + 1):
-        user = get_user_model().objects.create_user(f"coord{n}", f"coord{n}@police.invalid", PASSWORD, is_staff=True)
+        user = get_user_model().objects.create_user(f"coord{n}", f"coord{n}@police.invalid", PASSWORD)
         ForcePerson.objects.create(force=force, user=user, name=f"Coordinator {n}", is_coordinator=True)
         coordinators.append(user.username)
     programme = Programme.objects.create(

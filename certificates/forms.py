@@ -63,12 +63,47 @@ class CertificateTemplateForm(forms.ModelForm):
         return self._clean_image("signature")
 
 
+CHOOSE_A_BUTTON = "Choose one of the two buttons."
+
+
 class RevokeForm(forms.Form):
-    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    """Revoke a certificate, and (the usual case: a name to correct) issue its corrected one in the same step."""
+
+    REISSUE = "reissue"
+    REVOKE_ONLY = "revoke"
+
+    reason = forms.CharField(
+        label="Why it is being revoked",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For your records, for example “Surname misspelt”. Nobody checking the certificate sees it.",
+    )
+    printed_name = forms.CharField(
+        label="Name to print on the corrected certificate",
+        max_length=200,
+        required=False,
+        help_text="Check the spelling: it is printed exactly as written here. Not needed if you revoke only.",
+    )
+    then = forms.ChoiceField(
+        choices=[(REISSUE, "Revoke and issue a corrected certificate"), (REVOKE_ONLY, "Revoke only")],
+        error_messages={"required": CHOOSE_A_BUTTON, "invalid_choice": CHOOSE_A_BUTTON},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        name = " ".join((cleaned.get("printed_name") or "").split())
+        cleaned["printed_name"] = name
+        if cleaned.get("then") == self.REISSUE and not name:
+            self.add_error("printed_name", "Give the name to print on the corrected certificate.")
+        return cleaned
 
 
 class ReissueForm(forms.Form):
-    printed_name = forms.CharField(label="Name to print", max_length=200)
+    printed_name = forms.CharField(
+        label="Name to print",
+        max_length=200,
+        help_text="Check the spelling: it is printed exactly as written here.",
+    )
 
 
 class VerifyForm(forms.Form):

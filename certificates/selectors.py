@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.scoping import scoped
@@ -45,6 +45,15 @@ class EligibilityRow:
     @property
     def name(self) -> str:
         return self.placement.nomination.full_name
+
+    @property
+    def has_valid_certificate(self) -> bool:
+        return self.certificate is not None and self.certificate.status == Certificate.Status.VALID
+
+    @property
+    def to_issue(self) -> bool:
+        """Eligible and holding no valid certificate: never had one, or theirs was revoked and not reissued."""
+        return self.eligible and not self.has_valid_certificate
 
     @property
     def percent(self) -> int:
@@ -93,9 +102,11 @@ def programme_eligibility(*, programme: Programme) -> list[EligibilityRow]:
     recorded = set(
         Attendance.objects.filter(placement__programme=programme).values_list("placement_id", flat=True).distinct()
     )
+    # Each placement's valid certificate, or else its latest revoked one (revoked and not reissued).
     certificates = {}
     for certificate in Certificate.objects.filter(placement__programme=programme).order_by("issued_at", "pk"):
-        if certificate.status == Certificate.Status.VALID or certificate.placement_id not in certificates:
+        held = certificates.get(certificate.placement_id)
+        if held is None or held.status != Certificate.Status.VALID:
             certificates[certificate.placement_id] = certificate
     session_hours = _session_hours_by_day(programme)
     threshold = programme.attendance_threshold_pct
@@ -136,9 +147,31 @@ def programme_eligibility(*, programme: Programme) -> list[EligibilityRow]:
     return rows
 
 
-def placements_to_issue(*, programme: Programme) -> list[EligibilityRow]:
-    """Eligible placements that have never had a certificate (a revoked one is not re-issued by bulk)."""
-    return [row for row in programme_eligibility(programme=programme) if row.eligible and row.certificate is None]
+def placements_to_issue(*, programme: Programme, include_revoked: bool = True) -> list[EligibilityRow]:
+    """Eligible placements without a valid certificate: never issued, or (unless left out) revoked and not reissued."""
+    rows = [row for row in programme_eligibility(programme=programme) if row.to_issue]
+    return rows if include_revoked else [row for row in rows if row.certificate is None]
+
+
+def reissue_refusal(*, certificate: Certificate) -> str | None:
+    """Why a corrected certificate cannot be issued in place of this one, in words; None if it can.
+
+    A valid certificate can always be replaced. A revoked one can be once, if the student holds no
+    valid certificate and is still eligible (not withdrawn, not erased, attended enough).
+    """
+    if certificate.status == Certificate.Status.VALID:
+        return None
+    replacement = Certificate.objects.filter(replaces=certificate).first()
+    if replacement is not None:
+        return f"Certificate {certificate.serial:06d} was already replaced by certificate {replacement.serial:06d}."
+    valid = Certificate.objects.filter(placement_id=certificate.placement_id, status=Certificate.Status.VALID).first()
+    if valid is not None:
+        return f"This student already holds a valid certificate, {valid.serial:06d}."
+    programme = certificate.placement.programme
+    row = next(r for r in programme_eligibility(programme=programme) if r.placement.pk == certificate.placement_id)
+    if not row.eligible:
+        return f"This student is not due a certificate: {row.reason}."
+    return None
 
 
 def latest_job(*, programme: Programme) -> IssueJob | None:
@@ -152,11 +185,20 @@ def certificate_list(
     order: str = "alphabetical",
     include_revoked: bool = True,
 ) -> QuerySet[Certificate]:
-    """The programme's certificates the user may see, in ceremony order (syndicate or alphabetical)."""
+    """The programme's certificates the user may see, in ceremony order (syndicate or alphabetical).
+
+    Each is annotated `student_holds_valid`: whether its student has a valid certificate (this or another).
+    """
     queryset = scoped(user, Certificate).filter(placement__programme=programme)
     if not include_revoked:
         queryset = queryset.filter(status=Certificate.Status.VALID)
-    queryset = queryset.select_related("placement__nomination__institution", "placement__syndicate", "replaces")
+    queryset = queryset.select_related(
+        "placement__nomination__institution", "placement__syndicate", "replaces", "replaced_by"
+    ).annotate(
+        student_holds_valid=Exists(
+            Certificate.objects.filter(placement_id=OuterRef("placement_id"), status=Certificate.Status.VALID)
+        )
+    )
     if order == "syndicate":
         return queryset.order_by("placement__syndicate__name", "printed_name", "serial")
     return queryset.order_by("placement__nomination__last_name", "placement__nomination__first_name", "serial")
@@ -173,7 +215,8 @@ def section_context(programme: Programme, request: HttpRequest) -> dict[str, Any
         "template": template_for_programme(programme),
         "eligible": [row for row in rows if row.eligible],
         "ineligible": [row for row in rows if not row.eligible],
-        "to_issue": sum(1 for row in rows if row.eligible and row.certificate is None),
+        "to_issue": sum(1 for row in rows if row.to_issue),
+        "revoked_to_issue": sum(1 for row in rows if row.to_issue and row.certificate is not None),
         "counts": counts,
         "job": latest_job(programme=programme),
         "ended": programme.end_date <= timezone.localdate(),

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import audit_action
 from core.errors import DomainError
 from core.links import token_hash
 from core.services import email_queue
@@ -120,10 +121,21 @@ def certificate_issue_batch(
     template = template or _require_template(programme)
     ids = [row.placement.pk for row in rows]
     _lock_serial_counter(programme.force)
-    taken = set(Certificate.objects.filter(placement_id__in=ids).values_list("placement_id", flat=True))
+    taken = set(
+        Certificate.objects.filter(placement_id__in=ids, status=Certificate.Status.VALID).values_list(
+            "placement_id", flat=True
+        )
+    )
     rows = [row for row in rows if row.placement.pk not in taken]
     if not rows:
         return []
+    # A student whose certificate was revoked and not reissued gets a corrected one that replaces it.
+    revoked = {
+        c.placement_id: c
+        for c in Certificate.objects.filter(
+            placement_id__in=ids, status=Certificate.Status.REVOKED, replaced_by__isnull=True
+        ).order_by("issued_at", "pk")
+    }
     serials = iter(_allocate_serials(programme.force, len(rows)))
     certificates = [
         Certificate(
@@ -135,6 +147,7 @@ def certificate_issue_batch(
             printed_name=row.name,
             hours_attended=row.hours,
             issued_by=actor,
+            replaces=revoked.get(row.placement.pk),
         )
         for row in rows
     ]
@@ -149,6 +162,8 @@ def certificate_issue_batch(
             certificate.pdf.name = _store_pdf(programme.force, certificate.serial, pdf)
             stored.append(certificate.pdf.name)
             certificate.save()  # one by one, not bulk_create: the audit trail hears of each
+            if certificate.replaces is not None:
+                _audit_reissue(certificate, actor)
     except Exception:
         for name in stored:
             default_storage.delete(name)
@@ -156,8 +171,24 @@ def certificate_issue_batch(
     return certificates
 
 
-def certificate_issue_job_start(*, programme: Programme, actor: AbstractBaseUser | None = None) -> IssueJob:
-    """Queue a bulk issue for the programme, or return the one already under way."""
+def _audit_reissue(certificate: Certificate, actor: AbstractBaseUser | None) -> None:
+    audit_action(
+        actor=actor,
+        action="Certificate reissued",
+        instance=certificate,
+        serial=certificate.serial,
+        replaces_serial=certificate.replaces.serial,
+    )
+
+
+def certificate_issue_job_start(
+    *, programme: Programme, actor: AbstractBaseUser | None = None, include_revoked: bool = True
+) -> IssueJob:
+    """Queue a bulk issue for the programme, or return the one already under way.
+
+    `include_revoked=False` (the hourly beat) leaves out students whose certificate was revoked and
+    not reissued: after "Revoke only", a corrected certificate waits for the coordinator.
+    """
     from .tasks import issue_programme_certificates
 
     _require_template(programme)
@@ -179,9 +210,9 @@ def certificate_issue_job_start(*, programme: Programme, actor: AbstractBaseUser
         job = IssueJob.objects.create(
             programme=programme,
             started_by=actor,
-            total=len(selectors.placements_to_issue(programme=programme)),
+            total=len(selectors.placements_to_issue(programme=programme, include_revoked=include_revoked)),
         )
-        transaction.on_commit(lambda: _enqueue(issue_programme_certificates, job.pk))
+        transaction.on_commit(lambda: _enqueue(issue_programme_certificates, job.pk, include_revoked))
     return job
 
 
@@ -191,7 +222,7 @@ def _enqueue(task: Any, *args: Any) -> None:
     enqueue(task, *args)
 
 
-def certificate_issue_job_run(*, job_id: int) -> IssueJob:
+def certificate_issue_job_run(*, job_id: int, include_revoked: bool = True) -> IssueJob:
     """Issue every certificate a job still has to issue, chunk by chunk, then tell the schools.
 
     Safe to run again (a redelivered task after a killed worker): it only issues what is missing.
@@ -201,7 +232,7 @@ def certificate_issue_job_run(*, job_id: int) -> IssueJob:
         return job
     programme = job.programme
     template = _require_template(programme)
-    pending = selectors.placements_to_issue(programme=programme)
+    pending = selectors.placements_to_issue(programme=programme, include_revoked=include_revoked)
     IssueJob.objects.filter(pk=job.pk).update(
         status=IssueJob.Status.RUNNING, total=job.issued + len(pending), updated_at=timezone.now()
     )
@@ -261,7 +292,10 @@ def certificate_notify_contacts(*, programme: Programme) -> None:
 
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, actor: AbstractBaseUser | None, reason: str | None) -> Certificate:
-    """Revoke a valid certificate; it stays on record and verification shows it as revoked."""
+    """Revoke a valid certificate; it stays on record and verification shows it as revoked.
+
+    The student then counts as still to issue (if eligible) until a corrected certificate replaces it.
+    """
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     reason = (reason or "").strip()
     if not reason:
@@ -272,24 +306,36 @@ def certificate_revoke(*, certificate: Certificate, actor: AbstractBaseUser | No
     certificate.revoked_at = timezone.now()
     certificate.revoked_reason = reason[:300]
     certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
-    logger.info("Certificate %s revoked by %s", certificate.pk, getattr(actor, "pk", None))
+    audit_action(actor=actor, action="Certificate revoked", instance=certificate, serial=certificate.serial)
     return certificate
 
 
 @transaction.atomic
 def certificate_reissue(
-    *, certificate: Certificate, actor: AbstractBaseUser | None, printed_name: str | None
+    *,
+    certificate: Certificate,
+    actor: AbstractBaseUser | None,
+    printed_name: str | None,
+    reason: str | None = None,
 ) -> Certificate:
-    """Replace a valid certificate with a new one (new serial and code) printed with a corrected name."""
-    old = Certificate.objects.select_for_update().select_related("placement__programme__force").get(pk=certificate.pk)
+    """Issue a corrected certificate (new serial and code, the name as given) in place of this one.
+
+    A valid certificate is revoked first (with `reason`, or "Reissued as <name>"); a revoked one that
+    was not reissued is replaced as it stands, if its student is still due a certificate.
+    """
     printed_name = " ".join((printed_name or "").split())
     if not printed_name:
         raise CertificateError("Give the name to print.")
-    if old.status != Certificate.Status.VALID:
-        raise CertificateError("Only a valid certificate can be reissued.")
+    # The serial counter first, as a bulk issue takes it: the two then queue instead of deadlocking.
+    _lock_serial_counter(certificate.force)
+    old = Certificate.objects.select_for_update().select_related("placement__programme__force").get(pk=certificate.pk)
+    refusal = selectors.reissue_refusal(certificate=old)
+    if refusal:
+        raise CertificateError(refusal)
     programme = old.placement.programme
     template = _require_template(programme)
-    certificate_revoke(certificate=old, actor=actor, reason=f"Reissued as {printed_name}")
+    if old.status == Certificate.Status.VALID:
+        certificate_revoke(certificate=old, actor=actor, reason=(reason or "").strip() or f"Reissued as {printed_name}")
     serial = _allocate_serials(programme.force, 1)[0]
     new = Certificate(
         force=programme.force,
@@ -307,7 +353,15 @@ def certificate_reissue(
         _content(programme, name=printed_name, hours=old.hours_attended, serial=serial, code=new.verification_code),
     )
     new.pdf.name = _store_pdf(programme.force, serial, pdf)
-    new.save()
+    try:
+        with transaction.atomic():
+            new.save()
+    except IntegrityError:
+        default_storage.delete(new.pdf.name)
+        raise CertificateError(
+            "Another certificate was issued to this student at the same moment. Open the list again to see it."
+        ) from None
+    _audit_reissue(new, actor)
     return new
 
 
@@ -342,7 +396,8 @@ def certificate_template_save(*, template: CertificateTemplate, actor: AbstractB
 
 
 def certificate_issue_due_programmes() -> list[IssueJob]:
-    """Beat: start a bulk issue for programmes that ended in the last 30 days and still have certificates due."""
+    """Beat: start a bulk issue for programmes that ended in the last 30 days and still have first certificates due
+    (a revoked certificate's correction is the coordinator's to issue)."""
     from placements.models import Programme
 
     today = timezone.localdate()
@@ -353,7 +408,7 @@ def certificate_issue_due_programmes() -> list[IssueJob]:
     for programme in programmes.select_related("force"):
         if selectors.template_for_programme(programme) is None:
             continue
-        if not selectors.placements_to_issue(programme=programme):
+        if not selectors.placements_to_issue(programme=programme, include_revoked=False):
             continue
-        started.append(certificate_issue_job_start(programme=programme, actor=None))
+        started.append(certificate_issue_job_start(programme=programme, actor=None, include_revoked=False))
     return started

@@ -106,9 +106,18 @@ def programme_certificates(request, pk):
         "valid_count": sum(1 for c in certificates if c.status == Certificate.Status.VALID),
         "coordinates": coordinates,
         "order": order,
+        "correctable": set(),
     }
     if coordinates:
-        context["ineligible"] = [r for r in selectors.programme_eligibility(programme=programme) if not r.eligible]
+        rows = selectors.programme_eligibility(programme=programme)
+        context["ineligible"] = [r for r in rows if not r.eligible]
+        due = {r.placement.pk for r in rows if r.to_issue}
+        # Revoked, not reissued, and the student still due one: offer the corrected certificate.
+        context["correctable"] = {
+            c.pk
+            for c in certificates
+            if c.status == Certificate.Status.REVOKED and not c.student_holds_valid and c.placement_id in due
+        }
     return render(request, "certificates/programme_certificates.html", context)
 
 
@@ -178,27 +187,51 @@ def programme_ceremony_pdf(request, pk):
 
 @coordinator_required
 def certificate_revoke(request, pk):
+    """Revoke a certificate: with a corrected one issued in the same step, or on its own."""
     certificate = _certificate_for_coordinator(request, pk)
-    form = RevokeForm(request.POST or None)
+    form = RevokeForm(request.POST or None, initial={"printed_name": certificate.printed_name})
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+            if certificate.status != Certificate.Status.VALID:
+                raise services.CertificateError("This certificate is already revoked.")
+            if data["then"] == RevokeForm.REISSUE:
+                new = services.certificate_reissue(
+                    certificate=certificate,
+                    actor=request.user,
+                    printed_name=data["printed_name"],
+                    reason=data["reason"],
+                )
+            else:
+                services.certificate_revoke(certificate=certificate, actor=request.user, reason=data["reason"])
         except services.CertificateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Certificate {certificate.serial} revoked.")
+            if data["then"] == RevokeForm.REISSUE:
+                message = (
+                    f"Certificate {certificate.serial:06d} revoked, and corrected certificate {new.serial:06d} "
+                    f"issued to {new.printed_name}."
+                )
+            else:
+                message = (
+                    f"Certificate {certificate.serial:06d} revoked: its code no longer verifies. "
+                    f"{certificate.printed_name} is listed as still to issue until a corrected certificate is issued."
+                )
+            messages.success(request, message)
             return redirect("certificates:programme_certificates", pk=certificate.placement.programme_id)
     return render(
         request,
-        "certificates/certificate_action.html",
-        {"certificate": certificate, "form": form, "action": "Revoke"},
+        "certificates/certificate_revoke.html",
+        {"certificate": certificate, "form": form},
         status=400 if form.errors else 200,
     )
 
 
 @coordinator_required
 def certificate_reissue(request, pk):
+    """Issue a corrected certificate in place of a valid one, or of a revoked one that was not reissued."""
     certificate = _certificate_for_coordinator(request, pk)
+    was_valid = certificate.status == Certificate.Status.VALID
     form = ReissueForm(request.POST or None, initial={"printed_name": certificate.printed_name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,13 +242,16 @@ def certificate_reissue(request, pk):
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"Certificate {new.serial} issued to {new.printed_name}; {certificate.serial} revoked."
+                request,
+                f"Corrected certificate {new.serial:06d} issued to {new.printed_name}; "
+                f"certificate {certificate.serial:06d} {'is revoked' if was_valid else 'stays revoked'}.",
             )
             return redirect("certificates:programme_certificates", pk=certificate.placement.programme_id)
+    refusal = None if form.errors else selectors.reissue_refusal(certificate=certificate)
     return render(
         request,
         "certificates/certificate_action.html",
-        {"certificate": certificate, "form": form, "action": "Reissue"},
+        {"certificate": certificate, "form": form, "was_valid": was_valid, "refusal": refusal},
         status=400 if form.errors else 200,
     )
 

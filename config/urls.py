@@ -24,6 +24,3 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-admin.site.site_header = "Police work experience — administration"
-admin.site.site_title = "Work experience admin"

@@ -47,7 +47,7 @@ def school_b(force_a):
 
 
 def _coordinator(force, username):
-    user = f.UserFactory(username=username, is_staff=True)
+    user = f.UserFactory(username=username)  # coordinators use the app, not the Django admin: not staff
     f.ForcePersonFactory(force=force, user=user, is_coordinator=True, name=username)
     return user
 
@@ -88,6 +88,14 @@ def lead(programme_a):
 def mentor(force_a):
     user = f.UserFactory(username="mentor-a")
     f.ForcePersonFactory(force=force_a, user=user, is_mentor=True, name="Mentor A")
+    return user
+
+
+@pytest.fixture
+def platform_admin(force_a):
+    """A platform admin who is not a superuser, and coordinates force A: the admin shows only force A's rows."""
+    user = f.PlatformAdminFactory(username="platform-a")
+    f.ForcePersonFactory(force=force_a, user=user, is_coordinator=True, name="Platform Admin A")
     return user
 
 

@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from accounts.models import User
@@ -40,6 +41,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Staff"
     last_name = factory.Sequence(lambda n: f"Member{n}")
     password = factory.django.Password(PASSWORD)
+
+
+class PlatformAdminFactory(UserFactory):
+    """A platform administrator who is not a superuser: staff, holding the platform-admin permission."""
+
+    is_staff = True
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def platform_admin_permission(user, create, extracted, **kwargs):
+        if create:
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label="accounts", codename="platform_admin")
+            )
 
 
 class ForceFactory(factory.django.DjangoModelFactory):

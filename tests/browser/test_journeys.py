@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _coordinator(force, username="coord"):
-    user = f.UserFactory(username=username, is_staff=True)
+    user = f.UserFactory(username=username)
     user.set_password(PASSWORD)
     user.save()
     f.ForcePersonFactory(force=force, user=user, is_coordinator=True, name="Casey Coordinator")
@@ -317,3 +317,34 @@ def test_coordinator_issues_certificates_and_downloads_the_ceremony_pdf(browser,
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert [name in text for name in ("Alice", "Ben", "Cara", "Eve")] == [True, True, True, False]
     assert Certificate.objects.filter(placement__programme=programme).count() == 3
+
+
+def test_coordinator_revokes_a_certificate_then_issues_a_corrected_one(browser, ended_week):
+    from certificates import selectors, services
+
+    programme = ended_week
+    services.certificate_issue_batch(programme=programme, rows=selectors.placements_to_issue(programme=programme))
+    with browser("e-certificate-correction") as j:
+        j.login("coord")
+        j.go(f"/certificates/programmes/{programme.pk}/")
+        j.press("a:has-text('Revoke certificate 000002')")
+        j.page_done("revoke")
+        assert "stop verifying" in j.page.inner_text("main")
+        assert j.page.locator("#id_printed_name").input_value() == "Ben Pupil"
+        j.type_into("#id_reason", "First name should be Benjamin")
+        j.press("button:has-text('Revoke only')")
+        j.page_done("revoked-only")
+        main = j.page.inner_text("main")
+        assert "Revoked — not reissued" in main and "listed as still to issue" in main
+        j.press("a:has-text('Issue a corrected certificate')")
+        j.page_done("correct")
+        j.type_into("#id_printed_name", "Benjamin Pupil")
+        j.press("main form button[type=submit]")
+        j.page_done("corrected")
+        main = j.page.inner_text("main")
+        assert "Corrected certificate 000004 issued to Benjamin Pupil" in main and "replaced by No. 000004" in main
+        assert "Revoked — not reissued" not in main
+    certificates = Certificate.objects.filter(placement__programme=programme)
+    assert certificates.filter(status="valid").count() == 3
+    assert certificates.get(serial=4).printed_name == "Benjamin Pupil"
+    assert certificates.get(serial=2).revoked_reason == "First name should be Benjamin"

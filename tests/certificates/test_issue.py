@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from pypdf import PdfReader
 
 from certificates import selectors, services
@@ -91,19 +92,67 @@ def test_cannot_issue_before_the_last_day_or_without_a_template(
     assert not IssueJob.objects.exists()
 
 
-def test_revoke_keeps_the_record_and_bulk_does_not_reissue_it(cohort, ended_programme, coordinator, issue):
+def test_revoke_only_keeps_the_record_and_the_student_is_issued_again_with_a_new_serial(
+    cohort, ended_programme, coordinator, issue
+):
     issue(ended_programme, coordinator)
     certificate = Certificate.objects.get(placement=cohort["a1"])
     with pytest.raises(services.CertificateError):
         services.certificate_revoke(certificate=certificate, actor=coordinator, reason="  ")
-    services.certificate_revoke(certificate=certificate, actor=coordinator, reason="Issued in error")
+    services.certificate_revoke(certificate=certificate, actor=coordinator, reason="Surname misspelt")
     certificate.refresh_from_db()
-    assert certificate.status == Certificate.Status.REVOKED and certificate.revoked_reason == "Issued in error"
+    assert certificate.status == Certificate.Status.REVOKED and certificate.revoked_reason == "Surname misspelt"
     assert certificate.revoked_at is not None
     with pytest.raises(services.CertificateError, match="already revoked"):
         services.certificate_revoke(certificate=certificate, actor=coordinator, reason="again")
+
+    # Revoked and not reissued: Alice counts as still to issue, and the next issue includes her.
+    assert [row.placement for row in selectors.placements_to_issue(programme=ended_programme)] == [cohort["a1"]]
+    section = selectors.section_context(ended_programme, request=None)
+    assert (section["to_issue"], section["revoked_to_issue"]) == (1, 1)
+    job = issue(ended_programme, coordinator)
+    job.refresh_from_db()
+    assert (job.total, job.issued) == (1, 1)
+    new = Certificate.objects.get(placement=cohort["a1"], status=Certificate.Status.VALID)
+    assert new.serial == 5 and new.verification_code != certificate.verification_code
+    assert new.replaces == certificate and new.printed_name == "Alice Adams"
+    assert LogEntry.objects.filter(additional_data__action="Certificate revoked").count() == 1
+    reissued = LogEntry.objects.get(additional_data__action="Certificate reissued")
+    assert reissued.additional_data["serial"] == 5 and reissued.additional_data["replaces_serial"] == 1
+
+    # Issued again: nobody is left to issue, and a further run adds nothing.
+    assert selectors.placements_to_issue(programme=ended_programme) == []
     issue(ended_programme, coordinator)
-    assert Certificate.objects.filter(placement=cohort["a1"]).count() == 1
+    assert Certificate.objects.filter(placement=cohort["a1"]).count() == 2
+
+
+def test_a_revoked_student_who_is_no_longer_eligible_is_not_issued_again(cohort, ended_programme, coordinator, issue):
+    from placements.models import Placement
+
+    issue(ended_programme, coordinator)
+    certificate = Certificate.objects.get(placement=cohort["a2"])
+    services.certificate_revoke(certificate=certificate, actor=coordinator, reason="Left on day one")
+    certificate.refresh_from_db()
+    Placement.objects.filter(pk=cohort["a2"].pk).update(status=Placement.Status.WITHDRAWN)
+    assert selectors.placements_to_issue(programme=ended_programme) == []
+    assert "Withdrawn from the programme" in selectors.reissue_refusal(certificate=certificate)
+    with pytest.raises(services.CertificateError, match="not due a certificate"):
+        services.certificate_reissue(certificate=certificate, actor=coordinator, printed_name="Ben Brown")
+    issue(ended_programme, coordinator)
+    assert Certificate.objects.filter(placement=cohort["a2"]).count() == 1
+
+
+def test_a_revoked_certificate_is_corrected_once(cohort, ended_programme, coordinator, issue):
+    issue(ended_programme, coordinator)
+    old = Certificate.objects.get(placement=cohort["a3"])
+    services.certificate_revoke(certificate=old, actor=coordinator, reason="Surname misspelt")
+    new = services.certificate_reissue(certificate=old, actor=coordinator, printed_name=" Cara  Clarke ")
+    old.refresh_from_db()
+    assert old.status == Certificate.Status.REVOKED and old.revoked_reason == "Surname misspelt"
+    assert new.replaces == old and new.printed_name == "Cara Clarke" and "Cara Clarke" in _text(new)
+    with pytest.raises(services.CertificateError, match="already replaced by certificate 000005"):
+        services.certificate_reissue(certificate=old, actor=coordinator, printed_name="Cara Clark")
+    assert Certificate.objects.filter(placement=cohort["a3"], status=Certificate.Status.VALID).count() == 1
 
 
 def test_reissue_with_a_corrected_name_replaces_and_keeps_history(cohort, ended_programme, coordinator, issue):
@@ -151,6 +200,27 @@ def test_beat_issues_for_programmes_that_have_ended(
     assert IssueJob.objects.count() == 1  # nothing left to issue, so no second job
     with time_machine.travel("2026-07-16 18:00 +0100"):
         assert services.certificate_issue_due_programmes() == []  # not before the last day
+
+
+def test_the_beat_leaves_a_revoked_students_correction_to_the_coordinator(
+    cohort, ended_programme, coordinator, school_a, issue, django_capture_on_commit_callbacks
+):
+    from certificates.tasks import issue_certificates_for_ended_programmes
+
+    issue(ended_programme, coordinator)
+    revoked = Certificate.objects.get(placement=cohort["a1"])
+    services.certificate_revoke(certificate=revoked, actor=coordinator, reason="Surname misspelt")
+    with time_machine.travel("2026-07-18 18:00 +0100"), django_capture_on_commit_callbacks(execute=True):
+        issue_certificates_for_ended_programmes.delay()
+    assert IssueJob.objects.count() == 1  # only a revoked student is due: the beat starts nothing
+    late = student(ended_programme, school_a, days=5, first="Finn", last="Ford")  # attendance entered late
+    with time_machine.travel("2026-07-18 19:00 +0100"), django_capture_on_commit_callbacks(execute=True):
+        issue_certificates_for_ended_programmes.delay()
+    job = IssueJob.objects.latest("pk")
+    assert (job.status, job.total, job.issued) == (IssueJob.Status.DONE, 1, 1)
+    assert Certificate.objects.filter(placement=late, status=Certificate.Status.VALID).exists()
+    assert not Certificate.objects.filter(placement=cohort["a1"], status=Certificate.Status.VALID).exists()
+    assert [row.placement for row in selectors.placements_to_issue(programme=ended_programme)] == [cohort["a1"]]
 
 
 def test_the_task_has_time_limits_and_a_timeout_marks_the_job_failed(ended_programme, template_a, monkeypatch):

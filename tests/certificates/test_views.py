@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -211,13 +212,175 @@ def test_revoke_and_reissue_views(client_for, issued, coordinator, coordinator_b
         assert client_for(coordinator_b).get(url).status_code == 404
         assert client_for(coordinator).get(url).status_code == 200
     client = client_for(coordinator)
-    assert client.post(revoke, {"reason": ""}).status_code == 400
-    assert client.post(revoke, {"reason": "Left after one day"}).status_code == 302
+    assert client.post(revoke, {"reason": "", "then": "revoke"}).status_code == 400
+    assert client.post(revoke, {"reason": "Left after one day", "then": "revoke"}).status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == "revoked"
-    assert client.post(revoke, {"reason": "again"}).status_code == 400  # already revoked: a message, not a 500
+    again = client.post(revoke, {"reason": "again", "then": "revoke"})
+    assert again.status_code == 400 and "already revoked" in again.content.decode()  # a message, not a 500
     assert client.post(reissue, {"printed_name": "Benjamin Brown"}).status_code == 302
     assert Certificate.objects.get(replaces=issued["a2"]).printed_name == "Benjamin Brown"
+
+
+# Revoking, and issuing a corrected certificate ------------------------------------------------------
+
+
+def _snapshot():
+    return list(Certificate.objects.order_by("pk").values("pk", "status", "printed_name", "revoked_reason", "serial"))
+
+
+def test_the_revoke_page_says_what_revoking_does_and_offers_both_ways(client_for, issued, coordinator):
+    page = client_for(coordinator).get(reverse("certificates:revoke", args=[issued["a2"].pk])).content.decode()
+    assert "Revoke certificate 000002" in page and "stop verifying" in page
+    assert 'value="reissue">Revoke and issue a corrected certificate</button>' in page
+    assert 'value="revoke">Revoke only</button>' in page
+    assert 'name="printed_name" value="Ben Brown"' in page  # prefilled, and editable
+
+
+def test_revoke_only_then_the_student_is_still_to_issue_and_issued_again(
+    client_for, issued, coordinator, ended_programme, django_capture_on_commit_callbacks
+):
+    alice = issued["a1"]
+    client = client_for(coordinator)
+    response = client.post(
+        reverse("certificates:revoke", args=[alice.pk]), {"reason": "Surname misspelt", "then": "revoke"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Certificate 000001 revoked: its code no longer verifies." in page
+    assert "Alice Adams is listed as still to issue" in page
+    assert "Revoked — not reissued" in page
+    correct = reverse("certificates:reissue", args=[alice.pk])
+    assert f'href="{correct}">Issue a corrected certificate' in page
+    assert Certificate.objects.filter(status="valid").count() == 3
+
+    programme_page = client.get(reverse("placements:programme_detail", args=[ended_programme.pk])).content.decode()
+    assert "Issue 1 certificate<" in programme_page and "(1 revoked, not reissued)" in programme_page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("certificates:programme_issue", args=[ended_programme.pk]))
+    new = Certificate.objects.get(placement=alice.placement, status="valid")
+    assert new.serial == 5 and new.replaces_id == alice.pk and new.verification_code != alice.verification_code
+
+    page = client.get(reverse("certificates:programme_certificates", args=[ended_programme.pk])).content.decode()
+    assert "Revoked — not reissued" not in page and "Issue a corrected certificate" not in page
+    assert "replaced by No. 000005" in page
+    programme_page = client.get(reverse("placements:programme_detail", args=[ended_programme.pk])).content.decode()
+    assert "Issue 0 certificates" in programme_page
+
+
+def test_revoke_and_issue_a_corrected_certificate_in_one_step(client_for, issued, coordinator, ended_programme):
+    ben = issued["a2"]
+    client = client_for(coordinator)
+    response = client.post(
+        reverse("certificates:revoke", args=[ben.pk]),
+        {"reason": "First name misspelt", "printed_name": "  Benjamin  Brown ", "then": "reissue"},
+    )
+    assert response.status_code == 302
+    ben.refresh_from_db()
+    new = Certificate.objects.get(replaces=ben)
+    assert ben.status == "revoked" and ben.revoked_reason == "First name misspelt"
+    assert new.status == "valid" and new.printed_name == "Benjamin Brown" and new.serial == 5
+    actions = LogEntry.objects.filter(additional_data__action__startswith="Certificate").order_by("pk")
+    assert [(e.additional_data["action"], e.object_pk) for e in actions] == [
+        ("Certificate revoked", str(ben.pk)),
+        ("Certificate reissued", str(new.pk)),
+    ]
+    assert all(e.actor == coordinator for e in actions)
+    page = client.get(response["Location"]).content.decode()
+    assert "Certificate 000002 revoked, and corrected certificate 000005 issued to Benjamin Brown." in page
+    assert "Revoked — not reissued" not in page and "Issue 0" not in page
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"reason": "Misspelt", "printed_name": "  ", "then": "reissue"}, "Give the name to print"),
+        ({"reason": "", "printed_name": "Ben Brown", "then": "reissue"}, "This field is required"),
+        ({"reason": "Misspelt", "printed_name": "Ben Brown"}, "Choose one of the two buttons"),
+        ({"reason": "Misspelt", "printed_name": "Ben Brown", "then": "both"}, "Choose one of the two buttons"),
+        ({"reason": "x" * 301, "printed_name": "Ben Brown", "then": "revoke"}, "at most 300 characters"),
+    ],
+)
+def test_a_revoke_form_with_a_mistake_says_so_and_changes_nothing(client_for, issued, coordinator, data, error):
+    before = _snapshot()
+    response = client_for(coordinator).post(reverse("certificates:revoke", args=[issued["a2"].pk]), data)
+    assert response.status_code == 400 and error in response.content.decode()
+    assert _snapshot() == before
+
+
+def test_outsiders_cannot_revoke_or_correct(client_for, issued, coordinator, coordinator_b, contact, lead):
+    from certificates import services
+
+    revoked = issued["a3"]
+    services.certificate_revoke(certificate=revoked, actor=coordinator, reason="Surname misspelt")
+    before = _snapshot()
+    revoke = reverse("certificates:revoke", args=[issued["a1"].pk])
+    correct = reverse("certificates:reissue", args=[revoked.pk])
+    posts = [
+        (revoke, {"reason": "Hostile", "then": "revoke"}),
+        (revoke, {"reason": "Hostile", "printed_name": "Someone Else", "then": "reissue"}),
+        (correct, {"printed_name": "Someone Else"}),
+    ]
+    for user, code in ((coordinator_b, 404), (contact, 403), (lead, 403)):
+        client = client_for(user)
+        for url, data in posts:
+            assert client.get(url).status_code == code, (user.username, url)
+            assert client.post(url, data).status_code == code, (user.username, url)
+    for url, data in posts:
+        assert _login_redirect(client_for(None).post(url, data))
+    assert _snapshot() == before
+    # The school sees the revoked certificate, but no way to revoke or correct one.
+    f.AllocationFactory(programme=revoked.placement.programme, institution=revoked.placement.nomination.institution)
+    page = client_for(contact).get(
+        reverse("certificates:programme_certificates", args=[revoked.placement.programme_id])
+    )
+    assert (
+        "Revoked — not reissued" in page.content.decode()
+        and "Issue a corrected certificate" not in page.content.decode()
+    )
+
+
+def test_the_corrected_certificate_page_issues_once(client_for, issued, coordinator):
+    from certificates import services
+
+    cara = issued["a3"]
+    services.certificate_revoke(certificate=cara, actor=coordinator, reason="Surname misspelt")
+    url = reverse("certificates:reissue", args=[cara.pk])
+    client = client_for(coordinator)
+    page = client.get(url).content.decode()
+    assert "Issue a corrected certificate" in page and 'value="Cara Clark"' in page
+    response = client.post(url, {"printed_name": "Cara Clarke"}, follow=True)
+    assert "Corrected certificate 000005 issued to Cara Clarke; certificate 000003 stays revoked." in (
+        response.content.decode()
+    )
+    assert Certificate.objects.get(replaces=cara).printed_name == "Cara Clarke"
+    again = client.get(url).content.decode()
+    assert "already replaced by certificate 000005" in again and 'name="printed_name"' not in again
+    before = _snapshot()
+    assert client.post(url, {"printed_name": "Cara C"}).status_code == 400
+    assert _snapshot() == before
+
+
+def test_certificate_list_with_revoked_certificates_keeps_a_constant_query_count(
+    client_for, issued, ended_programme, coordinator, school_a, django_assert_max_num_queries
+):
+    from certificates import services
+
+    url = reverse("certificates:programme_certificates", args=[ended_programme.pk])
+    client = client_for(coordinator)
+    services.certificate_revoke(certificate=issued["a1"], actor=coordinator, reason="Misspelt")
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(url).status_code == 200
+    extra = [student(ended_programme, school_a, days=5, first=f"Extra{i}") for i in range(6)]
+    services.certificate_issue_batch(
+        programme=ended_programme, rows=services.selectors.placements_to_issue(programme=ended_programme)
+    )
+    for placement in extra[:3]:
+        certificate = Certificate.objects.get(placement=placement)
+        services.certificate_revoke(certificate=certificate, actor=coordinator, reason="Misspelt")
+    services.certificate_reissue(certificate=issued["a2"], actor=coordinator, printed_name="Benjamin Brown")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count("Revoked — not reissued") == 3 and page.count(">Issue a corrected certificate") == 3
 
 
 def test_certificate_list_three_ways_and_constant_queries(

@@ -73,10 +73,10 @@ def test_changelist_query_count_does_not_grow_with_rows(model, client, superuser
     assert response.context["cl"].result_count >= 50
 
 
-def test_staff_coordinator_sees_only_own_force_in_admin(client, coordinator, force_b):
+def test_a_platform_admin_sees_only_own_force_in_admin(client, platform_admin, force_b):
     other = f.ProgrammeFactory(force=force_b, title="Other force's week")
-    own = f.ProgrammeFactory(force=coordinator.force_person.force, title="Own week")
-    client.force_login(coordinator)
+    own = f.ProgrammeFactory(force=platform_admin.force_person.force, title="Own week")
+    client.force_login(platform_admin)
     changelist = client.get(_url(own.__class__, "changelist"))
     assert changelist.status_code == 200
     titles = {p.title for p in changelist.context["cl"].queryset}

@@ -2,6 +2,9 @@
 
 Used by the admin tests (scoping of every ModelAdmin's choices, the role × admin URL matrix and
 the admin fuzz): a force-B row of every model means a choice list that leaks force B shows it.
+The platform admins (staff with the platform-admin permission, not superusers) coordinate one force
+each, so the admin must show each only that force's rows; coordinators, even one made staff, are
+refused the admin altogether.
 """
 
 from dataclasses import dataclass, field
@@ -126,9 +129,18 @@ def build_admin_world():
     world.rows.update(_rows_of(world.force_a, "A"))
     world.rows.update(_rows_of(world.force_b, "B"))
     for letter, force in (("A", world.force_a), ("B", world.force_b)):
-        user = f.UserFactory(username=f"coord-{letter.lower()}", is_staff=True)
+        # Coordinators use the app: they are not staff, and the admin refuses them.
+        user = f.UserFactory(username=f"coord-{letter.lower()}")
         f.ForcePersonFactory(force=force, user=user, is_coordinator=True, name=f"Coordinator {letter}")
         world.users[f"coord_{letter.lower()}"] = user
+        # A platform admin who is not a superuser is still scoped: one coordinates each force here.
+        admin_user = f.PlatformAdminFactory(username=f"platform-{letter.lower()}")
+        f.ForcePersonFactory(force=force, user=admin_user, is_coordinator=True, name=f"Platform Admin {letter}")
+        world.users[f"platform_{letter.lower()}"] = admin_user
+    # Someone ticked "staff" on a coordinator without giving the permission: that opens nothing.
+    staff_coordinator = f.UserFactory(username="staff-coord-a", is_staff=True)
+    f.ForcePersonFactory(force=world.force_a, user=staff_coordinator, is_coordinator=True, name="Staff Coordinator A")
+    world.users["staff_coord_a"] = staff_coordinator
     contact_user = f.UserFactory(username="contact-a")
     contact = world.rows[("A", "schools.InstitutionContact")]
     contact.user = contact_user

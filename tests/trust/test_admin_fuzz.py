@@ -1,6 +1,6 @@
 """Hostile values posted to every admin add and change form: never a 500, and a refusal changes nothing.
 
-Every registered ModelAdmin is walked, for a superuser and for a staff coordinator of force A: the
+Every registered ModelAdmin is walked, for a superuser and for a platform admin of force A: the
 add form, and the change form of a force-A row (with its inline rows), are opened through the real
 admin views and posted back with every field (and every inline row's hidden id) replaced by one
 family of hostile values: text in id fields, huge and negative numbers, very long strings, NUL
@@ -22,7 +22,7 @@ from tests.trust.admin_world import build_admin_world
 
 MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 SINGLE_FIELD_POSTS = 2
-ROLES = ["superuser", "coord_a"]
+ROLES = ["superuser", "platform_a"]
 HUGE = str(10**30)
 
 

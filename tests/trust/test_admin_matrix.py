@@ -1,8 +1,10 @@
 """Role × admin URL matrix: every registered model's changelist, add and change (a force-A row) page.
 
-Non-staff roles are sent to the admin's sign-in page; coordinator B never opens force A's rows;
-coordinator A opens only the force-scoped admins; the superuser opens everything. Every refused
-POST changes nothing.
+The admin is for platform admins only. Anonymous visitors are sent to the admin's sign-in page; every
+signed-in user who is not a platform admin (contacts, leads, mentors, coordinators, and a coordinator
+someone made staff without the permission) gets the 403 page that sends them back to the app; platform
+admin B never opens force A's rows; platform admin A opens only the force-scoped admins; the superuser
+opens everything. Every refused POST changes nothing.
 """
 
 import pytest
@@ -14,7 +16,7 @@ from tests.trust.admin_world import build_admin_world
 from tests.trust.test_url_matrix import snapshot as full_snapshot
 
 MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
-NON_STAFF = ["anon", "contact", "lead", "mentor"]
+NOT_PLATFORM_ADMINS = ["contact", "lead", "mentor", "coord_a", "coord_b", "staff_coord_a"]
 
 
 @pytest.fixture
@@ -36,13 +38,17 @@ def _url(model, view, *args):
 def _outcome(response):
     if response.status_code == 302:
         return "login" if response["Location"].startswith(reverse("admin:login")) else "302"
+    if response.status_code == 403 and b"The admin is for platform administrators" in response.content:
+        return "refused"
     return str(response.status_code)
 
 
 def _expected(role, model, view, world, rf):
     model_admin = admin.site._registry[model]
-    if role in NON_STAFF:
+    if role == "anon":
         return {"login"}
+    if role in NOT_PLATFORM_ADMINS:
+        return {"refused"}
     request = rf.get("/")
     request.user = world.users[role]
     if view == "add" and not model_admin.has_add_permission(request):
@@ -51,7 +57,7 @@ def _expected(role, model, view, world, rf):
         return {"200"}
     if not isinstance(model_admin, ScopedAdmin):
         return {"403"}
-    if role == "coord_b" and view == "change":
+    if role == "platform_b" and view == "change":
         return {"302", "403", "404"}  # the admin's "does not exist" redirect
     return {"200"}
 
@@ -76,8 +82,9 @@ def test_role_admin_url_matrix(client, world, rf):
                 wrong.append(f"GET {view} {model._meta.label} as {role}: expected {expected}, got {got}")
             if expected != {"200"} and view != "changelist":
                 got = _outcome(client.post(url, {"name": "Changed", "email": "x@evil.invalid"}))
-                if got not in expected | {"403"}:
+                if got not in expected | ({"403"} if role not in NOT_PLATFORM_ADMINS else set()):
                     wrong.append(f"POST {view} {model._meta.label} as {role}: expected {expected}, got {got}")
     assert len(urls) > 100
+    assert set(world.users) == {"anon", "superuser", "platform_a", "platform_b", *NOT_PLATFORM_ADMINS}
     assert wrong == [], "\n".join(wrong)
     assert snapshot() == before, "a refused admin POST changed data"

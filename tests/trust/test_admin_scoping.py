@@ -1,4 +1,5 @@
-"""Every ModelAdmin, opened by a staff coordinator of force A: no choice of force B, no user field to set.
+"""Every ModelAdmin, opened by a platform admin (not a superuser) who coordinates force A: no choice of
+force B, no user field to set.
 
 The admin's forms are walked, not listed: every registered ModelAdmin's add form and the change
 form of a force-A row (with their inline formsets) are built through the real admin views, and every
@@ -59,9 +60,8 @@ def _leaks(form, world):
     return wrong
 
 
-def test_every_admin_form_offers_only_the_coordinators_own_force(client, world):
-    coordinator = world.users["coord_a"]
-    client.force_login(coordinator)
+def test_every_admin_form_offers_only_the_platform_admins_own_force(client, world):
+    client.force_login(world.users["platform_a"])
     wrong, checked = [], 0
     for model in MODELS:
         model_admin = admin.site._registry[model]
@@ -91,8 +91,8 @@ def test_every_admin_form_offers_only_the_coordinators_own_force(client, world):
     assert wrong == [], "\n".join(wrong)
 
 
-def test_every_autocomplete_answers_only_the_coordinators_own_force(client, world):
-    client.force_login(world.users["coord_a"])
+def test_every_autocomplete_answers_only_the_platform_admins_own_force(client, world):
+    client.force_login(world.users["platform_a"])
     wrong = []
     for model in MODELS:
         model_admin = admin.site._registry[model]
@@ -114,11 +114,11 @@ def test_every_autocomplete_answers_only_the_coordinators_own_force(client, worl
     assert wrong == [], "\n".join(wrong)
 
 
-def test_coordinator_cannot_link_a_contact_to_another_account_in_the_admin(client, world):
+def test_a_platform_admin_cannot_link_a_contact_to_another_account_in_the_admin(client, world):
     """The admin half of the account takeover: a contact row pointed at the superuser's account."""
     contact = world.rows[("A", "schools.InstitutionContact")]
     before = contact.user_id
-    client.force_login(world.users["coord_a"])
+    client.force_login(world.users["platform_a"])
     data = {
         "institution": contact.institution_id,
         "user": world.users["superuser"].pk,
@@ -150,8 +150,8 @@ def test_a_superuser_still_sets_user_fields(client, world):
     assert contact.user == person
 
 
-def test_related_filters_list_only_the_coordinators_own_force(client, world):
-    client.force_login(world.users["coord_a"])
+def test_related_filters_list_only_the_platform_admins_own_force(client, world):
+    client.force_login(world.users["platform_a"])
     from placements.models import Programme
 
     page = client.get(_url(Programme, "changelist")).content.decode()

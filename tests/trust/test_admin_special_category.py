@@ -65,7 +65,7 @@ def test_no_admin_searches_filters_or_lists_special_category_fields():
     assert wrong == []
 
 
-@pytest.mark.parametrize("who", ["coord_a", "superuser"])
+@pytest.mark.parametrize("who", ["platform_a", "superuser"])
 def test_searching_the_nomination_changelist_by_medical_notes_finds_nothing(client, world, who):
     client.force_login(world.users[who])
     url = reverse("admin:schools_nomination_changelist")
@@ -85,7 +85,7 @@ def test_searching_the_nomination_changelist_by_medical_notes_finds_nothing(clie
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("who", ["coord_a", "superuser"])
+@pytest.mark.parametrize("who", ["platform_a", "superuser"])
 def test_opening_a_nomination_in_the_admin_is_an_audited_read(client, world, who):
     nomination = Nomination.objects.get(first_name="NomineeA")
     reads = LogEntry.objects.get_for_object(nomination).filter(action=LogEntry.Action.ACCESS)

@@ -42,7 +42,7 @@ def build_world():
 
     force_b = f.ForceFactory(name="Force B Police", slug="force-b")
     programme_b = f.ProgrammeFactory(force=force_b, title="Force B week")
-    coordinator_b = f.UserFactory(username="coord-b", is_staff=True)
+    coordinator_b = f.UserFactory(username="coord-b")
     f.ForcePersonFactory(force=force_b, user=coordinator_b, is_coordinator=True, name="Coordinator B")
 
     # Objects of school A (Oakfield), led by lead1, mentored by `mentor`.
