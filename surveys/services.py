@@ -369,7 +369,8 @@ def _decode(data: bytes | str) -> str:
 
 @transaction.atomic
 def responses_import_csv(*, programme: Programme, data: bytes | str, actor: AbstractBaseUser | None = None) -> int:
-    """Import paper answers: every row is checked first; all are saved or none. Returns responses made.
+    """Import answers in the long format keyed by placement id (the command line and test data; coordinators
+    use the paper sheet): every row is checked first; all are saved or none. Returns responses made.
 
     Raises SurveyError whose `errors` are (row number, message) pairs, rows counted as in a spreadsheet.
     """

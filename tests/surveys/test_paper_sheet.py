@@ -253,3 +253,30 @@ def test_sheet_download_is_the_coordinators_own(client_for, week_a, coordinator_
     assert client_for(contact).get(url).status_code == 403
     assert client_for(mentor).get(url).status_code == 403
     assert client_for(coordinator_b).get(url.replace(".csv", ".pdf")).status_code == 404
+
+
+def test_sheet_download_and_check_take_the_same_queries_for_more_students(
+    client_for, week_a, coordinator, django_assert_max_num_queries
+):
+    from surveys.services import survey_setup_programme
+
+    client = client_for(coordinator)
+    programme, post = week_a["programme"], week_a["surveys"]["post"]
+
+    def run():
+        rows = download(client, post, "csv")
+        fill(rows, {row[1]: {"trust": "4", "wants_mentor": "yes"} for row in rows[1:]})
+        data, name = as_file(rows, "csv")
+        data.name = name
+        checked = client.post(f"/surveys/programme/{programme.pk}/import/", {"file": data})
+        assert checked.status_code == 200
+        return len(rows) - 1
+
+    with django_assert_max_num_queries(40) as small:
+        assert run() == 4
+    first = len(small)
+    for _ in range(20):
+        f.PlacementFactory(programme=programme, syndicate=week_a["placements"][0].syndicate)
+    survey_setup_programme(programme=programme)
+    with django_assert_max_num_queries(first):
+        assert run() == 24
