@@ -1,67 +1,62 @@
-"""Geometry for the report's server-rendered SVG bar charts (the template only draws what this computes)."""
+"""Geometry for the report's bar charts, drawn in HTML and CSS so they reflow from a phone to a desktop.
 
-LABEL_WIDTH = 170
-CHART_WIDTH = 560
-BAR_HEIGHT = 18
-BAR_GAP = 4
-GROUP_GAP = 16
-TOP = 24
-SERIES_CLASSES = ["bar-a", "bar-b", "bar-c", "bar-d", "bar-e", "bar-f"]
+Positions are percentages of the plot's width; the template only draws what this computes. Labels are
+the questions' own words (long, so they wrap: above the bars on a phone, beside them on a desktop), the
+legend is a list under the chart, and every chart's page gives the same numbers in a table.
+"""
+
+SERIES_CLASSES = ["bar-a", "bar-b", "bar-c", "bar-d", "bar-e", "bar-f", "bar-g", "bar-h"]
 
 
-def hbar_chart(groups, *, series, low, high, unit="", label_width=LABEL_WIDTH, width=CHART_WIDTH):
-    """groups: [(label, [value or None per series])]; a horizontal grouped bar chart from `low` to `high`."""
-    plot = width - label_width - 50
+def hbar_chart(groups, *, series, low, high, unit="", name_values=False, legend=True):
+    """groups: [(label, [value or None per series])]; a horizontal grouped bar chart from `low` to `high`.
+
+    `name_values` writes the series name before each value ("Before 4.2"), for charts whose series
+    are short words; the legend under the chart names them too.
+    """
     span = (high - low) or 1
 
     def x(value):
-        return label_width + (value - low) / span * plot
+        return (min(max(value, low), high) - low) / span * 100
 
     zero = x(max(low, min(0, high)))
-    y = TOP
     drawn = []
     for label, values in groups:
         bars = []
-        group_top = y
         for index, value in enumerate(values):
-            if value is not None:
-                left, right = sorted((zero, x(value)))
-                bars.append(
-                    {
-                        "x": round(left, 1),
-                        "y": y,
-                        "width": round(max(right - left, 1), 1),
-                        "height": BAR_HEIGHT,
-                        "cls": SERIES_CLASSES[index % len(SERIES_CLASSES)],
-                        "value": value,
-                        "text_x": round(max(right, zero) + 4, 1),
-                        "text_y": y + BAR_HEIGHT - 5,
-                        "series": series[index],
-                    }
-                )
-            y += BAR_HEIGHT + BAR_GAP
-        drawn.append({"label": label, "label_y": (group_top + y - BAR_GAP) / 2 + 5, "bars": bars})
-        y += GROUP_GAP
+            cls = SERIES_CLASSES[index % len(SERIES_CLASSES)]
+            if value is None:
+                bars.append({"cls": cls, "series": series[index], "value": None, "text": "no answers"})
+                continue
+            left, right = sorted((zero, x(value)))
+            text = f"{'+' if unit == '%' and value > 0 else ''}{value:g}{unit}"
+            bars.append(
+                {
+                    "cls": cls,
+                    "series": series[index],
+                    "value": value,
+                    "text": f"{series[index]} {text}" if name_values else text,
+                    "left": round(left, 2),
+                    "width": round(max(right - left, 0.4), 2),
+                    # A value below zero is written to the left of its bar, the others to the right.
+                    "negative": value < 0,
+                    "text_at": round(100 - left if value < 0 else right, 2),
+                }
+            )
+        drawn.append({"label": label, "bars": bars})
     ticks = []
     step = _tick_step(span)
     tick = low
     while tick <= high + 1e-9:
-        ticks.append({"x": round(x(tick), 1), "label": f"{tick:g}{unit}"})
+        ticks.append({"at": round(x(tick), 2), "label": f"{tick:g}{unit}", "zero": tick == 0 and low < 0})
         tick += step
-    legend = [
-        {"label": name, "cls": SERIES_CLASSES[i % len(SERIES_CLASSES)], "x": label_width + i * 150}
-        for i, name in enumerate(series)
-    ]
     return {
-        "width": width,
-        "height": y + 24,
         "groups": drawn,
         "ticks": ticks,
-        "axis_y": y,
-        "zero_x": round(zero, 1),
-        "top": TOP,
-        "legend": legend,
-        "label_x": label_width - 8,
+        "has_negative": low < 0,
+        "legend": [{"label": name, "cls": SERIES_CLASSES[i % len(SERIES_CLASSES)]} for i, name in enumerate(series)]
+        if len(series) > 1
+        else [],
     }
 
 
@@ -72,28 +67,29 @@ def _tick_step(span):
     return span / 5
 
 
-def report_charts(report):
+def report_charts(report, wordings):
+    """The report page's two charts; `wordings` gives each question's words by its code."""
     likert = hbar_chart(
-        [(item["code"].replace("_", " "), [item["pre_mean"], item["post_mean"]]) for item in report["questions"]],
+        [(wordings.get(item["code"], ""), [item["pre_mean"], item["post_mean"]]) for item in report["questions"]],
         series=["Before", "After"],
         low=0,
         high=5,
+        name_values=True,
     )
     activities = hbar_chart(
-        [(_short(item["title"], 44), [item["mean"]]) for item in report["activities"]],
-        series=["Mean rating"],
+        [(item["title"], [item["mean"]]) for item in report["activities"]],
+        series=["Average rating"],
         low=0,
         high=5,
-        label_width=300,
-        width=700,
+        legend=False,
     )
     return {"likert": likert, "activities": activities}
 
 
-def years_chart(comparison):
-    names = [_short(programme.title, 24) for programme in comparison["programmes"]]
+def years_chart(comparison, wordings):
+    names = [f"{programme.title} ({programme.start_date:%b %Y})" for programme in comparison["programmes"]]
     groups = [
-        (row["code"].replace("_", " "), [cell["change_pct"] if cell else None for cell in row["cells"]])
+        (wordings.get(row["code"], ""), [cell["change_pct"] if cell else None for cell in row["cells"]])
         for row in comparison["rows"]
     ]
     values = [v for _label, vals in groups for v in vals if v is not None]
@@ -102,7 +98,3 @@ def years_chart(comparison):
     low = -10 * ((-low + 9.999) // 10) if low < 0 else 0
     high = 10 * ((high + 9.999) // 10) if high > 0 else 10
     return hbar_chart(groups, series=names, low=low, high=high, unit="%")
-
-
-def _short(text, length):
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

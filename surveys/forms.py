@@ -1,10 +1,12 @@
+import json
+
 from django import forms
 
-from . import standard
+from . import paper, standard
 from .models import Question, Survey
 from .services import MAX_TEXT_ANSWER, clean_text
 
-MAX_CSV_BYTES = 2 * 1024 * 1024
+MAX_SHEET_BYTES = 2 * 1024 * 1024
 
 
 class ShortCodeForm(forms.Form):
@@ -73,14 +75,44 @@ class AnswersForm(forms.Form):
         return {q.code: self.cleaned_data.get(field_name(q), "") for q in self.questions}
 
 
-class CsvImportForm(forms.Form):
-    file = forms.FileField(label="CSV file (UTF-8)", help_text="Header row exactly: placement,phase,question,answer")
+class PaperSheetForm(forms.Form):
+    """The filled-in paper answer sheet, CSV or Excel; cleaned into its rows of text cells."""
+
+    file = forms.FileField(
+        label="The filled-in sheet",
+        help_text="The sheet downloaded from this page, as Excel (.xlsx) or CSV, no larger than 2 MB.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB; split it into smaller files.")
-        return upload.read()
+        if upload.size > MAX_SHEET_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB; is it the right file?")
+        try:
+            return paper.read_sheet(upload.name or "", upload.read())
+        except paper.SheetUnreadable as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class PaperSheetConfirmForm(forms.Form):
+    """The checked sheet sent back with "Save these answers": it is checked again in full before saving."""
+
+    sheet = forms.CharField(widget=forms.HiddenInput, max_length=4 * MAX_SHEET_BYTES)
+
+    def clean_sheet(self):
+        try:
+            rows = json.loads(self.cleaned_data["sheet"])
+        except ValueError:
+            rows = None
+        if not (
+            isinstance(rows, list)
+            and len(rows) <= paper.MAX_ROWS + 1
+            and all(
+                isinstance(row, list) and len(row) <= paper.MAX_COLUMNS and all(isinstance(c, str) for c in row)
+                for row in rows
+            )
+        ):
+            raise forms.ValidationError("The sheet could not be read back. Please upload it again.")
+        return rows
 
 
 class SurveyWindowForm(forms.ModelForm):

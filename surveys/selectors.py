@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from placements.models import Placement, Programme
 
-from .models import Answer, Invitation, Survey
+from . import paper, standard
+from .models import Answer, Invitation, Question, Response, Survey
 from .report import programme_report
 from .services import normalise_short_code, short_code_hash, survey_is_open, token_hash
 
@@ -71,23 +72,120 @@ def programme_surveys_summary(programme: Programme) -> dict[str, list[Survey]]:
     return {"surveys": list(surveys)}
 
 
+def question_display(question: Question) -> dict[str, Any]:
+    """A question as the surveys page lists it: its words, and how students answer, in words."""
+    if question.kind == Question.Kind.LIKERT:
+        answers = ", ".join(
+            f"{n} {label.lower()}" for n, label in enumerate(standard.scale_labels(question.code, easy_read=False), 1)
+        )
+        answer = f"A scale of 1 to 5: {answers}"
+    elif question.kind == Question.Kind.CHOICE:
+        answer = "One of: " + "; ".join(str(label) for _code, label in question.choices)
+    elif question.kind == Question.Kind.YES_NO:
+        answer = "Yes or no"
+    else:
+        answer = "In their own words"
+    return {
+        "text": question.text,
+        "easy_read_text": question.easy_read_text if question.easy_read_text != question.text else "",
+        "answer": answer,
+        "required": question.required,
+        "per_activity": question.code.startswith(standard.ACTIVITY_PREFIX),
+    }
+
+
+def surveys_with_questions(programme: Programme) -> list[Survey]:
+    """The programme's surveys with counts (as the summary) and each one's questions in words (two queries)."""
+    surveys = programme_surveys_summary(programme)["surveys"]
+    by_survey = {survey.pk: [] for survey in surveys}
+    for question in Question.objects.filter(survey__in=list(by_survey)):
+        by_survey[question.survey_id].append(question_display(question))
+    for survey in surveys:
+        survey.question_list = by_survey[survey.pk]
+    return surveys
+
+
+def paper_sheet(survey: Survey) -> tuple[list[str], list[list[str]]]:
+    """The paper answer sheet of a survey: its headings, and a row per confirmed student yet to answer.
+
+    A cell is "not asked" for an activity the student's syndicate did not attend.
+    """
+    questions = list(survey.questions.all())
+    attended = paper.attended_by_syndicate(survey.programme)
+    invitations = (
+        Invitation.objects.filter(
+            survey=survey,
+            answered_at__isnull=True,
+            placement__status=Placement.Status.CONFIRMED,
+            placement__nomination__erasure__isnull=True,
+        )
+        .select_related("placement__nomination__institution")
+        .order_by(
+            "placement__nomination__institution__name",
+            "placement__nomination__last_name",
+            "placement__nomination__first_name",
+            "pk",
+        )
+    )
+    header = [
+        paper.REFERENCE_HEADER,
+        paper.STUDENT_HEADER,
+        paper.SCHOOL_HEADER,
+        *(paper.question_header(question, number) for number, question in enumerate(questions, 1)),
+    ]
+    rows = [
+        [
+            paper.sheet_reference(invitation),
+            invitation.placement.nomination.full_name,
+            invitation.placement.nomination.institution.name,
+            *(
+                "" if paper.is_asked(question, invitation.placement.syndicate_id, attended) else paper.NOT_ASKED
+                for question in questions
+            ),
+        ]
+        for invitation in invitations
+    ]
+    return header, rows
+
+
+def question_wordings(programmes: Iterable[Programme]) -> dict[str, str]:
+    """Each question's words by its code, as the newest of these programmes asked it (else standard.py's).
+
+    Pages show these words wherever a figure is about a question; the code stays a key only.
+    """
+    wordings = {
+        code: text
+        for code, _kind, text, _easy, _choices, _required, per_activity in (*standard.PRE, *standard.POST)
+        if not per_activity
+    }
+    rows = (
+        Question.objects.filter(survey__programme__in=programmes)
+        .order_by("survey__programme__start_date", "survey__programme_id", "-survey__phase", "order")
+        .values_list("code", "text")
+    )
+    wordings.update(rows)
+    return wordings
+
+
 def student_pseudonym(placement_id: int) -> str:
     """A stable id for one student across pre and post, that cannot be turned back into the placement."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"survey-export:{placement_id}".encode(), hashlib.sha256)
     return "S" + digest.hexdigest()[:12]
 
 
+# Words, not field names: the file is read by people in a spreadsheet and is never imported again.
 EXPORT_HEADER = [
-    "student",
-    "programme",
-    "programme_start",
-    "phase",
-    "source",
-    "police_first_choice",
-    "question",
-    "kind",
-    "answer",
+    "Student (a pseudonym: the same for one student before and after)",
+    "Programme",
+    "Programme start",
+    "Survey",
+    "Paper or online",
+    "Police was their first choice",
+    "Question",
+    "Answer type",
+    "Answer",
 ]
+PHASE_WORDS = {"pre": "Before the week", "post": "After the week"}
 
 
 def export_rows(programmes: Iterable[Programme]) -> Iterator[list[Any]]:
@@ -102,31 +200,46 @@ def export_rows(programmes: Iterable[Programme]) -> Iterator[list[Any]]:
             "response__invitation__survey__phase",
             "response__source",
             "response__invitation__placement__nomination__police_first_choice",
-            "question__code",
+            "question__text",
             "question__kind",
+            "question__choices",
             "value_int",
             "value_text",
         )
         .order_by("response__invitation__survey__programme__start_date", "response__invitation__placement_id", "pk")
     )
-    for placement_id, title, start, phase, source, first_choice, code, kind, value_int, value_text in answers.iterator(
-        chunk_size=2000
-    ):
-        if kind == "yes_no" and value_int is not None:
+    kinds = dict(Question.Kind.choices)
+    sources = dict(Response.Source.choices)
+    for (
+        placement_id,
+        title,
+        start,
+        phase,
+        source,
+        first_choice,
+        text,
+        kind,
+        choices,
+        value_int,
+        value_text,
+    ) in answers.iterator(chunk_size=2000):
+        if kind == Question.Kind.YES_NO and value_int is not None:
             answer = "yes" if value_int == 1 else "no"
         elif value_int is not None:
             answer = value_int
+        elif kind == Question.Kind.CHOICE:
+            answer = {str(code): str(label) for code, label in choices or []}.get(value_text, value_text)
         else:
             answer = value_text
         row = [
             student_pseudonym(placement_id),
             title,
             start.isoformat(),
-            phase,
-            source,
+            PHASE_WORDS.get(phase, phase),
+            sources.get(source, source),
             "yes" if first_choice else "no",
-            code,
-            kind,
+            text,
+            kinds.get(kind, kind),
             answer,
         ]
         yield row  # cells are made spreadsheet-safe by core.spreadsheets

@@ -24,7 +24,7 @@ from core.services import email_queue
 from placements.models import Placement, Session
 from schools.models import Institution, InstitutionContact
 
-from . import standard
+from . import paper, standard
 from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
 
 if TYPE_CHECKING:
@@ -369,7 +369,8 @@ def _decode(data: bytes | str) -> str:
 
 @transaction.atomic
 def responses_import_csv(*, programme: Programme, data: bytes | str, actor: AbstractBaseUser | None = None) -> int:
-    """Import paper answers: every row is checked first; all are saved or none. Returns responses made.
+    """Import answers in the long format keyed by placement id (the command line and test data; coordinators
+    use the paper sheet): every row is checked first; all are saved or none. Returns responses made.
 
     Raises SurveyError whose `errors` are (row number, message) pairs, rows counted as in a spreadsheet.
     """
@@ -465,6 +466,258 @@ def responses_import_csv(*, programme: Programme, data: bytes | str, actor: Abst
     )
     Invitation.objects.filter(pk__in=[invitations[key].pk for key in parsed]).update(answered_at=now, draft={})
     return len(responses)
+
+
+# --- the paper answer sheet ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    """One student's answers read from the paper sheet, checked and ready to save."""
+
+    row: int
+    invitation: Invitation
+    answers: list[tuple[Question, int | None, str]]
+
+    @property
+    def name(self) -> str:
+        return self.invitation.placement.nomination.full_name
+
+    @property
+    def school(self) -> str:
+        return self.invitation.placement.nomination.institution.name
+
+
+@dataclass(frozen=True)
+class PaperSheetPlan:
+    """What saving an uploaded sheet would do: the students whose answers are saved, and those left out."""
+
+    rows: list[PaperRow]
+    skipped: list[str]  # students on the sheet with no answers typed in (their form did not come back)
+
+
+def _phase_words(phase: str) -> str:
+    return "before the week" if phase == Survey.Phase.PRE else "after the week"
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _quote(text: str, length: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return f"“{text if len(text) <= length else text[: length - 1].rstrip() + '…'}”"
+
+
+def _paper_sheet_plan(programme: Programme, rows: list[list[str]], *, lock: bool = False) -> PaperSheetPlan:
+    """Check every row of a paper sheet against the programme; SurveyError lists every problem by row."""
+    header = rows[0] if rows else []
+    headings = [str(cell) for cell in header]
+    fixed = {paper.REFERENCE_HEADER.casefold(), paper.STUDENT_HEADER.casefold(), paper.SCHOOL_HEADER.casefold()}
+    ref_col = next(
+        (i for i, cell in enumerate(headings) if cell.strip().casefold().startswith("sheet reference")), None
+    )
+    if ref_col is None:
+        raise SurveyError(
+            f"The first row must hold the sheet's headings, with the column {_quote(paper.REFERENCE_HEADER)}. "
+            "Download the sheet from this page, type the answers into it and upload that."
+        )
+    student_col = next((i for i, c in enumerate(headings) if c.strip().casefold() == "student"), None)
+    fixed_cols = {ref_col} | {i for i, cell in enumerate(headings) if cell.strip().casefold() in fixed}
+
+    invitations = Invitation.objects.filter(survey__programme=programme).select_related(
+        "survey", "placement__nomination__institution"
+    )
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    by_reference = {paper.sheet_reference(invitation): invitation for invitation in invitations}
+    questions = defaultdict(list)
+    for question in Question.objects.filter(survey__programme=programme).select_related("survey"):
+        questions[question.survey_id].append(question)
+    surveys = {question.survey_id: question.survey for items in questions.values() for question in items}
+    columns = {survey_id: paper.question_columns(items) for survey_id, items in questions.items()}
+    answered = set(
+        Response.objects.filter(invitation__survey__programme=programme).values_list("invitation_id", flat=True)
+    )
+    attended = paper.attended_by_syndicate(programme)
+
+    errors = []
+    # Which question each column holds, per survey (a sheet is one survey's, but the words decide).
+    column_question = defaultdict(dict)
+    for index, heading in enumerate(headings):
+        if index in fixed_cols:
+            continue
+        key = paper.normalise_heading(heading)
+        known = False
+        for survey_id, by_heading in columns.items():
+            question = by_heading.get(key)
+            if question is None:
+                continue
+            known = True
+            twin = next((i for i, q in column_question[survey_id].items() if q == question), None)
+            if twin is not None:
+                errors.append(
+                    (
+                        1,
+                        f"Columns {_column_letter(twin)} and {_column_letter(index)} are both "
+                        f"{_quote(question.text)}: keep one of them.",
+                    )
+                )
+            column_question[survey_id][index] = question
+        has_values = any(index < len(row) and str(row[index]).strip() for row in rows[1:])
+        if not known and has_values:
+            where = f"Column {_column_letter(index)}" + (f", {_quote(heading)}," if heading.strip() else "")
+            errors.append(
+                (
+                    1,
+                    f"{where} is not a question of this programme's surveys. "
+                    "Use the headings of a freshly downloaded sheet, or delete the column.",
+                )
+            )
+
+    plan, skipped, seen = [], [], {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [str(cell).strip() for cell in row]
+        if not any(cells):
+            continue
+        reference = paper.normalise_reference(cells[ref_col] if ref_col < len(cells) else "")
+        typed_name = cells[student_col] if student_col is not None and student_col < len(cells) else ""
+        typed = f" (the row says {_quote(typed_name, 40)})" if typed_name else ""
+        has_answers = any(
+            value and value.casefold() != paper.NOT_ASKED
+            for index, value in enumerate(cells)
+            if index not in fixed_cols
+        )
+        if not reference:
+            if has_answers:
+                errors.append(
+                    (
+                        number,
+                        f"The row has no sheet reference{typed}, so we cannot tell whose answers they are. "
+                        "Copy the student's row from a freshly downloaded sheet.",
+                    )
+                )
+            continue
+        invitation = by_reference.get(reference)
+        if invitation is None:
+            errors.append(
+                (
+                    number,
+                    f"The sheet reference {_quote(reference, 20)}{typed} is not one of the students of "
+                    f"{programme.title}. Use the sheet downloaded from this programme's page.",
+                )
+            )
+            continue
+        nomination = invitation.placement.nomination
+        label = f"{nomination.full_name} ({nomination.institution.name})"
+        if invitation.pk in seen:
+            errors.append((number, f"{label} is on row {seen[invitation.pk]} too: keep one row per student."))
+            continue
+        seen[invitation.pk] = number
+        survey = invitation.survey
+        phase = _phase_words(survey.phase)
+        if not has_answers:
+            skipped.append(nomination.full_name)
+            continue
+        if invitation.placement.status != invitation.placement.Status.CONFIRMED:
+            errors.append((number, f"{label} is no longer on the programme (their place was withdrawn)."))
+            continue
+        if invitation.answered_at is not None or invitation.pk in answered:
+            errors.append(
+                (
+                    number,
+                    f"{label} has already answered the survey {phase}. "
+                    "Empty the answers in this row (or delete the row) and upload again.",
+                )
+            )
+            continue
+        own = column_question.get(survey.pk, {})
+        items = []
+        for index, raw in enumerate(cells):
+            if index in fixed_cols or not raw or raw.casefold() == paper.NOT_ASKED:
+                continue
+            question = own.get(index)
+            if question is None:
+                other = next((qs[index] for sid, qs in column_question.items() if index in qs), None)
+                if other is not None:
+                    errors.append(
+                        (
+                            number,
+                            f"{label}: {_quote(other.text)} is a question of the survey "
+                            f"{_phase_words(surveys[other.survey_id].phase)}, but this row is for the "
+                            f"survey {phase}. Leave it empty here.",
+                        )
+                    )
+                continue
+            if not paper.is_asked(question, invitation.placement.syndicate_id, attended):
+                errors.append(
+                    (
+                        number,
+                        f"{label}: {_quote(question.text)} was not asked of this student (their syndicate did not "
+                        "attend it). Leave it empty.",
+                    )
+                )
+                continue
+            try:
+                value_int, value_text = parse_answer(question, paper.cell_answer(question, raw))
+            except ValueError as exc:
+                message = str(exc)
+                if question.kind == Question.Kind.CHOICE:
+                    message = f"must be one of: {paper.answer_hint(question)}"
+                errors.append((number, f"{label}: {_quote(question.text)} {message}, not {_quote(raw, 40)}."))
+                continue
+            if question.kind == Question.Kind.TEXT and not value_text:
+                continue
+            items.append((question, value_int, value_text))
+        plan.append(PaperRow(row=number, invitation=invitation, answers=items))
+    if errors:
+        raise SurveyError(f"Nothing was saved: {len(errors)} problem{'s' if len(errors) != 1 else ''} to fix.", errors)
+    if not plan:
+        raise SurveyError(
+            "The sheet has no answers in it. Type each student's answers into their row, then upload it again."
+        )
+    return PaperSheetPlan(rows=plan, skipped=skipped)
+
+
+def paper_sheet_check(*, programme: Programme, rows: list[list[str]]) -> PaperSheetPlan:
+    """What saving this sheet would do, without saving; SurveyError lists every problem by row."""
+    return _paper_sheet_plan(programme, rows)
+
+
+@transaction.atomic
+def responses_import_sheet(
+    *, programme: Programme, rows: list[list[str]], actor: AbstractBaseUser | None = None
+) -> PaperSheetPlan:
+    """Save the answers of a paper sheet: every row is checked first, and all are saved or none."""
+    plan = _paper_sheet_plan(programme, rows, lock=True)
+    try:
+        with transaction.atomic():
+            responses = Response.objects.bulk_create(
+                Response(invitation=item.invitation, source=Response.Source.PAPER) for item in plan.rows
+            )
+    except IntegrityError:
+        raise SurveyError("A student answered online while you were checking. Upload the sheet again.") from None
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, value_int=value_int, value_text=value_text)
+        for response, item in zip(responses, plan.rows, strict=True)
+        for question, value_int, value_text in item.answers
+    )
+    Invitation.objects.filter(pk__in=[item.invitation.pk for item in plan.rows]).update(
+        answered_at=timezone.now(), draft={}
+    )
+    audit_action(
+        actor=actor,
+        action="Paper survey answers typed in",
+        instance=programme,
+        students=len(plan.rows),
+        answers=sum(len(item.answers) for item in plan.rows),
+    )
+    return plan
 
 
 # --- links and reminders -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import contextlib
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -18,8 +20,15 @@ from core.spreadsheets import csv_response, xlsx_response
 from core.tokens import token_guard, token_rejected
 from placements.models import Programme
 
-from . import charts, selectors, services
-from .forms import AnswersForm, CsvImportForm, ShortCodeForm, SurveyWindowForm, field_name
+from . import charts, explain, selectors, services, standard
+from .forms import (
+    AnswersForm,
+    PaperSheetConfirmForm,
+    PaperSheetForm,
+    ShortCodeForm,
+    SurveyWindowForm,
+    field_name,
+)
 from .models import Invitation, Survey
 from .pdf import qr_sheet_pdf
 from .report import programme_report
@@ -302,10 +311,10 @@ def _survey_for_coordinator(request, pk):
 @coordinator_required
 def programme_surveys(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
-    summary = selectors.programme_surveys_summary(programme)
-    for survey in summary["surveys"]:
+    surveys = selectors.surveys_with_questions(programme)
+    for survey in surveys:
         survey.window_form = SurveyWindowForm(instance=survey, prefix=f"s{survey.pk}")
-    return render(request, "surveys/programme_surveys.html", {"programme": programme, **summary})
+    return render(request, "surveys/programme_surveys.html", {"programme": programme, "surveys": surveys})
 
 
 @coordinator_required
@@ -384,37 +393,131 @@ def survey_qr_sheet(request, pk):
 
 
 @coordinator_required
+def survey_preview(request, pk):
+    """The survey's first page as a student sees it; read-only: no invitation, nothing saved."""
+    survey = _survey_for_coordinator(request, pk)
+    return render(
+        request,
+        "surveys/preview_start.html",
+        {
+            "survey": survey,
+            "programme": survey.programme,
+            "total": survey.questions.count(),
+            "easy_read": request.GET.get("easy") == "1",
+        },
+    )
+
+
+@coordinator_required
+def survey_preview_step(request, pk, step):
+    """One question as a student sees it, in standard or easy-read words; its answers go nowhere."""
+    survey = _survey_for_coordinator(request, pk)
+    questions = list(survey.questions.all())
+    if not 1 <= step <= len(questions):
+        raise Http404("No such question.")
+    question = questions[step - 1]
+    easy_read = request.GET.get("easy") == "1"
+    form = AnswersForm(questions=[question], easy_read=easy_read)
+    return render(
+        request,
+        "surveys/preview_step.html",
+        {
+            "survey": survey,
+            "programme": survey.programme,
+            "question": question,
+            "field": form[field_name(question)],
+            "per_activity": question.code.startswith(standard.ACTIVITY_PREFIX),
+            "step": step,
+            "total": len(questions),
+            "easy_read": easy_read,
+        },
+    )
+
+
+@coordinator_required
+def survey_paper_sheet(request, pk, fmt):
+    """The paper answer sheet to fill in: each student yet to answer, with the questions as columns."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown format.")
+    survey = _survey_for_coordinator(request, pk)
+    header, rows = selectors.paper_sheet(survey)
+    when = "before" if survey.phase == Survey.Phase.PRE else "after"
+    name = f"{slugify(survey.programme.title)}-paper-answers-{when}"
+    if fmt == "xlsx":
+        return xlsx_response(rows, header=header, filename=name, sheet="Answers")
+    return csv_response(rows, header=header, filename=name)
+
+
+def _names(names, limit=5):
+    shown = ", ".join(names[:limit])
+    return f"{shown} and {len(names) - limit} more" if len(names) > limit else shown
+
+
+@coordinator_required
 def programme_import(request, pk):
+    """Paper answers: download the sheet, type them in, upload it, check whose answers will be saved, save."""
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
-    form = CsvImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    form = PaperSheetForm()
+    context = {"programme": programme, "errors": [], "plan": None, "problem": ""}
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
+    if request.method == "POST" and "sheet" in request.POST:
+        confirm = PaperSheetConfirmForm(request.POST)
+        if confirm.is_valid():
             try:
-                made = services.responses_import_csv(
-                    programme=programme, data=form.cleaned_data["file"], actor=request.user
+                plan = services.responses_import_sheet(
+                    programme=programme, rows=confirm.cleaned_data["sheet"], actor=request.user
                 )
             except services.SurveyError as exc:
-                form.add_error(None, str(exc))
-                errors = exc.errors[:200]
+                context.update(problem=str(exc), errors=exc.errors[:200])
             else:
-                messages.success(request, f"Imported {made} paper response(s).")
+                saved, names = len(plan.rows), _names([row.name for row in plan.rows])
+                messages.success(request, f"Paper answers saved for {saved} student{pluralize(saved)}: {names}.")
                 return redirect("surveys:programme_surveys", pk=programme.pk)
+        else:
+            context["problem"] = "The checked sheet could not be read back. Please upload it again."
         status = 400
-    return render(
-        request, "surveys/import.html", {"programme": programme, "form": form, "errors": errors}, status=status
-    )
+    elif request.method == "POST":
+        form = PaperSheetForm(request.POST, request.FILES)
+        if form.is_valid():
+            rows = form.cleaned_data["file"]
+            try:
+                context["plan"] = services.paper_sheet_check(programme=programme, rows=rows)
+            except services.SurveyError as exc:
+                context.update(problem=str(exc), errors=exc.errors[:200])
+                status = 400
+            else:
+                context["confirm_form"] = PaperSheetConfirmForm(initial={"sheet": json.dumps(rows)})
+        else:
+            status = 400
+    context["form"] = form
+    context["surveys"] = selectors.programme_surveys_summary(programme)["surveys"]
+    return render(request, "surveys/import.html", context, status=status)
 
 
 @coordinator_required
 def programme_report_page(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     report = programme_report(programme)
+    wordings = selectors.question_wordings([programme])
+    questions = explain.with_verdicts(report["questions"], wordings)
+    split = report["police_first_choice_split"]
+    first = {item["code"]: item for item in split["first_choice"]}
+    rest = {item["code"]: item for item in split["not_first_choice"]}
+    split_rows = [{"text": q["text"], "groups": [first.get(q["code"]), rest.get(q["code"])]} for q in questions]
+    for activity in report["activities"]:
+        if activity["title"] == activity["code"]:  # the activity has left the force's catalogue
+            activity["title"] = wordings.get(activity["code"], "An activity no longer in the catalogue")
     return render(
         request,
         "surveys/report.html",
-        {"programme": programme, "report": report, "charts": charts.report_charts(report)},
+        {
+            "programme": programme,
+            "report": report,
+            "questions": questions,
+            "split_rows": split_rows,
+            "too_few": explain.TOO_FEW,
+            "charts": charts.report_charts(report, wordings),
+        },
     )
 
 
@@ -428,13 +531,45 @@ def programme_report_json(request, pk):
 def force_comparison(request):
     force = force_for_coordinator(request)
     comparison = selectors.force_comparison(force)
+    programmes, reports = comparison["programmes"], comparison["reports"]
+    wordings = selectors.question_wordings(programmes)
+    rows = [
+        {
+            "text": wordings.get(row["code"], ""),
+            "cells": [
+                {"programme": programme, "result": cell, "verdict": cell and explain.change_verdict(cell)}
+                for programme, cell in zip(programmes, row["cells"], strict=True)
+            ],
+        }
+        for row in comparison["rows"]
+    ]
+    shares = [
+        (
+            "Said their view of the police changed for the better",
+            [(r["perception_better_pct"], r["perception_change_n"]) for r in reports],
+        ),
+        ("Would recommend the week to a friend", [(r["would_recommend_pct"], r["would_recommend_n"]) for r in reports]),
+        ("Had chosen the police as their first choice", [(r["police_first_choice_pct"], None) for r in reports]),
+    ]
+    share_rows = [
+        {
+            "text": text,
+            "cells": [
+                {"programme": programme, "pct": pct, "n": n}
+                for programme, (pct, n) in zip(programmes, values, strict=True)
+            ],
+        }
+        for text, values in shares
+    ]
     return render(
         request,
         "surveys/force.html",
         {
             "force": force,
-            "comparison": comparison,
-            "chart": charts.years_chart(comparison) if comparison["rows"] else None,
+            "programmes": programmes,
+            "rows": rows,
+            "share_rows": share_rows,
+            "chart": charts.years_chart(comparison, wordings) if rows else None,
         },
     )
 

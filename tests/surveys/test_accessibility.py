@@ -84,3 +84,55 @@ def test_keyboard_only_answering(live_server, links, browser_page):
     page.goto(f"{live_server.url}/s/check/")
     first = page.locator(".review-row").first.inner_text()
     assert "Disagree" in first and "Strongly" not in first  # the second option was kept as a draft
+
+
+@pytest.fixture
+def coordinator_pages(transactional_db):
+    """A programme with paired answers, and a signed-in coordinator's session cookie, made before the browser."""
+    from django.conf import settings
+    from django.test import Client
+
+    from surveys.services import responses_import_csv
+
+    force = f.ForceFactory(name="Force A Constabulary", slug="force-a")
+    programme = f.ProgrammeFactory(force=force, title="Force A week")
+    surveys, placements = make_week(programme, students=6)
+    rows = ["placement,phase,question,answer"]
+    for index, placement in enumerate(placements):
+        rows += [
+            f"{placement.pk},pre,approachability,{2 + index % 2}",
+            f"{placement.pk},post,approachability,4",
+            f"{placement.pk},post,activity:dogs,{3 + index % 3}",
+        ]
+    responses_import_csv(programme=programme, data="\n".join(rows))
+    user = f.UserFactory(username="coordinator-a", is_staff=True)
+    f.ForcePersonFactory(force=force, user=user, is_coordinator=True, name="Coordinator A")
+    client = Client()
+    client.force_login(user)
+    post = surveys["post"]
+    return {
+        "cookie": {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value},
+        "paths": [
+            f"/surveys/programme/{programme.pk}/",
+            f"/surveys/programme/{programme.pk}/report/",
+            f"/surveys/programme/{programme.pk}/import/",
+            "/surveys/force/",
+            f"/surveys/{post.pk}/preview/",
+            f"/surveys/{post.pk}/preview/1/?easy=1",
+        ],
+    }
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_coordinator_survey_pages_have_no_axe_violations(live_server, coordinator_pages, browser_page, width):
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.context.add_cookies([{**coordinator_pages["cookie"], "url": live_server.url}])
+    checked = {}
+    for path in coordinator_pages["paths"]:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        checked[path] = _violations(page)
+        # Nothing is cut off: the page is no wider than the window (a table may scroll inside its own box).
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    assert {path: v for path, v in checked.items() if v} == {}

@@ -245,6 +245,9 @@ surveys:student_mode                   | 405     | 405     | 405     | 405     |
 surveys:student_review                 | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
 surveys:student_start                  | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 200
 surveys:student_step                   | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+surveys:survey_paper_sheet             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+surveys:survey_preview                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+surveys:survey_preview_step            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 surveys:survey_qr_sheet                | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
 surveys:survey_send_links              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 surveys:survey_window                  | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login

@@ -7,7 +7,10 @@ from surveys.services import SurveyError, responses_import_csv
 
 
 class Command(BaseCommand):
-    help = "Import paper survey answers from a UTF-8 CSV (placement,phase,question,answer): all rows or none."
+    help = (
+        "Import paper survey answers from a UTF-8 CSV (placement,phase,question,answer): all rows or none. "
+        "For platform admins; coordinators use the paper sheet on the programme's surveys page."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("programme_id", type=int)
