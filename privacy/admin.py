@@ -2,12 +2,21 @@ from django.contrib import admin
 
 from accounts.admin import ScopedAdmin
 
-from .models import Erasure, RetentionPolicy
+from .models import Erasure, ForceNotice, RetentionPolicy
 
 
 @admin.register(RetentionPolicy)
 class RetentionPolicyAdmin(ScopedAdmin):
     list_display = ["force", "not_placed_months", "placed_months", "survey_text_months", "updated_at"]
+    list_select_related = ["force"]
+    autocomplete_fields = ["force"]
+
+
+@admin.register(ForceNotice)
+class ForceNoticeAdmin(ScopedAdmin):
+    """Coordinators edit these in the app (Privacy and data); the platform admin may look or correct."""
+
+    list_display = ["force", "public_email"]
     list_select_related = ["force"]
     autocomplete_fields = ["force"]
 

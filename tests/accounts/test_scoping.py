@@ -8,7 +8,7 @@ from tests import factories as f
 from tests.certificates import factories as cf
 from tests.core.test_admin import FACTORY_FOR
 from tests.mentoring import factories as mf
-from tests.privacy.factories import ErasureFactory, RetentionPolicyFactory
+from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
@@ -65,6 +65,7 @@ def _row_in_force(label, force):
         "core.outboundemail": lambda: f.OutboundEmailFactory(force=force),
         "privacy.retentionpolicy": lambda: RetentionPolicyFactory(force=force),
         "privacy.erasure": lambda: ErasureFactory(nomination=placement.nomination),
+        "privacy.forcenotice": lambda: ForceNoticeFactory(force=force),
     }
     return build[label]()
 

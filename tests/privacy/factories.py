@@ -1,6 +1,6 @@
 import factory
 
-from privacy.models import Erasure, RetentionPolicy
+from privacy.models import Erasure, ForceNotice, RetentionPolicy
 from tests import factories as f
 
 
@@ -17,3 +17,10 @@ class ErasureFactory(factory.django.DjangoModelFactory):
 
     nomination = factory.SubFactory(f.NominationFactory)
     reason = Erasure.Reason.REQUEST
+
+
+class ForceNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ForceNotice
+
+    force = factory.SubFactory(f.ForceFactory)
