@@ -37,6 +37,7 @@ from .models import Activity, BudgetLine, DepartmentUnavailability, Placement, P
 from .pdf import render_pdf
 from .planning import PlanningError
 from .sections import programme_sections
+from .tasklist import next_task, task_list
 
 
 @coordinator_required
@@ -48,11 +49,13 @@ def programme_list(request):
 @coordinator_required
 def programme_detail(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    tasks = task_list(programme, timezone.localdate())
     sections = []
     for section in programme_sections():
         extra = section.context(programme, request) if section.context else {}
         sections.append({"section": section, "context": {"programme": programme, **extra}})
-    return render(request, "placements/programme_detail.html", {"programme": programme, "sections": sections})
+    context = {"programme": programme, "tasks": tasks, "next_task": next_task(tasks), "sections": sections}
+    return render(request, "placements/programme_detail.html", context)
 
 
 def _apply_error(form, error):
@@ -177,6 +180,14 @@ def _errors(form):
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
+def _week_ended(programme):
+    """Once the week is over its syndicates and timetable are the record: nothing rebuilds them."""
+    return timezone.localdate() > programme.end_date
+
+
+WEEK_ENDED = "The week has ended, so its syndicates and timetable are kept as they ran."
+
+
 # --- syndicates -------------------------------------------------------------------------------
 
 
@@ -192,6 +203,7 @@ def syndicates(request, pk):
         "build_form": SyndicateBuildForm(leads=leads, initial={"leads": current, "size": 4}),
         "leads": list(leads),
         "syndicate_choices": [row["syndicate"] for row in board["rows"]],
+        "ended": _week_ended(programme),
     }
     return render(request, "placements/syndicates.html", context)
 
@@ -200,6 +212,9 @@ def syndicates(request, pk):
 @coordinator_required
 def syndicates_build(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    if _week_ended(programme):
+        messages.error(request, WEEK_ENDED)
+        return redirect("placements:syndicates", pk=pk)
     form = SyndicateBuildForm(request.POST, leads=selectors.vetted_leads(programme=programme))
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -282,6 +297,7 @@ def timetable(request, pk):
         "form": form,
         "syndicates": syndicates,
         "has_sessions": bool(sessions),
+        "ended": _week_ended(programme),
     }
     return render(request, "placements/timetable.html", context)
 
@@ -290,6 +306,9 @@ def timetable(request, pk):
 @coordinator_required
 def timetable_generate(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    if _week_ended(programme):
+        messages.error(request, WEEK_ENDED)
+        return redirect("placements:timetable", pk=pk)
     form = TimetableForm(request.POST, programme=programme)
     if not form.is_valid():
         messages.error(request, _errors(form))

@@ -117,11 +117,15 @@ def test_coordinator_pages_three_ways(
     assert client_for(coordinator).get(url).status_code == 200
 
 
-def test_programme_page_links_to_the_intake_screens(client_for, coordinator, open_programme):
-    page = (
-        client_for(coordinator).get(reverse("placements:programme_detail", args=[open_programme.pk])).content.decode()
-    )
+def test_programme_page_links_to_the_intake_screens(client_for, coordinator, open_programme, school_a):
+    url = reverse("placements:programme_detail", args=[open_programme.pk])
+    selection = reverse("schools:selection", args=[open_programme.pk])
+    page = client_for(coordinator).get(url).content.decode()
     assert "Intake" in page
+    # Nothing to decide yet: no selection assistant.
+    assert selection not in page
+    f.NominationFactory(programme=open_programme, institution=school_a)
+    page = client_for(coordinator).get(url).content.decode()
     for name in COORDINATOR_PAGES:
         assert reverse(name, args=[open_programme.pk]) in page
 
