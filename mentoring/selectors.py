@@ -122,8 +122,10 @@ def programme_summary(*, programme: Programme, today: date | None = None) -> dic
         overdue=Count("pk", filter=Q(status=MentorAssignment.Status.ACTIVE, next_due_on__lt=today)),
         ended=Count("pk", filter=Q(status=MentorAssignment.Status.ENDED)),
     )
-    awaiting = sum(1 for row in rows if row["eligibility"].eligible and row["assignment"] is None)
-    return {**counts, "awaiting": awaiting}
+    awaiting = [row for row in rows if row["eligibility"].eligible and row["assignment"] is None]
+    # Never had a mentor (those whose mentoring ended are counted in `awaiting` too, as they may start again).
+    first_mentor = sum(1 for row in awaiting if row["ended"] is None)
+    return {**counts, "awaiting": len(awaiting), "awaiting_first_mentor": first_mentor}
 
 
 def mentor_options(*, force: Force, today: date | None = None) -> tuple[list[ForcePerson], ForcePerson | None, int]:

@@ -123,7 +123,9 @@ def contacts_state(programme: Programme, today: date) -> TaskState:
         return TaskState(CANNOT_START, "Starts when schools are chosen", url)
     with_contact = schools - missing - invited
     if today > programme.end_date:
-        return TaskState(DONE, f"{with_contact} of {plural(schools, 'school')} had a contact", url)
+        # Nobody is invited to a programme that has run: the link goes to the schools' list instead.
+        schools_url = reverse("schools:allocations", args=[programme.pk])
+        return TaskState(DONE, f"{with_contact} of {plural(schools, 'school')} had a contact", schools_url)
     pending = f"{plural(invited, 'invitation')} not accepted yet"
     if missing:
         reason = f"{plural(missing, 'school')} {verb(missing, 'has', 'have')} no contact"
@@ -152,13 +154,14 @@ def nominations_state(programme: Programme, today: date) -> TaskState:
 
 def consent_state(programme: Programme, today: date) -> TaskState:
     facts = intake_facts(programme, today)
-    url = reverse("schools:review", args=[programme.pk]) + "?consent=requested"
+    url = reverse("schools:review", args=[programme.pk])
     if today >= programme.start_date:
         if facts["consent_given"]:
             return TaskState(DONE, f"{plural(facts['consent_given'], 'consent')} given", url)
         return TaskState(NOT_DONE, "No consent was given", url)
     if not facts["running"]:
         return TaskState(CANNOT_START, "Starts when the first nomination arrives", url)
+    url += "?consent=requested"
     pending, adults = facts["consent_pending"], facts["consent_pending_adults"]
     refused = f"{facts['consent_refused']} refused" if facts["consent_refused"] else ""
     if pending:
@@ -175,9 +178,11 @@ def selection_state(programme: Programme, today: date) -> TaskState:
     url = reverse("schools:selection", args=[programme.pk])
     holders, free, capacity = facts["holders"], facts["free"], programme.capacity
     if today >= programme.start_date:
+        # Selection is over: the link shows the decisions, not the assistant.
+        decisions = reverse("schools:review", args=[programme.pk])
         if facts["decided"]:
-            return TaskState(DONE, f"{holders} of {capacity} places offered", url)
-        return TaskState(NOT_DONE, "Nobody was offered a place", url)
+            return TaskState(DONE, f"{holders} of {capacity} places offered", decisions)
+        return TaskState(NOT_DONE, "Nobody was offered a place", decisions)
     if today <= programme.nomination_closes:
         return TaskState(
             CANNOT_START, f"Opens when nominations close on {day_text(programme.nomination_closes, today)}", url
@@ -205,7 +210,9 @@ def selection_state(programme: Programme, today: date) -> TaskState:
 
 def offers_state(programme: Programme, today: date) -> TaskState:
     facts = intake_facts(programme, today)
-    url = reverse("schools:review", args=[programme.pk]) + "?status=offered"
+    before_week = today < programme.start_date
+    shown = Status.OFFERED if before_week else Status.ACCEPTED
+    url = reverse("schools:review", args=[programme.pk]) + f"?status={shown}"
     accepted, waiting = facts[Status.ACCEPTED], facts[Status.OFFERED]
     if not facts["offers_made"]:
         if today >= programme.start_date:

@@ -59,7 +59,7 @@ def surveys_state(programme: Programme, today: date) -> TaskState:
     if not surveys:
         if ended:
             return TaskState(NEEDS_ATTENTION, "The surveys have not been set up", url)
-        return TaskState(NOT_STARTED, "Set up the surveys before the week", url)
+        return TaskState(NOT_STARTED, "The before and after surveys are not set up yet", url)
     uninvited = max(students - min(survey.invited for survey in surveys.values()), 0)
     if uninvited and not ended:
         return TaskState(
