@@ -122,10 +122,17 @@ def programme_summary(*, programme: Programme, today: date | None = None) -> dic
         overdue=Count("pk", filter=Q(status=MentorAssignment.Status.ACTIVE, next_due_on__lt=today)),
         ended=Count("pk", filter=Q(status=MentorAssignment.Status.ENDED)),
     )
-    awaiting = [row for row in rows if row["eligibility"].eligible and row["assignment"] is None]
-    # Never had a mentor (those whose mentoring ended are counted in `awaiting` too, as they may start again).
-    first_mentor = sum(1 for row in awaiting if row["ended"] is None)
-    return {**counts, "awaiting": len(awaiting), "awaiting_first_mentor": first_mentor}
+    # Ready for a mentor: eligible, without one now, and not because their mentoring ran its full period
+    # (one whose mentoring the coordinator ended may need a new mentor).
+    over = MentorAssignment.EndReason.PERIOD_OVER
+    awaiting = sum(
+        1
+        for row in rows
+        if row["eligibility"].eligible
+        and row["assignment"] is None
+        and (row["ended"] is None or row["ended"].ended_reason != over)
+    )
+    return {**counts, "awaiting": awaiting}
 
 
 def mentor_options(*, force: Force, today: date | None = None) -> tuple[list[ForcePerson], ForcePerson | None, int]:

@@ -43,7 +43,7 @@ def mentoring_state(programme: Programme, today: date) -> TaskState:
     if today <= programme.end_date:
         return TaskState(CANNOT_START, "Starts after the week, when students ask for a mentor", url)
     facts = mentoring_facts(programme, today)
-    awaiting, overdue, active = facts["awaiting_first_mentor"], facts["overdue"], facts["active"]
+    awaiting, overdue, active = facts["awaiting"], facts["overdue"], facts["active"]
     problems = []
     if awaiting:
         problems.append(f"{plural(awaiting, 'student')} waiting for a mentor")

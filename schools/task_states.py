@@ -84,11 +84,12 @@ def intake_facts(programme: Programme, today: date) -> dict[str, Any]:
 
 
 def selection_open(programme: Programme, today: date) -> bool:
-    """Whether the selection assistant has something to decide: before the week, nominations undecided
-    (or places free and students on the waiting list)."""
+    """Whether the selection assistant has something to decide: between the close of nominations and
+    the week, nominations undecided (or places free and students on the waiting list)."""
     facts = intake_facts(programme, today)
     waiting = facts["free"] and facts[Status.WAITLISTED]
-    return today < programme.start_date and bool(facts["undecided"] or waiting)
+    between = programme.nomination_closes < today < programme.start_date
+    return between and bool(facts["undecided"] or waiting)
 
 
 def schools_state(programme: Programme, today: date) -> TaskState:

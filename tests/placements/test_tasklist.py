@@ -304,6 +304,12 @@ def test_a_completed_programme_is_done_but_for_its_results(force_a):
         placement=programme.placements.order_by("pk").last(), starts_on=today, ends_on=date(2028, 8, 2)
     )
     assert states(programme, today)["mentoring"] == (IN_PROGRESS, "4 students being mentored")
+    # The coordinator ended one: that student needs a new mentor.
+    MentorAssignment.objects.filter(placement=programme.placements.order_by("pk").first()).update(
+        status=MentorAssignment.Status.ENDED, ended_at=timezone.now(), ended_reason="coordinator"
+    )
+    assert states(programme, today)["mentoring"] == (NEEDS_ATTENTION, "1 student waiting for a mentor")
+    # Every mentoring ran its full period: nothing is left to do.
     MentorAssignment.objects.update(
         status=MentorAssignment.Status.ENDED, ended_at=timezone.now(), ended_reason="period_over"
     )

@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from placements.models import Programme
 from schools import services
 from schools.models import Nomination
 from tests import factories as f
@@ -122,9 +124,11 @@ def test_programme_page_links_to_the_intake_screens(client_for, coordinator, ope
     selection = reverse("schools:selection", args=[open_programme.pk])
     page = client_for(coordinator).get(url).content.decode()
     assert "Intake" in page
-    # Nothing to decide yet: no selection assistant.
-    assert selection not in page
+    # Nominations are still open: the selection assistant is not offered yet, even with one to decide.
     f.NominationFactory(programme=open_programme, institution=school_a)
+    assert selection not in page and selection not in client_for(coordinator).get(url).content.decode()
+    # Once nominations close, it is.
+    Programme.objects.filter(pk=open_programme.pk).update(nomination_closes=timezone.localdate() - timedelta(days=1))
     page = client_for(coordinator).get(url).content.decode()
     for name in COORDINATOR_PAGES:
         assert reverse(name, args=[open_programme.pk]) in page
