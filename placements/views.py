@@ -180,14 +180,6 @@ def _errors(form):
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
-def _week_ended(programme):
-    """Once the week is over its syndicates and timetable are the record: nothing rebuilds them."""
-    return timezone.localdate() > programme.end_date
-
-
-WEEK_ENDED = "The week has ended, so its syndicates and timetable are kept as they ran."
-
-
 # --- syndicates -------------------------------------------------------------------------------
 
 
@@ -203,7 +195,6 @@ def syndicates(request, pk):
         "build_form": SyndicateBuildForm(leads=leads, initial={"leads": current, "size": 4}),
         "leads": list(leads),
         "syndicate_choices": [row["syndicate"] for row in board["rows"]],
-        "ended": _week_ended(programme),
     }
     return render(request, "placements/syndicates.html", context)
 
@@ -212,9 +203,6 @@ def syndicates(request, pk):
 @coordinator_required
 def syndicates_build(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
-    if _week_ended(programme):
-        messages.error(request, WEEK_ENDED)
-        return redirect("placements:syndicates", pk=pk)
     form = SyndicateBuildForm(request.POST, leads=selectors.vetted_leads(programme=programme))
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -297,7 +285,6 @@ def timetable(request, pk):
         "form": form,
         "syndicates": syndicates,
         "has_sessions": bool(sessions),
-        "ended": _week_ended(programme),
     }
     return render(request, "placements/timetable.html", context)
 
@@ -306,9 +293,6 @@ def timetable(request, pk):
 @coordinator_required
 def timetable_generate(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
-    if _week_ended(programme):
-        messages.error(request, WEEK_ENDED)
-        return redirect("placements:timetable", pk=pk)
     form = TimetableForm(request.POST, programme=programme)
     if not form.is_valid():
         messages.error(request, _errors(form))

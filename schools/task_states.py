@@ -92,20 +92,26 @@ def selection_open(programme: Programme, today: date) -> bool:
     return between and bool(facts["undecided"] or waiting)
 
 
+def _school(programme: Programme) -> str:
+    """What the reasons call the nominating institutions: schools, or for a university placement institutions."""
+    return "school" if programme.kind == Programme.Kind.SCHOOL_WEEK else "institution"
+
+
 def schools_state(programme: Programme, today: date) -> TaskState:
     facts = intake_facts(programme, today)
+    school = _school(programme)
     url = reverse("schools:allocations", args=[programme.pk])
     if not facts["schools"]:
         if today > programme.nomination_closes:
-            return TaskState(NOT_DONE, "No school was chosen", url)
+            return TaskState(NOT_DONE, f"No {school} was chosen", url)
         if today >= programme.nomination_opens:
             return TaskState(
                 NEEDS_ATTENTION,
-                f"Nominations opened on {day_text(programme.nomination_opens, today)} but no school can nominate yet",
+                f"Nominations opened on {day_text(programme.nomination_opens, today)} but no {school} can nominate yet",
                 url,
             )
-        return TaskState(NOT_STARTED, "No schools chosen yet", url)
-    chosen = f"{plural(facts['schools'], 'school')} may nominate up to {facts['quota']} students"
+        return TaskState(NOT_STARTED, f"No {school}s chosen yet", url)
+    chosen = f"{plural(facts['schools'], school)} may nominate up to {facts['quota']} students"
     if facts["quota"] < programme.capacity and today <= programme.nomination_closes:
         return TaskState(
             NEEDS_ATTENTION,
@@ -120,20 +126,21 @@ def contacts_state(programme: Programme, today: date) -> TaskState:
     facts = intake_facts(programme, today)
     url = reverse("schools:contact_invite", args=[programme.pk])
     schools, missing, invited = facts["schools"], facts["without_contact"], facts["invited_only"]
+    school = _school(programme)
     if not schools:
-        return TaskState(CANNOT_START, "Starts when schools are chosen", url)
+        return TaskState(CANNOT_START, f"Starts when {school}s are chosen", url)
     with_contact = schools - missing - invited
     if today > programme.end_date:
         # Nobody is invited to a programme that has run: the link goes to the schools' list instead.
         schools_url = reverse("schools:allocations", args=[programme.pk])
-        return TaskState(DONE, f"{with_contact} of {plural(schools, 'school')} had a contact", schools_url)
+        return TaskState(DONE, f"{with_contact} of {plural(schools, school)} had a contact", schools_url)
     pending = f"{plural(invited, 'invitation')} not accepted yet"
     if missing:
-        reason = f"{plural(missing, 'school')} {verb(missing, 'has', 'have')} no contact"
+        reason = f"{plural(missing, school)} {verb(missing, 'has', 'have')} no contact"
         return TaskState(NEEDS_ATTENTION, f"{reason}; {pending}" if invited else reason, url)
     if invited:
         return TaskState(IN_PROGRESS, pending, url)
-    return TaskState(DONE, "Every school has a contact", url)
+    return TaskState(DONE, f"Every {school} has a contact", url)
 
 
 def nominations_state(programme: Programme, today: date) -> TaskState:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from certificates.models import CertificateTemplate
 from mentoring.models import MentorAssignment
-from placements.models import Attendance, BudgetLine, Programme, Session
+from placements.models import Attendance, BudgetLine, Programme
 from placements.tasklist import (
     CANNOT_START,
     DONE,
@@ -398,29 +398,6 @@ def test_a_completed_programme_offers_results_not_planning(client_for, coordinat
     for name in ("placements:attendance", "surveys:programme_report", "certificates:programme_certificates"):
         assert reverse(name, args=[programme.pk]) in page
     assert "1 student waiting for a mentor" in page
-    # The planning pages themselves no longer offer to rebuild what ran.
-    timetable = client.get(reverse("placements:timetable", args=[programme.pk])).content.decode()
-    syndicates = client.get(reverse("placements:syndicates", args=[programme.pk])).content.decode()
-    assert "Generate timetable" not in timetable and "Build unlocked syndicates" not in syndicates
-
-
-def test_the_timetable_and_syndicates_of_a_week_that_ran_cannot_be_rebuilt(client_for, coordinator, force_a):
-    programme = _ended_programme(force_a, timezone.localdate(), capacity=2, reserved_send_places=0)
-    plan_week(programme, accepted_students(programme, 2))
-    activity = f.ActivityFactory(force=force_a)
-    client = client_for(coordinator)
-    sessions = list(Session.objects.filter(programme=programme).values_list("pk", flat=True))
-    response = client.post(
-        reverse("placements:timetable_generate", args=[programme.pk]), {"activities": [activity.pk]}, follow=True
-    )
-    assert "The week has ended" in response.content.decode()
-    assert list(Session.objects.filter(programme=programme).values_list("pk", flat=True)) == sessions
-    lead = f.ForcePersonFactory(force=force_a)
-    response = client.post(
-        reverse("placements:syndicates_build", args=[programme.pk]), {"size": 4, "leads": [lead.pk]}, follow=True
-    )
-    assert "The week has ended" in response.content.decode()
-    assert list(programme.syndicates.values_list("name", flat=True)) == ["Syndicate 1"]
 
 
 def test_another_forces_coordinator_gets_404(client_for, coordinator_b, force_a):
