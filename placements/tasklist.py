@@ -100,8 +100,16 @@ def task_list(programme: Programme, today: date) -> list[TaskRow]:
 
 
 def next_task(rows: list[TaskRow]) -> TaskRow | None:
-    """The first task that is not done and can start (None when there is nothing left to do)."""
-    return next((row for row in rows if row.state.status in ACTIONABLE), None)
+    """The first task that is not done and can start (None when there is nothing left to do).
+
+    A task that needs attention comes first, wherever it is in the year: schools with no contact
+    while nominations are open matter more than a budget not planned yet.
+    """
+    for statuses in ((NEEDS_ATTENTION,), ACTIONABLE):
+        row = next((row for row in rows if row.state.status in statuses), None)
+        if row is not None:
+            return row
+    return None
 
 
 def shared_facts(programme: Programme, key: str, compute: Callable[[], Any]) -> Any:

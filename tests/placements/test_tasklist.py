@@ -232,6 +232,15 @@ def test_schools_without_a_contact_need_attention_with_the_count(force_a):
     assert states(programme, today)["contacts"] == (DONE, "Every school has a contact")
 
 
+def test_a_step_that_needs_attention_comes_before_an_earlier_one_in_progress(force_a):
+    programme = f.ProgrammeFactory(force=force_a)  # no budget yet: set up is in progress
+    f.AllocationFactory(programme=programme, quota=16)  # a school with no contact
+    today = date(2027, 1, 10)
+    found = states(programme, today)
+    assert found["set_up"][0] == IN_PROGRESS and found["contacts"] == (NEEDS_ATTENTION, "1 school has no contact")
+    assert next_key(programme, today) == "contacts"
+
+
 def test_quotas_short_of_the_places_need_attention(force_a):
     programme = f.ProgrammeFactory(force=force_a)  # 16 places
     school_with_contact(programme, quota=10)
