@@ -54,7 +54,15 @@ def programme_detail(request, pk):
     for section in programme_sections():
         extra = section.context(programme, request) if section.context else {}
         sections.append({"section": section, "context": {"programme": programme, **extra}})
-    context = {"programme": programme, "tasks": tasks, "next_task": next_task(tasks), "sections": sections}
+    # Cancelling is the one stage set by hand (not derived from dates and facts): nothing is left to do.
+    cancelled = programme.status == Programme.Status.CANCELLED
+    context = {
+        "programme": programme,
+        "tasks": tasks,
+        "next_task": None if cancelled else next_task(tasks),
+        "cancelled": cancelled,
+        "sections": sections,
+    }
     return render(request, "placements/programme_detail.html", context)
 
 

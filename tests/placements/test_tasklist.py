@@ -409,6 +409,12 @@ def test_a_completed_programme_offers_results_not_planning(client_for, coordinat
     assert "1 student waiting for a mentor" in page
 
 
+def test_a_cancelled_programme_has_nothing_to_do_next(client_for, coordinator, force_a):
+    programme = f.ProgrammeFactory(force=force_a, status=Programme.Status.CANCELLED)
+    page = client_for(coordinator).get(reverse("placements:programme_detail", args=[programme.pk])).content.decode()
+    assert "Nothing: this programme was cancelled." in page and "next-step__link" not in page
+
+
 def test_another_forces_coordinator_gets_404(client_for, coordinator_b, force_a):
     programme = _ended_programme(force_a, timezone.localdate())
     assert client_for(coordinator_b).get(reverse("placements:programme_detail", args=[programme.pk])).status_code == 404
