@@ -10,6 +10,9 @@ class CertificatesConfig(AppConfig):
 
         privacy.register()
         programme_setup.register()
+        from . import task_states
+
+        task_states.register()
         from placements.sections import ProgrammeSection, register_programme_section
 
         from .selectors import section_context

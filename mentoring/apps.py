@@ -9,10 +9,12 @@ class MentoringConfig(AppConfig):
         from . import privacy
 
         privacy.register()
+        from . import task_states
+
+        task_states.register()
         from placements.sections import ProgrammeSection, register_programme_section
         from schools.signals import consent_withdrawn
 
-        from .selectors import programme_summary
         from .services import end_mentoring_on_consent_withdrawn
 
         register_programme_section(
@@ -20,7 +22,7 @@ class MentoringConfig(AppConfig):
                 order=60,
                 title="Mentoring",
                 template_name="mentoring/section.html",
-                context=lambda programme, request: programme_summary(programme=programme),
+                context=lambda programme, request: task_states.section_context(programme),
             )
         )
         consent_withdrawn.connect(end_mentoring_on_consent_withdrawn, dispatch_uid="mentoring.consent_withdrawn")

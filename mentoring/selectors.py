@@ -122,7 +122,16 @@ def programme_summary(*, programme: Programme, today: date | None = None) -> dic
         overdue=Count("pk", filter=Q(status=MentorAssignment.Status.ACTIVE, next_due_on__lt=today)),
         ended=Count("pk", filter=Q(status=MentorAssignment.Status.ENDED)),
     )
-    awaiting = sum(1 for row in rows if row["eligibility"].eligible and row["assignment"] is None)
+    # Ready for a mentor: eligible, without one now, and not because their mentoring ran its full period
+    # (one whose mentoring the coordinator ended may need a new mentor).
+    over = MentorAssignment.EndReason.PERIOD_OVER
+    awaiting = sum(
+        1
+        for row in rows
+        if row["eligibility"].eligible
+        and row["assignment"] is None
+        and (row["ended"] is None or row["ended"].ended_reason != over)
+    )
     return {**counts, "awaiting": awaiting}
 
 

@@ -9,6 +9,9 @@ class PlacementsConfig(AppConfig):
         from . import privacy
 
         privacy.register()
+        from . import task_states
+
+        task_states.register()
         from .sections import ProgrammeSection, register_programme_section
         from .selectors import attendance_section, budget_section, programme_overview, week_plan_section
 

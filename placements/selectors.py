@@ -23,6 +23,7 @@ from .models import (
     Syndicate,
 )
 from .planning import BREAKS, DAY_SLOTS, vetting_warning
+from .task_states import week_facts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -327,19 +328,20 @@ def staff_hours(*, programme: Programme) -> list[dict[str, Any]]:
 # --- programme page sections (cheap: a few aggregate queries each) ------------------------------
 
 
-def week_plan_section(*, programme: Programme) -> dict[str, int]:
-    counts = programme.sessions.aggregate(
-        total=Count("pk"), cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED))
-    )
+def week_plan_section(*, programme: Programme, today: date | None = None) -> dict[str, Any]:
+    """Counts for the Week plan section; once the week has ended it offers no planning, only the record."""
+    today = today or timezone.localdate()
+    facts = week_facts(programme, today)
     return {
-        "syndicate_count": programme.syndicates.count(),
-        "unplaced": Placement.objects.for_programme(programme).active().filter(syndicate__isnull=True).count(),
-        "session_count": counts["total"],
-        "cancelled": counts["cancelled"],
+        "syndicate_count": facts["syndicates"],
+        "unplaced": facts["unplaced"],
+        "session_count": facts["session_count"],
+        "cancelled": facts["cancelled"],
+        "ended": today > programme.end_date,
     }
 
 
-def attendance_section(*, programme: Programme) -> dict[str, Any]:
+def attendance_section(*, programme: Programme, today: date | None = None) -> dict[str, Any]:
     from .services import attendance_cutoff
 
     counts = Attendance.objects.filter(placement__programme=programme).aggregate(
@@ -347,17 +349,14 @@ def attendance_section(*, programme: Programme) -> dict[str, Any]:
         absences=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
         late=Count("pk", filter=Q(status=Attendance.Status.LATE)),
     )
-    return {**counts, "cutoff": attendance_cutoff()}
+    return {**counts, "cutoff": attendance_cutoff(), "started": (today or timezone.localdate()) >= programme.start_date}
 
 
-def budget_section(*, programme: Programme) -> dict[str, Decimal | None]:
-    from django.db.models import Sum
-
-    totals = programme.budget_lines.aggregate(planned=Sum("planned"), actual=Sum("actual"))
-    students = Placement.objects.for_programme(programme).active().count()
-    actual = totals["actual"] or Decimal("0")
+def budget_section(*, programme: Programme, today: date | None = None) -> dict[str, Decimal | None]:
+    facts = week_facts(programme, today or timezone.localdate())
+    actual, students = facts["actual"], facts["students"]
     return {
-        "planned": totals["planned"] or Decimal("0"),
+        "planned": facts["planned"],
         "actual": actual,
         "cost_per_student": (actual / students).quantize(Decimal("0.01")) if students else None,
     }

@@ -37,6 +37,7 @@ from .models import Activity, BudgetLine, DepartmentUnavailability, Placement, P
 from .pdf import render_pdf
 from .planning import PlanningError
 from .sections import programme_sections
+from .tasklist import next_task, task_list
 
 
 @coordinator_required
@@ -48,11 +49,21 @@ def programme_list(request):
 @coordinator_required
 def programme_detail(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    tasks = task_list(programme, timezone.localdate())
     sections = []
     for section in programme_sections():
         extra = section.context(programme, request) if section.context else {}
         sections.append({"section": section, "context": {"programme": programme, **extra}})
-    return render(request, "placements/programme_detail.html", {"programme": programme, "sections": sections})
+    # Cancelling is the one stage set by hand (not derived from dates and facts): nothing is left to do.
+    cancelled = programme.status == Programme.Status.CANCELLED
+    context = {
+        "programme": programme,
+        "tasks": tasks,
+        "next_task": None if cancelled else next_task(tasks),
+        "cancelled": cancelled,
+        "sections": sections,
+    }
+    return render(request, "placements/programme_detail.html", context)
 
 
 def _apply_error(form, error):

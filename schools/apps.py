@@ -10,6 +10,9 @@ class SchoolsConfig(AppConfig):
 
         privacy.register()
         programme_setup.register()
+        from . import task_states
+
+        task_states.register()
         from core.links import link_register
         from placements.sections import ProgrammeSection, register_programme_section
 
@@ -19,9 +22,11 @@ class SchoolsConfig(AppConfig):
         link_register("invitation", contact_invitation_path)
 
         def intake_context(programme, request):
+            from django.utils import timezone
+
             from .selectors import intake_summary
 
-            return intake_summary(programme=programme)
+            return intake_summary(programme=programme, today=timezone.localdate())
 
         register_programme_section(
             ProgrammeSection(

@@ -8,6 +8,7 @@ from core.links import token_hash
 
 from .models import Allocation, ConsentLink, ContactInvitation, InstitutionContact, Nomination
 from .services import QUOTA_STATUSES_EXCLUDED
+from .task_states import intake_facts, selection_open
 
 
 def consent_link_pk_for_token(token):
@@ -91,19 +92,20 @@ def allocation_summary(*, programme, now=None):
     )
 
 
-def intake_summary(*, programme):
-    """Counts for the Intake section of the programme page, in two queries."""
-    counts = dict(
-        Nomination.objects.filter(programme=programme)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    consent_given = Nomination.objects.filter(
-        programme=programme, consent__status="given", consent__participation=True
-    ).count()
+def intake_summary(*, programme, today):
+    """Counts for the Intake section of the programme page, and which of its actions fit the stage.
+
+    The counts are the task list's intake facts (computed once per page): the selection assistant is
+    offered only while there are nominations to decide before the week, invitations and offers only
+    before the week.
+    """
+    facts = intake_facts(programme, today)
+    before_week = today < programme.start_date
     return {
-        "intake_counts": [(label, counts.get(value, 0)) for value, label in Nomination.Status.choices],
-        "intake_total": sum(counts.values()),
-        "intake_consented": consent_given,
+        "intake_counts": [(label, facts[value]) for value, label in Nomination.Status.choices],
+        "intake_total": facts["total"],
+        "intake_consented": facts["consent_given"],
+        "show_invite": before_week,
+        "show_selection": selection_open(programme, today),
+        "show_offers": before_week and bool(facts["offers_made"]),
     }

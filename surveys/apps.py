@@ -10,6 +10,9 @@ class SurveysConfig(AppConfig):
 
         privacy.register()
         programme_setup.register()
+        from . import task_states
+
+        task_states.register()
         from core.links import link_register
         from placements.sections import ProgrammeSection, register_programme_section
 

@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from placements.models import Programme
 from schools import services
 from schools.models import Nomination
 from tests import factories as f
@@ -117,11 +119,17 @@ def test_coordinator_pages_three_ways(
     assert client_for(coordinator).get(url).status_code == 200
 
 
-def test_programme_page_links_to_the_intake_screens(client_for, coordinator, open_programme):
-    page = (
-        client_for(coordinator).get(reverse("placements:programme_detail", args=[open_programme.pk])).content.decode()
-    )
+def test_programme_page_links_to_the_intake_screens(client_for, coordinator, open_programme, school_a):
+    url = reverse("placements:programme_detail", args=[open_programme.pk])
+    selection = reverse("schools:selection", args=[open_programme.pk])
+    page = client_for(coordinator).get(url).content.decode()
     assert "Intake" in page
+    # Nominations are still open: the selection assistant is not offered yet, even with one to decide.
+    f.NominationFactory(programme=open_programme, institution=school_a)
+    assert selection not in page and selection not in client_for(coordinator).get(url).content.decode()
+    # Once nominations close, it is.
+    Programme.objects.filter(pk=open_programme.pk).update(nomination_closes=timezone.localdate() - timedelta(days=1))
+    page = client_for(coordinator).get(url).content.decode()
     for name in COORDINATOR_PAGES:
         assert reverse(name, args=[open_programme.pk]) in page
 
