@@ -16,7 +16,7 @@ class RetentionPolicyAdmin(ScopedAdmin):
 class ForceNoticeAdmin(ScopedAdmin):
     """Coordinators edit these in the app (Privacy and data); the platform admin may look or correct."""
 
-    list_display = ["force", "public_email"]
+    list_display = ["force", "contact_email", "updated_at"]
     list_select_related = ["force"]
     autocomplete_fields = ["force"]
 

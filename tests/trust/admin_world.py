@@ -20,7 +20,7 @@ from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.placements.factories import DepartmentUnavailabilityFactory, PlanningHoursFactory, SpendEntryFactory
-from tests.privacy.factories import ErasureFactory, RetentionPolicyFactory
+from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
@@ -103,6 +103,7 @@ def _rows_of(force, letter):
         IssueJobFactory(programme=programme),
         StudentLinkFactory(placement=placement),
         RetentionPolicyFactory(force=force),
+        ForceNoticeFactory(force=force),
         ErasureFactory(nomination=erased),
         MentoringSettingsFactory(force=force),
         MentoringReferralFactory(placement=placement),
