@@ -1,7 +1,10 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from core.forms import PlainForm, PlainFormMixin
 
 
-class TokenForm(forms.Form):
+class TokenForm(PlainForm):
     token = forms.CharField(
         label="6-digit code from your authenticator app",
         min_length=6,
@@ -14,3 +17,7 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Enter the 6 digits shown in your authenticator app.")
         return token
+
+
+class SignInForm(PlainFormMixin, AuthenticationForm):
+    """Django's sign-in form with the house messages ("Enter username", not "This field is required.")."""

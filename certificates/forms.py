@@ -1,5 +1,7 @@
 from django import forms
 
+from core.forms import PlainForm, PlainModelForm
+
 from .models import CertificateTemplate
 from .rendering import PLACEHOLDER
 from .services import normalise_code
@@ -8,7 +10,7 @@ PLACEHOLDERS = ("student_name", "programme_title", "start_date", "end_date", "ho
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 
-class CertificateTemplateForm(forms.ModelForm):
+class CertificateTemplateForm(PlainModelForm):
     class Meta:
         model = CertificateTemplate
         fields = [
@@ -66,7 +68,7 @@ class CertificateTemplateForm(forms.ModelForm):
 CHOOSE_A_BUTTON = "Choose one of the two buttons."
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(PlainForm):
     """Revoke a certificate, and (the usual case: a name to correct) issue its corrected one in the same step."""
 
     REISSUE = "reissue"
@@ -75,6 +77,7 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(
         label="Why it is being revoked",
         max_length=300,
+        error_messages={"required": "Say why the certificate is being revoked"},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For your records, for example “Surname misspelt”. Nobody checking the certificate sees it.",
     )
@@ -98,7 +101,7 @@ class RevokeForm(forms.Form):
         return cleaned
 
 
-class ReissueForm(forms.Form):
+class ReissueForm(PlainForm):
     printed_name = forms.CharField(
         label="Name to print",
         max_length=200,
@@ -106,7 +109,7 @@ class ReissueForm(forms.Form):
     )
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(PlainForm):
     code = forms.CharField(
         label="Verification code", max_length=40, help_text="As printed on the certificate, e.g. ABCD-EFGH-JKLM-NPQR."
     )
@@ -118,5 +121,5 @@ class VerifyForm(forms.Form):
         return code
 
 
-class OrderForm(forms.Form):
+class OrderForm(PlainForm):
     order = forms.ChoiceField(choices=[("alphabetical", "Alphabetical"), ("syndicate", "By syndicate")], required=False)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.forms.widgets import MultiWidget, NumberInput
 
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
@@ -94,12 +95,17 @@ def _is_plain_date(field: forms.Field) -> bool:
 
 
 class PlainFormMixin:
-    """Specific messages for empty required fields, "Choose …" instead of dashes, day/month/year dates."""
+    """Specific messages for empty required fields, "Choose …" instead of dashes, day/month/year dates.
+
+    No `required` attribute on the inputs: the product's own messages, not the browser's pop-ups.
+    """
+
+    use_required_attribute = False
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            label = str(field.label or forms.forms.pretty_name(name))
+            label = str(field.label or pretty_name(name))
             if field.error_messages.get("required") == DJANGO_REQUIRED:
                 field.error_messages["required"] = required_message(field, label)
             if _is_plain_date(field):

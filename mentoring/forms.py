@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from core.forms import PlainForm, PlainModelForm
 from placements.models import ForcePerson
 
 from .models import MentorContact, Outcome
@@ -13,7 +14,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class AssignMentorForm(forms.Form):
+class AssignMentorForm(PlainForm):
     mentor = forms.ModelChoiceField(queryset=ForcePerson.objects.none(), empty_label=None, label="Mentor")
 
     def __init__(self, *args, mentors, maximum, suggestion=None, **kwargs):
@@ -27,7 +28,7 @@ class AssignMentorForm(forms.Form):
             field.initial = suggestion.pk
 
 
-class MentorContactForm(forms.ModelForm):
+class MentorContactForm(PlainModelForm):
     class Meta:
         model = MentorContact
         fields = ["contacted_on", "method", "summary", "next_step", "sensitive_notes"]
@@ -65,7 +66,7 @@ class MentorContactForm(forms.ModelForm):
         return day
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(PlainModelForm):
     class Meta:
         model = Outcome
         fields = ["milestone", "occurred_on", "note"]

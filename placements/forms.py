@@ -4,6 +4,8 @@ from django import forms
 from django.db import connections
 from django.utils import timezone
 
+from core.forms import PlainForm, PlainModelForm
+
 from .models import Activity, Attendance, BudgetLine, Department, ForcePerson, Placement, Programme, Syndicate
 
 
@@ -30,7 +32,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class SyndicateBuildForm(forms.Form):
+class SyndicateBuildForm(PlainForm):
     size = forms.IntegerField(min_value=2, max_value=8, initial=4, label="Students per syndicate")
     leads = IdsChoiceField(
         queryset=ForcePerson.objects.none(),
@@ -45,7 +47,7 @@ class SyndicateBuildForm(forms.Form):
         self.fields["leads"].label_from_instance = lambda p: f"{p} (vetting to {p.vetting_expires_on:%d %b %Y})"
 
 
-class SyndicateForm(forms.Form):
+class SyndicateForm(PlainForm):
     lead = forms.ModelChoiceField(queryset=ForcePerson.objects.none(), required=False, empty_label="No lead")
     is_locked = forms.BooleanField(required=False, label="Locked")
 
@@ -54,7 +56,7 @@ class SyndicateForm(forms.Form):
         self.fields["lead"].queryset = leads
 
 
-class PlacementMoveForm(forms.Form):
+class PlacementMoveForm(PlainForm):
     placement = forms.ModelChoiceField(queryset=Placement.objects.none())
     syndicate = forms.ModelChoiceField(queryset=Syndicate.objects.none(), required=False, empty_label="No syndicate")
 
@@ -64,7 +66,7 @@ class PlacementMoveForm(forms.Form):
         self.fields["syndicate"].queryset = programme.syndicates.all()
 
 
-class TimetableForm(forms.Form):
+class TimetableForm(PlainForm):
     activities = IdsChoiceField(
         queryset=Activity.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -82,7 +84,7 @@ class TimetableForm(forms.Form):
         )
 
 
-class ContingencyForm(forms.Form):
+class ContingencyForm(PlainForm):
     activity = forms.ModelChoiceField(
         queryset=Activity.objects.none(), widget=forms.RadioSelect, empty_label=None, label="Contingency activity"
     )
@@ -92,20 +94,20 @@ class ContingencyForm(forms.Form):
         self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in options])
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PlainForm):
     placement = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=Attendance.Status.choices)
     arrived_at = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="Arrived at")
 
 
-class SpendEntryForm(forms.Form):
+class SpendEntryForm(PlainForm):
     category = forms.ChoiceField(choices=BudgetLine.Category.choices)
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(min_value=0.01, max_digits=10, decimal_places=2, label="Amount (£)")
     note = forms.CharField(max_length=200, required=False)
 
 
-class PlanningHoursForm(forms.Form):
+class PlanningHoursForm(PlainForm):
     department = forms.ModelChoiceField(queryset=Department.objects.none())
     hours = forms.DecimalField(min_value=0, max_digits=6, decimal_places=1, label="Planning hours")
 
@@ -157,12 +159,13 @@ def _money(label, help_text="", *, required=False):
     )
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(PlainModelForm):
     """A programme's details. The force is the coordinator's; the status follows from the dates."""
 
     title = forms.CharField(
         max_length=200,
         label="Title",
+        error_messages={"required": "Enter the programme's title"},
         help_text="As schools and students will see it, for example “Summer work-experience week 2027”.",
     )
     start_date = DayField(label="First day")
@@ -259,10 +262,14 @@ class NewProgrammeForm(ProgrammeForm):
         return {category: self.cleaned_data.get(f"budget_{category}") for category in BudgetLine.Category.values}
 
 
-class ProgrammeCopyForm(forms.Form):
+class ProgrammeCopyForm(PlainForm):
     """The new title and dates of a copy; every other detail comes from the programme copied."""
 
-    title = forms.CharField(max_length=200, label="Title of the new programme")
+    title = forms.CharField(
+        max_length=200,
+        label="Title of the new programme",
+        error_messages={"required": "Enter the new programme's title"},
+    )
     start_date = DayField(label="First day")
     end_date = DayField(label="Last day")
     nomination_opens = DayField(label="Nominations open on")
@@ -291,7 +298,7 @@ class ProgrammeCopyForm(forms.Form):
         return data
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(PlainModelForm):
     """An activity of the force's catalogue; department and staff choices are the force's own."""
 
     title = forms.CharField(max_length=120, label="Name")
@@ -384,11 +391,11 @@ class ActivityForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "delivering_staff"}
 
 
-class ActivityInUseForm(forms.Form):
+class ActivityInUseForm(PlainForm):
     in_use = forms.TypedChoiceField(choices=[("yes", "Bring back"), ("no", "Retire")], coerce=lambda v: v == "yes")
 
 
-class UnavailabilityForm(forms.Form):
+class UnavailabilityForm(PlainForm):
     department = forms.ModelChoiceField(
         queryset=Department.objects.none(), label="Department", empty_label="Choose a department"
     )
@@ -414,7 +421,7 @@ class UnavailabilityForm(forms.Form):
         return data
 
 
-class BudgetLineAddForm(forms.Form):
+class BudgetLineAddForm(PlainForm):
     category = forms.ChoiceField(choices=BudgetLine.Category.choices, label="Category")
     description = forms.CharField(
         max_length=200, required=False, label="Description", help_text="Optional: for example “Coach hire, two days”."
@@ -426,6 +433,6 @@ class BudgetLineAddForm(forms.Form):
         self.fields["category"].choices = [(v, label) for v, label in BudgetLine.Category.choices if v not in used]
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(PlainForm):
     description = forms.CharField(max_length=200, required=False, label="Description")
     planned = _money("Planned (£)", required=True)

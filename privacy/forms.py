@@ -5,7 +5,7 @@ from core.forms import PlainForm
 from .notices import HTML_TAG, same_text
 
 
-class ErasureForm(forms.Form):
+class ErasureForm(PlainForm):
     note = forms.CharField(
         label="Why is the data erased?",
         max_length=300,
@@ -17,7 +17,7 @@ class ErasureForm(forms.Form):
     )
 
 
-class RetentionPolicyForm(forms.Form):
+class RetentionPolicyForm(PlainForm):
     not_placed_months = forms.IntegerField(
         label="Students without a place (not selected, waiting list, withdrawn, declined)",
         min_value=1,

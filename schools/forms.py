@@ -7,13 +7,14 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from core.errors import DomainError
+from core.forms import PlainForm, PlainModelForm
 
 from .models import NOMINATION_FIELDS, Institution, Nomination
 
 MAX_CSV_BYTES = 1024 * 1024
 
 
-class NominationForm(forms.ModelForm):
+class NominationForm(PlainModelForm):
     date_of_birth = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
@@ -165,7 +166,7 @@ def parse_nomination_csv(upload):
     return rows, errors
 
 
-class CsvUploadForm(forms.Form):
+class CsvUploadForm(PlainForm):
     file = forms.FileField(label="CSV file", help_text="UTF-8 CSV, at most 1 MB, with the template's header row.")
 
     def __init__(self, *args, **kwargs):
@@ -174,7 +175,7 @@ class CsvUploadForm(forms.Form):
         self.helper.add_input(Submit("submit", "Upload and check"))
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PlainForm):
     institution = forms.ModelChoiceField(queryset=Institution.objects.none())
     name = forms.CharField(max_length=120)
     email = forms.EmailField()
@@ -190,7 +191,7 @@ class InvitationForm(forms.Form):
         self.helper.add_input(Submit("submit", "Send invitation"))
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(PlainForm):
     username = forms.CharField(max_length=150, help_text="You will sign in with this.")
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(
@@ -219,7 +220,7 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainForm):
     respondent_name = forms.CharField(label="Your full name", max_length=120)
     participation = forms.TypedChoiceField(
         label="Taking part",
@@ -238,7 +239,7 @@ class ConsentForm(forms.Form):
         return cleaned
 
 
-class ConsentWithdrawForm(forms.Form):
+class ConsentWithdrawForm(PlainForm):
     items = forms.MultipleChoiceField(
         label="What do you want to withdraw?",
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
@@ -250,7 +251,7 @@ class ConsentWithdrawForm(forms.Form):
     )
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(PlainForm):
     institution = forms.ModelChoiceField(queryset=Institution.objects.none())
     quota = forms.IntegerField(min_value=0, max_value=200, help_text="0 removes the institution from this programme.")
 
@@ -262,7 +263,7 @@ class AllocationForm(forms.Form):
         self.helper.add_input(Submit("submit", "Save allocation"))
 
 
-class SelectionForm(forms.Form):
+class SelectionForm(PlainForm):
     deadline = forms.DateField(
         label="Institutions answer by",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -281,7 +282,7 @@ class SelectionForm(forms.Form):
         self.fields["selected"].choices = [(str(n.pk), n.full_name) for n in candidates]
 
 
-class SelectionSendForm(forms.Form):
+class SelectionSendForm(PlainForm):
     """The confirm page's own fields; the choice itself comes back in SelectionForm's hidden fields."""
 
     digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
@@ -291,7 +292,7 @@ class SelectionSendForm(forms.Form):
     )
 
 
-class OfferWithdrawForm(forms.Form):
+class OfferWithdrawForm(PlainForm):
     reason = forms.CharField(
         label="A few words for the school (optional)",
         required=False,
@@ -301,5 +302,5 @@ class OfferWithdrawForm(forms.Form):
     )
 
 
-class OfferResponseForm(forms.Form):
+class OfferResponseForm(PlainForm):
     answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])

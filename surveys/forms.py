@@ -2,6 +2,8 @@ import json
 
 from django import forms
 
+from core.forms import PlainForm, PlainModelForm
+
 from . import paper, standard
 from .models import Question, Survey
 from .services import MAX_TEXT_ANSWER, clean_text
@@ -9,7 +11,7 @@ from .services import MAX_TEXT_ANSWER, clean_text
 MAX_SHEET_BYTES = 2 * 1024 * 1024
 
 
-class ShortCodeForm(forms.Form):
+class ShortCodeForm(PlainForm):
     code = forms.CharField(
         label="Your survey code",
         max_length=30,
@@ -51,7 +53,7 @@ def answer_field(question, *, easy_read, required):
     )
 
 
-class AnswersForm(forms.Form):
+class AnswersForm(PlainForm):
     """The answers to some questions (one per screen, or all); values come back keyed by question code."""
 
     def __init__(self, *args, questions, easy_read=False, enforce_required=True, **kwargs):
@@ -75,7 +77,7 @@ class AnswersForm(forms.Form):
         return {q.code: self.cleaned_data.get(field_name(q), "") for q in self.questions}
 
 
-class PaperSheetForm(forms.Form):
+class PaperSheetForm(PlainForm):
     """The filled-in paper answer sheet, CSV or Excel; cleaned into its rows of text cells."""
 
     file = forms.FileField(
@@ -93,7 +95,7 @@ class PaperSheetForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
 
 
-class PaperSheetConfirmForm(forms.Form):
+class PaperSheetConfirmForm(PlainForm):
     """The checked sheet sent back with "Save these answers": it is checked again in full before saving."""
 
     sheet = forms.CharField(widget=forms.HiddenInput, max_length=4 * MAX_SHEET_BYTES)
@@ -115,7 +117,7 @@ class PaperSheetConfirmForm(forms.Form):
         return rows
 
 
-class SurveyWindowForm(forms.ModelForm):
+class SurveyWindowForm(PlainModelForm):
     class Meta:
         model = Survey
         fields = ["opens_at", "closes_at"]

@@ -294,7 +294,7 @@ def test_revoke_and_issue_a_corrected_certificate_in_one_step(client_for, issued
     "data, error",
     [
         ({"reason": "Misspelt", "printed_name": "  ", "then": "reissue"}, "Give the name to print"),
-        ({"reason": "", "printed_name": "Ben Brown", "then": "reissue"}, "This field is required"),
+        ({"reason": "", "printed_name": "Ben Brown", "then": "reissue"}, "Say why the certificate is being revoked"),
         ({"reason": "Misspelt", "printed_name": "Ben Brown"}, "Choose one of the two buttons"),
         ({"reason": "Misspelt", "printed_name": "Ben Brown", "then": "both"}, "Choose one of the two buttons"),
         ({"reason": "x" * 301, "printed_name": "Ben Brown", "then": "revoke"}, "at most 300 characters"),

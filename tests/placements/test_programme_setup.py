@@ -59,7 +59,7 @@ BAD = [
     ({"attendance_threshold_pct": "101"}, "attendance_threshold_pct", "100 or less"),
     ({"mentor_contact_every_days": "0"}, "mentor_contact_every_days", "1 or more"),
     ({"start_date": "1800-07-12"}, "start_date", "between 2000 and 2100"),
-    ({"title": ""}, "title", "required"),
+    ({"title": ""}, "title", "Enter the programme's title"),
     ({"budget_transport": "-1"}, "budget_transport", "£0 or more"),
 ]
 

@@ -148,7 +148,9 @@ def test_answer_by_date_on_or_after_the_start_is_refused_on_the_field(open_progr
 
 def test_selection_page_suggests_the_default_date(client_for, coordinator, open_programme, mixed, today):
     page = client_for(coordinator).get(reverse("schools:selection", args=[open_programme.pk])).content.decode()
-    assert f'value="{services.offer_deadline_default(open_programme, today):%Y-%m-%d}"' in page
+    default = services.offer_deadline_default(open_programme, today)
+    for part, value in (("day", default.day), ("month", default.month), ("year", default.year)):
+        assert f'name="deadline_{part}" value="{value}"' in page
     assert "Nominations are open until" in page
 
 
