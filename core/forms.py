@@ -38,6 +38,8 @@ def required_message(field: forms.Field, label: str) -> str:
         return f"Select at least one option for {what}"
     if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
         return f"Select {what}"
+    if isinstance(field, forms.DateField):
+        return f"Enter a date for “{label.rstrip('.:?')}”"
     return f"Enter {what}"
 
 

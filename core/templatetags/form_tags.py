@@ -12,7 +12,7 @@ def error_anchor(bound_field):
     widget = bound_field.field.widget
     auto_id = bound_field.auto_id
     if isinstance(widget, MultiWidget):
-        return f"{auto_id}{widget.widgets_names[0]}"
+        return f"{auto_id}_0"  # MultiWidget numbers its boxes' ids (the names carry _day, _month, _year)
     if isinstance(widget, ChoiceWidget) and widget.allow_multiple_selected is False and widget.input_type == "radio":
         return f"{auto_id}_0"
     if isinstance(widget, ChoiceWidget) and widget.input_type == "checkbox":

@@ -155,13 +155,13 @@ class Journey:
             target.fill(text)
 
     def date_into(self, selector, value):
-        """A date field: the house day/month/year boxes (`#id_x_day` …) or, on a hand-made form, a date picker.
+        """A date field: the house day/month/year boxes (`#id_x_0` … `_2`) or, on a hand-made form, a date picker.
 
         Debian's Chromium orders a date picker's segments month, day, year whatever the page's locale.
         """
-        if selector.startswith("#") and self.page.locator(f"{selector}_day").count():
-            for part, text in (("day", str(value.day)), ("month", str(value.month)), ("year", str(value.year))):
-                self.type_into(f"{selector}_{part}", text)
+        if selector.startswith("#") and self.page.locator(f"{selector}_0").count():
+            for index, text in enumerate((value.day, value.month, value.year)):
+                self.type_into(f"{selector}_{index}", str(text))
             return
         target = self.page.locator(selector).first
         if self.keyboard:

@@ -23,7 +23,7 @@ def test_an_empty_form_says_what_to_do_for_each_field():
     assert form.errors == {
         "first_name": ["Enter first name"],
         "school": ["Select school"],
-        "starts_on": ["Enter start date"],
+        "starts_on": ["Enter a date for “Start date”"],
         "agree": ["Tick “I agree” to go on"],
         "photo": ["Choose a file for photo"],
     }
@@ -66,3 +66,19 @@ def test_the_date_renders_as_three_labelled_boxes():
         assert f">{label}</label>" in html
         assert f'name="{name}"' in html and f'value="{value}"' in html
     assert 'type="date"' not in html
+
+
+def test_the_error_summary_links_to_the_first_box_of_each_field():
+    from django.template.loader import render_to_string
+
+    form = _Example(data={})
+    form.is_valid()
+    html = render_to_string("includes/error_summary.html", {"form": form})
+    assert "There is a problem" in html
+    for anchor, message in (
+        ("id_first_name", "Enter first name"),
+        ("id_school", "Select school"),
+        ("id_starts_on_0", "Enter a date for “Start date”"),
+        ("id_agree", "Tick “I agree” to go on"),
+    ):
+        assert f'<a href="#{anchor}">{message}</a>' in html
