@@ -111,9 +111,9 @@ def test_a_coordinator_runs_next_year_in_the_app_without_the_admin(browser, demo
     programme = Programme.objects.get(title="Work-experience week, next year")
     assert new_path == f"/programmes/{programme.pk}/"
     assert programme.force_id == completed.force_id and programme.start_date == start
-    assert Allocation.objects.filter(programme=programme).count() == Allocation.objects.filter(
-        programme=completed
-    ).count()
+    assert (
+        Allocation.objects.filter(programme=programme).count() == Allocation.objects.filter(programme=completed).count()
+    )
     assert ContactInvitation.objects.filter(email="dana.careers@oakfield.invalid").exists()
     assert OutboundEmail.objects.filter(kind="contact_invitation", to="dana.careers@oakfield.invalid").exists()
 

@@ -1,0 +1,96 @@
+"""Every page of every role in real Chromium, at 1280 and 390 px: screenshotted, and checked with axe-core.
+
+The pages are the role × URL matrix's own (tests/trust/test_url_matrix.py): for each role, every URL its
+row says answers 200, with the matrix's world (the demo seed plus a second force) and the same signed-in
+sessions, copied into the browser as cookies. Files (PDF, CSV, spreadsheets, JSON) are not pages and are
+left out. The screenshots are kept under test-artifacts/screenshots/every-page/ for a person to look at.
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+
+from tests.trust.test_url_matrix import enumerate_urls, make_clients, parse_matrix, url_for
+from tests.trust.world import build_world
+
+from .conftest import ARGS, AXE_TAGS, CHROMIUM, SHOTS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROLES = ["anon", "contact_a", "coord_a", "lead", "mentor", "student"]
+FILES = re.compile(r"(\.pdf|\.csv|\.xlsx|\.zip|\.json|\.ics|/favicon\.ico|\.png)$|/(download|qr-sheet)")
+WIDTHS = [(1280, 900), (390, 844)]
+
+
+def _pages(world, matrix):
+    urls = {name: url_for(name, entry, world) for name, entry in enumerate_urls().items()}
+    return {
+        role: sorted((name, url) for name, url in urls.items() if matrix[name][role] == "200" and not FILES.search(url))
+        for role in ROLES
+    }
+
+
+def test_every_page_of_every_role_passes_axe_at_desktop_and_phone_width(live_server, settings_override):
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed")
+    world = build_world()
+    pages = _pages(world, parse_matrix())
+    fresh = make_clients(world)
+    cookies = {role: fresh(role).cookies.get(settings.SESSION_COOKIE_NAME) for role in ROLES}
+    assert sum(len(found) for found in pages.values()) > 100
+
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    folder = SHOTS / "every-page"
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        axe = Axe()
+        try:
+            for role in ROLES:
+                for width, height in WIDTHS:
+                    context = chromium.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+                    if cookies[role] is not None:
+                        context.add_cookies(
+                            [
+                                {
+                                    "name": settings.SESSION_COOKIE_NAME,
+                                    "value": cookies[role].value,
+                                    "url": live_server.url,
+                                }
+                            ]
+                        )
+                    page = context.new_page()
+                    for name, url in pages[role]:
+                        response = page.goto(live_server.url + url)
+                        key = f"{role} {width}px {name} {url}"
+                        if response is None or response.status != 200:
+                            problems[key] = f"status {response.status if response else 'none'}"
+                            continue
+                        if "text/html" not in response.headers.get("content-type", ""):
+                            continue  # a health check or a progress poll answers JSON: not a page
+                        slug = re.sub(r"[^a-z0-9]+", "-", f"{role}-{name}-{width}".lower()).strip("-")
+                        page.screenshot(path=str(folder / f"{slug}.png"), full_page=True)
+                        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+                        found = [
+                            (v["id"], [n["target"] for n in v["nodes"]][:2]) for v in results.response["violations"]
+                        ]
+                        wide = page.evaluate("document.documentElement.scrollWidth") > width + 1
+                        if found or wide:
+                            problems[key] = found + (["wider than the screen"] if wide else [])
+                    context.close()
+        finally:
+            chromium.close()
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in sorted(problems.items()))
+
+
+@pytest.fixture
+def settings_override(settings, monkeypatch):
+    settings.RATELIMIT_ENABLE = False
+    monkeypatch.setattr("core.views._check_worker", lambda: "ok")
+    return settings
