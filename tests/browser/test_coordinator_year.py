@@ -16,8 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from certificates import selectors as certificate_selectors
-from certificates import services as certificate_services
+from certificates import selectors as certificate_selectors, services as certificate_services
 from certificates.models import Certificate
 from core.models import OutboundEmail
 from placements.models import Programme
