@@ -26,6 +26,7 @@ FORCE_PATHS = {
     "placements.force": "pk",
     "placements.department": "force",
     "placements.forceperson": "force",
+    "placements.forcepersoninvitation": "person__force",
     "placements.programme": "force",
     "placements.syndicate": "programme__force",
     "placements.placement": "programme__force",

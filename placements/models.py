@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.links import new_token_salt
+
 
 class Force(models.Model):
     """A police force: the tenant. Nothing of one force is visible to another."""
@@ -99,6 +101,30 @@ class ForcePerson(models.Model):
 
     def vetting_valid_through(self, day):
         return self.vetting_expires_on is not None and self.vetting_expires_on >= day
+
+
+class ForcePersonInvitation(models.Model):
+    """An emailed, single-use link for a force person to get a sign-in (7 days); only its hash is stored."""
+
+    person = models.ForeignKey(ForcePerson, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(
+        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "invitation to sign in"
+
+    def __str__(self):
+        return f"Invitation to sign in for {self.person}"
 
 
 class ProgrammeQuerySet(models.QuerySet):

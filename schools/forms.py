@@ -4,7 +4,6 @@ import io
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
-from django.contrib.auth import password_validation
 
 from core.errors import DomainError
 from core.forms import PlainForm, PlainModelForm
@@ -189,35 +188,6 @@ class InvitationForm(PlainForm):
             self.fields["institution"].queryset = institutions
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Send invitation"))
-
-
-class AcceptInvitationForm(PlainForm):
-    username = forms.CharField(max_length=150, help_text="You will sign in with this.")
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def __init__(self, *args, invitation=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invitation = invitation
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Create my account"))
-
-    def clean(self):
-        cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
-        elif p1:
-            from django.contrib.auth import get_user_model
-
-            probe = get_user_model()(username=cleaned.get("username", ""), email=getattr(self.invitation, "email", ""))
-            try:
-                password_validation.validate_password(p1, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
-        return cleaned
 
 
 class ConsentForm(PlainForm):

@@ -3,10 +3,10 @@
 import logging
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.invitations import account_create, email_has_account, invitation_email_matches
 from core.links import link_marker, token_hash
 from core.services import email_queue
 
@@ -116,7 +116,7 @@ def contact_invitation_has_account(*, invitation):
     True when a user has the invited email (any case), or the institution's contact row for that
     email is already linked to a user (whatever that user's own email is).
     """
-    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+    if email_has_account(invitation.email):
         return True
     return InstitutionContact.objects.filter(
         institution=invitation.institution_id, email__iexact=invitation.email, user__isnull=False
@@ -135,17 +135,13 @@ def contact_invitation_accept(*, invitation, username, password):
     contact row is already linked) is refused here, and that person links it with
     `contact_invitation_link` after signing in with their own password and second factor.
     """
-    User = get_user_model()
     invitation = _locked_pending(invitation)
     if contact_invitation_has_account(invitation=invitation):
         raise SchoolsError(
             "You already have an account. Sign in with your own password to accept this invitation.", status=409
         )
-    if User.objects.filter(username__iexact=username).exists():
-        raise SchoolsError("That username is taken; choose another.", field="username")
-    first, _, last = invitation.name.partition(" ")
-    user = User.objects.create_user(
-        username=username, email=invitation.email, password=password, first_name=first, last_name=last
+    user = account_create(
+        username=username, email=invitation.email, name=invitation.name, password=password, error=SchoolsError
     )
     contact = InstitutionContact.objects.filter(
         institution=invitation.institution, email__iexact=invitation.email
@@ -172,11 +168,6 @@ def _invitation_complete(invitation, contact, user):
     invitation.contact = contact
     invitation.save(update_fields=["accepted_at", "contact"])
     return contact
-
-
-def invitation_email_matches(*, invitation, user):
-    """Whether `user` is the person invited: their own account's email is the invited one (any case)."""
-    return bool(user.email) and user.email.strip().casefold() == invitation.email.strip().casefold()
 
 
 @transaction.atomic

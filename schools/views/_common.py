@@ -8,7 +8,7 @@ INVITATION_SESSION_KEY = "invitation_pk"
 
 
 def _error_page(request, error, *, title="Something needs attention"):
-    return render(request, "schools/problem.html", {"title": title, "message": error.message}, status=error.status)
+    return render(request, "core/problem.html", {"title": title, "message": error.message}, status=error.status)
 
 
 def _apply_error(form, error):

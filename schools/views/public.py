@@ -1,11 +1,10 @@
 """Pages reached from emailed links without an account: guardian consent and contact invitations."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.invitations import InvitationKind, Invited, invitation_accept_view, invitation_open_view
 from core.tokens import token_guard, token_rejected
 
 from .. import forms, selectors, services
@@ -106,82 +105,32 @@ def consent_withdraw(request):
     )
 
 
-# Contact invitations (no login until the person has an account)
+# Contact invitations (no login until the person has an account): the flow of core.invitations.
 
 
-@token_guard
-def invitation_open(request, token):
-    # Only the invitation's number goes into the session, never the token: the accept page checks
-    # the invitation again on every request, and a copied session row opens nothing elsewhere.
-    request.session.pop(INVITATION_SESSION_KEY, None)
-    try:
-        invitation = services.contact_invitation_open(token=token)
-    except SchoolsError as error:
-        token_rejected(request, kind="invitation", token=token)
-        return _error_page(request, error, title="This invitation does not work")
-    request.session[INVITATION_SESSION_KEY] = invitation.pk
-    return redirect("invitations:accept")
-
-
-@token_guard
-def invitation_accept(request):
-    try:
-        invitation = services.contact_invitation_find(pk=request.session.get(INVITATION_SESSION_KEY))
-    except SchoolsError as error:
-        if error.status == 404:
-            token_rejected(request, kind="invitation")
-        return _error_page(request, error, title="This invitation does not work")
-    if request.user.is_authenticated:
-        return _invitation_link(request, invitation)
-    if services.contact_invitation_has_account(invitation=invitation):
-        # Never create or sign in as an account that already exists: that person signs in with
-        # their own password (and second factor), then comes back here to link the contact.
-        sign_in = f"{reverse('accounts:login')}?next={reverse('invitations:accept')}"
-        context = {"invitation": invitation, "sign_in_url": sign_in}
-        status = 409 if request.method == "POST" else 200
-        return render(request, "schools/invitation_sign_in.html", context, status=status)
-    form = forms.AcceptInvitationForm(
-        request.POST or None, invitation=invitation, initial={"username": invitation.email.split("@")[0]}
+def _contact_invited(invitation):
+    institution = invitation.institution
+    return Invited(
+        role="a contact for",
+        place=institution.name,
+        force=institution.force,
+        link_label=f"Add {institution.name} to my account",
+        welcome=f"You can now nominate students for {institution}.",
+        home="schools:contact_home",
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                user = services.contact_invitation_accept(
-                    invitation=invitation,
-                    username=form.cleaned_data["username"],
-                    password=form.cleaned_data["password1"],
-                )
-            except SchoolsError as error:
-                if error.field is None:
-                    return _error_page(request, error, title="This invitation does not work")
-                _apply_error(form, error)
-                status = error.status
-            else:
-                request.session.pop(INVITATION_SESSION_KEY, None)
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, f"Welcome. You can now nominate students for {invitation.institution}.")
-                return redirect("schools:contact_home")
-        else:
-            status = 400
-    return render(request, "schools/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
 
 
-def _invitation_link(request, invitation):
-    """A signed-in user accepts: only if the invitation was sent to their own account's email."""
-    if not services.invitation_email_matches(invitation=invitation, user=request.user):
-        error = SchoolsError(
-            f"This invitation was sent to {invitation.email}, which is not the email address of the account "
-            "you are signed in with. Sign out, then open the link in the invitation email again.",
-            status=403,
-        )
-        return _error_page(request, error, title="This invitation is for someone else")
-    if request.method == "POST":
-        try:
-            services.contact_invitation_link(invitation=invitation, user=request.user)
-        except SchoolsError as error:
-            return _error_page(request, error, title="This invitation does not work")
-        request.session.pop(INVITATION_SESSION_KEY, None)
-        messages.success(request, f"You can now nominate students for {invitation.institution}.")
-        return redirect("schools:contact_home")
-    return render(request, "schools/invitation_link.html", {"invitation": invitation})
+CONTACT_INVITATION = InvitationKind(
+    name="invitation",
+    session_key=INVITATION_SESSION_KEY,
+    accept_url="invitations:accept",
+    open=lambda token: services.contact_invitation_open(token=token),
+    find=lambda pk: services.contact_invitation_find(pk=pk),
+    has_account=lambda invitation: services.contact_invitation_has_account(invitation=invitation),
+    accept=services.contact_invitation_accept,
+    link=services.contact_invitation_link,
+    describe=_contact_invited,
+)
+
+invitation_open = invitation_open_view(CONTACT_INVITATION)
+invitation_accept = invitation_accept_view(CONTACT_INVITATION)
