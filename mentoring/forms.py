@@ -1,10 +1,12 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from core.forms import PlainForm, PlainModelForm
 from placements.models import ForcePerson
 
-from .models import MentorContact, Outcome
+from .models import MentorContact, MentoringSettings, Outcome
+from .services import END_AGE_RANGE, MAX_MENTEES_LIMIT
 
 
 class DateInput(forms.DateInput):
@@ -88,3 +90,33 @@ class OutcomeForm(PlainModelForm):
         if self.placement is not None and day < self.placement.programme.start_date:
             raise forms.ValidationError("The date is before the student's programme began.")
         return day
+
+
+class MentoringSettingsForm(PlainModelForm):
+    class Meta:
+        model = MentoringSettings
+        fields = ["max_mentees_per_mentor", "end_at_age"]
+        labels = {
+            "max_mentees_per_mentor": "Most mentees per mentor",
+            "end_at_age": "Mentoring ends at age (optional)",
+        }
+        help_texts = {
+            "max_mentees_per_mentor": "A mentor at this number is not offered new mentees. Lowering it takes no "
+            "mentee away from anyone.",
+            "end_at_age": "Mentoring also ends on the student's birthday at this age. Leave blank for no age limit. "
+            "Applies to mentoring that starts from now on.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        low, high = END_AGE_RANGE
+        self.fields["max_mentees_per_mentor"].min_value = 1
+        self.fields["max_mentees_per_mentor"].max_value = MAX_MENTEES_LIMIT
+        self.fields["max_mentees_per_mentor"].validators += [MinValueValidator(1), MaxValueValidator(MAX_MENTEES_LIMIT)]
+        self.fields["end_at_age"].validators += [MinValueValidator(low), MaxValueValidator(high)]
+        self.fields["max_mentees_per_mentor"].error_messages["required"] = "Enter the most mentees one mentor may have"
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    def _post_clean(self):
+        pass  # the service checks and saves; the form only cleans values

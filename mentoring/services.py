@@ -17,7 +17,7 @@ from core.services import email_queue
 from placements.models import ForcePerson, Placement
 
 from . import selectors
-from .models import MentorAssignment, MentorContact, MentoringReferral, MentorReminder, Outcome
+from .models import MentorAssignment, MentorContact, MentoringReferral, MentoringSettings, MentorReminder, Outcome
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 class MentoringError(DomainError):
     """A mentoring change that cannot be made; the message is shown to the user."""
+
+
+MAX_MENTEES_LIMIT = 30
+END_AGE_RANGE = (16, 30)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -438,3 +442,33 @@ def mentoring_daily(*, today: date | None = None) -> dict[str, int]:
     for assignment_id in _assignments_owed_reminders(today):
         queued += mentor_reminders_send_for(assignment_id=assignment_id, today=today)
     return {"ended_for_consent": ended_for_consent, "ended_for_time": ended_for_time, "emails_queued": queued}
+
+
+@transaction.atomic
+def mentoring_settings_update(
+    *, force, max_mentees_per_mentor: int, end_at_age: int | None, actor: AbstractBaseUser | None
+) -> MentoringSettings:
+    """Set the force's mentor load and optional end age. Mentoring already under way keeps its end date;
+    a mentor above a lowered maximum keeps their mentees but is offered no more."""
+    if not 1 <= max_mentees_per_mentor <= MAX_MENTEES_LIMIT:
+        raise MentoringError(f"Give a number from 1 to {MAX_MENTEES_LIMIT}.", field="max_mentees_per_mentor")
+    if end_at_age is not None and not END_AGE_RANGE[0] <= end_at_age <= END_AGE_RANGE[1]:
+        raise MentoringError(
+            f"Give an age from {END_AGE_RANGE[0]} to {END_AGE_RANGE[1]}, or leave it blank for no age limit.",
+            field="end_at_age",
+        )
+    settings, _ = MentoringSettings.objects.select_for_update().get_or_create(force=force)
+    before = (settings.max_mentees_per_mentor, settings.end_at_age)
+    settings.max_mentees_per_mentor, settings.end_at_age = max_mentees_per_mentor, end_at_age
+    settings.save()
+    if before != (max_mentees_per_mentor, end_at_age):
+        audit_action(
+            actor=actor,
+            action="Mentoring settings changed",
+            instance=settings,
+            max_mentees=max_mentees_per_mentor,
+            was_max_mentees=before[0],
+            end_age=end_at_age,
+            was_end_age=before[1],
+        )
+    return settings

@@ -7,6 +7,7 @@ app_name = "mentoring"
 urlpatterns = [
     path("", views.mentor_home, name="mentor_home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("settings/", views.settings_update, name="settings_update"),
     path("programme/<int:pk>/", views.programme_mentoring, name="programme"),
     path("placement/<int:placement_pk>/put-forward/", views.referral_create, name="referral_create"),
     path("placement/<int:placement_pk>/assign/", views.assign, name="assign"),

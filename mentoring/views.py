@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -9,7 +10,7 @@ from accounts.scoping import get_for_user, scope_for
 from placements.models import Force, Placement, Programme
 
 from . import selectors, services
-from .forms import AssignMentorForm, MentorContactForm, OutcomeForm
+from .forms import AssignMentorForm, MentorContactForm, MentoringSettingsForm, OutcomeForm
 from .models import MentorAssignment
 
 
@@ -186,11 +187,10 @@ def assignment_end(request, pk):
     return redirect("mentoring:assignment", pk=assignment.pk)
 
 
-@coordinator_required
-def dashboard(request):
-    force = force_for_coordinator(request)
+def _dashboard(request, force, *, settings_form=None, status=200):
     data = selectors.accountability(force=force)
     programmes = selectors.pipeline(force=force)
+    settings = selectors.mentoring_settings_for(force)
     context = {
         "force": force,
         "mentors": data["mentors"],
@@ -200,11 +200,34 @@ def dashboard(request):
         "chart_narrow": selectors.pipeline_chart(programmes, width=370, label_width=185),
         "stages": selectors.PIPELINE_STAGES,
         "other_outcomes": selectors.OTHER_OUTCOMES,
-        "settings": selectors.mentoring_settings_for(force),
+        "settings": settings,
+        "settings_form": settings_form or MentoringSettingsForm(instance=settings),
         "today": timezone.localdate(),
         "other_forces": [] if scope_for(request.user).is_coordinator else Force.objects.exclude(pk=force.pk),
     }
-    return render(request, "mentoring/dashboard.html", context)
+    return render(request, "mentoring/dashboard.html", context, status=status)
+
+
+@coordinator_required
+def dashboard(request):
+    return _dashboard(request, force_for_coordinator(request))
+
+
+@require_POST
+@coordinator_required
+def settings_update(request):
+    """The force's mentoring settings, from the small form on the dashboard."""
+    force = force_for_coordinator(request)
+    form = MentoringSettingsForm(request.POST, instance=selectors.mentoring_settings_for(force))
+    if form.is_valid():
+        try:
+            services.mentoring_settings_update(force=force, actor=request.user, **form.cleaned_data)
+        except services.MentoringError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return _dashboard(request, force, settings_form=form, status=error.status)
+        messages.success(request, "Mentoring settings saved.")
+        return redirect(f"{reverse('mentoring:dashboard')}#settings-heading")
+    return _dashboard(request, force, settings_form=form, status=400)
 
 
 @mentor_required

@@ -12,6 +12,11 @@ class PlacementsConfig(AppConfig):
         from . import task_states
 
         task_states.register()
+        from core.links import link_register
+
+        from .services import PERSON_INVITATION_PURPOSE, force_person_invitation_path
+
+        link_register(PERSON_INVITATION_PURPOSE, force_person_invitation_path)
         from .sections import ProgrammeSection, register_programme_section
         from .selectors import attendance_section, budget_section, programme_overview, week_plan_section
 

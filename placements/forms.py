@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.db import connections
@@ -436,3 +436,85 @@ class BudgetLineAddForm(PlainForm):
 class BudgetLineForm(PlainForm):
     description = forms.CharField(max_length=200, required=False, label="Description")
     planned = _money("Planned (£)", required=True)
+
+
+# --- the force's people and departments ---------------------------------------------------------
+
+
+class PersonForm(PlainModelForm):
+    """A person's details and roles. No account and no force: those never come from the form."""
+
+    class Meta:
+        model = ForcePerson
+        fields = ["name", "kind", "rank", "department", "email", "vetting_expires_on", "is_mentor", "is_coordinator"]
+        labels = {
+            "name": "Full name",
+            "kind": "Role",
+            "rank": "Rank or job title (optional)",
+            "department": "Department (optional)",
+            "email": "Email address (optional)",
+            "vetting_expires_on": "Vetting (DBS) expiry date (optional)",
+            "is_mentor": "Career mentor",
+            "is_coordinator": "Programme coordinator",
+        }
+        help_texts = {
+            "name": "As it should appear on timetables and registers.",
+            "rank": "For example PC, Sergeant, PCSO or Scenario planner. Printed before the name on documents.",
+            "email": "Where invitations and reminders go. Needed to invite them to sign in.",
+            "vetting_expires_on": "Leave blank if not known: they will not be offered as a syndicate lead or mentor "
+            "until it is recorded. For example 31 3 2028.",
+            "is_mentor": "They can be given students to mentor after the week.",
+            "is_coordinator": "They run the programmes and see every student's record of the force, including "
+            "support needs and medical notes. Coordinators must use a second sign-in step.",
+        }
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, force, **kwargs):
+        super().__init__(*args, **kwargs)
+        department = self.fields["department"]
+        department.queryset = Department.objects.filter(force=force).order_by("name")
+        department.empty_label = "No department"
+        department.help_text = "The unit they work in, if it matters for the programme."
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0]]
+        self.fields["name"].error_messages["required"] = "Enter the person's full name"
+        self.fields["kind"].error_messages["required"] = "Select whether they are an officer, PCSO, staff or volunteer"
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the person's full name")
+        return name
+
+    def clean_vetting_expires_on(self):
+        day = self.cleaned_data.get("vetting_expires_on")
+        if day is not None and not (date(1990, 1, 1) <= day <= timezone.localdate().replace(day=1) + YEARS_15):
+            raise forms.ValidationError("Check the year: give a date between 1990 and 15 years from now.")
+        return day
+
+    def details(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+YEARS_15 = timedelta(days=15 * 366)
+
+
+class DepartmentForm(PlainModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "is_specialist"]
+        labels = {"name": "Department name", "is_specialist": "Specialist department"}
+        help_texts = {
+            "name": "For example Dog Unit, Roads Policing or Force Control Room.",
+            "is_specialist": "Specialist departments (dogs, air service, major crime) can be called away at short "
+            "notice, so the timetable keeps stand-in activities ready for their sessions.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = "Enter the department name"
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the department name")
+        return name

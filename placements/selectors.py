@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from accounts.scoping import scoped
@@ -13,8 +14,10 @@ from .hooks import programme_copiers
 from .models import (
     Activity,
     Attendance,
+    Department,
     DepartmentUnavailability,
     ForcePerson,
+    ForcePersonInvitation,
     Placement,
     PlanningHours,
     Programme,
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.db.models import QuerySet
 
-    from .models import Department
+    from .models import Force
 
 
 def programme_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Programme]:
@@ -440,3 +443,112 @@ def programme_cancel_effects(*, programme: Programme) -> dict[str, int]:
         "placements": Placement.objects.for_programme(programme).active().count(),
         "syndicates": programme.syndicates.count(),
     }
+
+
+# --- the force's people -------------------------------------------------------------------------
+
+VETTING_SOON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class VettingCheck:
+    """What a person's vetting is measured against: today, 60 days ahead, and the next programme's end."""
+
+    today: date
+    soon: date
+    next_programme: Programme | None
+
+    @property
+    def next_end(self) -> date | None:
+        return self.next_programme.end_date if self.next_programme else None
+
+    def state(self, expires_on: date | None) -> str:
+        """ "missing", "expired", "soon" (within 60 days, or before the next programme ends) or "ok"."""
+        if expires_on is None:
+            return "missing"
+        if expires_on < self.today:
+            return "expired"
+        if expires_on <= self.soon or (self.next_end is not None and expires_on < self.next_end):
+            return "soon"
+        return "ok"
+
+    def condition(self, state: str) -> Q:
+        """The same states as a filter on `vetting_expires_on`."""
+        field = "vetting_expires_on"
+        soon = Q(**{f"{field}__lte": self.soon})
+        if self.next_end is not None:
+            soon |= Q(**{f"{field}__lt": self.next_end})
+        if state == "missing":
+            return Q(**{f"{field}__isnull": True})
+        if state == "expired":
+            return Q(**{f"{field}__lt": self.today})
+        if state == "soon":
+            return Q(**{f"{field}__gte": self.today}) & soon
+        return Q(**{f"{field}__gte": self.today}) & ~soon
+
+
+def vetting_check(*, force: Force | int, today: date) -> VettingCheck:
+    """The measure for a force's people: the next programme is the first not finished, cancelled or over."""
+    upcoming = (
+        Programme.objects.for_force(force).active().filter(end_date__gte=today).order_by("start_date", "pk").first()
+    )
+    return VettingCheck(today=today, soon=today + timedelta(days=VETTING_SOON_DAYS), next_programme=upcoming)
+
+
+def _unfinished_programmes() -> QuerySet[Programme]:
+    return Programme.objects.exclude(status__in=[Programme.Status.COMPLETED, Programme.Status.CANCELLED])
+
+
+def people_list(*, force: Force | int) -> QuerySet[ForcePerson]:
+    """The force's people with what they do, in one query: the rows of the People page and its filters."""
+    now = timezone.now()
+    delivering = Activity.delivering_staff.through.objects.filter(
+        forceperson_id=OuterRef("pk"), activity__is_active=True
+    )
+    return (
+        ForcePerson.objects.for_force(force)
+        .select_related("department", "user")
+        .annotate(
+            has_led=Exists(Syndicate.objects.filter(lead=OuterRef("pk"))),
+            leads_now=Exists(Syndicate.objects.filter(lead=OuterRef("pk"), programme__in=_unfinished_programmes())),
+            delivers=Exists(delivering),
+            mentee_count=Count("mentees", filter=Q(mentees__status="active")),
+            invited_until=Subquery(
+                ForcePersonInvitation.objects.filter(
+                    person=OuterRef("pk"), accepted_at__isnull=True, expires_at__gt=now
+                )
+                .order_by("-expires_at")
+                .values("expires_at")[:1]
+            ),
+        )
+        .order_by("-is_active", "name", "pk")
+    )
+
+
+def person_detail(*, person: ForcePerson) -> dict[str, Any]:
+    """What the person's page shows beside the form: what they do now, and their sign-in."""
+    now = timezone.now()
+    return {
+        "syndicates": list(
+            Syndicate.objects.filter(lead=person, programme__in=_unfinished_programmes())
+            .select_related("programme")
+            .order_by("programme__start_date", "name")
+        ),
+        "mentee_count": person.mentees.filter(status="active").count(),
+        "activities": list(person.activities.filter(is_active=True).order_by("title")),
+        "invitation": ForcePersonInvitation.objects.filter(person=person, accepted_at__isnull=True, expires_at__gt=now)
+        .order_by("-expires_at")
+        .first(),
+    }
+
+
+def department_list(*, force: Force | int) -> QuerySet[Department]:
+    """The force's departments with how many active people and activities each has, in one query."""
+    return (
+        Department.objects.filter(force=force)
+        .annotate(
+            people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+            activity_count=Count("activities", filter=Q(activities__is_active=True), distinct=True),
+        )
+        .order_by("name")
+    )

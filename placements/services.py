@@ -17,10 +17,13 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from core.audit import audit_action
+from core.invitations import account_create, email_has_account, invitation_email_matches
+from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 
 from . import hooks, planning
@@ -31,6 +34,7 @@ from .models import (
     Department,
     DepartmentUnavailability,
     ForcePerson,
+    ForcePersonInvitation,
     Placement,
     PlanningHours,
     Programme,
@@ -908,3 +912,369 @@ def budget_line_delete(*, line: BudgetLine, actor: AbstractBaseUser | None) -> N
         planned=str(line.planned),
     )
     line.delete()
+
+
+# --- the force's people and departments ---------------------------------------------------------
+
+# The details a coordinator sets on a person; `force` comes from who they are, `user` only from an
+# accepted invitation, `is_active` only from deactivating (or making active again).
+PERSON_FIELDS = ("name", "kind", "rank", "department", "email", "vetting_expires_on", "is_coordinator", "is_mentor")
+PERSON_INVITATION_PURPOSE = "person-invitation"
+PERSON_INVITATION_DAYS = 7
+
+
+def _check_person(person: ForcePerson) -> None:
+    if person.department_id and person.department.force_id != person.force_id:
+        raise PlanningError("That department is not part of this force.", field="department")
+    person.name = person.name.strip()
+    person.email = person.email.strip()
+    try:
+        person.full_clean(exclude=["force", "user"], validate_unique=False)
+    except ValidationError as error:
+        field, problems = next(iter(error.message_dict.items()))
+        raise PlanningError(problems[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+def _person_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(details) - set(PERSON_FIELDS)
+    if unknown:
+        raise PlanningError(f"Not a detail of a person: {', '.join(sorted(unknown))}.")
+    return dict(details)
+
+
+def _is_self(person: ForcePerson, actor: AbstractBaseUser | None) -> bool:
+    return actor is not None and person.user_id is not None and person.user_id == actor.pk
+
+
+def _invitations_withdraw(person: ForcePerson) -> int:
+    """End the person's pending invitations (their links stop working)."""
+    now = timezone.now()
+    return ForcePersonInvitation.objects.filter(person=person, accepted_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+
+
+@transaction.atomic
+def force_person_create(*, force: Force, details: Mapping[str, Any], actor: AbstractBaseUser | None) -> ForcePerson:
+    """Add an officer, PCSO, member of staff or volunteer to the force's people."""
+    person = ForcePerson(force=force, **_person_details(details))
+    _check_person(person)
+    person.save()
+    audit_action(
+        actor=actor, action="Person added", instance=person, coordinator=person.is_coordinator, mentor=person.is_mentor
+    )
+    if person.is_coordinator:
+        audit_action(actor=actor, action="Coordinator role given", instance=person)
+    return person
+
+
+@transaction.atomic
+def force_person_update(
+    *, person: ForcePerson, details: Mapping[str, Any], actor: AbstractBaseUser | None
+) -> ForcePerson:
+    """Change a person's details and roles. Giving the coordinator role opens every child's record of
+    the force to them, so it is recorded as its own action; nobody removes their own."""
+    details = _person_details(details)
+    person = ForcePerson.objects.select_for_update().select_related("user").get(pk=person.pk)
+    if not person.is_active:
+        raise PlanningError(f"{person.name} is deactivated: make them active again first.", status=409)
+    was_coordinator, was_mentor, old_email = person.is_coordinator, person.is_mentor, person.email
+    changed = sorted(name for name, value in details.items() if getattr(person, name) != value)
+    for name, value in details.items():
+        setattr(person, name, value)
+    _check_person(person)
+    if was_coordinator and not person.is_coordinator and _is_self(person, actor):
+        raise PlanningError(
+            "You cannot take away your own coordinator role. Ask another coordinator to do it.",
+            field="is_coordinator",
+            status=409,
+        )
+    if was_mentor and not person.is_mentor:
+        mentees = person.mentees.filter(status="active").count()
+        if mentees:
+            raise PlanningError(
+                f"{person.name} mentors {mentees} student{'s' * (mentees != 1)} now. End or move that mentoring "
+                "before taking away the mentor role.",
+                field="is_mentor",
+                status=409,
+            )
+    person.save()
+    if person.email.casefold() != old_email.casefold():
+        _invitations_withdraw(person)  # an invitation goes to the address it was sent to, not a new one
+    audit_action(actor=actor, action="Person changed", instance=person, fields=changed)
+    if person.is_coordinator and not was_coordinator:
+        audit_action(actor=actor, action="Coordinator role given", instance=person)
+    elif was_coordinator and not person.is_coordinator:
+        audit_action(actor=actor, action="Coordinator role taken away", instance=person)
+    return person
+
+
+def force_person_commitments(*, person: ForcePerson) -> dict[str, list]:
+    """What stops a person being deactivated (syndicates of programmes not finished, active mentees) and
+    what deactivating changes (the activities they are listed to deliver)."""
+    unfinished = Programme.objects.exclude(status__in=[Programme.Status.COMPLETED, Programme.Status.CANCELLED])
+    return {
+        "syndicates": list(
+            Syndicate.objects.filter(lead=person, programme__in=unfinished)
+            .select_related("programme")
+            .order_by("programme__start_date", "name")
+        ),
+        "mentees": list(
+            person.mentees.filter(status="active")
+            .select_related("placement__nomination", "placement__programme")
+            .order_by("placement__nomination__last_name", "pk")
+        ),
+        "activities": list(person.activities.filter(is_active=True).order_by("title")),
+    }
+
+
+@transaction.atomic
+def force_person_deactivate(*, person: ForcePerson, actor: AbstractBaseUser | None) -> ForcePerson:
+    """Stop offering a person as a lead, mentor or deliverer and end their access; their records stay.
+
+    Refused while they lead a syndicate of a programme that has not finished or mentor a student.
+    """
+    person = ForcePerson.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        return person
+    if _is_self(person, actor):
+        raise PlanningError("You cannot deactivate yourself. Ask another coordinator to do it.", status=409)
+    commitments = force_person_commitments(person=person)
+    if commitments["syndicates"] or commitments["mentees"]:
+        raise PlanningError(
+            f"{person.name} still leads a syndicate or mentors a student: choose someone else for those first.",
+            status=409,
+        )
+    activities = commitments["activities"]
+    person.activities.remove(*activities)
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    withdrawn = _invitations_withdraw(person)
+    audit_action(
+        actor=actor,
+        action="Person deactivated",
+        instance=person,
+        activities=len(activities),
+        invitations_withdrawn=withdrawn,
+        coordinator=person.is_coordinator,
+    )
+    return person
+
+
+@transaction.atomic
+def force_person_reactivate(*, person: ForcePerson, actor: AbstractBaseUser | None) -> ForcePerson:
+    """Make a deactivated person active again (their roles are as they were; activities are not restored)."""
+    person = ForcePerson.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        person.is_active = True
+        person.save(update_fields=["is_active"])
+        audit_action(actor=actor, action="Person made active again", instance=person, coordinator=person.is_coordinator)
+    return person
+
+
+def _check_department(department: Department) -> None:
+    department.name = " ".join(department.name.split())
+    if not department.name:
+        raise PlanningError("Enter the department's name.", field="name")
+    if len(department.name) > 120:
+        raise PlanningError("Keep the name to 120 characters or fewer.", field="name")
+    taken = Department.objects.filter(force_id=department.force_id, name__iexact=department.name)
+    if taken.exclude(pk=department.pk).exists():
+        raise PlanningError(f"There is a department called {department.name} already.", field="name")
+
+
+@transaction.atomic
+def department_create(*, force: Force, name: str, is_specialist: bool, actor: AbstractBaseUser | None) -> Department:
+    """Add a department that delivers activities or that people belong to."""
+    department = Department(force=force, name=name, is_specialist=is_specialist)
+    _check_department(department)
+    department.save()
+    audit_action(actor=actor, action="Department added", instance=department, specialist=is_specialist)
+    return department
+
+
+@transaction.atomic
+def department_update(
+    *, department: Department, name: str, is_specialist: bool, actor: AbstractBaseUser | None
+) -> Department:
+    """Rename a department or say whether it is specialist (may be called away)."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    before = department.name
+    department.name, department.is_specialist = name, is_specialist
+    _check_department(department)
+    department.save(update_fields=["name", "is_specialist"])
+    audit_action(
+        actor=actor,
+        action="Department changed",
+        instance=department,
+        renamed=before != department.name,
+        specialist=is_specialist,
+    )
+    return department
+
+
+# --- a sign-in for a force person: an emailed invitation (the flow is core.invitations) --------------
+
+
+def _invitation_token():
+    salt = new_token_salt()
+    token = link_token(PERSON_INVITATION_PURPOSE, salt)
+    return salt, token, token_hash(token)
+
+
+@transaction.atomic
+def force_person_invitation_create(*, person: ForcePerson, actor: AbstractBaseUser | None):
+    """Email a person a single-use link (7 days) to make a sign-in; returns (invitation, token).
+
+    An earlier link that has not been used stops working. The token is never stored, only its hash.
+    """
+    person = ForcePerson.objects.select_for_update().select_related("force").get(pk=person.pk)
+    if not person.is_active:
+        raise PlanningError(f"{person.name} is deactivated: make them active again first.", status=409)
+    if person.user_id is not None:
+        raise PlanningError(f"{person.name} can sign in already.", status=409)
+    if not person.email:
+        raise PlanningError(f"Add {person.name}'s email address first: the invitation goes there.", status=409)
+    _invitations_withdraw(person)
+    salt, token, digest = _invitation_token()
+    invitation = ForcePersonInvitation.objects.create(
+        person=person,
+        email=person.email,
+        token_salt=salt,
+        token_hash=digest,
+        invited_by=actor if getattr(actor, "is_authenticated", False) else None,
+        expires_at=timezone.now() + timedelta(days=PERSON_INVITATION_DAYS),
+    )
+    inviter = (actor.get_full_name() or actor.username) if getattr(actor, "is_authenticated", False) else ""
+    email_queue(
+        kind="person_invitation",
+        to=person.email,
+        context={
+            "person": person,
+            "force": person.force,
+            "inviter": inviter or "The programme coordinator",
+            "roles": person_roles_in_words(person),
+            "link": link_marker(PERSON_INVITATION_PURPOSE, invitation.pk),
+            "days": PERSON_INVITATION_DAYS,
+            "two_factor": person.is_coordinator,
+        },
+        dedupe_key=f"person-invitation-{invitation.pk}",
+        force=person.force,
+    )
+    audit_action(actor=actor, action="Invitation to sign in sent", instance=person, coordinator=person.is_coordinator)
+    return invitation, token
+
+
+def person_roles_in_words(person: ForcePerson) -> str:
+    """What the person is invited to do, for the email and the accept page."""
+    if person.is_coordinator:
+        return "run the force's work-experience programmes as a coordinator"
+    if person.is_mentor:
+        return "see your mentees and log your contacts with them as a career mentor"
+    return "see your syndicate's timetable and take its attendance register"
+
+
+def force_person_invitation_path(pk: int) -> str | None:
+    """The working link of ForcePersonInvitation `pk` (for the outbox at send time), or None."""
+    invitation = ForcePersonInvitation.objects.filter(pk=pk).only("token_salt", "token_hash").first()
+    token = invitation and link_token(PERSON_INVITATION_PURPOSE, invitation.token_salt)
+    if not token or token_hash(token) != invitation.token_hash:
+        return None
+    return reverse("placements:person_invitation_open", args=[token])
+
+
+def _invitation_pending(invitation):
+    if invitation is None:
+        raise PlanningError("This invitation link is not valid. Check you copied the whole link.", status=404)
+    if invitation.accepted_at is not None:
+        raise PlanningError("This invitation has already been used. Sign in with your password.", status=410)
+    if invitation.expires_at <= timezone.now():
+        raise PlanningError(
+            "This invitation has expired or was withdrawn. Ask the programme coordinator to invite you again.",
+            status=410,
+        )
+    if not invitation.person.is_active:
+        raise PlanningError("This invitation was withdrawn. Ask the programme coordinator about it.", status=410)
+    return invitation
+
+
+def _invitations():
+    return ForcePersonInvitation.objects.select_related("person__force")
+
+
+def force_person_invitation_open(*, token: str):
+    """The invitation a link token belongs to, used or not (the accept page explains which); 404 if none."""
+    invitation = _invitations().filter(token_hash=token_hash(token)).first() if token else None
+    if invitation is None:
+        raise PlanningError("This invitation link is not valid. Check you copied the whole link.", status=404)
+    return invitation
+
+
+def force_person_invitation_find(*, pk):
+    """The pending invitation kept in the session after its link was opened; 404 unknown, 410 used or expired."""
+    invitation = _invitations().filter(pk=pk).first() if str(pk).isdigit() else None
+    return _invitation_pending(invitation)
+
+
+def force_person_invitation_has_account(*, invitation) -> bool:
+    """Whether someone already has an account for the invited email, or the person is linked to one."""
+    return email_has_account(invitation.email) or invitation.person.user_id is not None
+
+
+def _locked_invitation(invitation):
+    invitation = _invitation_pending(_invitations().select_for_update().filter(pk=invitation.pk).first())
+    ForcePerson.objects.select_for_update().filter(pk=invitation.person_id).get()
+    invitation.person.refresh_from_db()
+    return invitation
+
+
+def _invitation_complete(invitation, user) -> ForcePerson:
+    person = invitation.person
+    person.user = user
+    person.save(update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_action(actor=user, action="Sign-in made from an invitation", instance=person)
+    return person
+
+
+@transaction.atomic
+def force_person_invitation_accept(*, invitation, username: str, password: str):
+    """Create a new account for the invited person and link it; returns the new user.
+
+    Never returns an existing account: an email that has one must sign in first and link it.
+    """
+    invitation = _locked_invitation(invitation)
+    if force_person_invitation_has_account(invitation=invitation):
+        raise PlanningError(
+            "You already have an account. Sign in with your own password to accept this invitation.", status=409
+        )
+    user = account_create(
+        username=username, email=invitation.email, name=invitation.person.name, password=password, error=PlanningError
+    )
+    _invitation_complete(invitation, user)
+    return user
+
+
+@transaction.atomic
+def force_person_invitation_link(*, invitation, user) -> ForcePerson:
+    """Link the signed-in `user`, whose own email is the invited one, to the invited person."""
+    invitation = _locked_invitation(invitation)
+    if not user.is_active or not invitation_email_matches(invitation=invitation, user=user):
+        raise PlanningError(
+            "This invitation was sent to a different email address from the one on your account.", status=403
+        )
+    person = invitation.person
+    if person.user_id not in (None, user.pk):
+        raise PlanningError(
+            f"{person.name} is already linked to a different account. Ask the programme coordinator to check it.",
+            status=409,
+        )
+    elsewhere = ForcePerson.objects.filter(user=user).exclude(pk=person.pk).select_related("force").first()
+    if elsewhere is not None:
+        raise PlanningError(
+            f"Your account already belongs to {elsewhere.name} of {elsewhere.force}. "
+            "Ask the programme coordinator to invite another email address.",
+            status=409,
+        )
+    return _invitation_complete(invitation, user)

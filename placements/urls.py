@@ -42,8 +42,28 @@ programme_patterns = [
     path("<int:pk>/budget/lines/<int:line_pk>/delete/", views.budget_line_delete, name="budget_line_delete"),
 ]
 
+people_patterns = [
+    path("", views.people, name="people"),
+    path("new/", views.person_create, name="person_create"),
+    path("<int:person_pk>/", views.person_edit, name="person_edit"),
+    path("<int:person_pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
+    path("<int:person_pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
+    path("<int:person_pk>/invite/", views.person_invite, name="person_invite"),
+    path("departments/", views.departments, name="departments"),
+    path("departments/new/", views.department_create, name="department_create"),
+    path("departments/<int:department_pk>/", views.department_edit, name="department_edit"),
+]
+
+# A force person's emailed invitation to sign in (no account needed to open it).
+join_patterns = [
+    path("accept/", views.person_invitation_accept, name="person_invitation_accept"),
+    path("<str:token>/", views.person_invitation_open, name="person_invitation_open"),
+]
+
 # Mounted at the site root: the lead's start page keeps its short address.
 urlpatterns = [
     path("programmes/", include(programme_patterns)),
+    path("people/", include(people_patterns)),
+    path("join/", include(join_patterns)),
     path("syndicate/", views.lead_home, name="lead_home"),
 ]

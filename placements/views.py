@@ -12,9 +12,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator, lead_required
 from accounts.scoping import get_for_user, scope_for, scoped
+from core.invitations import InvitationKind, Invited, invitation_accept_view, invitation_open_view
+from core.services import email_render
 from core.spreadsheets import csv_response
 
 from . import selectors, services
+from .filters import PeopleFilter
 from .forms import (
     ActivityForm,
     ActivityInUseForm,
@@ -22,7 +25,9 @@ from .forms import (
     BudgetLineAddForm,
     BudgetLineForm,
     ContingencyForm,
+    DepartmentForm,
     NewProgrammeForm,
+    PersonForm,
     PlacementMoveForm,
     PlanningHoursForm,
     ProgrammeCopyForm,
@@ -33,7 +38,17 @@ from .forms import (
     TimetableForm,
     UnavailabilityForm,
 )
-from .models import Activity, BudgetLine, DepartmentUnavailability, Placement, Programme, Session, Syndicate
+from .models import (
+    Activity,
+    BudgetLine,
+    Department,
+    DepartmentUnavailability,
+    ForcePerson,
+    Placement,
+    Programme,
+    Session,
+    Syndicate,
+)
 from .pdf import render_pdf
 from .planning import PlanningError
 from .sections import programme_sections
@@ -685,3 +700,241 @@ def lead_home(request):
     """The syndicate lead's start page: their syndicates and today's sessions."""
     items = selectors.lead_syndicates(user=request.user, person_id=scope_for(request.user).person_id)
     return render(request, "placements/lead_home.html", {"items": items})
+
+
+# --- the force's people and departments ------------------------------------------------------------
+
+
+def _person_queryset():
+    return ForcePerson.objects.select_related("force", "department", "user")
+
+
+@coordinator_required
+def people(request):
+    force = force_for_coordinator(request)
+    check = selectors.vetting_check(force=force, today=timezone.localdate())
+    filterset = PeopleFilter(request.GET or None, queryset=selectors.people_list(force=force), check=check)
+    rows = list(filterset.qs)
+    for person in rows:
+        person.vetting_state = check.state(person.vetting_expires_on)
+    context = {"force": force, "filter": filterset, "people": rows, "check": check}
+    status = 400 if filterset.is_bound and not filterset.form.is_valid() else 200
+    return render(request, "placements/people_list.html", context, status=status)
+
+
+def _grants_coordinator(request, form, person=None):
+    """True when the post gives the coordinator role and has not been confirmed yet."""
+    was = person is not None and person.is_coordinator
+    return form.cleaned_data.get("is_coordinator") and not was and request.POST.get("confirm_coordinator") != "yes"
+
+
+def _coordinator_confirm(request, form, *, force, person=None):
+    """The step before giving the coordinator role: what it opens, with the posted details carried over."""
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirm_coordinator")
+        for value in values
+    ]
+    context = {"force": force, "person": person, "name": form.cleaned_data["name"], "carried": carried}
+    return render(request, "placements/person_coordinator_confirm.html", context)
+
+
+@coordinator_required
+def person_create(request):
+    force = force_for_coordinator(request)
+    form = PersonForm(request.POST or None, instance=ForcePerson(force=force), force=force)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if _grants_coordinator(request, form):
+                return _coordinator_confirm(request, form, force=force)
+            try:
+                person = services.force_person_create(force=force, details=form.details(), actor=request.user)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(
+                    request,
+                    f"{person.name} added."
+                    + (" Next: invite them to sign in, if they need to." if person.email else ""),
+                )
+                return redirect("placements:person_edit", person_pk=person.pk)
+    return render(request, "placements/person_form.html", {"form": form, "force": force}, status=status)
+
+
+@coordinator_required
+def person_edit(request, person_pk):
+    person = get_for_coordinator(request.user, _person_queryset(), pk=person_pk)
+    # The form works on a copy: a refused edit must not show half-changed details around the page.
+    form = PersonForm(
+        None if not person.is_active else (request.POST or None), instance=copy.copy(person), force=person.force
+    )
+    status = 200
+    if request.method == "POST":
+        status = 409 if not person.is_active else 400
+        if not person.is_active:
+            messages.error(request, f"{person.name} is deactivated: make them active again to change their details.")
+        elif form.is_valid():
+            if _grants_coordinator(request, form, person):
+                return _coordinator_confirm(request, form, force=person.force, person=person)
+            try:
+                services.force_person_update(person=person, details=form.details(), actor=request.user)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{form.cleaned_data['name']}'s details saved.")
+                return redirect("placements:people")
+    context = {"form": form, "person": person, "force": person.force, **selectors.person_detail(person=person)}
+    return render(request, "placements/person_form.html", context, status=status)
+
+
+@coordinator_required
+def person_deactivate(request, person_pk):
+    person = get_for_coordinator(request.user, _person_queryset(), pk=person_pk)
+    commitments = services.force_person_commitments(person=person)
+    blocked = bool(commitments["syndicates"] or commitments["mentees"])
+    is_self = person.user_id is not None and person.user_id == request.user.pk
+    status = 200
+    if request.method == "POST":
+        try:
+            services.force_person_deactivate(person=person, actor=request.user)
+        except PlanningError as error:
+            messages.error(request, error.message)
+            status = error.status
+        else:
+            messages.success(request, f"{person.name} is deactivated. Their past records stay as they are.")
+            return redirect("placements:people")
+    context = {"person": person, "blocked": blocked, "is_self": is_self, **commitments}
+    return render(request, "placements/person_deactivate.html", context, status=status)
+
+
+@require_POST
+@coordinator_required
+def person_reactivate(request, person_pk):
+    person = get_for_coordinator(request.user, _person_queryset(), pk=person_pk)
+    services.force_person_reactivate(person=person, actor=request.user)
+    messages.success(request, f"{person.name} is active again. Check their roles and vetting below.")
+    return redirect("placements:person_edit", person_pk=person.pk)
+
+
+@coordinator_required
+def person_invite(request, person_pk):
+    person = get_for_coordinator(request.user, _person_queryset(), pk=person_pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.force_person_invitation_create(person=person, actor=request.user)
+        except PlanningError as error:
+            messages.error(request, error.message)
+            status = error.status
+        else:
+            messages.success(request, f"Invitation sent to {person.email}. The link works once, for 7 days.")
+            return redirect("placements:person_edit", person_pk=person.pk)
+    subject, body = email_render(
+        kind="person_invitation",
+        context={
+            "person": person,
+            "force": person.force,
+            "inviter": request.user.get_full_name() or request.user.username,
+            "roles": services.person_roles_in_words(person),
+            "link": "/join/…",
+            "days": services.PERSON_INVITATION_DAYS,
+            "two_factor": person.is_coordinator,
+        },
+    )
+    context = {
+        "person": person,
+        "subject": subject,
+        "body": body,
+        "pending": selectors.person_detail(person=person)["invitation"],
+        "can_invite": person.is_active and person.user_id is None and bool(person.email),
+    }
+    return render(request, "placements/person_invite.html", context, status=status)
+
+
+@coordinator_required
+def departments(request):
+    force = force_for_coordinator(request)
+    rows = selectors.department_list(force=force)
+    return render(request, "placements/department_list.html", {"force": force, "departments": rows})
+
+
+@coordinator_required
+def department_create(request):
+    force = force_for_coordinator(request)
+    form = DepartmentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                department = services.department_create(force=force, actor=request.user, **form.cleaned_data)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{department.name} added.")
+                return redirect("placements:departments")
+    return render(request, "placements/department_form.html", {"form": form, "force": force}, status=status)
+
+
+@coordinator_required
+def department_edit(request, department_pk):
+    department = get_for_coordinator(request.user, Department.objects.select_related("force"), pk=department_pk)
+    form = DepartmentForm(request.POST or None, instance=copy.copy(department))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.department_update(department=department, actor=request.user, **form.cleaned_data)
+            except PlanningError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, f"{form.cleaned_data['name']} saved.")
+                return redirect("placements:departments")
+    context = {"form": form, "department": department, "force": department.force}
+    return render(request, "placements/department_form.html", context, status=status)
+
+
+# The emailed invitation to sign in: the flow of core.invitations, for a force person.
+
+
+def _person_invited(invitation):
+    person = invitation.person
+    note = ""
+    if person.is_coordinator:
+        note = (
+            "As a coordinator you will also set up a second sign-in step: an authenticator app on your phone "
+            "gives a new six-digit code each time you sign in."
+        )
+    return Invited(
+        role=f"{person.name}, to {services.person_roles_in_words(person)}, for",
+        place=person.force.name,
+        force=person.force,
+        link_label=f"Use my account for {person.force.name}",
+        welcome=f"Welcome. You can now sign in to {person.force.name}'s work-experience pages.",
+        home="accounts:home",
+        note=note,
+    )
+
+
+PERSON_INVITATION = InvitationKind(
+    name="person-invitation",
+    session_key="person_invitation_pk",
+    accept_url="placements:person_invitation_accept",
+    open=lambda token: services.force_person_invitation_open(token=token),
+    find=lambda pk: services.force_person_invitation_find(pk=pk),
+    has_account=lambda invitation: services.force_person_invitation_has_account(invitation=invitation),
+    accept=services.force_person_invitation_accept,
+    link=services.force_person_invitation_link,
+    describe=_person_invited,
+)
+
+person_invitation_open = invitation_open_view(PERSON_INVITATION)
+person_invitation_accept = invitation_accept_view(PERSON_INVITATION)
