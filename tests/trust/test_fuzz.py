@@ -328,7 +328,6 @@ PAGES_WITHOUT_FORMS = {
     "privacy:student_export",
     "health",
     "mentoring:assign",  # the demo's placement has a mentor already: see _explicit_forms
-    "mentoring:dashboard",
     "mentoring:programme",
     "placements:attendance",  # not a programme day: the register is posted by _explicit_forms
     "placements:budget_csv",
@@ -405,6 +404,7 @@ def _session_role(world, role, opening_url):
     [
         ("invitee", "invitation", "/invitations/{}/", "/invitations/accept/"),
         ("guardian", "consent_pending", "/consent/{}/", "/consent/form/"),
+        ("joining", "person_invitation", "/join/{}/", "/join/accept/"),
     ],
 )
 def test_emailed_link_forms_survive_hostile_input(world, db, role, token, opening, page):
@@ -506,7 +506,7 @@ def _token_paths(world, token):
     from urllib.parse import quote
 
     part = quote(token, safe="")[:5000] or "x"
-    for prefix in ("/s/", "/consent/", "/invitations/", "/certificates/s/", "/verify/"):
+    for prefix in ("/s/", "/consent/", "/invitations/", "/join/", "/certificates/s/", "/verify/"):
         response = world.fresh("anon").get(f"{prefix}{part}/")
         assert response.status_code < 500, (prefix, token)
 
@@ -530,6 +530,10 @@ def test_every_page_was_fuzzed_by_a_role_that_may_post():
         "certificates:template_create",
         "certificates:revoke",
         "accounts:two_factor",
+        "placements:person_create",
+        "placements:person_edit",
+        "placements:department_create",
+        "mentoring:dashboard",
     ):
         assert expected in names
     assert set(ROLES) >= {role for _, role in pages()}

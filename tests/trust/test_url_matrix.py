@@ -37,7 +37,14 @@ ARGS = {
         "activity_pk": "activity",
         "line_pk": "budget_line",
         "unavailability_pk": "unavailability",
+        "person_pk": "person",
+        "department_pk": "department",
+        "token": "t:person_invitation",
     },
+    # Each its own person: fuzzing one page must not change what another page shows.
+    "placements:person_deactivate": {"person_pk": "person_leaving"},
+    "placements:person_reactivate": {"person_pk": "person_leaving"},
+    "placements:person_invite": {"person_pk": "person_invitee"},
     # A programme still to run (the demo week has finished, so there is nothing to cancel on it).
     "placements:programme_cancel": {"pk": "intake_programme"},
     "certificates:programme": {"pk": "certificate_programme"},
@@ -175,6 +182,7 @@ mentoring:outcome_create               | 405/login | 405/404 | 405/404 | 405    
 mentoring:placement_outcomes           | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 mentoring:programme                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 mentoring:referral_create              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
+mentoring:settings_update              | 405/login | 405/403 | 405/403 | 405     | 405     | 405/403 | 405/403 | 405/login
 notices:accessibility                  | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 notices:accessibility_index            | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 notices:privacy                        | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
@@ -188,8 +196,19 @@ placements:budget                      | login   | 403     | 403     | 200     |
 placements:budget_csv                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:budget_line_delete          | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:budget_line_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:department_create           | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+placements:department_edit             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:department_schedule         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:departments                 | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 placements:lead_home                   | login   | 403     | 403     | 403     | 403     | 200     | 403     | login
+placements:people                      | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+placements:person_create               | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+placements:person_deactivate           | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:person_edit                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:person_invitation_accept    | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
+placements:person_invitation_open      | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+placements:person_invite               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+placements:person_reactivate           | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:placement_move              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
 placements:programme_cancel            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 placements:programme_copy              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login

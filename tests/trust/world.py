@@ -12,7 +12,16 @@ from certificates.models import Certificate, CertificateTemplate, IssueJob
 from certificates.services import student_link_create
 from mentoring.models import MentorAssignment
 from placements.demo import story_for
-from placements.models import Activity, DepartmentUnavailability, Placement, Programme, Session, Syndicate
+from placements.models import (
+    Activity,
+    Department,
+    DepartmentUnavailability,
+    Placement,
+    Programme,
+    Session,
+    Syndicate,
+)
+from placements.services import force_person_invitation_create
 from schools.models import Allocation, Consent, ConsentLink, Nomination
 from schools.services import consent_link_send, contact_invitation_create
 from surveys.models import Invitation, Survey
@@ -86,6 +95,19 @@ def build_world():
         institution=oakfield, name="New Colleague", email="new.colleague@example.org", actor=contact_a
     )
     _, certificate_token = student_link_create(placement=certificate.placement, actor=coordinator)
+    # People of force A without a sign-in: one to edit, one to deactivate, one to invite, and one whose
+    # emailed invitation link the world holds (each its own, so fuzzing one page cannot spoil another's).
+    people = {
+        key: f.ForcePersonFactory(force=force_a, name=name, email=f"{key}@police.invalid")
+        for key, name in (
+            ("person", "World Volunteer"),
+            ("person_leaving", "World Leaver"),
+            ("person_invitee", "World Invitee"),
+            ("person_joining", "World Joiner"),
+        )
+    }
+    _, person_invitation_token = force_person_invitation_create(person=people["person_joining"], actor=coordinator)
+    department = Department.objects.filter(force=force_a).order_by("pk").first()
 
     world.users = {
         "anon": None,
@@ -118,6 +140,8 @@ def build_world():
         "activity": activity.pk,
         "budget_line": budget_line.pk,
         "unavailability": unavailability.pk,
+        **{key: person.pk for key, person in people.items()},
+        "department": department.pk,
     }
     world.tokens = {
         "consent": consent_token,
@@ -125,6 +149,7 @@ def build_world():
         "invitation": invitation_token_value,
         "survey": invitation_token(open_invitation),
         "certificate": certificate_token,
+        "person_invitation": person_invitation_token,
     }
     del invitation
     return world
