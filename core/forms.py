@@ -64,8 +64,11 @@ class DayMonthYearWidget(MultiWidget):
         if isinstance(value, date):
             return [value.day, value.month, value.year]
         if isinstance(value, str) and len(value) == 10 and value[4] == "-":
-            year, month, day = value.split("-")
-            return [int(day), int(month), int(year)] if (year + month + day).isdigit() else [None, None, None]
+            parts = value.split("-")  # "2026--1-10" (a month of -1) has four parts
+            if len(parts) == 3 and all(part.isdigit() for part in parts):
+                year, month, day = parts
+                return [int(day), int(month), int(year)]
+            return [None, None, None]
         return [None, None, None]
 
     def value_from_datadict(self, data, files, name):

@@ -82,3 +82,14 @@ def test_the_error_summary_links_to_the_first_box_of_each_field():
         ("id_agree", "Tick “I agree” to go on"),
     ):
         assert f'<a href="#{anchor}">{message}</a>' in html
+
+
+def test_a_date_made_of_a_negative_month_is_shown_back_as_empty_boxes_not_an_error():
+    """'2026--1-10' (year 2026, month -1, day 10) is ten characters with a dash fifth: it once raised a 500."""
+    from core.forms import DayMonthYearWidget
+
+    widget = DayMonthYearWidget()
+    assert widget.decompress("2026--1-10") == [None, None, None]
+    assert widget.decompress("2026-03-14") == [14, 3, 2026]
+    data = {"when_day": "10", "when_month": "-1", "when_year": "2026"}
+    assert 'name="when_day"' in widget.render("when", widget.value_from_datadict(data, {}, "when"))

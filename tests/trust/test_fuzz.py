@@ -333,6 +333,7 @@ PAGES_WITHOUT_FORMS = {
     "placements:budget_csv",
     "placements:budget_line_delete",  # every demo line has spend: the page explains why it cannot be deleted
     "placements:department_schedule",
+    "placements:departments",  # a list of departments: links, no form
     "placements:programme_copy_choose",  # a list of programmes to copy: links, no form
     "placements:programme_list",
     "placements:register",  # not a programme day: see _explicit_forms
