@@ -51,12 +51,16 @@ def test_a_coordinator_invites_and_the_person_makes_a_sign_in(client_for, client
     invitation = ForcePersonInvitation.objects.get()
     assert invitation.token_hash == token_hash(token) and token not in invitation.token_hash + invitation.token_salt
     assert invitation.expires_at - timezone.now() > timedelta(days=6, hours=23)
-    assert "Invitation to sign in sent" in [e.additional_data["action"] for e in LogEntry.objects.get_for_object(person)]
+    assert "Invitation to sign in sent" in [
+        e.additional_data["action"] for e in LogEntry.objects.get_for_object(person)
+    ]
 
     client.logout()
     _open(client, token)
     page = client.get(reverse("placements:person_invitation_accept"))
-    assert page.status_code == 200 and b"Create your account" in page.content and b"Force A Constabulary" in page.content
+    assert (
+        page.status_code == 200 and b"Create your account" in page.content and b"Force A Constabulary" in page.content
+    )
     response = client.post(reverse("placements:person_invitation_accept"), NEW_ACCOUNT)
     assert response.status_code == 302 and response.url == reverse("accounts:home")
     person.refresh_from_db()
@@ -149,7 +153,10 @@ def test_an_expired_used_or_withdrawn_link_is_refused_with_a_clear_page(client, 
         response = client.get(reverse("placements:person_invitation_accept"))
         assert response.status_code == 410
         assert b"This invitation does not work" in response.content
-        assert client.post(reverse("placements:person_invitation_accept"), {**NEW_ACCOUNT, "username": "x"}).status_code == 410
+        assert (
+            client.post(reverse("placements:person_invitation_accept"), {**NEW_ACCOUNT, "username": "x"}).status_code
+            == 410
+        )
     assert User.objects.count() == users
 
 

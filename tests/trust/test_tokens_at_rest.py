@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from certificates.services import student_link_create
 from core.models import OutboundEmail
+from placements.services import force_person_invitation_create
 from schools import services as intake
 from surveys.models import Invitation
 from surveys.services import invitation_send_links, invitation_send_reminders
@@ -24,7 +25,7 @@ from tests.schools.conftest import allocation_a, open_programme, student, today 
 from tests.surveys.conftest import make_week
 from tests.trust.test_retention import _all_text
 
-LINK = re.compile(r"/(consent|invitations|s)/([A-Za-z0-9_\-]{20,})/")
+LINK = re.compile(r"/(consent|invitations|join|s)/([A-Za-z0-9_\-]{20,})/")
 SHORT_CODE = re.compile(r"/s/ and type: ([A-Z0-9]{5}-[A-Z0-9]{5})")
 
 
@@ -43,6 +44,8 @@ def journey(coordinator, contact, allocation_a, programme_a, django_capture_on_c
         intake.contact_invitation_create(
             institution=allocation_a.institution, name="Robin Teacher", email="robin@school.invalid", actor=coordinator
         )
+        volunteer = f.ForcePersonFactory(force=programme_a.force, name="Vic Volunteer", email="vic@police.invalid")
+        force_person_invitation_create(person=volunteer, actor=coordinator)
         nomination = intake.nomination_submit(
             allocation=allocation_a, data=student(allocation_a.programme), actor=contact
         )
@@ -64,7 +67,12 @@ def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journe
     for message in mail.outbox:
         for kind, token in LINK.findall(message.body):
             delivered.setdefault(kind, set()).add(token)
-    assert {kind: len(tokens) for kind, tokens in delivered.items()} == {"invitations": 1, "consent": 2, "s": 4}
+    assert {kind: len(tokens) for kind, tokens in delivered.items()} == {
+        "invitations": 1,
+        "join": 1,
+        "consent": 2,
+        "s": 4,
+    }
     assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == len(mail.outbox)
 
     # Every delivered link works, and opening it leaves something in the session table.
@@ -76,6 +84,9 @@ def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journe
         assert client.get(f"/s/{token}/").url == reverse("surveys:student_start")
     (invitation,) = delivered["invitations"]
     assert client.get(reverse("invitations:open", args=[invitation]), follow=True).status_code == 200
+    (join,) = delivered["join"]
+    joined = client.get(reverse("placements:person_invitation_open", args=[join]), follow=True)
+    assert joined.status_code == 200 and b"Vic Volunteer" in joined.content
     assert client.get(reverse("certificates:student_open", args=[journey["certificate_token"]])).status_code == 302
     assert Session.objects.exists()
 
@@ -104,9 +115,13 @@ def test_no_working_short_code_is_stored_anywhere_yet_the_delivered_codes_work(j
     assert "[[link:survey-code:" in survey_links.body_text
 
 
-def test_an_opened_invitation_leaves_no_token_in_the_session(journey, client):
-    (token,) = {t for m in mail.outbox for kind, t in LINK.findall(m.body) if kind == "invitations"}
-    client.get(reverse("invitations:open", args=[token]))
+@pytest.mark.parametrize(
+    ("kind", "opening"), [("invitations", "invitations:open"), ("join", "placements:person_invitation_open")]
+)
+def test_an_opened_invitation_leaves_no_token_in_the_session(journey, client, kind, opening):
+    (token,) = {t for m in mail.outbox for found, t in LINK.findall(m.body) if found == kind}
+    client.get(reverse(opening, args=[token]))
+    assert client.get(reverse(opening.replace("_open", "_accept").replace(":open", ":accept"))).status_code == 200
     assert [where for where, text in _stored_text() if token in text] == []
 
 
