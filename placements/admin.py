@@ -10,6 +10,7 @@ from .models import (
     DepartmentUnavailability,
     Force,
     ForcePerson,
+    ForcePersonInvitation,
     Placement,
     PlanningHours,
     Programme,
@@ -57,6 +58,18 @@ class ForcePersonAdmin(ScopedAdmin):
     list_select_related = ["department", "force"]
     search_fields = ["name", "email"]
     autocomplete_fields = ["user", "department"]
+
+
+@admin.register(ForcePersonInvitation)
+class ForcePersonInvitationAdmin(ScopedAdmin):
+    """Coordinators send these from the People page; the admin shows them (the token is never stored)."""
+
+    list_display = ["email", "person", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["person"]
+    search_fields = ["email", "person__name"]
+    autocomplete_fields = ["person"]
+    raw_id_fields = ["invited_by"]
+    readonly_fields = ["token_hash"]
 
 
 class BudgetLineInline(ScopedInline):

@@ -8,6 +8,7 @@ from tests import factories as f
 from tests.certificates import factories as cf
 from tests.core.test_admin import FACTORY_FOR
 from tests.mentoring import factories as mf
+from tests.placements.factories import ForcePersonInvitationFactory
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
@@ -37,6 +38,7 @@ def _row_in_force(label, force):
         ),
         "placements.spendentry": lambda: FACTORY_FOR["placements.SpendEntry"](budget_line__programme=programme),
         "placements.planninghours": lambda: FACTORY_FOR["placements.PlanningHours"](programme=programme),
+        "placements.forcepersoninvitation": lambda: ForcePersonInvitationFactory(person__force=force),
         "schools.institution": lambda: placement.nomination.institution,
         "schools.institutioncontact": lambda: f.InstitutionContactFactory(institution=placement.nomination.institution),
         "schools.allocation": lambda: f.AllocationFactory(programme=programme),

@@ -1,12 +1,13 @@
 """Factories for the week-planning models (the shared ones live in tests/factories.py)."""
 
-from datetime import date, datetime, time
+import hashlib
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from placements.models import DepartmentUnavailability, PlanningHours, SpendEntry
+from placements.models import DepartmentUnavailability, ForcePersonInvitation, PlanningHours, SpendEntry
 from tests import factories as f
 
 
@@ -37,3 +38,13 @@ class PlanningHoursFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(f.ProgrammeFactory)
     department = factory.SubFactory(f.DepartmentFactory, force=factory.SelfAttribute("..programme.force"))
     hours = Decimal("6.0")
+
+
+class ForcePersonInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ForcePersonInvitation
+
+    person = factory.SubFactory(f.ForcePersonFactory)
+    email = factory.SelfAttribute("person.email")
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"person-invite-{n}".encode()).hexdigest())
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

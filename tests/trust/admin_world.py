@@ -19,7 +19,12 @@ from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
-from tests.placements.factories import DepartmentUnavailabilityFactory, PlanningHoursFactory, SpendEntryFactory
+from tests.placements.factories import (
+    DepartmentUnavailabilityFactory,
+    ForcePersonInvitationFactory,
+    PlanningHoursFactory,
+    SpendEntryFactory,
+)
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
@@ -113,6 +118,7 @@ def _rows_of(force, letter):
         PlanningHoursFactory(programme=programme, department=department),
         ConsentLinkFactory(consent=consent),
         ContactInvitationFactory(institution=institution, contact=contact),
+        ForcePersonInvitationFactory(person=lead),
         TemplateQuestionFactory(template=survey_template),
     ]
     return {(letter, row._meta.label): row for row in made}
