@@ -138,7 +138,7 @@ def test_an_account_that_already_belongs_to_someone_of_a_force_is_not_linked_aga
 
 @pytest.mark.parametrize("state", ["expired", "used", "withdrawn", "deactivated"])
 def test_an_expired_used_or_withdrawn_link_is_refused_with_a_clear_page(client, coordinator, person, state):
-    invitation, token = services.force_person_invitation_create(person=person, actor=coordinator)
+    _, token = services.force_person_invitation_create(person=person, actor=coordinator)
     if state == "used":
         _open(client, token)
         client.post(reverse("placements:person_invitation_accept"), NEW_ACCOUNT)
