@@ -98,7 +98,7 @@ class MentoringSettingsForm(PlainModelForm):
         fields = ["max_mentees_per_mentor", "end_at_age"]
         labels = {
             "max_mentees_per_mentor": "Most mentees per mentor",
-            "end_at_age": "Mentoring ends at age (optional)",
+            "end_at_age": "Mentoring ends at age",
         }
         help_texts = {
             "max_mentees_per_mentor": "A mentor at this number is not offered new mentees. Lowering it takes no "

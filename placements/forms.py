@@ -450,10 +450,10 @@ class PersonForm(PlainModelForm):
         labels = {
             "name": "Full name",
             "kind": "Role",
-            "rank": "Rank or job title (optional)",
-            "department": "Department (optional)",
-            "email": "Email address (optional)",
-            "vetting_expires_on": "Vetting (DBS) expiry date (optional)",
+            "rank": "Rank or job title",
+            "department": "Department",
+            "email": "Email address",
+            "vetting_expires_on": "Vetting (DBS) expiry date",
             "is_mentor": "Career mentor",
             "is_coordinator": "Programme coordinator",
         }

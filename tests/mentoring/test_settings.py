@@ -43,7 +43,7 @@ def test_bad_values_are_a_400_on_the_dashboard_and_nothing_is_saved(client_for, 
     response = client_for(coordinator).post(URL, data)
     assert response.status_code == 400
     assert field in response.context["settings_form"].errors
-    assert b"Nothing is saved yet" in response.content
+    assert b"There is a problem" in response.content
     assert not MentoringSettings.objects.exists()
     assert not LogEntry.objects.filter(additional_data__action="Mentoring settings changed").exists()
 

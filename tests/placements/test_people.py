@@ -63,7 +63,7 @@ def test_the_list_says_what_each_person_does_their_vetting_and_sign_in(client_fo
     html = page.content.decode()
     assert "Other Force Officer" not in html
     row = {name: html.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Lee Lead", "Mo Mentor", "Dee Deliverer")}
-    assert "Syndicate lead (now)" in row["Lee Lead"] and "Dog Unit" in html and "expires soon" in row["Lee Lead"]
+    assert "Leading a syndicate" in row["Lee Lead"] and "Dog Unit" in html and "expires soon" in row["Lee Lead"]
     assert "Mentor · 1 mentee" in row["Mo Mentor"] and "expired" in row["Mo Mentor"]
     assert "Delivers activities" in row["Dee Deliverer"] and "not recorded" in row["Dee Deliverer"]
     newcomer = html.split("Nat Newcomer", 1)[1].split("</tr>", 1)[0]
@@ -186,7 +186,7 @@ def test_invalid_details_are_a_400_and_nothing_is_written(client_for, coordinato
     response = client_for(coordinator).post(reverse("placements:person_create"), _person_data(**change))
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
-    assert b"Nothing is saved yet" in response.content
+    assert b"There is a problem" in response.content
     assert _rows() == before
 
 
