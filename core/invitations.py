@@ -89,6 +89,9 @@ class AccountCreateForm(PlainForm):
     def __init__(self, *args: Any, invitation: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
+        self.fields["username"].error_messages["required"] = "Choose a username"
+        self.fields["password1"].error_messages["required"] = "Choose a password"
+        self.fields["password2"].error_messages["required"] = "Type the same password again"
 
     def clean(self):
         cleaned = super().clean()

@@ -907,14 +907,14 @@ def department_edit(request, department_pk):
 
 def _person_invited(invitation):
     person = invitation.person
-    note = ""
+    note = f"With this sign-in you can {services.person_roles_in_words(person)}."
     if person.is_coordinator:
-        note = (
-            "As a coordinator you will also set up a second sign-in step: an authenticator app on your phone "
-            "gives a new six-digit code each time you sign in."
+        note += (
+            " You will also set up a second sign-in step: an authenticator app on your phone gives a new "
+            "six-digit code each time you sign in."
         )
     return Invited(
-        role=f"{person.name}, to {services.person_roles_in_words(person)}, for",
+        role=f"{person.name} of",
         place=person.force.name,
         force=person.force,
         link_label=f"Use my account for {person.force.name}",

@@ -435,3 +435,13 @@ def test_school_contacts_leads_and_mentors_are_refused(client_for, contact, lead
         for url in pages:
             assert client.post(url, {**_person_data(), "confirm": "1"}).status_code == 403, (user, url)
     assert _rows() == before
+
+
+def test_the_syndicates_page_links_to_people_when_nobody_can_lead(client_for, coordinator, programme_a):
+    ForcePerson.objects.filter(force=programme_a.force).update(vetting_expires_on=None)
+    page = client_for(coordinator).get(reverse("placements:syndicates", args=[programme_a.pk])).content.decode()
+    assert "No one can lead a syndicate yet" in page
+    assert f'href="{reverse("placements:people")}"' in page and reverse("placements:person_create") in page
+    ForcePerson.objects.filter(force=programme_a.force).update(vetting_expires_on=date(2030, 1, 1))
+    page = client_for(coordinator).get(reverse("placements:syndicates", args=[programme_a.pk])).content.decode()
+    assert "No one can lead a syndicate yet" not in page
