@@ -975,7 +975,7 @@ def force_person_update(
     """Change a person's details and roles. Giving the coordinator role opens every child's record of
     the force to them, so it is recorded as its own action; nobody removes their own."""
     details = _person_details(details)
-    person = ForcePerson.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = ForcePerson.objects.select_for_update().get(pk=person.pk)
     if not person.is_active:
         raise PlanningError(f"{person.name} is deactivated: make them active again first.", status=409)
     was_coordinator, was_mentor, old_email = person.is_coordinator, person.is_mentor, person.email
@@ -1128,7 +1128,7 @@ def force_person_invitation_create(*, person: ForcePerson, actor: AbstractBaseUs
 
     An earlier link that has not been used stops working. The token is never stored, only its hash.
     """
-    person = ForcePerson.objects.select_for_update().select_related("force").get(pk=person.pk)
+    person = ForcePerson.objects.select_for_update(of=("self",)).select_related("force").get(pk=person.pk)
     if not person.is_active:
         raise PlanningError(f"{person.name} is deactivated: make them active again first.", status=409)
     if person.user_id is not None:
@@ -1222,7 +1222,7 @@ def force_person_invitation_has_account(*, invitation) -> bool:
 
 
 def _locked_invitation(invitation):
-    invitation = _invitation_pending(_invitations().select_for_update().filter(pk=invitation.pk).first())
+    invitation = _invitation_pending(_invitations().select_for_update(of=("self",)).filter(pk=invitation.pk).first())
     ForcePerson.objects.select_for_update().filter(pk=invitation.person_id).get()
     invitation.person.refresh_from_db()
     return invitation
