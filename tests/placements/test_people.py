@@ -234,6 +234,8 @@ def test_giving_the_coordinator_role_asks_first_and_is_recorded(client_for, coor
     assert set(_actions(person)) == {"Person changed", "Coordinator role given"}
     given = LogEntry.objects.get_for_object(person).get(additional_data__action="Coordinator role given")
     assert given.actor == coordinator
+    trail = client.get(reverse("audit_trail")).content.decode()
+    assert "Coordinator role given" in trail and "Pat Person" in trail
 
 
 def test_adding_a_coordinator_asks_first_too(client_for, coordinator):
