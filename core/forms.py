@@ -16,6 +16,7 @@ from django.forms.widgets import MultiWidget, NumberInput
 
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 DASHES = "---------"
+TYPED = "typed:"  # how the day/month/year boxes carry what was typed when it is not a date
 
 
 def _lower_first(label: str) -> str:
@@ -61,6 +62,8 @@ class DayMonthYearWidget(MultiWidget):
         super().__init__(widgets, attrs)
 
     def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, str) and value.startswith(TYPED):
+            return value.removeprefix(TYPED).split("|", 2)
         if isinstance(value, date):
             return [value.day, value.month, value.year]
         if isinstance(value, str) and len(value) == 10 and value[4] == "-":
@@ -78,7 +81,8 @@ class DayMonthYearWidget(MultiWidget):
         if not (day or month or year):
             return ""
         if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
-            return f"{year}-{month}-{day}"  # not a date: the field says so
+            # Not a date: the field says so, and the boxes show again what the person typed.
+            return f"{TYPED}{day[:10]}|{month[:10]}|{year[:10]}"
         return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
     def value_omitted_from_data(self, data, files, name):

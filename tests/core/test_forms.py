@@ -93,3 +93,12 @@ def test_a_date_made_of_a_negative_month_is_shown_back_as_empty_boxes_not_an_err
     assert widget.decompress("2026-03-14") == [14, 3, 2026]
     data = {"when_day": "10", "when_month": "-1", "when_year": "2026"}
     assert 'name="when_day"' in widget.render("when", widget.value_from_datadict(data, {}, "when"))
+
+
+def test_a_date_that_is_not_real_shows_again_what_was_typed():
+    form = _Example(data={"starts_on_day": "31", "starts_on_month": "Feb", "starts_on_year": "2027"})
+    form.is_valid()
+    html = str(form["starts_on"])
+    assert 'name="starts_on_day" value="31"' in html
+    assert 'name="starts_on_month" value="Feb"' in html
+    assert 'name="starts_on_year" value="2027"' in html
