@@ -44,8 +44,12 @@ def allocation_set(*, programme, institution, quota, actor):
 
 
 @transaction.atomic
-def contact_invitation_create(*, institution, name, email, job_title="", actor):
-    """Invite someone to become a contact of `institution`; emails a single-use link valid 7 days."""
+def contact_invitation_create(*, institution, name, email, job_title="", actor, programme=None):
+    """Invite someone to become a contact of `institution`; emails a single-use link valid 7 days.
+
+    With `programme` (the coordinator invites from a programme's page) the email names it, its dates,
+    how many students the school may nominate and by when.
+    """
     email = email.strip()
     if InstitutionContact.objects.filter(institution=institution, email__iexact=email, user__isnull=False).exists():
         raise SchoolsError("This person already has an account for this institution.", field="email")
@@ -70,11 +74,20 @@ def contact_invitation_create(*, institution, name, email, job_title="", actor):
             "inviter": inviter,
             "link": link_marker("invitation", invitation.pk),
             "days": INVITATION_DAYS,
+            "expires_on": invitation.expires_at,
+            "programme": programme,
+            "quota": _quota(programme, institution),
         },
         dedupe_key=f"contact-invitation-{invitation.pk}",
         force=institution.force,
     )
     return invitation, token
+
+
+def _quota(programme, institution):
+    if programme is None:
+        return None
+    return programme.allocations.filter(institution=institution).values_list("quota", flat=True).first()
 
 
 def _pending(invitation):

@@ -68,6 +68,7 @@ def contact_invite(request, pk):
                     email=form.cleaned_data["email"],
                     job_title=form.cleaned_data["job_title"],
                     actor=request.user,
+                    programme=programme,
                 )
             except SchoolsError as error:
                 _apply_error(form, error)

@@ -136,3 +136,24 @@ def test_inviting_someone_who_already_has_an_account_is_refused(coordinator, con
     else:
         services.contact_invitation_create(institution=school_a, name="A", email=email, actor=coordinator)
         assert ContactInvitation.objects.count() == 1
+
+
+def test_an_invitation_sent_from_a_programme_names_it_its_dates_the_quota_and_what_to_do_by_when(
+    client_for, coordinator, school_a, programme_a
+):
+    from core.models import OutboundEmail
+    from tests import factories as f
+
+    f.AllocationFactory(programme=programme_a, institution=school_a, quota=3)
+    client_for(coordinator).post(
+        f"/schools/programmes/{programme_a.pk}/invite/",
+        {"institution": school_a.pk, "name": "Dana", "email": "dana@school.invalid"},
+    )
+    email = OutboundEmail.objects.get(kind="contact_invitation", to="dana@school.invalid")
+    text = email.body_text
+    assert programme_a.title in text
+    assert f"{programme_a.start_date:%-d %B %Y}" in text
+    assert f"{school_a.name} may nominate up to 3 students" in text
+    assert f"until {programme_a.nomination_closes:%A %-d %B %Y}" in text
+    assert "What to do by" in text
+    assert programme_a.title in email.body_html
