@@ -1,4 +1,5 @@
-"""Every page of every role in real Chromium, at 1280 and 390 px: screenshotted, and checked with axe-core.
+"""Every page of every role in real Chromium, at 1280 and 390 px: screenshotted, checked with axe-core, and
+read for what a person must never see (a database number, a survey question's code, "This field is required").
 
 The pages are the role × URL matrix's own (tests/trust/test_url_matrix.py): for each role, every URL its
 row says answers 200, with the matrix's world (the demo seed plus a second force) and the same signed-in
@@ -19,6 +20,17 @@ from .conftest import ARGS, AXE_TAGS, CHROMIUM, SHOTS
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROLES = ["anon", "contact_a", "coord_a", "lead", "mentor", "student"]
+# What a page must never show a person: a database number ("#12", "id 12") or a survey question's code.
+INTERNAL_ID = re.compile(r"#\d+|\bids?\b[ :=]*\d+", re.I)
+
+
+def _question_codes():
+    from surveys import standard
+
+    codes = {question[0] for question in (*standard.PRE, *standard.POST)}
+    return re.compile(r"\b(" + "|".join(re.escape(code) for code in sorted(codes) if "_" in code) + r")\b")
+
+
 FILES = re.compile(r"(\.pdf|\.csv|\.xlsx|\.zip|\.json|\.ics|/favicon\.ico|\.png)$|/(download|qr-sheet)")
 WIDTHS = [(1280, 900), (390, 844)]
 
@@ -45,6 +57,7 @@ def test_every_page_of_every_role_passes_axe_at_desktop_and_phone_width(live_ser
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
+    codes = _question_codes()
     folder = SHOTS / "every-page"
     folder.mkdir(parents=True, exist_ok=True)
     problems = {}
@@ -81,8 +94,12 @@ def test_every_page_of_every_role_passes_axe_at_desktop_and_phone_width(live_ser
                             (v["id"], [n["target"] for n in v["nodes"]][:2]) for v in results.response["violations"]
                         ]
                         wide = page.evaluate("document.documentElement.scrollWidth") > width + 1
-                        if found or wide:
-                            problems[key] = found + (["wider than the screen"] if wide else [])
+                        text = page.inner_text("body")
+                        words = [f"shows {m.group(0)!r}" for m in (INTERNAL_ID.search(text), codes.search(text)) if m]
+                        if "This field is required" in text:
+                            words.append("says 'This field is required'")
+                        if found or wide or words:
+                            problems[key] = found + (["wider than the screen"] if wide else []) + words
                     context.close()
         finally:
             chromium.close()
