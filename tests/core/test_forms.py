@@ -102,3 +102,16 @@ def test_a_date_that_is_not_real_shows_again_what_was_typed():
     assert 'name="starts_on_day" value="31"' in html
     assert 'name="starts_on_month" value="Feb"' in html
     assert 'name="starts_on_year" value="2027"' in html
+
+
+def test_optional_is_said_once_even_when_the_label_says_it():
+    from django.template import Context, Template
+
+    class _Labels(PlainForm):
+        pronouns = forms.CharField(label="Pronouns (optional)", required=False)
+        nickname = forms.CharField(label="Nickname", required=False)
+        surname = forms.CharField(label="Surname")
+
+    html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": _Labels()}))
+    assert html.count("(optional)") == 2  # once for pronouns (its own label), once added for nickname
+    assert "Surname (optional)" not in html and "*" not in html
