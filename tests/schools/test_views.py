@@ -265,6 +265,6 @@ def test_contact_list_pages_keep_a_constant_query_count(
 
 def test_contact_home_shows_remaining_quota_and_links(client_for, contact, allocation_a, nomination_a):
     page = client_for(contact).get(reverse("schools:contact_home")).content.decode()
-    assert "2 of 3" in page
+    assert "can nominate <strong>2 more students</strong> (up to 3 in all)" in page
     assert reverse("schools:nominate", args=[allocation_a.pk]) in page
     assert reverse("schools:nomination_upload", args=[allocation_a.pk]) in page
