@@ -6,7 +6,17 @@ from django.utils import timezone
 
 from core.forms import PlainForm, PlainModelForm
 
-from .models import Activity, Attendance, BudgetLine, Department, ForcePerson, Placement, Programme, Syndicate
+from .models import (
+    ACTIVITY_FIELDS,
+    Activity,
+    Attendance,
+    BudgetLine,
+    Department,
+    ForcePerson,
+    Placement,
+    Programme,
+    Syndicate,
+)
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
@@ -346,21 +356,7 @@ class ActivityForm(PlainModelForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "kind",
-            "title",
-            "description",
-            "department",
-            "community_partner",
-            "duration_minutes",
-            "staff_needed",
-            "syndicate_capacity",
-            "venue",
-            "risk_assessment_status",
-            "risk_assessed_on",
-            "is_contingency",
-            "delivering_staff",
-        ]
+        fields = [*ACTIVITY_FIELDS, "delivering_staff"]
         labels = {
             "kind": "Kind",
             "risk_assessment_status": "Risk assessment",

@@ -426,6 +426,23 @@ class Activity(models.Model):
         return self.title
 
 
+# What a coordinator sets on an activity (its slug is made once, its force comes from them).
+ACTIVITY_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "department",
+    "community_partner",
+    "duration_minutes",
+    "staff_needed",
+    "syndicate_capacity",
+    "venue",
+    "risk_assessment_status",
+    "risk_assessed_on",
+    "is_contingency",
+)
+
+
 class Session(models.Model):
     """A slot in a programme's timetable: an activity, when, and which syndicates attend."""
 

@@ -28,6 +28,7 @@ from core.services import email_queue
 
 from . import hooks, planning
 from .models import (
+    ACTIVITY_FIELDS,
     Activity,
     Attendance,
     BudgetLine,
@@ -319,21 +320,6 @@ def budget_copy(context: hooks.CopyContext) -> list[str]:
 
 # --- activities catalogue ---------------------------------------------------------------------
 
-ACTIVITY_FIELDS = (
-    "kind",
-    "title",
-    "description",
-    "department",
-    "community_partner",
-    "duration_minutes",
-    "staff_needed",
-    "syndicate_capacity",
-    "venue",
-    "risk_assessment_status",
-    "risk_assessed_on",
-    "is_contingency",
-)
-
 
 def _check_activity(activity: Activity, delivering_staff: Iterable[ForcePerson]) -> None:
     if activity.department_id and activity.department.force_id != activity.force_id:
@@ -361,6 +347,12 @@ def _unique_slug(force_id: int, title: str, exclude_pk: int | None = None) -> st
     return slug
 
 
+def _check_activity_details(details: Mapping[str, Any]) -> None:
+    unknown = set(details) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise PlanningError(f"Not an activity detail: {', '.join(sorted(unknown))}.")
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -370,9 +362,7 @@ def activity_create(
     actor: AbstractBaseUser | None,
 ) -> Activity:
     """Add an activity to the force's catalogue (its short name, used by survey questions, is made once)."""
-    unknown = set(details) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise PlanningError(f"Not an activity detail: {', '.join(sorted(unknown))}.")
+    _check_activity_details(details)
     staff = list(delivering_staff)
     activity = Activity(force=force, **details)
     _check_activity(activity, staff)
@@ -392,9 +382,7 @@ def activity_update(
     actor: AbstractBaseUser | None,
 ) -> Activity:
     """Change an activity; its short name stays, so survey answers about it still match it."""
-    unknown = set(details) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise PlanningError(f"Not an activity detail: {', '.join(sorted(unknown))}.")
+    _check_activity_details(details)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     staff = list(delivering_staff)
     changed = sorted(name for name, value in details.items() if getattr(activity, name) != value)

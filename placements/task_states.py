@@ -21,11 +21,10 @@ from .tasklist import (
     NOT_AVAILABLE,
     NOT_DONE,
     NOT_STARTED,
-    ProgrammeTask,
     TaskState,
     day_text,
     plural,
-    register_programme_task,
+    register_programme_tasks,
     shared_facts,
     verb,
 )
@@ -168,11 +167,12 @@ def register_state(programme: Programme, today: date) -> TaskState:
 
 
 def register() -> None:
-    for order, key, title, state_fn, action in (
-        (10, "set_up", "Set up", set_up_state, "Plan the budget"),
-        (80, "syndicates", "Syndicates", syndicates_state, "Build the syndicates"),
-        (90, "timetable", "Timetable", timetable_state, "Plan the timetable"),
-        (100, "joining_details", "Joining details", joining_details_state, ""),
-        (110, "register", "Register (attendance)", register_state, "Take the register"),
-    ):
-        register_programme_task(ProgrammeTask(order=order, key=key, title=title, state_fn=state_fn, action=action))
+    register_programme_tasks(
+        (
+            (10, "set_up", "Set up", set_up_state, "Plan the budget"),
+            (80, "syndicates", "Syndicates", syndicates_state, "Build the syndicates"),
+            (90, "timetable", "Timetable", timetable_state, "Plan the timetable"),
+            (100, "joining_details", "Joining details", joining_details_state, ""),
+            (110, "register", "Register (attendance)", register_state, "Take the register"),
+        )
+    )

@@ -90,6 +90,12 @@ def register_programme_task(task: ProgrammeTask) -> None:
         _TASKS.sort(key=lambda t: t.order)
 
 
+def register_programme_tasks(rows) -> None:
+    """Register an app's steps from rows of (order, key, title, state_fn, action)."""
+    for order, key, title, state_fn, action in rows:
+        register_programme_task(ProgrammeTask(order=order, key=key, title=title, state_fn=state_fn, action=action))
+
+
 def programme_tasks() -> list[ProgrammeTask]:
     return list(_TASKS)
 

@@ -22,11 +22,10 @@ from placements.tasklist import (
     NEEDS_ATTENTION,
     NOT_DONE,
     NOT_STARTED,
-    ProgrammeTask,
     TaskState,
     day_text,
     plural,
-    register_programme_task,
+    register_programme_tasks,
     shared_facts,
     verb,
 )
@@ -240,12 +239,13 @@ def offers_state(programme: Programme, today: date) -> TaskState:
 
 
 def register() -> None:
-    for order, key, title, state_fn, action in (
-        (20, "schools", "Schools and quotas", schools_state, "Choose the schools and their quotas"),
-        (30, "contacts", "Contacts invited", contacts_state, "Invite a contact at each school"),
-        (40, "nominations", "Nominations", nominations_state, "Follow the nominations"),
-        (50, "consent", "Consent", consent_state, "Chase consent"),
-        (60, "selection", "Selection", selection_state, "Choose who gets a place"),
-        (70, "offers", "Offers accepted", offers_state, "Follow up the offers"),
-    ):
-        register_programme_task(ProgrammeTask(order=order, key=key, title=title, state_fn=state_fn, action=action))
+    register_programme_tasks(
+        (
+            (20, "schools", "Schools and quotas", schools_state, "Choose the schools and their quotas"),
+            (30, "contacts", "Contacts invited", contacts_state, "Invite a contact at each school"),
+            (40, "nominations", "Nominations", nominations_state, "Follow the nominations"),
+            (50, "consent", "Consent", consent_state, "Chase consent"),
+            (60, "selection", "Selection", selection_state, "Choose who gets a place"),
+            (70, "offers", "Offers accepted", offers_state, "Follow up the offers"),
+        )
+    )
