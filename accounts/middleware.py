@@ -11,10 +11,17 @@ from .scoping import scope_for
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
+# The last-seen time is written at most once a minute, so most requests write nothing to the session
+# store. A session therefore ends between 29 and 30 minutes after the last request, not to the second.
+LAST_SEEN_RESOLUTION = 60
 
 
 class SessionLimitsMiddleware:
-    """End a session after a spell of inactivity and, in any case, some hours after sign-in."""
+    """End a session after a spell of inactivity and, in any case, some hours after sign-in.
+
+    Saving the session (and so sliding its cookie's expiry) happens only when the last-seen time moves,
+    which is why SESSION_SAVE_EVERY_REQUEST is off.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,7 +37,8 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(request, "You were signed out to keep children's data safe. Please sign in again.")
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
-            request.session[LAST_SEEN_AT] = now
+            if LAST_SEEN_AT not in request.session or now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
 
 

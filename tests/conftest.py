@@ -117,7 +117,7 @@ def client_for(client):
     return login
 
 
-LIVE_FIXTURES = {"postgres", "live_worker"}
+LIVE_FIXTURES = {"postgres", "live_worker", "redis_cache"}
 
 
 def pytest_collection_modifyitems(items):
@@ -142,6 +142,20 @@ def postgres(db):
     """For tests that only mean something on PostgreSQL (row locks, concurrency)."""
     if connection.vendor != "postgresql":
         _require_live("PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache on the real Redis (REDIS_URL), emptied before and after the test."""
+    from django.core.cache import cache
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        _require_live("Redis (set REDIS_URL)")
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_url}}
+    cache.clear()
+    yield cache
+    cache.clear()
 
 
 @pytest.fixture
