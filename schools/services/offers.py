@@ -504,9 +504,16 @@ def _place_released(nomination, *, why, actor, today):
 
 @transaction.atomic
 def waitlist_promote(*, programme, actor, today=None):
-    """Offer free places to the waiting list in rank order (consent given, institution under its cap)."""
+    """Offer free places to the waiting list in rank order (consent given, institution under its cap).
+
+    The answer-by date is a week away but always before the week starts; once the week has begun,
+    nobody is promoted (a place offered then could not be taken up).
+    """
     today = today or timezone.localdate()
     programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
+    if today >= programme.start_date:
+        return []
+    deadline = min(today + timedelta(days=OFFER_DAYS), programme.start_date - timedelta(days=1))
     holders = programme.nominations.filter(status__in=HOLDING_PLACE)
     free = programme.capacity - holders.count()
     per_institution = dict(holders.values_list("institution").annotate(n=Count("pk")).values_list("institution", "n"))
@@ -526,7 +533,7 @@ def waitlist_promote(*, programme, actor, today=None):
         cap = programme.max_per_institution
         if cap is not None and per_institution.get(nomination.institution_id, 0) >= cap:
             continue
-        _offer(nomination, deadline=today + timedelta(days=OFFER_DAYS), reason="Promoted from the waiting list")
+        _offer(nomination, deadline=deadline, reason="Promoted from the waiting list")
         per_institution[nomination.institution_id] = per_institution.get(nomination.institution_id, 0) + 1
         promoted.append(nomination)
         free -= 1

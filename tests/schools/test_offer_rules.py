@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.messages import get_messages
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import given, strategies as st
 
@@ -478,3 +479,25 @@ def test_confirm_page_keeps_a_constant_query_count(
     with django_assert_max_num_queries(len(few)):
         assert client.get(url, query).status_code == 200
     print(f"confirm page: {len(few)} queries for 1 or 31 students")
+
+
+# ---------------------------------------------------------------- the waiting list near the week
+
+
+@pytest.mark.parametrize("days_before, promoted", [(10, True), (3, True), (1, True), (0, False)])
+def test_a_place_offered_from_the_waiting_list_must_be_answered_before_the_week(
+    open_programme, mixed, coordinator, days_before, promoted
+):
+    waiting = mixed["given2"]
+    Nomination.objects.filter(pk=waiting.pk).update(status=Nomination.Status.WAITLISTED, waitlist_rank=1)
+    today = open_programme.start_date - timedelta(days=days_before)
+    with transaction.atomic():
+        offered = services.waitlist_promote(programme=open_programme, actor=coordinator, today=today)
+    waiting.refresh_from_db()
+    if not promoted:
+        assert offered == [] and waiting.status == Nomination.Status.WAITLISTED
+        return
+    assert [n.pk for n in offered] == [waiting.pk]
+    assert waiting.status == Nomination.Status.OFFERED
+    assert today <= waiting.offer_deadline < open_programme.start_date
+    assert waiting.offer_deadline == min(today + timedelta(days=7), open_programme.start_date - timedelta(days=1))
