@@ -18,7 +18,10 @@ class CertificatePersonalData(PersonalData):
     personal = {"certificates.certificate": ("printed_name", "revoked_reason")}
     audited = {
         "certificates.certificate": Audited(
-            masked=("printed_name", "revoked_reason"), anonymous=True, student="placement__nomination"
+            masked=("printed_name", "revoked_reason"),
+            anonymous=True,
+            student="placement__nomination",
+            name=lambda certificate: f"Certificate for {certificate.placement.programme}",
         )
     }
 

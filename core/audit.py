@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
+from django.utils.dateformat import format as format_date
 
 from accounts.scoping import FORCE_PATHS
 
@@ -31,6 +33,11 @@ def register_detail_records(**labels: str) -> None:
 def mask(value: Any) -> str:
     """Audit-log mask: record that a personal field changed, never its value."""
     return "[hidden]" if value not in (None, "", "None") else ""
+
+
+def day_in_words(value: date | str, fmt: str = "j F Y") -> str:
+    """A day as words for a trail entry's name ("13 July 2026"); a day not yet parsed is shown as given."""
+    return format_date(value, fmt) if isinstance(value, date) else str(value)
 
 
 def force_id_of(instance: Model) -> int | None:
@@ -59,11 +66,11 @@ def tag_entry(
     """post_log receiver: file each entry under its force, and keep names out of the trail."""
     if not log_created or log_entry is None:
         return
-    label = instance._meta.label_lower
     updates = {"additional_data": {**(log_entry.additional_data or {}), "force": force_id_of(instance)}}
-    # Models whose str() is a child's name (declared in each app's privacy.py): named by type and id.
-    if label in registry.anonymous_repr():
-        updates["object_repr"] = f"{instance._meta.verbose_name} #{instance.pk}"
+    # Models whose str() is a child's name (declared in each app's privacy.py): named in plain words instead.
+    name = registry.trail_name(instance)
+    if name is not None:
+        updates["object_repr"] = name
     LogEntry.objects.filter(pk=log_entry.pk).update(**updates)
 
 
@@ -78,13 +85,12 @@ def audit_action(
     """Record a named business action ("Syndicates built") on `instance` in the audit trail.
 
     Like pretix's log_action: the trail says what a person did, not only which fields changed. The
-    entry is filed under the instance's force, named by type and number where its name is a child's,
+    entry is filed under the instance's force, named in plain words without it where its name is a child's,
     and `details` must hold no personal data: counts ("sessions"), rows' ids under keys declared with
     `register_detail_records` (any other key named after a model is shown as "another record"), yes/no,
     amounts, or lists of words.
     """
-    label = instance._meta.label_lower
-    name = f"{instance._meta.verbose_name} #{instance.pk}" if label in registry.anonymous_repr() else str(instance)
+    name = registry.trail_name(instance) or str(instance)
     return LogEntry.objects.log_create(
         instance,
         force_log=True,

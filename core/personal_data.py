@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Expression, Q, QuerySet
 
 ERASED = "Erased"
@@ -82,11 +83,14 @@ class Audited:
     """A model the audit trail records; the values of `masked` fields are never written to it."""
 
     masked: tuple[str, ...] = ()
-    # Its str() names a child: the trail names it by type and number instead.
+    # Its str() names a child: the trail stores `name(row)` instead, or "A student's <kind>".
     anonymous: bool = False
     # The path from this model to the student's nomination ("" for the nomination itself): the trail
     # page names the record by the student, and finds it when a coordinator searches by name.
     student: str | None = None
+    # Plain words for an anonymous row that a stored trail entry keeps for good ("Place on <programme>"):
+    # no child's name (it would outlive an erasure) and no database number (people never see those).
+    name: Callable[[Any], str] | None = None
 
 
 class PersonalData:
@@ -172,6 +176,18 @@ class Registry:
     def anonymous_repr(self) -> set[str]:
         return {label for label, audited in self.audited().items() if audited.anonymous}
 
+    def trail_name(self, instance: Any) -> str | None:
+        """The words an audit entry stores for `instance` if its str() would name a child, else None."""
+        audited = self.audited().get(instance._meta.label_lower)
+        if audited is None or not audited.anonymous:
+            return None
+        if audited.name is not None:
+            try:
+                return audited.name(instance)
+            except ObjectDoesNotExist:  # a row it names by was deleted first (a cascade)
+                pass
+        return anonymous_name(instance._meta.verbose_name)
+
     def student_paths(self) -> dict[str, str]:
         """{model label: path to the student's nomination} of the audited models about one student."""
         return {label: audited.student for label, audited in self.audited().items() if audited.student is not None}
@@ -192,6 +208,11 @@ class Registry:
 
 
 registry = Registry()
+
+
+def anonymous_name(verbose_name: str) -> str:
+    """Words for a student's row when nothing else may be said of it ("A student's placement")."""
+    return f"A student's {verbose_name}"
 
 
 def _register_audited(declaration: PersonalData) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, DateField, Expression, F, Max, When
 from django.db.models.functions import TruncDate
 
+from core.audit import day_in_words
 from core.personal_data import ERASED, Audited, Erasing, PersonalData, registry
 
 from .models import MentorAssignment, MentorContact, MentoringReferral, MentorReminder, Outcome
@@ -24,13 +25,25 @@ class MentoringPersonalData(PersonalData):
         "mentoring.outcome": ("note",),
     }
     audited = {
-        "mentoring.mentorassignment": Audited(anonymous=True, student="placement__nomination"),
+        "mentoring.mentorassignment": Audited(
+            anonymous=True,
+            student="placement__nomination",
+            name=lambda assignment: f"Mentoring by {assignment.mentor.name} after {assignment.placement.programme}",
+        ),
         "mentoring.mentorcontact": Audited(
             masked=("summary", "next_step", "sensitive_notes"),
             anonymous=True,
             student="assignment__placement__nomination",
+            name=lambda contact: (
+                f"Mentor contact ({contact.get_method_display().lower()}) on {day_in_words(contact.contacted_on)}"
+            ),
         ),
-        "mentoring.outcome": Audited(masked=("note",), anonymous=True, student="placement__nomination"),
+        "mentoring.outcome": Audited(
+            masked=("note",),
+            anonymous=True,
+            student="placement__nomination",
+            name=lambda outcome: f"Milestone “{outcome.get_milestone_display()}” after {outcome.placement.programme}",
+        ),
     }
 
     def rows(self, nomination) -> dict[str, list]:

@@ -294,7 +294,11 @@ def pipeline(*, force: Force) -> list[Programme]:
         .filter(Q(mentored__gt=0) | Exists(Outcome.objects.filter(placement__programme=OuterRef("pk"))))
         .order_by("start_date")
     )
-    return list(programmes)
+    programmes = list(programmes)
+    for programme in programmes:
+        # Each figure beside its heading, so the table's phone card can name what each number counts.
+        programme.figures = [(label, getattr(programme, key)) for key, label, _m in (*PIPELINE_STAGES, *OTHER_OUTCOMES)]
+    return programmes
 
 
 def pipeline_chart(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.audit import register_detail_records
+from core.audit import day_in_words, register_detail_records
 from core.personal_data import Audited, PersonalData, registry
 
 from .models import Attendance
@@ -12,8 +12,14 @@ class PlacementPersonalData(PersonalData):
     order = 20
     holds = ("placements.placement", "placements.attendance")
     audited = {
-        "placements.placement": Audited(anonymous=True, student="nomination"),
-        "placements.attendance": Audited(anonymous=True, student="placement__nomination"),
+        "placements.placement": Audited(
+            anonymous=True, student="nomination", name=lambda placement: f"Place on {placement.programme}"
+        ),
+        "placements.attendance": Audited(
+            anonymous=True,
+            student="placement__nomination",
+            name=lambda mark: f"Attendance on {day_in_words(mark.date, 'l j F Y')} ({mark.placement.programme})",
+        ),
     }
 
     def rows(self, nomination) -> dict[str, list]:

@@ -247,7 +247,10 @@ def _by_day(programme: Programme, sessions: list[Session]) -> list[tuple[date, l
 
 
 def attendance_grid(*, programme: Programme) -> dict[str, Any]:
-    """Students × days with each day's mark (one query for students, one for marks)."""
+    """Students × days with each day's mark (one query for students, one for marks).
+
+    Each row's `cells` are the marks in day order (None: not marked); `days` pairs each with its day, so a
+    phone's card can name the day beside the mark."""
     placements = list(
         Placement.objects.for_programme(programme)
         .active()
@@ -260,7 +263,9 @@ def attendance_grid(*, programme: Programme) -> dict[str, Any]:
     for placement in placements:
         cells = [marks.get((placement.pk, day)) for day in days]
         attended = sum(1 for c in cells if c and c.status != Attendance.Status.ABSENT)
-        rows.append({"placement": placement, "cells": cells, "attended": attended})
+        rows.append(
+            {"placement": placement, "cells": cells, "days": list(zip(days, cells, strict=True)), "attended": attended}
+        )
     return {"days": days, "rows": rows}
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from core.audit import audit_action
 from core.errors import DomainError
-from core.personal_data import ERASED, Erasing, Needles, registry
+from core.personal_data import ERASED, Erasing, Needles, anonymous_name, registry
 from schools.models import Nomination
 
 from .models import Erasure, ForceNotice, RetentionPolicy
@@ -51,10 +51,16 @@ def _student_objects(rows: dict[str, list]) -> Iterator[tuple[ContentType, list[
 def _scrub_audit_log(rows: dict[str, list], needles: Needles, replacement: str) -> int:
     """Every audit entry of the student's rows, found by content type and object id (not by text).
 
-    The entry stays (who did what, when) but is named by type and number, and any name left in its
-    data (entries written before names were masked) is rewritten.
+    The entry stays (who did what, when) but is named in words that hold no name (the row's kind and
+    programme, as the app declares them), and any name left in its data (entries written before names
+    were masked) is rewritten.
     """
     count = 0
+    names = {
+        (type(obj)._meta.label_lower, str(obj.pk)): registry.trail_name(obj) or anonymous_name(obj._meta.verbose_name)
+        for objects in rows.values()
+        for obj in objects
+    }
     for content_type, pks in _student_objects(rows):
         for entry in LogEntry.objects.filter(content_type=content_type, object_pk__in=pks):
             values = {f: getattr(entry, f) for f in ("changes_text", "changes", "serialized_data", "additional_data")}
@@ -64,7 +70,7 @@ def _scrub_audit_log(rows: dict[str, list], needles: Needles, replacement: str) 
                 else (json.loads(needles.scrub(json.dumps(value), replacement)) if value is not None else None)
                 for name, value in values.items()
             }
-            repr_ = f"{content_type.name} #{entry.object_pk}"
+            repr_ = names[f"{content_type.app_label}.{content_type.model}", entry.object_pk]
             LogEntry.objects.filter(pk=entry.pk).update(object_repr=repr_, **scrubbed)
             count += 1
     return count

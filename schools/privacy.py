@@ -25,8 +25,18 @@ class IntakePersonalData(PersonalData):
         "schools.consentlink": ("sent_to",),
     }
     audited = {
-        "schools.nomination": Audited(masked=tuple(NOMINATION_PERSONAL_FIELDS), anonymous=True, student=""),
-        "schools.consent": Audited(masked=("respondent_name", "wording"), anonymous=True, student="nomination"),
+        "schools.nomination": Audited(
+            masked=tuple(NOMINATION_PERSONAL_FIELDS),
+            anonymous=True,
+            student="",
+            name=lambda nomination: f"Nomination from {nomination.institution} for {nomination.programme}",
+        ),
+        "schools.consent": Audited(
+            masked=("respondent_name", "wording"),
+            anonymous=True,
+            student="nomination",
+            name=lambda consent: f"Consent for a place on {consent.nomination.programme}",
+        ),
         # Staff at a school, not a student: masked in the trail, not erased with a student.
         "schools.institutioncontact": Audited(masked=("name", "email", "phone")),
     }

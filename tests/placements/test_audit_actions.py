@@ -34,7 +34,7 @@ def test_building_syndicates_and_moving_a_student_are_named_entries_of_the_force
     )
     assert "Student moved to another syndicate" in _actions(placement)
     moved = LogEntry.objects.get_for_object(placement).get(additional_data__action="Student moved to another syndicate")
-    assert moved.object_repr == f"placement #{placement.pk}"  # never the child's name
+    assert moved.object_repr == f"Place on {programme_a.title}"  # never the child's name, nor a number
 
     page = client.get(reverse("audit_trail")).content.decode()
     assert "Syndicates built" in page and "Student moved to another syndicate" in page
