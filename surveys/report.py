@@ -1,20 +1,18 @@
 """The impact report of a programme's surveys. Counts, sums and the distribution of paired differences are
-computed by the database; Python only divides, rounds, and hands the difference counts to SciPy.
+computed by the database; Python only divides, rounds, and tests the counted differences (signed_rank.py).
 """
 
-import math
 from collections import defaultdict
 
-import numpy as np
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
-from scipy import stats
 
 from placements.models import Activity, Placement
 from schools.models import Nomination
 
 from . import standard
 from .models import Answer, Question, Response
+from .signed_rank import signed_rank_p_value
 
 SMALL_SAMPLE = 10
 
@@ -29,15 +27,8 @@ def _round(value, places):
 
 def _wilcoxon(diff_counts):
     """Two-sided Wilcoxon signed-rank p-value from {difference: count}, or None when it cannot be computed."""
-    diffs = np.repeat(np.array(list(diff_counts.keys()), dtype=float), np.array(list(diff_counts.values()), dtype=int))
-    if diffs.size == 0 or not np.any(diffs):
-        return None
-    try:
-        result = stats.wilcoxon(diffs)
-    except ValueError:
-        return None
-    p_value = float(result.pvalue)
-    return None if math.isnan(p_value) else round(p_value, 4)
+    p_value = signed_rank_p_value(diff_counts)
+    return None if p_value is None else round(p_value, 4)
 
 
 def _paired_distribution(programme, codes):
