@@ -167,17 +167,19 @@ def _respondents(programme_ids):
     per_student = (
         Response.objects.filter(invitation__survey__programme_id__in=programme_ids)
         .values(student=F("invitation__placement_id"), programme=F("invitation__survey__programme_id"))
-        .annotate(
-            has_pre=flag(Q(invitation__survey__phase="pre")),
-            has_post=flag(Q(invitation__survey__phase="post")),
-            is_first=flag(Q(invitation__placement__nomination__police_first_choice=True)),
-        )
+        .annotate(has_pre=flag(Q(invitation__survey__phase="pre")), has_post=flag(Q(invitation__survey__phase="post")))
         .order_by()
     )
     inner, params = per_student.query.sql_with_params()
+    # As in _paired_distribution: the police-first-choice flag is joined once per student, after the grouping.
+    placement, nomination = Placement._meta.db_table, Nomination._meta.db_table
     sql = (
         'SELECT per."programme", COUNT(*), SUM(per."has_pre"), SUM(per."has_post"), '  # noqa: S608
-        f'SUM(per."has_pre" * per."has_post"), SUM(per."is_first") FROM ({inner}) per GROUP BY per."programme"'
+        'SUM(per."has_pre" * per."has_post"), '
+        'SUM(CASE WHEN nomination."police_first_choice" THEN 1 ELSE 0 END) '
+        f'FROM ({inner}) per JOIN "{placement}" placement ON placement."id" = per."student" '
+        f'JOIN "{nomination}" nomination ON nomination."id" = placement."nomination_id" '
+        'GROUP BY per."programme"'
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
