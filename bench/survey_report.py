@@ -1,9 +1,13 @@
 """Seed 20,000 students with paired pre/post responses (bulk_create) and time the survey report.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_issue5 .venv/bin/python bench/survey_report.py [students]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<demo db> .venv/bin/python bench/survey_report.py --demo
 
 Runs in a throw-away database (bench_<name>), created and dropped by Django's test machinery;
---keep leaves it in place so the next run skips the seeding.
+--keep leaves it in place so the next run skips the seeding. Times the report itself, then its page and
+the surveys-across-years page through Django's test client (in-process, every middleware), with their
+query counts. --demo times only the pages, on the database as it is (seed_demo's, as the coordinator):
+the programme with the most answers.
 """
 
 import os
@@ -114,7 +118,56 @@ class QueryTimer:
             self.rows.append(((time.perf_counter() - started) * 1000, " ".join(sql.split())[:110]))
 
 
+def time_pages(programme, username, runs=5):
+    """Median ms and queries of the report page and the surveys-across-years page, signed in as `username`."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from placements.models import ForcePerson
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        user = get_user_model().objects.create_user(username, f"{username}@police.invalid")
+        ForcePerson.objects.create(force=programme.force, user=user, name="Bench coordinator", is_coordinator=True)
+    client = Client()
+    client.force_login(user)
+    for name, url in (
+        ("report page", reverse("surveys:programme_report", kwargs={"pk": programme.pk})),
+        ("surveys across years", reverse("surveys:force_comparison")),
+    ):
+        assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        count = len(captured)
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        print(f"{name} {url}: median {statistics.median(timings):.0f} ms, best {min(timings):.0f} ms, {count} queries")
+
+
+def demo():
+    """The pages on the database as it is: the coordinator's programme with the most answers."""
+    from django.db.models import Count
+
+    from placements.models import Programme
+
+    setup_test_environment()
+    programme = (
+        Programme.objects.annotate(answers=Count("surveys__invitations__response__answers"))
+        .order_by("-answers", "pk")
+        .first()
+    )
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); programme: {programme.title}")
+    time_pages(programme, "coordinator", runs=10)
+
+
 def main():
+    if "--demo" in sys.argv:
+        return demo()
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     keep = "--keep" in sys.argv  # reuse the seeded test database on the next run
     students = int(args[0]) if args else 20000
@@ -157,6 +210,7 @@ def main():
         print("queries of the last run (ms):")
         for ms, sql in timer.rows:
             print(f"  {ms:7.1f}  {sql}")
+        time_pages(programme, "bench-coordinator")
     finally:
         if not keep:
             connection.creation.destroy_test_db(old_name, verbosity=0)

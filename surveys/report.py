@@ -1,20 +1,18 @@
 """The impact report of a programme's surveys. Counts, sums and the distribution of paired differences are
-computed by the database; Python only divides, rounds, and hands the difference counts to SciPy.
+computed by the database; Python only divides, rounds, and tests the counted differences (signed_rank.py).
 """
 
-import math
 from collections import defaultdict
 
-import numpy as np
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
-from scipy import stats
 
 from placements.models import Activity, Placement
 from schools.models import Nomination
 
 from . import standard
 from .models import Answer, Question, Response
+from .signed_rank import signed_rank_p_value
 
 SMALL_SAMPLE = 10
 
@@ -29,40 +27,56 @@ def _round(value, places):
 
 def _wilcoxon(diff_counts):
     """Two-sided Wilcoxon signed-rank p-value from {difference: count}, or None when it cannot be computed."""
-    diffs = np.repeat(np.array(list(diff_counts.keys()), dtype=float), np.array(list(diff_counts.values()), dtype=int))
-    if diffs.size == 0 or not np.any(diffs):
-        return None
-    try:
-        result = stats.wilcoxon(diffs)
-    except ValueError:
-        return None
-    p_value = float(result.pvalue)
-    return None if math.isnan(p_value) else round(p_value, 4)
+    p_value = signed_rank_p_value(diff_counts)
+    return None if p_value is None else round(p_value, 4)
 
 
-def _paired_distribution(programme, codes):
-    """{(code, police_first_choice): [(difference, n, pre_sum, post_sum)]} over students who answered both.
+def _questions(programme_ids):
+    """Every question of these programmes' surveys, as plain tuples (one query, no joins later)."""
+    return list(
+        Question.objects.filter(survey__programme_id__in=programme_ids)
+        .order_by("order", "id")
+        .values_list("pk", "code", "kind", "survey__phase", "survey__programme_id", named=True)
+    )
+
+
+def _paired_likert_codes(questions):
+    """{programme id: the likert codes asked in both phases, in the post survey's order}."""
+    pre = {
+        (q.survey__programme_id, q.code)
+        for q in questions
+        if q.kind == Question.Kind.LIKERT and q.survey__phase == "pre"
+    }
+    codes = defaultdict(list)
+    for q in questions:  # already in the surveys' order
+        if q.kind == Question.Kind.LIKERT and q.survey__phase == "post" and (q.survey__programme_id, q.code) in pre:
+            codes[q.survey__programme_id].append(q.code)
+    return codes
+
+
+def _paired_distribution(questions, codes):
+    """{(programme id, code, police_first_choice): [(difference, n, pre_sum, post_sum)]} over students who
+    answered both.
 
     One query: the inner part (built by the ORM) puts each student's pre and post answer to a code on one
-    row; the outer part counts and sums those rows per code, flag and difference.
+    row; the outer part counts and sums those rows per programme and code, flag and difference.
     """
-    if not codes:
+    pairs = [(programme_id, code) for programme_id, programme_codes in codes.items() for code in programme_codes]
+    if not pairs:
         return {}
+    pair_numbers = {pair: number for number, pair in enumerate(pairs)}
     # Question ids up front, so the big query reads answers by their indexed question id, with no joins
     # to the question and survey tables.
-    questions = Question.objects.filter(
-        survey__programme=programme, kind=Question.Kind.LIKERT, code__in=codes
-    ).values_list("pk", "code", "survey__phase")
-    pre_ids = [pk for pk, _code, phase in questions if phase == "pre"]
-    post_ids = [pk for pk, _code, phase in questions if phase == "post"]
-    code_numbers = {code: number for number, code in enumerate(codes)}
-    code_of = Case(
-        *(When(question_id=pk, then=Value(code_numbers[code])) for pk, code, _phase in questions),
+    paired = [q for q in questions if (q.survey__programme_id, q.code) in pair_numbers]
+    pre_ids = [q.pk for q in paired if q.survey__phase == "pre"]
+    post_ids = [q.pk for q in paired if q.survey__phase == "post"]
+    pair_of = Case(
+        *(When(question_id=q.pk, then=Value(pair_numbers[(q.survey__programme_id, q.code)])) for q in paired),
         output_field=IntegerField(),
     )
     per_student = (
         Answer.objects.filter(question_id__in=pre_ids + post_ids, value_int__isnull=False)
-        .values(student=F("response__invitation__placement_id"), code=code_of)
+        .values(student=F("response__invitation__placement_id"), code=pair_of)
         .annotate(
             pre=Max(Case(When(question_id__in=pre_ids, then="value_int"))),
             post=Max(Case(When(question_id__in=post_ids, then="value_int"))),
@@ -88,7 +102,10 @@ def _paired_distribution(programme, codes):
             cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(sql, params)
         for number, first_choice, diff, n, pre_sum, post_sum in cursor.fetchall():
-            distribution[(codes[number], bool(first_choice))].append((int(diff), int(n), int(pre_sum), int(post_sum)))
+            programme_id, code = pairs[number]
+            distribution[(programme_id, code, bool(first_choice))].append(
+                (int(diff), int(n), int(pre_sum), int(post_sum))
+            )
     return distribution
 
 
@@ -112,108 +129,150 @@ def _question_result(code, rows):
     }
 
 
-def paired_likert_codes(programme):
-    """Likert codes asked in both phases, in the post survey's order."""
-    likert = Question.objects.filter(survey__programme=programme, kind=Question.Kind.LIKERT)
-    pre = set(likert.filter(survey__phase="pre").values_list("code", flat=True))
-    return [
-        code
-        for code in likert.filter(survey__phase="post").order_by("order", "id").values_list("code", flat=True)
-        if code in pre
-    ]
+SHARES = {  # the report's key: (the post question's code, the answer that counts)
+    "perception_better": ("perception_change", Q(value_text="better")),
+    "would_recommend": ("would_recommend", Q(value_int=1)),
+    "wants_mentor": ("wants_mentor", Q(value_int=1)),
+}
 
 
-def _yes_share(programme, code, *, value_int=None, value_text=None):
-    condition = Q(value_int=value_int) if value_int is not None else Q(value_text=value_text)
-    counts = Answer.objects.filter(
-        question__survey__programme=programme, question__survey__phase="post", question__code=code
-    ).aggregate(total=Count("id"), hits=Count("id", filter=condition))
-    return _pct(counts["hits"], counts["total"]), counts["total"]
+def _shares(questions):
+    """{(programme id, share key): (percent, answers)} for the post survey's questions that SHARES names."""
+    codes = {code for code, _hit in SHARES.values()}
+    asked = {q.pk: q for q in questions if q.survey__phase == "post" and q.code in codes}
+    rows = (
+        Answer.objects.filter(question_id__in=list(asked))
+        .values("question_id")
+        .annotate(total=Count("id"), **{key: Count("id", filter=hit) for key, (_code, hit) in SHARES.items()})
+        .order_by()
+    )
+    shares = {}
+    for row in rows:
+        question = asked[row["question_id"]]
+        for key, (code, _hit) in SHARES.items():
+            if question.code == code:
+                shares[(question.survey__programme_id, key)] = (_pct(row[key], row["total"]), row["total"])
+    return shares
 
 
-def _respondents(programme):
-    """One row per student who answered anything, then counted: before, after, both, police first choice."""
+def _respondents(programme_ids):
+    """{programme id: counts of students who answered anything: before, after, both, police first choice}.
+
+    The inner part (the ORM's) is one row per student; the outer part counts them per programme.
+    """
 
     def flag(condition):
         return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
 
     per_student = (
-        Response.objects.filter(invitation__survey__programme=programme)
-        .values(student=F("invitation__placement_id"))
-        .annotate(
-            has_pre=flag(Q(invitation__survey__phase="pre")),
-            has_post=flag(Q(invitation__survey__phase="post")),
-            is_first=flag(Q(invitation__placement__nomination__police_first_choice=True)),
-        )
+        Response.objects.filter(invitation__survey__programme_id__in=programme_ids)
+        .values(student=F("invitation__placement_id"), programme=F("invitation__survey__programme_id"))
+        .annotate(has_pre=flag(Q(invitation__survey__phase="pre")), has_post=flag(Q(invitation__survey__phase="post")))
         .order_by()
     )
-    return per_student.aggregate(
-        total=Count("student"),
-        pre=Sum("has_pre"),
-        post=Sum("has_post"),
-        paired=Sum(F("has_pre") * F("has_post")),
-        first=Sum("is_first"),
+    inner, params = per_student.query.sql_with_params()
+    # As in _paired_distribution: the police-first-choice flag is joined once per student, after the grouping.
+    placement, nomination = Placement._meta.db_table, Nomination._meta.db_table
+    sql = (
+        'SELECT per."programme", COUNT(*), SUM(per."has_pre"), SUM(per."has_post"), '  # noqa: S608
+        'SUM(per."has_pre" * per."has_post"), '
+        'SUM(CASE WHEN nomination."police_first_choice" THEN 1 ELSE 0 END) '
+        f'FROM ({inner}) per JOIN "{placement}" placement ON placement."id" = per."student" '
+        f'JOIN "{nomination}" nomination ON nomination."id" = placement."nomination_id" '
+        'GROUP BY per."programme"'
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            programme_id: {"total": total, "pre": pre, "post": post, "paired": paired, "first": first}
+            for programme_id, total, pre, post, paired, first in cursor.fetchall()
+        }
+
+
+def _activities(programmes, questions):
+    """{programme id: [activity ratings]}, best first; an activity's title from its force's catalogue."""
+    programme_of = {
+        q.pk: q.survey__programme_id
+        for q in questions
+        if q.survey__phase == "post" and q.kind == Question.Kind.LIKERT and q.code.startswith(standard.ACTIVITY_PREFIX)
+    }
+    code_of = {q.pk: q.code for q in questions if q.pk in programme_of}
+    rows = list(
+        Answer.objects.filter(question_id__in=list(programme_of), value_int__isnull=False)
+        .values("question_id")
+        .annotate(n=Count("id"), total=Sum("value_int"))
+        .order_by()
+    )
+    force_of = {programme.pk: programme.force_id for programme in programmes}
+    slugs = {code_of[row["question_id"]][len(standard.ACTIVITY_PREFIX) :] for row in rows}
+    titles = {
+        (force_id, slug): title
+        for force_id, slug, title in Activity.objects.filter(
+            force_id__in=set(force_of.values()), slug__in=slugs
+        ).values_list("force_id", "slug", "title")
+    }
+    activities = defaultdict(list)
+    for row in rows:
+        programme_id, code = programme_of[row["question_id"]], code_of[row["question_id"]]
+        activities[programme_id].append(
+            {
+                "code": code,
+                "title": titles.get((force_of[programme_id], code[len(standard.ACTIVITY_PREFIX) :]), code),
+                "mean": round(row["total"] / row["n"], 2),
+                "n": row["n"],
+            }
+        )
+    for items in activities.values():
+        items.sort(key=lambda item: (-item["mean"], -item["n"], item["code"]))
+    return activities
+
+
+def programme_reports(programmes):
+    """{programme id: its report} for many programmes in the same few queries, however many there are."""
+    programmes = list(programmes)
+    ids = [programme.pk for programme in programmes]
+    if not ids:
+        return {}
+    questions = _questions(ids)
+    codes = _paired_likert_codes(questions)
+    students = _respondents(ids)
+    distribution = _paired_distribution(questions, codes)
+    shares = _shares(questions)
+    activities = _activities(programmes, questions)
+    reports = {}
+    for programme in programmes:
+        pk = programme.pk
+        counts = students.get(pk, {})
+        paired = counts.get("paired") or 0
+        programme_codes = codes.get(pk, [])
+
+        def results(flags, pk=pk, programme_codes=programme_codes):
+            return [
+                _question_result(code, [row for flag in flags for row in distribution.get((pk, code, flag), [])])
+                for code in programme_codes
+            ]
+
+        perception_pct, perception_n = shares.get((pk, "perception_better"), (None, 0))
+        recommend_pct, recommend_n = shares.get((pk, "would_recommend"), (None, 0))
+        mentor_pct, mentor_n = shares.get((pk, "wants_mentor"), (None, 0))
+        reports[pk] = {
+            "programme": {"id": pk, "title": programme.title, "start_date": programme.start_date.isoformat()},
+            "respondents": {"pre": counts.get("pre") or 0, "post": counts.get("post") or 0, "paired": paired},
+            "questions": results((True, False)),
+            "perception_better_pct": perception_pct,
+            "perception_change_n": perception_n,
+            "would_recommend_pct": recommend_pct,
+            "would_recommend_n": recommend_n,
+            "wants_mentor_pct": mentor_pct,
+            "wants_mentor_n": mentor_n,
+            "police_first_choice_pct": _pct(counts.get("first") or 0, counts.get("total") or 0),
+            "police_first_choice_split": {"first_choice": results((True,)), "not_first_choice": results((False,))},
+            "activities": activities.get(pk, []),
+            "small_sample": paired < SMALL_SAMPLE,
+        }
+    return reports
 
 
 def programme_report(programme):
     """The report as a dict of plain values (the JSON of `survey_report --json`)."""
-    students = _respondents(programme)
-    paired = students["paired"] or 0
-
-    codes = paired_likert_codes(programme)
-    distribution = _paired_distribution(programme, codes)
-    questions = [
-        _question_result(code, distribution.get((code, True), []) + distribution.get((code, False), []))
-        for code in codes
-    ]
-
-    perception_pct, perception_n = _yes_share(programme, "perception_change", value_text="better")
-    recommend_pct, recommend_n = _yes_share(programme, "would_recommend", value_int=1)
-    mentor_pct, mentor_n = _yes_share(programme, "wants_mentor", value_int=1)
-
-    split = {}
-    for key, flag in (("first_choice", True), ("not_first_choice", False)):
-        split[key] = [_question_result(code, distribution.get((code, flag), [])) for code in codes]
-
-    activity_rows = (
-        Answer.objects.filter(
-            question__survey__programme=programme,
-            question__survey__phase="post",
-            question__kind=Question.Kind.LIKERT,
-            question__code__startswith=standard.ACTIVITY_PREFIX,
-            value_int__isnull=False,
-        )
-        .values("question__code")
-        .annotate(n=Count("id"), total=Sum("value_int"))
-        .order_by()
-    )
-    slugs = [row["question__code"][len(standard.ACTIVITY_PREFIX) :] for row in activity_rows]
-    titles = dict(Activity.objects.filter(force=programme.force_id, slug__in=slugs).values_list("slug", "title"))
-    activities = sorted(
-        (
-            {
-                "code": row["question__code"],
-                "title": titles.get(row["question__code"][len(standard.ACTIVITY_PREFIX) :], row["question__code"]),
-                "mean": round(row["total"] / row["n"], 2),
-                "n": row["n"],
-            }
-            for row in activity_rows
-        ),
-        key=lambda item: (-item["mean"], -item["n"], item["code"]),
-    )
-    return {
-        "programme": {"id": programme.pk, "title": programme.title, "start_date": programme.start_date.isoformat()},
-        "respondents": {"pre": students["pre"] or 0, "post": students["post"] or 0, "paired": paired},
-        "questions": questions,
-        "perception_better_pct": perception_pct,
-        "perception_change_n": perception_n,
-        "would_recommend_pct": recommend_pct,
-        "would_recommend_n": recommend_n,
-        "wants_mentor_pct": mentor_pct,
-        "wants_mentor_n": mentor_n,
-        "police_first_choice_pct": _pct(students["first"] or 0, students["total"]),
-        "police_first_choice_split": split,
-        "activities": activities,
-        "small_sample": paired < SMALL_SAMPLE,
-    }
+    return programme_reports([programme])[programme.pk]

@@ -16,7 +16,7 @@ from placements.models import Placement, Programme
 
 from . import paper, standard
 from .models import Answer, Invitation, Question, Response, Survey
-from .report import programme_report
+from .report import programme_reports
 from .services import normalise_short_code, short_code_hash, survey_is_open, token_hash
 
 if TYPE_CHECKING:
@@ -252,7 +252,8 @@ def force_programmes_with_surveys(force: Force) -> list[Programme]:
 def force_comparison(force: Force) -> dict[str, list[Any]]:
     """Programmes side by side: each programme's report, and the codes they share, oldest first."""
     programmes = force_programmes_with_surveys(force)
-    reports = [programme_report(programme) for programme in programmes]
+    by_programme = programme_reports(programmes)
+    reports = [by_programme[programme.pk] for programme in programmes]
     codes = []
     for report in reports:
         for item in report["questions"]:

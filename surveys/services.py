@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from core.audit import audit_action
@@ -274,23 +275,18 @@ def parse_answer(question: Question, raw: Any) -> tuple[int | None, str]:
 
 
 def questions_for_invitation(invitation: Invitation) -> list[Question]:
-    """The questions this student is asked: activity ratings only for what their syndicate attended."""
-    questions = list(invitation.survey.questions.all())
-    if not any(q.code.startswith(standard.ACTIVITY_PREFIX) for q in questions):
-        return questions
+    """The questions this student is asked: activity ratings only for what their syndicate attended (one query)."""
+    asked = ~Q(code__startswith=standard.ACTIVITY_PREFIX)
     syndicate_id = invitation.placement.syndicate_id
-    attended = set()
     if syndicate_id:
-        attended = set(
-            Session.objects.filter(
-                programme=invitation.survey.programme_id, syndicates=syndicate_id, status=Session.Status.PLANNED
-            ).values_list("activity__slug", flat=True)
+        attended = Session.objects.filter(
+            programme=invitation.survey.programme_id,
+            syndicates=syndicate_id,
+            status=Session.Status.PLANNED,
+            activity__slug=Substr(OuterRef("code"), len(standard.ACTIVITY_PREFIX) + 1),
         )
-    return [
-        q
-        for q in questions
-        if not q.code.startswith(standard.ACTIVITY_PREFIX) or q.code[len(standard.ACTIVITY_PREFIX) :] in attended
-    ]
+        asked |= Exists(attended)
+    return list(invitation.survey.questions.filter(asked))
 
 
 def invitation_save_draft(*, invitation: Invitation, answers: Mapping[str, Any]) -> dict[str, str]:
