@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -26,6 +27,28 @@ HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 def notice_for(force: Force) -> ForceNotice:
     """The force's notice, or an unsaved one with the standard texts and no contact."""
     return ForceNotice.objects.filter(force=force).first() or ForceNotice(force=force)
+
+
+def _contact_key(force_id: int) -> str:
+    return f"privacy:public-contact:{force_id}"
+
+
+def public_contact_email(force: Force) -> str:
+    """The force's public contact address for the footer of every public page (cached; "" when none).
+
+    It is public, the same for every reader, and changes rarely: it stays in the cache until the force's
+    notice is saved or deleted (forget_public_contact, connected to both signals in apps.py).
+    """
+    key = _contact_key(force.pk)
+    email = cache.get(key)
+    if email is None:
+        email = ForceNotice.objects.filter(force=force).values_list("contact_email", flat=True).first() or ""
+        cache.set(key, email, timeout=None)
+    return email
+
+
+def forget_public_contact(sender, instance: ForceNotice, **kwargs) -> None:
+    cache.delete(_contact_key(instance.force_id))
 
 
 def _context(notice: ForceNotice) -> dict:

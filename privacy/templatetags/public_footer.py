@@ -2,7 +2,7 @@ from django import template
 
 from placements.models import Force
 
-from ..models import ForceNotice
+from ..notices import public_contact_email
 
 register = template.Library()
 
@@ -15,5 +15,4 @@ def public_footer(force=None):
     """
     if not isinstance(force, Force):
         return {"force": None, "contact_email": ""}
-    contact = ForceNotice.objects.filter(force=force).values_list("contact_email", flat=True).first()
-    return {"force": force, "contact_email": contact or ""}
+    return {"force": force, "contact_email": public_contact_email(force)}

@@ -97,3 +97,23 @@ def test_staff_pages_keep_the_staff_footer(client, request, programme_a, role, u
     html = response.content.decode()
     assert 'data-footer="staff"' in html
     assert PUBLIC_FOOTER not in html and "Run by" not in html
+
+
+def test_a_changed_public_contact_shows_on_the_next_public_page(world):
+    """The footer's contact is cached; saving the notice (in the app or the admin) or deleting it shows at once."""
+    from privacy.services import force_notice_save
+
+    url = reverse("notices:privacy", args=[world.force.slug])
+    assert "workexperience@northshire.example" in _footer(Client().get(url).content.decode())
+    force_notice_save(
+        force=world.force,
+        actor=None,
+        contact_email="new-team@northshire.example",
+        data_protection_officer="",
+        privacy_notice="",
+        accessibility_statement="",
+    )
+    footer = _footer(Client().get(url).content.decode())
+    assert "new-team@northshire.example" in footer and "workexperience@" not in footer
+    ForceNotice.objects.filter(force=world.force).get().delete()
+    assert "new-team@" not in _footer(Client().get(url).content.decode())
