@@ -7,6 +7,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # django.contrib.admin comes first in INSTALLED_APPS, so every admin is registered by now.
+        from django.contrib.auth.signals import user_logged_in
+
         from .admin import restrict_unscoped_admins
+        from .middleware import stamp_session
 
         restrict_unscoped_admins()
+        user_logged_in.connect(stamp_session, dispatch_uid="accounts-stamp-session")

@@ -16,6 +16,15 @@ LAST_SEEN_AT = "last_seen_at"
 LAST_SEEN_RESOLUTION = 60
 
 
+def stamp_session(sender, request, user, **kwargs) -> None:
+    """On sign-in, note when (connected to user_logged_in): the sign-in itself saves the session, so the
+    first page after it writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SIGNED_IN_AT] = now
+        request.session[LAST_SEEN_AT] = now
+
+
 class SessionLimitsMiddleware:
     """End a session after a spell of inactivity and, in any case, some hours after sign-in.
 

@@ -7,15 +7,18 @@ says "Choose …" rather than a row of dashes (GOV.UK Design System: error messa
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.forms.utils import pretty_name
-from django.forms.widgets import MultiWidget, NumberInput
+from django.forms.widgets import MultiWidget, NumberInput, TextInput
+from django.utils import timezone
 
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 DASHES = "---------"
+TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")  # 9:30, 09:30 or 09.30, on a 24-hour clock
 TYPED = "typed:"  # how the day/month/year boxes carry what was typed when it is not a date
 
 
@@ -89,18 +92,59 @@ class DayMonthYearWidget(MultiWidget):
         return name not in data and all(f"{name}_{part}" not in data for part in ("day", "month", "year"))
 
 
-def _is_plain_date(field: forms.Field) -> bool:
-    """A date field shown as a text box or a browser date picker (a datetime stays as it is)."""
-    if not isinstance(field, forms.DateField) or isinstance(field, forms.DateTimeField):
-        return False
-    return type(field.widget) in (forms.DateInput, forms.TextInput)
+class DayMonthYearTimeWidget(DayMonthYearWidget):
+    """A date and time as day, month and year boxes and a 24-hour time box ("09:30").
+
+    Browsers' date-time pickers follow the browser's language, so many show a US month-first date and
+    AM/PM; these boxes read the same everywhere. An ISO date-time posted under the field's own name
+    is still understood.
+    """
+
+    template_name = "core/widgets/date_time_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs)
+        self.widgets.append(
+            TextInput(attrs={"class": "form-control", "inputmode": "decimal", "autocomplete": "off", "size": 5})
+        )
+        self.widgets_names.append("_time")
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, str) and value.startswith(TYPED):
+            return [*value.removeprefix(TYPED).split("|", 3), "", "", "", ""][:4]
+        if isinstance(value, datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return [local.day, local.month, local.year, f"{local:%H:%M}"]
+        if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] in "T ":
+            day = super().decompress(value[:10])
+            return [*day, value[11:16]] if day[0] is not None else [None, None, None, None]
+        return [None, None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        parts = [str(data.get(f"{name}_{part}") or "").strip() for part in ("day", "month", "year", "time")]
+        if not any(parts):
+            return ""
+        day, month, year, time = parts
+        clock = TIME.fullmatch(time)
+        if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4 and clock):
+            return TYPED + "|".join(part[:10] for part in parts)
+        return f"{int(year):04d}-{int(month):02d}-{int(day):02d} {int(clock[1]):02d}:{clock[2]}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return super().value_omitted_from_data(data, files, name) and f"{name}_time" not in data
 
 
-def _is_plain_date(field: forms.Field) -> bool:
-    """A date field shown as a text box or a browser date picker (a datetime stays as it is)."""
-    if not isinstance(field, forms.DateField) or isinstance(field, forms.DateTimeField):
-        return False
-    return type(field.widget) in (forms.DateInput, forms.TextInput)
+def _plain_date_widget(field: forms.Field) -> MultiWidget | None:
+    """Boxes for a date (or date and time) field shown as a text box or a browser picker; None otherwise."""
+    if not isinstance(field.widget, forms.TextInput):
+        return None
+    if isinstance(field, forms.DateTimeField):
+        return DayMonthYearTimeWidget()
+    if isinstance(field, forms.DateField):
+        return DayMonthYearWidget()
+    return None
 
 
 class PlainFormMixin:
@@ -117,8 +161,14 @@ class PlainFormMixin:
             label = str(field.label or pretty_name(name))
             if field.error_messages.get("required") == DJANGO_REQUIRED:
                 field.error_messages["required"] = required_message(field, label)
-            if _is_plain_date(field):
-                field.widget = DayMonthYearWidget()
+            widget = _plain_date_widget(field)
+            if isinstance(widget, DayMonthYearTimeWidget):
+                field.widget = widget
+                field.error_messages["invalid"] = (
+                    f"Enter a real date and a 24-hour time for “{label.rstrip('.:?')}”, like 14 3 2027 and 09:30"
+                )
+            elif widget is not None:
+                field.widget = widget
                 field.error_messages["invalid"] = f"Enter {_lower_first(label)} as a real date, like 14 3 2027"
             if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
                 field.empty_label = "Choose…"

@@ -9,13 +9,6 @@ from .models import MentorContact, MentoringSettings, Outcome
 from .services import END_AGE_RANGE, MAX_MENTEES_LIMIT
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 class AssignMentorForm(PlainForm):
     mentor = forms.ModelChoiceField(queryset=ForcePerson.objects.none(), empty_label=None, label="Mentor")
 
@@ -45,7 +38,6 @@ class MentorContactForm(PlainModelForm):
             "sensitive_notes": "Only you and the programme coordinators can read these. The school never sees them.",
         }
         widgets = {
-            "contacted_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
             "next_step": forms.TextInput(attrs={"maxlength": 300}),
             "sensitive_notes": forms.Textarea(attrs={"rows": 3}),
@@ -73,7 +65,6 @@ class OutcomeForm(PlainModelForm):
         model = Outcome
         fields = ["milestone", "occurred_on", "note"]
         labels = {"occurred_on": "Date", "note": "Note (optional)"}
-        widgets = {"occurred_on": DateInput()}
 
     def __init__(self, *args, placement=None, **kwargs):
         super().__init__(*args, **kwargs)

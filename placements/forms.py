@@ -112,7 +112,7 @@ class AttendanceForm(PlainForm):
 
 class SpendEntryForm(PlainForm):
     category = forms.ChoiceField(choices=BudgetLine.Category.choices)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField()
     amount = forms.DecimalField(min_value=0.01, max_digits=10, decimal_places=2, label="Amount (£)")
     note = forms.CharField(max_length=200, required=False)
 
@@ -395,8 +395,8 @@ class UnavailabilityForm(PlainForm):
     department = forms.ModelChoiceField(
         queryset=Department.objects.none(), label="Department", empty_label="Choose a department"
     )
-    starts_at = forms.DateTimeField(label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label="Until", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(label="From")
+    ends_at = forms.DateTimeField(label="Until")
     reason = forms.CharField(
         max_length=200, required=False, label="Why (optional)", help_text="For example an operation or training day."
     )

@@ -121,10 +121,6 @@ class SurveyWindowForm(PlainModelForm):
     class Meta:
         model = Survey
         fields = ["opens_at", "closes_at"]
-        widgets = {
-            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        }
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django import forms
+from django.utils import timezone
 
 from core.forms import DJANGO_REQUIRED, PlainForm
 
@@ -115,3 +116,55 @@ def test_optional_is_said_once_even_when_the_label_says_it():
     html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": _Labels()}))
     assert html.count("(optional)") == 2  # once for pronouns (its own label), once added for nickname
     assert "Surname (optional)" not in html and "*" not in html
+
+
+class _Window(PlainForm):
+    opens_at = forms.DateTimeField(label="Opens")
+
+
+def test_a_date_and_time_renders_as_day_month_year_and_a_24_hour_time():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    value = datetime(2027, 3, 14, 13, 5, tzinfo=ZoneInfo("UTC"))  # 14:05 in London (summer time starts 28 March)
+    html = str(_Window(initial={"opens_at": value})["opens_at"])
+    for label, name, shown in (
+        ("Day", "opens_at_day", "14"),
+        ("Month", "opens_at_month", "3"),
+        ("Year", "opens_at_year", "2027"),
+        ("Time (24-hour)", "opens_at_time", "13:05"),
+    ):
+        assert f">{label}</label>" in html and f'name="{name}"' in html and f'value="{shown}"' in html
+    assert "datetime-local" not in html
+
+
+@pytest.mark.parametrize(
+    "time, expected", [("9:30", (9, 30)), ("09.30", (9, 30)), ("23:59", (23, 59)), ("00:00", (0, 0))]
+)
+def test_a_date_and_time_is_read_from_the_boxes_in_local_time(time, expected):
+    form = _Window(data={"opens_at_day": "14", "opens_at_month": "7", "opens_at_year": "2027", "opens_at_time": time})
+    assert form.is_valid(), form.errors
+    local = timezone.localtime(form.cleaned_data["opens_at"])
+    assert (local.year, local.month, local.day, local.hour, local.minute) == (2027, 7, 14, *expected)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("14", "7", "2027", "9:30pm"), ("14", "7", "2027", "25:00"), ("31", "2", "2027", "09:00"), ("", "", "", "09:00")],
+)
+def test_a_wrong_date_or_time_says_how_to_write_it_and_keeps_what_was_typed(parts):
+    data = dict(zip(("opens_at_day", "opens_at_month", "opens_at_year", "opens_at_time"), parts, strict=True))
+    form = _Window(data=data)
+    assert not form.is_valid()
+    assert form.errors["opens_at"] == ["Enter a real date and a 24-hour time for “Opens”, like 14 3 2027 and 09:30"]
+    html = str(form["opens_at"])
+    for value in filter(None, parts):
+        assert f'value="{value}"' in html
+
+
+def test_an_empty_optional_date_and_time_is_none():
+    class Optional(PlainForm):
+        closes_at = forms.DateTimeField(label="Closes", required=False)
+
+    form = Optional(data={"closes_at_day": "", "closes_at_month": "", "closes_at_year": "", "closes_at_time": ""})
+    assert form.is_valid() and form.cleaned_data["closes_at"] is None
