@@ -297,11 +297,11 @@ class Maker:
 
         block = self.id_blocks.get(table)
         if not block:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-                first = cursor.fetchone()[0]
-                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + ID_BLOCK - 1])
-            block = self.id_blocks[table] = deque(range(first, first + ID_BLOCK))
+            with connection.cursor() as cursor:  # one nextval per id: safe beside the other job's process
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, ID_BLOCK]
+                )
+                block = self.id_blocks[table] = deque(pk for (pk,) in cursor.fetchall())
         return block.popleft()
 
     def copy_rows(self, table, columns, rows, label):
@@ -1024,11 +1024,13 @@ class Maker:
             self.log(o, 0, self.at(o.occurred_on), self.coordinator_user, {"milestone": ["None", o.milestone]})
 
 
-def generate(forces):
+def generate(forces, jobs):
+    """Add `forces` forces, shared among `jobs` processes (PostgreSQL works while Python builds rows)."""
+    import multiprocessing
+
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from django.db import connection, connections, transaction
 
     from placements.models import Force
     from placements.services import programme_statuses_refresh
@@ -1047,10 +1049,29 @@ def generate(forces):
         )
         admin.save()
     first = Force.objects.filter(slug__startswith=SLUG_PREFIX).count() + 1
-    made = Counter()
-    maker = Maker(today, password_hash, admin, made)
+    numbers = list(range(first, first + forces))
     started = time.perf_counter()
-    for number in range(first, first + forces):
+    connections.close_all()  # each process opens its own connection
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        counts = pool.starmap(
+            _generate_part, [(numbers[j::jobs], today, password_hash, admin.pk, started) for j in range(jobs)]
+        )
+    made = sum(counts, Counter())
+    with transaction.atomic():
+        programme_statuses_refresh(today=today)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return made, time.perf_counter() - started
+
+
+def _generate_part(numbers, today, password_hash, admin_pk, started):
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    made = Counter()
+    maker = Maker(today, password_hash, get_user_model().objects.get(pk=admin_pk), made)
+    for number in numbers:
         with transaction.atomic():
             maker.answered = []
             maker.force_make(number)
@@ -1066,11 +1087,8 @@ def generate(forces):
                     [maker.force.pk],
                 )
         print(f"  force {number:3d} ({maker.force.name}): {time.perf_counter() - started:.1f} s so far", flush=True)
-    with transaction.atomic():
-        programme_statuses_refresh(today=today)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return made, time.perf_counter() - started
+    connection.close()
+    return made
 
 
 def check(sample=25):
@@ -1109,14 +1127,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forces", type=int, default=43, help="how many forces to add (default 43)")
     parser.add_argument("--reset", action="store_true", help="drop and re-create the database first")
+    parser.add_argument("--jobs", type=int, default=2, help="processes generating forces side by side (default 2)")
     parser.add_argument("--check", action="store_true", help="validate a sample of rows and GET the main pages")
     args = parser.parse_args()
     if args.check and not args.reset and "--forces" not in sys.argv:
         args.forces = 0
     name = ensure_database(args.reset)
     if args.forces:
-        print(f"adding {args.forces} forces to {name} …")
-        made, seconds = generate(args.forces)
+        print(f"adding {args.forces} forces to {name} in {args.jobs} processes …", flush=True)
+        made, seconds = generate(args.forces, max(1, args.jobs))
         print()
         print(f"made in {seconds:.1f} s ({seconds / 60:.1f} min):")
         for label, count in sorted(made.items(), key=lambda item: -item[1]):
