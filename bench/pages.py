@@ -394,7 +394,8 @@ def main():
             results.append((page, result))
             note = "" if statuses == [200, 200] else f" (answered {statuses} before the run)"
             print(f"  {page[2]}: {result['rps']:.0f} req/s, warm-up {warm * 1000:.0f} ms a request{note}", flush=True)
-            if result["timeouts"] or result["non2xx"] or result["socket_errors"]:
+            slow = result["requests"] == 0 or result["p99_us"] >= args.timeout * 1e6 or statuses != [200, 200]
+            if slow or result["timeouts"] or result["non2xx"] or result["socket_errors"]:
                 # Requests wrk gave up on are still queued in gunicorn: start afresh so the next page is not
                 # measured behind them.
                 _stop(project)
