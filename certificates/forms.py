@@ -31,9 +31,9 @@ class CertificateTemplateForm(PlainModelForm):
             "accent_colour": forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
         }
         help_texts = {
-            "wording": "Printed under the student's name. Placeholders: "
-            + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-            + ".",
+            "wording": "Printed under the student's name. Words in curly brackets are filled in for each "
+            "student: {student_name} their name, {programme_title} the programme, {start_date} and {end_date} "
+            "its first and last days, {hours_attended} the hours they attended, {force_name} your force.",
             "logo": "PNG or JPEG, up to 2 MB; printed about 20 mm tall.",
             "signature": "PNG (transparent background is best) or JPEG, up to 2 MB.",
         }

@@ -631,18 +631,23 @@ def _seed_nominations(week, institutions, quotas, names_shift):
             )
             if created or not hasattr(nomination, "consent"):
                 given = status in (Nomination.Status.ACCEPTED, Nomination.Status.WAITLISTED)
+                # Only a refusal makes a student "not selected" once nominations close (a pending consent
+                # keeps them under consideration), so the demo's not-selected students were refused.
+                refused = status == Nomination.Status.NOT_SELECTED
                 Consent.objects.get_or_create(
                     nomination=nomination,
                     defaults={
-                        "status": Consent.Status.GIVEN if given else Consent.Status.REQUESTED,
-                        "respondent_name": nomination.guardian_name if given else "",
+                        "status": Consent.Status.GIVEN
+                        if given
+                        else (Consent.Status.REFUSED if refused else Consent.Status.REQUESTED),
+                        "respondent_name": nomination.guardian_name if given or refused else "",
                         "participation": given,
                         "photos_media": given and index % 4 != 0,
                         "data_processing": given,
                         "mentoring_contact": given and index % 5 != 0,
                         "wording": "Demo consent wording, version 1.",
                         "requested_at": requested,
-                        "responded_at": requested + timedelta(days=1, hours=10) if given else None,
+                        "responded_at": requested + timedelta(days=1, hours=10) if given or refused else None,
                     },
                 )
             nominations.append(nomination)

@@ -18,3 +18,9 @@ def error_anchor(bound_field):
     if isinstance(widget, ChoiceWidget) and widget.input_type == "checkbox":
         return f"{auto_id}_0"
     return bound_field.id_for_label or auto_id
+
+
+@register.filter
+def file_name(path: str) -> str:
+    """ "certificate-images/crest.png" -> "crest.png": people see a file's name, not where it is stored."""
+    return str(path or "").replace("\\", "/").rsplit("/", 1)[-1]

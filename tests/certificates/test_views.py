@@ -472,3 +472,18 @@ def test_template_create_validates_placeholders_and_colours(client_for, coordina
     assert client.post(reverse("certificates:template_create"), data).status_code == 302
     template = CertificateTemplate.objects.get()
     assert template.force == coordinator.force_person.force
+
+
+def test_template_form_explains_every_placeholder_and_names_files_without_their_path(
+    client_for, template_a, coordinator
+):
+    from django.core.files.base import ContentFile
+
+    from certificates.forms import PLACEHOLDERS, CertificateTemplateForm
+
+    help_text = CertificateTemplateForm().fields["wording"].help_text
+    assert all("{" + name + "}" in help_text for name in PLACEHOLDERS)
+    template_a.logo.save("northshire-crest.png", ContentFile(b"not read here"), save=True)
+    html = client_for(coordinator).get(reverse("certificates:template_edit", args=[template_a.pk])).content.decode()
+    assert "Uploaded now: <strong>northshire-crest" in html and "Remove it" in html
+    assert template_a.logo.name not in html and "certificate-images/" not in html
