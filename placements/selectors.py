@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from accounts.scoping import scoped
+from core.aggregates import count_of
 
 from .hooks import programme_copiers
 from .models import (
@@ -36,14 +37,17 @@ if TYPE_CHECKING:
 
 
 def programme_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Programme]:
-    """Programmes the user may see, with the counts a list page shows, in one query."""
+    """Programmes the user may see, with the counts a list page shows, in one query (a subquery per count)."""
+    nominations = Programme._meta.get_field("nominations").related_model  # the intake app's, unnamed here
     return (
         scoped(user, Programme)
         .select_related("force")
         .annotate(
-            nomination_count=Count("nominations", distinct=True),
-            placement_count=Count("placements", filter=Q(placements__status=Placement.Status.CONFIRMED), distinct=True),
-            syndicate_count=Count("syndicates", distinct=True),
+            nomination_count=count_of(nominations.objects.filter(programme=OuterRef("pk"))),
+            placement_count=count_of(
+                Placement.objects.filter(programme=OuterRef("pk"), status=Placement.Status.CONFIRMED)
+            ),
+            syndicate_count=count_of(Syndicate.objects.filter(programme=OuterRef("pk"))),
         )
         .order_by("-start_date", "title")
     )
