@@ -53,23 +53,21 @@ def programme_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Progra
     )
 
 
-def programme_overview(*, programme: Programme) -> dict[str, Any]:
-    """Headline figures for the top of a programme page."""
+def programme_overview(*, programme: Programme, today: date | None = None) -> dict[str, Any]:
+    """Headline figures for the top of a programme page (places and budget from the shared week facts)."""
+    facts = week_facts(programme, today or timezone.localdate())
     nominations = programme.nominations.aggregate(
         total=Count("pk"),
         send=Count("pk", filter=Q(institution__is_send=True)),
     )
-    placements = programme.placements.filter(status=Placement.Status.CONFIRMED)
-    budget = programme.budget_lines.order_by("category")
     return {
         "nomination_total": nominations["total"],
         "nomination_send": nominations["send"],
-        "placement_total": placements.count(),
-        "placement_send": placements.filter(nomination__institution__is_send=True).count(),
+        "placement_total": facts["students"],
+        "placement_send": facts["students_send"],
         "syndicates": programme.syndicates.select_related("lead").annotate(size=Count("placements")),
-        "budget_lines": budget,
-        "budget_planned": sum(line.planned for line in budget),
-        "budget_actual": sum(line.actual for line in budget),
+        "budget_planned": facts["planned"],
+        "budget_actual": facts["actual"],
     }
 
 
@@ -351,12 +349,15 @@ def week_plan_section(*, programme: Programme, today: date | None = None) -> dic
 def attendance_section(*, programme: Programme, today: date | None = None) -> dict[str, Any]:
     from .services import attendance_cutoff
 
-    counts = Attendance.objects.filter(placement__programme=programme).aggregate(
-        marks=Count("pk"),
-        absences=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
-        late=Count("pk", filter=Q(status=Attendance.Status.LATE)),
-    )
-    return {**counts, "cutoff": attendance_cutoff(), "started": (today or timezone.localdate()) >= programme.start_date}
+    today = today or timezone.localdate()
+    facts = week_facts(programme, today)
+    return {
+        "marks": facts["all_marks"],
+        "absences": facts["all_absences"],
+        "late": facts["all_late"],
+        "cutoff": attendance_cutoff(),
+        "started": today >= programme.start_date,
+    }
 
 
 def budget_section(*, programme: Programme, today: date | None = None) -> dict[str, Decimal | None]:
