@@ -6,6 +6,8 @@ Signs in through the test client (no second factor asked: REQUIRE_TWO_FACTOR is 
 production settings), reads each page `--runs` times and prints the number of queries and the
 median time in milliseconds. Read-only: it never writes to the database, apart from the sessions
 of the users it signs in (and the audit middleware, which records nothing for a GET).
+With --rollback everything runs in one transaction rolled back at the end, so a database that must
+not change (a shared benchmark database) is left exactly as it was, sessions and last sign-in included.
 Users default to the demo's (seed_demo); on other data name them with --coordinator, --contact,
 --lead, --mentor and --admin. The programme measured is the coordinator's programme with the most
 students (or --programme).
@@ -26,7 +28,7 @@ import django
 django.setup()
 
 from django.contrib import admin  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -119,9 +121,26 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--programme", type=int)
     parser.add_argument("--only", help="measure only pages whose label contains this")
+    parser.add_argument("--rollback", action="store_true", help="leave the database unchanged (one transaction)")
     for role, default in zip(ROLES, ["coordinator", "contact.oakfield", "lead1", "mentor", "admin"], strict=True):
         parser.add_argument(f"--{role}", default=default)
     args = parser.parse_args()
+    if args.rollback:
+        try:
+            with transaction.atomic():
+                measure(args)
+                raise _RollBack
+        except _RollBack:
+            pass
+    else:
+        measure(args)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def measure(args):
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; median of {args.runs} runs")
     print(f"{'role':<12} {'page':<28} {'status':>6} {'queries':>7} {'ms':>8}")
     clients = {}
