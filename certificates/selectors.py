@@ -8,11 +8,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.scoping import scoped
 from placements.models import Attendance, Placement, Session
+from placements.tasklist import shared_facts
 
 from .models import Certificate, CertificateTemplate, IssueJob
 
@@ -37,7 +38,7 @@ class EligibilityRow:
     placement: Placement
     days_attended: int
     days_total: int
-    hours: Decimal
+    hours: Decimal | None  # None when asked without hours
     eligible: bool
     reason: str
     certificate: Certificate | None = None
@@ -64,6 +65,11 @@ def template_for_programme(programme: Programme) -> CertificateTemplate | None:
     return CertificateTemplate.objects.filter(force_id=programme.force_id, programme_kind=programme.kind).first()
 
 
+def certificate_template(programme: Programme) -> CertificateTemplate | None:
+    """The programme's template, read once per programme object: its task-list step and its section share it."""
+    return shared_facts(programme, "certificates:template", lambda: template_for_programme(programme))
+
+
 def _session_hours_by_day(programme: Programme) -> dict[tuple[int | None, date], Decimal] | None:
     """{(syndicate_id or None, date): hours} for the programme's planned sessions; None means everyone."""
     hours = defaultdict(Decimal)
@@ -79,13 +85,19 @@ def _session_hours_by_day(programme: Programme) -> dict[tuple[int | None, date],
     return hours if found else None
 
 
-def programme_eligibility(*, programme: Programme) -> list[EligibilityRow]:
+def programme_eligibility(*, programme: Programme, hours: bool = True) -> list[EligibilityRow]:
     """Every confirmed or withdrawn placement with its attendance, hours and whether it earns a certificate.
 
     Eligible: days attended (present or late) ≥ the programme's threshold share of its working days.
     Hours: the planned timetable sessions of the student's syndicate (and whole-cohort sessions) on
-    the days they attended; if the programme has no timetable, 6 hours per day attended.
+    the days they attended; if the programme has no timetable, 6 hours per day attended. Pages that
+    show no hours pass `hours=False`: the timetable is then not read and each row's hours is None.
     """
+    return _eligibility(programme, hours=hours)[0]
+
+
+def _eligibility(programme: Programme, *, hours: bool) -> tuple[list[EligibilityRow], list[Certificate]]:
+    """The eligibility rows, and every certificate of the programme (read for the rows anyway)."""
     days = programme.days
     day_set = set(days)
     placements = list(
@@ -94,33 +106,35 @@ def programme_eligibility(*, programme: Programme) -> list[EligibilityRow]:
         .order_by("nomination__last_name", "nomination__first_name", "pk")
     )
     attended = defaultdict(set)
-    for placement_id, day in Attendance.objects.filter(placement__programme=programme, status__in=ATTENDED).values_list(
-        "placement_id", "date"
+    recorded = set()
+    for placement_id, day, status in Attendance.objects.filter(placement__programme=programme).values_list(
+        "placement_id", "date", "status"
     ):
-        if day in day_set:
+        recorded.add(placement_id)
+        if status in ATTENDED and day in day_set:
             attended[placement_id].add(day)
-    recorded = set(
-        Attendance.objects.filter(placement__programme=programme).values_list("placement_id", flat=True).distinct()
-    )
     # Each placement's valid certificate, or else its latest revoked one (revoked and not reissued).
+    issued = list(Certificate.objects.filter(placement__programme=programme).order_by("issued_at", "pk"))
     certificates = {}
-    for certificate in Certificate.objects.filter(placement__programme=programme).order_by("issued_at", "pk"):
+    for certificate in issued:
         held = certificates.get(certificate.placement_id)
         if held is None or held.status != Certificate.Status.VALID:
             certificates[certificate.placement_id] = certificate
-    session_hours = _session_hours_by_day(programme)
+    session_hours = _session_hours_by_day(programme) if hours else None
     threshold = programme.attendance_threshold_pct
     rows = []
     for placement in placements:
         own_days = attended[placement.pk]
         count = len(own_days)
-        if session_hours is None:
-            hours = FALLBACK_DAY_HOURS * count
+        if not hours:
+            placement_hours = None
+        elif session_hours is None:
+            placement_hours = (FALLBACK_DAY_HOURS * count).quantize(Decimal("0.1"))
         else:
-            hours = sum(
+            placement_hours = sum(
                 (session_hours.get((placement.syndicate_id, d), 0) + session_hours.get((None, d), 0) for d in own_days),
                 Decimal(0),
-            )
+            ).quantize(Decimal("0.1"))
         needed = -(-threshold * len(days) // 100)  # ceiling, in whole days
         if hasattr(placement.nomination, "erasure"):
             eligible, reason = False, "Personal data erased"
@@ -138,18 +152,20 @@ def programme_eligibility(*, programme: Programme) -> list[EligibilityRow]:
                 placement=placement,
                 days_attended=count,
                 days_total=len(days),
-                hours=hours.quantize(Decimal("0.1")),
+                hours=placement_hours,
                 eligible=eligible,
                 reason=reason,
                 certificate=certificates.get(placement.pk),
             )
         )
-    return rows
+    return rows, issued
 
 
-def placements_to_issue(*, programme: Programme, include_revoked: bool = True) -> list[EligibilityRow]:
+def placements_to_issue(
+    *, programme: Programme, include_revoked: bool = True, hours: bool = True
+) -> list[EligibilityRow]:
     """Eligible placements without a valid certificate: never issued, or (unless left out) revoked and not reissued."""
-    rows = [row for row in programme_eligibility(programme=programme) if row.to_issue]
+    rows = [row for row in programme_eligibility(programme=programme, hours=hours) if row.to_issue]
     return rows if include_revoked else [row for row in rows if row.certificate is None]
 
 
@@ -168,7 +184,8 @@ def reissue_refusal(*, certificate: Certificate) -> str | None:
     if valid is not None:
         return f"This student already holds a valid certificate, {valid.serial:06d}."
     programme = certificate.placement.programme
-    row = next(r for r in programme_eligibility(programme=programme) if r.placement.pk == certificate.placement_id)
+    rows = programme_eligibility(programme=programme, hours=False)
+    row = next(r for r in rows if r.placement.pk == certificate.placement_id)
     if not row.eligible:
         return f"This student is not due a certificate: {row.reason}."
     return None
@@ -206,13 +223,13 @@ def certificate_list(
 
 def section_context(programme: Programme, request: HttpRequest) -> dict[str, Any]:
     """The Certificates section of the coordinator's programme page."""
-    rows = programme_eligibility(programme=programme)
-    counts = Certificate.objects.filter(placement__programme=programme).aggregate(
-        valid=Count("pk", filter=Q(status=Certificate.Status.VALID)),
-        revoked=Count("pk", filter=Q(status=Certificate.Status.REVOKED)),
-    )
+    rows, issued = _eligibility(programme, hours=False)  # the section shows no hours
+    counts = {
+        "valid": sum(1 for c in issued if c.status == Certificate.Status.VALID),
+        "revoked": sum(1 for c in issued if c.status == Certificate.Status.REVOKED),
+    }
     return {
-        "template": template_for_programme(programme),
+        "template": certificate_template(programme),
         "eligible": [row for row in rows if row.eligible],
         "ineligible": [row for row in rows if not row.eligible],
         "to_issue": sum(1 for row in rows if row.to_issue),

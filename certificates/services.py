@@ -210,7 +210,7 @@ def certificate_issue_job_start(
         job = IssueJob.objects.create(
             programme=programme,
             started_by=actor,
-            total=len(selectors.placements_to_issue(programme=programme, include_revoked=include_revoked)),
+            total=len(selectors.placements_to_issue(programme=programme, include_revoked=include_revoked, hours=False)),
         )
         transaction.on_commit(lambda: _enqueue(issue_programme_certificates, job.pk, include_revoked))
     return job
@@ -408,7 +408,7 @@ def certificate_issue_due_programmes() -> list[IssueJob]:
     for programme in programmes.select_related("force"):
         if selectors.template_for_programme(programme) is None:
             continue
-        if not selectors.placements_to_issue(programme=programme, include_revoked=False):
+        if not selectors.placements_to_issue(programme=programme, include_revoked=False, hours=False):
             continue
         started.append(certificate_issue_job_start(programme=programme, actor=None, include_revoked=False))
     return started

@@ -24,8 +24,8 @@ from placements.tasklist import (
     shared_facts,
 )
 
-from .models import Certificate, CertificateTemplate
-from .selectors import ATTENDED
+from .models import Certificate
+from .selectors import ATTENDED, certificate_template
 
 
 def certificate_facts(programme: Programme, today: date) -> dict[str, Any]:
@@ -59,9 +59,7 @@ def certificate_facts(programme: Programme, today: date) -> dict[str, Any]:
             if recorded and attended * 100 >= threshold * len(days):
                 earned += 1
                 to_issue += not issued
-        has_template = CertificateTemplate.objects.filter(
-            force_id=programme.force_id, programme_kind=programme.kind
-        ).exists()
+        has_template = certificate_template(programme) is not None
         return {"students": students, "earned": earned, "to_issue": to_issue, "valid": valid, "template": has_template}
 
     return shared_facts(programme, f"certificates:{today}", compute)

@@ -109,7 +109,7 @@ def programme_certificates(request, pk):
         "correctable": set(),
     }
     if coordinates:
-        rows = selectors.programme_eligibility(programme=programme)
+        rows = selectors.programme_eligibility(programme=programme, hours=False)  # the page shows no hours
         context["ineligible"] = [r for r in rows if not r.eligible]
         due = {r.placement.pk for r in rows if r.to_issue}
         # Revoked, not reissued, and the student still due one: offer the corrected certificate.

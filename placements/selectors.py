@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from accounts.scoping import scoped
+from core.aggregates import count_of
 
 from .hooks import programme_copiers
 from .models import (
@@ -36,36 +37,37 @@ if TYPE_CHECKING:
 
 
 def programme_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Programme]:
-    """Programmes the user may see, with the counts a list page shows, in one query."""
+    """Programmes the user may see, with the counts a list page shows, in one query (a subquery per count)."""
+    nominations = Programme._meta.get_field("nominations").related_model  # the intake app's, unnamed here
     return (
         scoped(user, Programme)
         .select_related("force")
         .annotate(
-            nomination_count=Count("nominations", distinct=True),
-            placement_count=Count("placements", filter=Q(placements__status=Placement.Status.CONFIRMED), distinct=True),
-            syndicate_count=Count("syndicates", distinct=True),
+            nomination_count=count_of(nominations.objects.filter(programme=OuterRef("pk"))),
+            placement_count=count_of(
+                Placement.objects.filter(programme=OuterRef("pk"), status=Placement.Status.CONFIRMED)
+            ),
+            syndicate_count=count_of(Syndicate.objects.filter(programme=OuterRef("pk"))),
         )
         .order_by("-start_date", "title")
     )
 
 
-def programme_overview(*, programme: Programme) -> dict[str, Any]:
-    """Headline figures for the top of a programme page."""
+def programme_overview(*, programme: Programme, today: date | None = None) -> dict[str, Any]:
+    """Headline figures for the top of a programme page (places and budget from the shared week facts)."""
+    facts = week_facts(programme, today or timezone.localdate())
     nominations = programme.nominations.aggregate(
         total=Count("pk"),
         send=Count("pk", filter=Q(institution__is_send=True)),
     )
-    placements = programme.placements.filter(status=Placement.Status.CONFIRMED)
-    budget = programme.budget_lines.order_by("category")
     return {
         "nomination_total": nominations["total"],
         "nomination_send": nominations["send"],
-        "placement_total": placements.count(),
-        "placement_send": placements.filter(nomination__institution__is_send=True).count(),
+        "placement_total": facts["students"],
+        "placement_send": facts["students_send"],
         "syndicates": programme.syndicates.select_related("lead").annotate(size=Count("placements")),
-        "budget_lines": budget,
-        "budget_planned": sum(line.planned for line in budget),
-        "budget_actual": sum(line.actual for line in budget),
+        "budget_planned": facts["planned"],
+        "budget_actual": facts["actual"],
     }
 
 
@@ -352,12 +354,15 @@ def week_plan_section(*, programme: Programme, today: date | None = None) -> dic
 def attendance_section(*, programme: Programme, today: date | None = None) -> dict[str, Any]:
     from .services import attendance_cutoff
 
-    counts = Attendance.objects.filter(placement__programme=programme).aggregate(
-        marks=Count("pk"),
-        absences=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
-        late=Count("pk", filter=Q(status=Attendance.Status.LATE)),
-    )
-    return {**counts, "cutoff": attendance_cutoff(), "started": (today or timezone.localdate()) >= programme.start_date}
+    today = today or timezone.localdate()
+    facts = week_facts(programme, today)
+    return {
+        "marks": facts["all_marks"],
+        "absences": facts["all_absences"],
+        "late": facts["all_late"],
+        "cutoff": attendance_cutoff(),
+        "started": today >= programme.start_date,
+    }
 
 
 def budget_section(*, programme: Programme, today: date | None = None) -> dict[str, Decimal | None]:

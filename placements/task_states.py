@@ -33,12 +33,14 @@ from .tasklist import (
 def week_facts(programme: Programme, today: date) -> dict[str, Any]:
     """Budget, students, syndicates, sessions and register marks of the programme, in five queries.
 
-    Shared by placements' steps of the task list and its Week plan and Budget sections.
+    Shared by placements' steps of the task list and its Overview, Week plan, Attendance and Budget sections.
     """
 
     def compute():
         students = Placement.objects.filter(programme=programme, status=Placement.Status.CONFIRMED).aggregate(
-            students=Count("pk"), unplaced=Count("pk", filter=Q(syndicate__isnull=True))
+            students=Count("pk"),
+            unplaced=Count("pk", filter=Q(syndicate__isnull=True)),
+            students_send=Count("pk", filter=Q(nomination__institution__is_send=True)),
         )
         syndicates = programme.syndicates.aggregate(
             syndicates=Count("pk"), leaderless=Count("pk", filter=Q(lead__isnull=True))
@@ -54,12 +56,15 @@ def week_facts(programme: Programme, today: date) -> dict[str, Any]:
             ),
         )
         days_so_far = [day for day in programme.days if day <= today]
-        marks = Attendance.objects.filter(
-            placement__programme=programme, placement__status=Placement.Status.CONFIRMED, date__in=days_so_far
-        ).aggregate(
-            marks=Count("pk"),
-            marks_today=Count("pk", filter=Q(date=today)),
-            attended=Count("pk", filter=~Q(status=Attendance.Status.ABSENT)),
+        # The register so far (confirmed students, days up to today) for the steps; every mark for the section.
+        so_far = Q(placement__status=Placement.Status.CONFIRMED, date__in=days_so_far)
+        marks = Attendance.objects.filter(placement__programme=programme).aggregate(
+            marks=Count("pk", filter=so_far),
+            marks_today=Count("pk", filter=so_far & Q(date=today)),
+            attended=Count("pk", filter=so_far & ~Q(status=Attendance.Status.ABSENT)),
+            all_marks=Count("pk"),
+            all_absences=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+            all_late=Count("pk", filter=Q(status=Attendance.Status.LATE)),
         )
         budget = programme.budget_lines.aggregate(planned=Sum("planned"), actual=Sum("actual"))
         return {

@@ -81,12 +81,35 @@ def test_without_a_timetable_a_day_counts_six_hours(ended_programme, school_a):
 
 def test_eligibility_query_count_does_not_grow_with_students(ended_programme, school_a, django_assert_max_num_queries):
     student(ended_programme, school_a, days=5)
-    with django_assert_max_num_queries(6):
+    # Placements, attendance, certificates, and the timetable's sessions with their syndicates.
+    with django_assert_max_num_queries(5):
         programme_eligibility(programme=ended_programme)
+    with django_assert_max_num_queries(3):  # without hours, the timetable is not read
+        programme_eligibility(programme=ended_programme, hours=False)
     for _ in range(10):
         student(ended_programme, school_a, days=4)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert len(programme_eligibility(programme=ended_programme)) == 11
+    with django_assert_max_num_queries(3):
+        assert len(programme_eligibility(programme=ended_programme, hours=False)) == 11
+
+
+def test_without_hours_the_same_students_are_eligible_for_the_same_reasons(ended_programme, school_a, school_b):
+    """`hours=False` (the pages) leaves out only the hours: eligibility, reasons and certificates are the same."""
+    student(ended_programme, school_a, days=5)
+    student(ended_programme, school_a, days=3)
+    student(ended_programme, school_b, days=4, status=Placement.Status.WITHDRAWN)
+    f.PlacementFactory(programme=ended_programme, nomination__institution=school_a)  # no attendance at all
+    f.SessionFactory(programme=ended_programme)
+
+    def facts(row):
+        return (row.placement.pk, row.days_attended, row.eligible, row.reason, row.certificate, row.to_issue)
+
+    with_hours = programme_eligibility(programme=ended_programme)
+    without = programme_eligibility(programme=ended_programme, hours=False)
+    assert [facts(r) for r in without] == [facts(r) for r in with_hours]
+    assert {r.reason for r in without} >= {"", "No attendance recorded", "Withdrawn from the programme"}
+    assert all(r.hours is None for r in without) and all(r.hours is not None for r in with_hours)
 
 
 @pytest.mark.parametrize("span_days", [5, 3])

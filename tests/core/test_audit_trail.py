@@ -221,3 +221,13 @@ def test_query_count_is_the_same_for_a_small_and_a_full_page(
     assert len(response.context["rows"]) == 50  # a full page
     with django_assert_num_queries(len(small)):
         client.get(URL, {"student": "Student1"})
+
+
+def test_the_trail_is_indexed_by_force_on_postgresql(postgres):
+    """A coordinator's trail filters on the entry's force: an index keeps that from reading every force's entries."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'auditlog_logentry'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert any("additional_data -> 'force'" in definition for definition in definitions), definitions

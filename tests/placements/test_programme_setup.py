@@ -647,3 +647,23 @@ def test_the_nightly_status_job_is_scheduled(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["programme-statuses-refresh"]
     assert entry["task"] == tasks.programme_statuses_refresh.name
     assert entry["task"] in app.tasks
+
+
+def test_programme_list_counts_each_relation_on_its_own(coordinator, programme_a, programme_b):
+    """Nominations, places filled and syndicates are counted separately: one never multiplies another."""
+    from placements.models import Placement
+    from placements.selectors import programme_list
+
+    for _ in range(3):
+        f.PlacementFactory(programme=programme_a)  # 3 nominations, 3 confirmed places
+    f.PlacementFactory(programme=programme_a, status=Placement.Status.WITHDRAWN)  # a 4th nomination, not a place
+    f.NominationFactory(programme=programme_a)  # a 5th, not placed
+    f.SyndicateFactory.create_batch(2, programme=programme_a)
+    f.PlacementFactory(programme=programme_b)  # another force's: neither listed nor counted
+    rows = {p.pk: p for p in programme_list(user=coordinator)}
+    assert set(rows) == {programme_a.pk}
+    listed = rows[programme_a.pk]
+    assert (listed.nomination_count, listed.placement_count, listed.syndicate_count) == (5, 3, 2)
+    empty = f.ProgrammeFactory(force=programme_a.force)
+    listed = {p.pk: p for p in programme_list(user=coordinator)}[empty.pk]
+    assert (listed.nomination_count, listed.placement_count, listed.syndicate_count) == (0, 0, 0)
