@@ -375,11 +375,23 @@ def budget_section(*, programme: Programme, today: date | None = None) -> dict[s
     }
 
 
+# A lead's start page lists the syndicates of programmes that are coming, running or ended this long ago:
+# what they need for the week and for putting the register right afterwards, not every child they led.
+LEAD_RECENT_DAYS = 30
+
+
+def lead_past_syndicate_count(*, user: AbstractBaseUser | AnonymousUser, person_id: int | None) -> int:
+    """How many of the lead's syndicates belong to programmes that ended longer ago than LEAD_RECENT_DAYS."""
+    since = timezone.localdate() - timedelta(days=LEAD_RECENT_DAYS)
+    return scoped(user, Syndicate).filter(lead_id=person_id, programme__end_date__lt=since).count()
+
+
 def lead_syndicates(*, user: AbstractBaseUser | AnonymousUser, person_id: int | None) -> list[dict[str, Any]]:
-    """A lead's syndicates with students and sessions (a fixed number of queries)."""
+    """A lead's current and recent syndicates with students and sessions (a fixed number of queries)."""
+    since = timezone.localdate() - timedelta(days=LEAD_RECENT_DAYS)
     syndicates = list(
         scoped(user, Syndicate)
-        .filter(lead_id=person_id)
+        .filter(lead_id=person_id, programme__end_date__gte=since)
         .select_related("programme")
         .prefetch_related(
             Prefetch(

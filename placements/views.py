@@ -698,8 +698,11 @@ def unavailability_remove(request, pk, unavailability_pk):
 @lead_required
 def lead_home(request):
     """The syndicate lead's start page: their syndicates and today's sessions."""
-    items = selectors.lead_syndicates(user=request.user, person_id=scope_for(request.user).person_id)
-    return render(request, "placements/lead_home.html", {"items": items})
+    person_id = scope_for(request.user).person_id
+    items = selectors.lead_syndicates(user=request.user, person_id=person_id)
+    past = selectors.lead_past_syndicate_count(user=request.user, person_id=person_id)
+    context = {"items": items, "past": past, "recent_days": selectors.LEAD_RECENT_DAYS}
+    return render(request, "placements/lead_home.html", context)
 
 
 # --- the force's people and departments ------------------------------------------------------------

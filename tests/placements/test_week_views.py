@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -507,3 +507,16 @@ def test_register_opens_on_today_during_the_programme(week, lead, client_for):
     assert "Take today&#x27;s register" in home or "Take today's register" in home
     with time_machine.travel(_aware(date(2027, 8, 2), time(9)), tick=False):
         assert "There is no register today" in client_for(lead).get(url).content.decode()
+
+
+@pytest.mark.parametrize("days_after, listed", [(0, True), (30, True), (31, False)])
+def test_lead_home_lists_only_current_and_recent_syndicates(week, lead, client_for, days_after, listed):
+    """A lead sees their children's names and needs around the week, not for every syndicate they ever led."""
+    import time_machine
+
+    syndicate = _syndicate_of(lead)
+    name = syndicate.placements.first().nomination.full_name
+    with time_machine.travel(_aware(week.end_date + timedelta(days=days_after), time(9)), tick=False):
+        page = client_for(lead).get(reverse("placements:lead_home")).content.decode()
+    assert (name in page) is listed
+    assert ("ended more than 30 days ago" in page) is not listed
