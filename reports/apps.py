@@ -8,9 +8,10 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from placements.sections import ProgrammeSection, register_programme_section
 
-        from . import task_states
+        from . import privacy, task_states
         from .selectors import section_context
 
+        privacy.register()
         task_states.register()
         register_programme_section(
             ProgrammeSection(

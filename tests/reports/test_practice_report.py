@@ -9,10 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
 from accounts.models import User
+from core.personal_data import Erasing, Needles, registry
 from placements.models import Programme
 from reports import reach, selectors
 from reports.models import PracticeReport
@@ -168,3 +170,15 @@ def test_the_programme_page_links_to_it_and_the_task_list_has_the_step(demo):
     body = _client("coordinator").get(reverse("placements:programme_detail", args=[demo.pk])).content.decode()
     assert reverse("reports:practice_report", args=[demo.pk]) in body
     assert "Practice report" in body
+
+
+def test_erasing_a_student_takes_their_words_out_of_the_report(demo):
+    report = PracticeReport.objects.get(programme=demo)
+    quoted = report.quotes.select_related("response__invitation__placement__nomination").first()
+    assert quoted is not None
+    nomination = quoted.response.invitation.placement.nomination
+    declaration = next(d for d in registry if "reports.practicereport" in d.holds)
+    assert declaration.rows(nomination)["practice_reports_quoting"] == [report]
+    declaration.erase(Erasing(nomination=nomination, needles=Needles(), replacement="", now=timezone.now()))
+    assert quoted not in report.quotes.all()
+    assert declaration.rows(nomination)["practice_reports_quoting"] == []
