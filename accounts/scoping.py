@@ -66,6 +66,7 @@ FORCE_PATHS = {
     "privacy.retentionpolicy": "force",
     "privacy.erasure": "nomination__programme__force",
     "privacy.forcenotice": "force",
+    "reports.practicereport": "programme__force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here

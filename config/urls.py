@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
+    path("", include("reports.urls")),
     path("students/", include("privacy.urls")),
     path("", include("privacy.public_urls")),
     path("admin/", admin.site.urls),

@@ -48,6 +48,7 @@ LOCAL_APPS = [
     "certificates",
     "mentoring",
     "privacy",
+    "reports",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -10,6 +10,7 @@ from tests.core.test_admin import FACTORY_FOR
 from tests.mentoring import factories as mf
 from tests.placements.factories import ForcePersonInvitationFactory
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
+from tests.reports.factories import PracticeReportFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
@@ -68,6 +69,7 @@ def _row_in_force(label, force):
         "privacy.retentionpolicy": lambda: RetentionPolicyFactory(force=force),
         "privacy.erasure": lambda: ErasureFactory(nomination=placement.nomination),
         "privacy.forcenotice": lambda: ForceNoticeFactory(force=force),
+        "reports.practicereport": lambda: PracticeReportFactory(programme=programme),
     }
     return build[label]()
 

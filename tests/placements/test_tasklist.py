@@ -26,6 +26,7 @@ from placements.tasklist import (
 from schools.models import Consent, Nomination
 from surveys.models import Question, Survey
 from tests import factories as f
+from tests.reports.factories import PracticeReportFactory
 from tests.schools.factories import ContactInvitationFactory
 
 STEPS = [
@@ -43,6 +44,7 @@ STEPS = [
     "surveys",
     "certificates",
     "mentoring",
+    "practice_report",
 ]
 
 
@@ -176,6 +178,7 @@ def test_a_brand_new_programme_starts_with_set_up_and_offers_no_selection(force_
         "surveys": CANNOT_START,
         "certificates": CANNOT_START,
         "mentoring": CANNOT_START,
+        "practice_report": CANNOT_START,
     }
     assert found["nominations"][1] == "Opens on 4 January 2027"
     assert found["selection"][1] == "Opens when nominations close on 30 April 2027"
@@ -302,6 +305,8 @@ def test_a_completed_programme_is_done_but_for_its_results(force_a):
         **dict.fromkeys(STEPS, DONE),
         "joining_details": NOT_AVAILABLE,
         "mentoring": NEEDS_ATTENTION,
+        # Written up by the coordinator (reports/), once the results are in.
+        "practice_report": NOT_STARTED,
     }
     assert found["register"] == (DONE, "Every day recorded; no absences")
     assert found["certificates"] == (DONE, "4 certificates issued")
@@ -323,6 +328,9 @@ def test_a_completed_programme_is_done_but_for_its_results(force_a):
         status=MentorAssignment.Status.ENDED, ended_at=timezone.now(), ended_reason="period_over"
     )
     assert states(programme, today)["mentoring"] == (DONE, "Mentoring ended for 4 students")
+    # What is left is writing the practice report.
+    assert next_key(programme, today) == "practice_report"
+    PracticeReportFactory(programme=programme, lessons_learned="Book early.", next_steps="Two weeks.")
     assert next_key(programme, today) is None
 
 

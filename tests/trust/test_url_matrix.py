@@ -27,7 +27,18 @@ from tests.trust.world import build_world
 
 ROLES = ["anon", "contact_a", "contact_b", "coord_a", "coord_b", "lead", "mentor", "student"]
 COLUMNS = ["anon", "ctc_a", "ctc_b", "crd_a", "crd_b", "lead", "mentor", "student"]
-LOCAL_LABELS = {"accounts", "placements", "schools", "surveys", "certificates", "mentoring", "core", "privacy", "auth"}
+LOCAL_LABELS = {
+    "accounts",
+    "placements",
+    "schools",
+    "surveys",
+    "certificates",
+    "mentoring",
+    "core",
+    "privacy",
+    "reports",
+    "auth",
+}
 
 ARGS = {
     "placements:": {
@@ -68,6 +79,7 @@ ARGS = {
     "surveys:programme": {"pk": "programme"},
     "surveys:": {"pk": "survey", "fmt": "=csv", "step": "=1", "token": "t:survey"},
     "verify:": {"code": "verification_code"},
+    "reports:": {"pk": "programme"},
 }
 
 
@@ -232,6 +244,10 @@ privacy:home                           | login   | 403     | 403     | 200     |
 privacy:retention_policy               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 privacy:student_erase                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 privacy:student_export                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+reports:practice_report                | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
+reports:practice_report_docx           | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
+reports:practice_report_edit           | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
+reports:practice_report_pdf            | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
 schools:allocations                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:colleague_invite               | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 schools:consent_resend                 | 405/login | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/login

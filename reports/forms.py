@@ -1,0 +1,67 @@
+from django import forms
+
+from core.forms import PlainForm
+
+
+class QuoteChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"“{obj.value_text}” ({obj.question.survey.get_phase_display().lower()})"
+
+
+class PracticeReportForm(PlainForm):
+    aims = forms.CharField(
+        label="Aims", required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text="One aim a line."
+    )
+    selection = forms.CharField(
+        label="How schools and students were chosen",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Who you worked with and what you balanced. The figures are added for you.",
+    )
+    lessons_learned = forms.CharField(
+        label="Lessons learned", required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text="One a line."
+    )
+    next_steps = forms.CharField(
+        label="Next steps and options for growth",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One a line.",
+    )
+    comparable_cost = forms.DecimalField(
+        label="A comparable police response costs (£)",
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text="Optional: e.g. 2400 for a missing person investigation.",
+    )
+    comparable_cost_label = forms.CharField(
+        label="That cost is for", required=False, max_length=200, help_text="e.g. a missing person investigation"
+    )
+    budget_allocated = forms.DecimalField(
+        label="Budget allocated (£)",
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text="Optional: the sum the sponsor gave, if the report should show it beside the planned lines.",
+    )
+    budget_sponsor = forms.CharField(
+        label="Budget provided by", required=False, max_length=200, help_text="e.g. Workforce Development"
+    )
+    quotes = QuoteChoiceField(
+        label="Students' words to quote",
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only the words are printed, never who wrote them.",
+    )
+
+    def __init__(self, *args, quote_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quotes"].queryset = quote_queryset
+        for name in ("comparable_cost", "budget_allocated"):
+            self.fields[name].error_messages.update(
+                invalid="Give an amount in pounds, e.g. 2400.",
+                min_value="Give an amount in pounds: £0 or more.",
+            )
