@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -54,11 +55,15 @@ from .planning import PlanningError
 from .sections import programme_sections
 from .tasklist import next_task, task_list
 
+PROGRAMME_PAGE_SIZE = 30
+
 
 @coordinator_required
 def programme_list(request):
-    programmes = selectors.programme_list(user=request.user)
-    return render(request, "placements/programme_list.html", {"programmes": programmes})
+    """The programmes the user may see, newest first, a page at a time (a force has a few a year; a platform
+    admin sees every force's)."""
+    page = Paginator(selectors.programme_list(user=request.user), PROGRAMME_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "placements/programme_list.html", {"programmes": page.object_list, "page": page})
 
 
 @coordinator_required

@@ -667,3 +667,25 @@ def test_programme_list_counts_each_relation_on_its_own(coordinator, programme_a
     empty = f.ProgrammeFactory(force=programme_a.force)
     listed = {p.pk: p for p in programme_list(user=coordinator)}[empty.pk]
     assert (listed.nomination_count, listed.placement_count, listed.syndicate_count) == (0, 0, 0)
+
+
+def test_programme_list_shows_a_page_at_a_time_in_the_same_queries(client_for, coordinator, programme_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from placements.views import PROGRAMME_PAGE_SIZE
+
+    client = client_for(coordinator)
+    url = reverse("placements:programme_list")
+    with CaptureQueriesContext(connection) as one:
+        assert "Older programmes" not in client.get(url).content.decode()
+    for n in range(PROGRAMME_PAGE_SIZE + 4):
+        f.ProgrammeFactory(force=programme_a.force, title=f"Week number {n:02d}")
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(url).content.decode()
+    assert len(many) == len(one)
+    assert first.count("Week number") + ("Force A week" in first) == PROGRAMME_PAGE_SIZE
+    assert "Older programmes" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count("Week number") + ("Force A week" in second) == 5 and "Newer programmes" in second
+    assert client.get(url, {"page": "nonsense"}).status_code == 200  # a bad page number shows the first page
