@@ -172,12 +172,16 @@ class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
 class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Admin for platform admins, scoped like every page of the app (superusers see all).
 
+    A filtered list says "N results" without counting the whole table again (show_full_result_count).
+
     Only platform admins open the admin at all (`accounts.access.is_platform_admin`); one who is not
     a superuser still sees only the rows `accounts.scoping` gives them (their own force's, if they
     coordinate one), as defence in depth, so there is no second set of per-model permissions to keep
     in step. Every foreign-key and many-to-many choice is scoped the same way, and only superusers
     may set a field that names a user account.
     """
+
+    show_full_result_count = False
 
     def _is_allowed(self, request):
         return _allowed(request)
@@ -230,6 +234,8 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 class SuperuserOnlyAdmin(SafeChoicesMixin):
     """Mixin for admins that are not scoped to a force (users, devices, schedules, logs): superusers only."""
+
+    show_full_result_count = False
 
     def _superuser(self, request):
         return request.user.is_active and request.user.is_superuser

@@ -1,10 +1,15 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import ResourceTypeFilter
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from celery import schedules
 from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django_celery_beat.admin import CrontabScheduleAdmin
 from django_celery_beat.models import CrontabSchedule
 
-from accounts.admin import ScopedAdmin
+from accounts.admin import ScopedAdmin, SuperuserOnlyAdmin
 
 from .models import OutboundEmail
 
@@ -21,6 +26,14 @@ class OutboundEmailAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        """The list shows no bodies: leave them in the database (a tenth of a second on 90,000 rows)."""
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name and match.url_name.endswith("_changelist"):
+            queryset = queryset.defer("body_text", "body_html")
+        return queryset
 
 
 class _CrontabForm(forms.ModelForm):
@@ -59,3 +72,23 @@ class SafeCrontabScheduleAdmin(CrontabScheduleAdmin):
 
 admin.site.unregister(CrontabSchedule)
 admin.site.register(CrontabSchedule, SafeCrontabScheduleAdmin)
+
+
+class _RegisteredTypeFilter(ResourceTypeFilter):
+    """auditlog's filter by kind of record, offering the models it audits instead of reading every entry."""
+
+    def lookups(self, request, model_admin):
+        types = ContentType.objects.get_for_models(*auditlog.get_models()).values()
+        return sorted(((t.pk, t.model) for t in types), key=lambda pair: pair[1])
+
+
+class QuickLogEntryAdmin(SuperuserOnlyAdmin, LogEntryAdmin):
+    """auditlog's admin without the two reads of the whole table on every page: the year drill-down
+    (a DISTINCT over every entry's date) and the kinds of record found in it."""
+
+    date_hierarchy = None
+    list_filter = ["action", _RegisteredTypeFilter]
+
+
+admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, QuickLogEntryAdmin)

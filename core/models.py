@@ -42,7 +42,11 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=True), name="outbound_email_pending")]
+        indexes = [
+            models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=True), name="outbound_email_pending"),
+            # The admin's list, newest first (created_at, then id as its tie-break), read from the index.
+            models.Index(fields=["created_at", "id"], name="outbound_email_created"),
+        ]
 
     def __str__(self):
         return f"{self.kind} to {self.to}"

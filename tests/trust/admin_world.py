@@ -26,6 +26,7 @@ from tests.placements.factories import (
     SpendEntryFactory,
 )
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
+from tests.reports.factories import PracticeReportFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
@@ -120,6 +121,7 @@ def _rows_of(force, letter):
         ContactInvitationFactory(institution=institution, contact=contact),
         ForcePersonInvitationFactory(person=lead),
         TemplateQuestionFactory(template=survey_template),
+        PracticeReportFactory(programme=programme),
     ]
     return {(letter, row._meta.label): row for row in made}
 
