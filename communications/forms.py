@@ -15,6 +15,13 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 class JoiningInstructionsForm(PlainModelForm):
     """The coordinator's joining instructions; the awards ceremony (optional) as a day and two times."""
 
+    venue_map_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="Map link",
+        help_text="A link to the place on a map (for example from Google Maps or OpenStreetMap).",
+    )
     ceremony_date = forms.DateField(required=False, label="Awards ceremony: day")
     ceremony_starts = forms.TimeField(required=False, label="Starts", widget=TIME)
     ceremony_ends = forms.TimeField(required=False, label="Ends", widget=TIME)
@@ -49,7 +56,6 @@ class JoiningInstructionsForm(PlainModelForm):
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
         help_texts = {
-            "venue_map_url": "A link to the place on a map (for example from Google Maps or OpenStreetMap).",
             "contact_phone": "A phone answered from before the start of each day until the last student has gone.",
             "ceremony_venue": "Leave the ceremony blank if the programme has none.",
         }
