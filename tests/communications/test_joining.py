@@ -108,7 +108,7 @@ def test_each_student_s_family_and_school_get_their_own_email(
     # A school contact reads the same student's link as the family.
     assert set(LINK.findall(school.body)) == set(LINK.findall(adult.body)) and len(LINK.findall(school.body)) == 1
 
-    sam = [m for m in mail.outbox if m.to == ["sg@family.invalid"]][0]
+    sam = next(m for m in mail.outbox if m.to == ["sg@family.invalid"])
     assert "Syndicates are being put together" in sam.body and "Sessions to be confirmed" in sam.body
 
     # Every email has the student's week attached, and the outbox records who each was about.
@@ -175,9 +175,9 @@ def test_sending_is_refused_without_instructions_or_students(week, coordinator, 
 
 def test_nothing_is_written_or_sent_for_a_cancelled_or_finished_programme(week, coordinator):
     programme = week["programme"]
-    with time_machine.travel(datetime(2027, 7, 17, 10, tzinfo=timezone.get_default_timezone())):
-        with pytest.raises(CommunicationsError, match="has finished"):
-            written(programme)
+    after = datetime(2027, 7, 17, 10, tzinfo=timezone.get_default_timezone())
+    with time_machine.travel(after), pytest.raises(CommunicationsError, match="has finished"):
+        written(programme)
     Programme.objects.filter(pk=programme.pk).update(status=Programme.Status.CANCELLED)
     with pytest.raises(CommunicationsError, match="cancelled"):
         written(programme)
@@ -198,11 +198,13 @@ def test_saving_records_a_named_action(week, coordinator, june):
 
 def _daily(day, capture, hour=8):
     mail.outbox.clear()
-    with time_machine.travel(
-        datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_default_timezone()), tick=False
+    with (
+        time_machine.travel(
+            datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_default_timezone()), tick=False
+        ),
+        capture(execute=True),
     ):
-        with capture(execute=True):
-            return joining_daily.delay().get()
+        return joining_daily.delay().get()
 
 
 def test_the_reminder_goes_once_on_the_working_day_before(week, coordinator, june, django_capture_on_commit_callbacks):
