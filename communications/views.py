@@ -57,7 +57,9 @@ def joining_edit(request, pk):
     instructions = _instructions(programme)
     initial = services.joining_defaults(programme) if instructions is None else None
     form = JoiningInstructionsForm(
-        request.POST or None, instance=instructions or JoiningInstructions(programme=programme), initial=initial
+        request.POST if request.method == "POST" else None,
+        instance=instructions or JoiningInstructions(programme=programme),
+        initial=initial,
     )
     status = 200
     if request.method == "POST":
@@ -145,7 +147,7 @@ def joining_preview(request, pk):
 def joining_send(request, pk):
     programme = _programme(request, pk)
     instructions = _instructions(programme)
-    form = SendForm(request.POST or None)
+    form = SendForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
