@@ -62,6 +62,7 @@ class JoiningInstructions(models.Model):
     )
 
     class Meta:
+        ordering = ["programme"]
         verbose_name_plural = "joining instructions"
         constraints = [
             models.CheckConstraint(condition=Q(day_ends__gt=F("day_starts")), name="joining_day_ends_after_start"),
@@ -95,6 +96,9 @@ class JoiningLink(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        ordering = ["-created_at"]
+
     def __str__(self):
         return f"Joining link for placement {self.placement_id}"
 
@@ -114,6 +118,7 @@ class CalendarEvent(models.Model):
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["programme", "key"]
         constraints = [models.UniqueConstraint(fields=["programme", "key"], name="calendar_event_one_per_key")]
 
     def __str__(self):

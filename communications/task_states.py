@@ -34,7 +34,8 @@ def joining_details_state(programme: Programme, today: date) -> TaskState:
     if instructions is not None and instructions.sent_at is not None:
         sent = day_text(instructions.sent_at.date(), today)
         return TaskState(DONE, f"Sent on {sent}; a reminder goes the working day before", url)
-    if today > programme.end_date:
+    if today >= programme.start_date:
+        # Too late to be of use once the week has begun: recorded, never offered as the next thing to do.
         return TaskState(NOT_DONE, "No joining instructions were sent", url)
     due = send_by(programme)
     if instructions is None:

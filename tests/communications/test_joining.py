@@ -270,6 +270,7 @@ def test_the_joining_details_step_is_not_started_drafted_or_sent(
 
     assert state(date(2027, 6, 1)) == (NOT_STARTED, "Write them, then send them by 28 June")
     assert state(date(2027, 6, 28)) == (NEEDS_ATTENTION, "Not written yet; families were promised them by 28 June")
+    assert state(date(2027, 7, 12)) == (NOT_DONE, "No joining instructions were sent")  # the week has begun
     assert state(date(2027, 8, 1)) == (NOT_DONE, "No joining instructions were sent")
     written(programme, actor=coordinator)
     assert state(date(2027, 6, 1)) == (IN_PROGRESS, "Drafted, not sent yet: send them by 28 June")
