@@ -22,8 +22,8 @@ from surveys.models import Invitation
 from surveys.services import invitation_send_links, invitation_send_reminders
 from surveys.views import SESSION_KEY
 from tests import factories as f
-from tests.schools.conftest import allocation_a, open_programme, student, today  # noqa: F401 - fixtures
 from tests.communications.conftest import written
+from tests.schools.conftest import allocation_a, open_programme, student, today  # noqa: F401 - fixtures
 from tests.surveys.conftest import make_week
 from tests.trust.test_retention import _all_text
 
