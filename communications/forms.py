@@ -7,7 +7,7 @@ from core.forms import PlainForm, PlainModelForm
 
 from .models import JoiningInstructions
 
-TEXT = {"rows": 3, "class": "form-control"}
+TEXT = {"rows": 5, "class": "form-control"}
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
@@ -55,6 +55,7 @@ class JoiningInstructionsForm(PlainModelForm):
             "day_ends": TIME,
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
+        labels = {"venue_name": "Building or meeting point"}
         help_texts = {
             "contact_phone": "A phone answered from before the start of each day until the last student has gone.",
             "ceremony_venue": "Leave the ceremony blank if the programme has none.",

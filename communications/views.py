@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts.access import coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user
@@ -96,6 +98,12 @@ def _example_placement(programme: Programme) -> Placement:
     return Placement(programme=programme, nomination=nomination)
 
 
+def _email_body(html: str) -> str:
+    """The inside of an email's <body>, to show on the page (our own template's output, already escaped)."""
+    match = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
+    return mark_safe(match.group(1) if match else "")  # noqa: S308 - rendered by our template, values escaped
+
+
 def _previews(programme: Programme, instructions: JoiningInstructions) -> list[dict]:
     placement = _example_placement(programme)
     nomination = placement.nomination
@@ -123,7 +131,7 @@ def _previews(programme: Programme, instructions: JoiningInstructions) -> list[d
         context = {**base, "recipient": recipient}
         subject, text = email_render(kind=kind, context=context)
         html = render_to_string(f"emails/{kind}_body.html", {"site_url": "", **context})
-        previews.append({"title": title, "subject": subject, "text": text, "html": html})
+        previews.append({"title": title, "subject": subject, "text": text, "html": _email_body(html)})
     return previews
 
 

@@ -88,7 +88,7 @@ def test_a_ceremony_can_be_added(client_for, coordinator, week, june):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"venue_name": ""}, "Enter where to come"),
+        ({"venue_name": ""}, "Enter building or meeting point"),
         ({"contact_phone": ""}, "Enter phone number on the day"),
         ({"day_starts": "nine"}, "Enter the time to arrive by, like 09:00"),
         ({"day_ends": "08:00"}, "Collection must be after the arrival time (09:00)."),
