@@ -63,7 +63,7 @@ ARGS = {
     "certificates:template": {"pk": "template"},
     "certificates:": {"pk": "certificate", "token": "t:certificate"},
     "consent:": {"token": "t:consent"},
-    "communications:": {"pk": "programme", "department_pk": "department", "syndicate_pk": "syndicate"},
+    "communications:": {"pk": "joining_programme", "department_pk": "department", "syndicate_pk": "syndicate"},
     "joining:": {"token": "t:joining"},
     "privacy:student": {"pk": "nomination"},
     "privacy:retention_policy": {"pk": "force"},

@@ -108,7 +108,7 @@ def build_world():
     }
     _, person_invitation_token = force_person_invitation_create(person=people["person_joining"], actor=coordinator)
     department = Department.objects.filter(force=force_a).order_by("pk").first()
-    joining_token = _joining_token(force_a, coordinator)
+    joining_programme, joining_token = _joining_token(force_a, coordinator)
 
     world.users = {
         "anon": None,
@@ -143,6 +143,7 @@ def build_world():
         "unavailability": unavailability.pk,
         **{key: person.pk for key, person in people.items()},
         "department": department.pk,
+        "joining_programme": joining_programme.pk,
     }
     world.tokens = {
         "consent": consent_token,
@@ -178,7 +179,7 @@ def _joining_token(force, coordinator):
     )
     data = {**joining_defaults(placement.programme), "venue_address": "1 Station Road", "contact_phone": "01234 567890"}
     joining_instructions_save(programme=placement.programme, data=data, actor=coordinator)
-    return link_token(JOINING_LINK_PURPOSE, joining_link_for(placement).token_salt)
+    return placement.programme, link_token(JOINING_LINK_PURPOSE, joining_link_for(placement).token_salt)
 
 
 def _open(force):
