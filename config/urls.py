@@ -13,6 +13,8 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verify_urls")),
     path("", include("surveys.urls")),
+    path("", include("communications.urls")),
+    path("", include("communications.public_urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("", include("reports.urls")),

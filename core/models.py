@@ -32,6 +32,8 @@ class OutboundEmail(models.Model):
     # Links with a token are stored as markers (core.links) and made only when the email is sent.
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # Files are made when the email is sent, like links (core.attachments): only their kind and row.
+    attachments = models.JSONField(default=list, blank=True, help_text="[kind, row] of each file attached.")
     force = models.ForeignKey("placements.Force", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -13,6 +13,7 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from .attachments import attachments_make
 from .links import links_resolve
 from .models import OutboundEmail
 
@@ -43,12 +44,14 @@ def email_queue(
     force: Model | None = None,
     about: Iterable[Model] = (),
     to_student: bool = False,
+    attachments: Iterable[tuple[str, int]] = (),
 ) -> OutboundEmail:
     """Render `emails/<kind>_*` and record the email; it is sent by Celery after the transaction commits.
 
     `about`: the nominations of the students the email is about (erasure and the subject access
     export find it by them); `to_student`: it goes to the student or their guardian. Links with a
     token must be given as `core.links.link_marker(...)`, never as the link itself.
+    `attachments`: `(kind, pk)` of each file to attach, made at send time (core.attachments).
     Calling it again with the same `dedupe_key` does nothing, so a retried action never emails twice.
     """
     context = {"site_url": settings.SITE_URL, **context}
@@ -69,6 +72,7 @@ def email_queue(
             "body_html": body_html,
             "force": force,
             "to_student": to_student,
+            "attachments": [[kind, pk] for kind, pk in attachments],
         },
     )
     if created:
@@ -92,6 +96,8 @@ def outbound_email_send(*, email_id: int) -> bool:
         message = EmailMultiAlternatives(email.subject, body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
         if email.body_html:
             message.attach_alternative(links_resolve(email.body_html, made), "text/html")
+        for attachment in attachments_make(email.attachments):
+            message.attach(attachment.filename, attachment.content, attachment.mimetype)
         try:
             message.send()
         except Exception as exc:  # noqa: BLE001 - any mail failure is retried by the sweeper

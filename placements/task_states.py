@@ -1,4 +1,4 @@
-"""Placements' steps of the programme's task list: set up, syndicates, timetable, joining details, register.
+"""Placements' steps of the programme's task list: set up, syndicates, timetable, register.
 
 Each state comes from dates and facts; the facts are five aggregate queries shared by the four steps.
 """
@@ -18,7 +18,6 @@ from .tasklist import (
     DONE,
     IN_PROGRESS,
     NEEDS_ATTENTION,
-    NOT_AVAILABLE,
     NOT_DONE,
     NOT_STARTED,
     TaskState,
@@ -136,10 +135,6 @@ def timetable_state(programme: Programme, today: date) -> TaskState:
     return TaskState(DONE, planned, url)
 
 
-def joining_details_state(programme: Programme, today: date) -> TaskState:
-    return TaskState(NOT_AVAILABLE, "Joining instructions for students and schools are not in the service yet")
-
-
 def register_state(programme: Programme, today: date) -> TaskState:
     facts = week_facts(programme, today)
     url = reverse("placements:attendance", args=[programme.pk])
@@ -177,7 +172,6 @@ def register() -> None:
             (10, "set_up", "Set up", set_up_state, "Plan the budget"),
             (80, "syndicates", "Syndicates", syndicates_state, "Build the syndicates"),
             (90, "timetable", "Timetable", timetable_state, "Plan the timetable"),
-            (100, "joining_details", "Joining details", joining_details_state, ""),
             (110, "register", "Register (attendance)", register_state, "Take the register"),
         )
     )

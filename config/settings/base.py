@@ -47,6 +47,7 @@ LOCAL_APPS = [
     "surveys",
     "certificates",
     "mentoring",
+    "communications",
     "privacy",
     "reports",
 ]
@@ -282,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
     "issue-certificates-for-ended-programmes": {
         "task": "certificates.tasks.issue_certificates_for_ended_programmes",
         "schedule": 3600.0,
+    },
+    # Joining instructions to late-confirmed students, and the reminder the working day before the week.
+    "communications-joining-daily": {
+        "task": "communications.tasks.joining_daily",
+        "schedule": crontab(hour=8, minute=0),
     },
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
     # Retention: erase students' personal data whose period is over (privacy/services.py). The entry

@@ -6,6 +6,7 @@ from django.http import Http404
 from accounts.scoping import FORCE_PATHS, INSTITUTION_PATHS, get_for_user, scope_for, scoped
 from tests import factories as f
 from tests.certificates import factories as cf
+from tests.communications import factories as comf
 from tests.core.test_admin import FACTORY_FOR
 from tests.mentoring import factories as mf
 from tests.placements.factories import ForcePersonInvitationFactory
@@ -70,6 +71,9 @@ def _row_in_force(label, force):
         "privacy.erasure": lambda: ErasureFactory(nomination=placement.nomination),
         "privacy.forcenotice": lambda: ForceNoticeFactory(force=force),
         "reports.practicereport": lambda: PracticeReportFactory(programme=programme),
+        "communications.joininginstructions": lambda: comf.JoiningInstructionsFactory(programme=programme),
+        "communications.joininglink": lambda: comf.JoiningLinkFactory(placement=placement),
+        "communications.calendarevent": lambda: comf.CalendarEventFactory(programme=programme),
     }
     return build[label]()
 

@@ -16,7 +16,6 @@ from placements.tasklist import (
     DONE,
     IN_PROGRESS,
     NEEDS_ATTENTION,
-    NOT_AVAILABLE,
     NOT_DONE,
     NOT_STARTED,
     next_task,
@@ -173,7 +172,7 @@ def test_a_brand_new_programme_starts_with_set_up_and_offers_no_selection(force_
         "offers": CANNOT_START,
         "syndicates": CANNOT_START,
         "timetable": CANNOT_START,
-        "joining_details": NOT_AVAILABLE,
+        "joining_details": NOT_STARTED,
         "register": CANNOT_START,
         "surveys": CANNOT_START,
         "certificates": CANNOT_START,
@@ -303,7 +302,7 @@ def test_a_completed_programme_is_done_but_for_its_results(force_a):
     found = states(programme, today)
     assert {key: status for key, (status, _) in found.items()} == {
         **dict.fromkeys(STEPS, DONE),
-        "joining_details": NOT_AVAILABLE,
+        "joining_details": NOT_DONE,
         "mentoring": NEEDS_ATTENTION,
         # Written up by the coordinator (reports/), once the results are in.
         "practice_report": NOT_STARTED,
@@ -397,7 +396,7 @@ def test_the_page_leads_with_what_to_do_next_and_the_task_list(client_for, coord
     assert page.count('class="app-task-list__item') == len(STEPS)
     # A step that cannot start yet has no link: nothing to choose from, so no selection assistant at all.
     assert reverse("schools:selection", args=[programme.pk]) not in page
-    assert "Opens when nominations close on" in page and "Not available yet" in page
+    assert "Opens when nominations close on" in page and "Write them, then send them by" in page
 
 
 def test_a_completed_programme_offers_results_not_planning(client_for, coordinator, force_a):

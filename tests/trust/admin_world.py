@@ -18,6 +18,7 @@ from mentoring.models import MentorContact
 from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
+from tests.communications.factories import CalendarEventFactory, JoiningInstructionsFactory, JoiningLinkFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.placements.factories import (
     DepartmentUnavailabilityFactory,
@@ -122,6 +123,9 @@ def _rows_of(force, letter):
         ForcePersonInvitationFactory(person=lead),
         TemplateQuestionFactory(template=survey_template),
         PracticeReportFactory(programme=programme),
+        JoiningInstructionsFactory(programme=programme),
+        JoiningLinkFactory(placement=placement),
+        CalendarEventFactory(programme=programme),
     ]
     return {(letter, row._meta.label): row for row in made}
 

@@ -308,6 +308,11 @@ def fuzz_form(world, role, form):
 # Pages that hold no form for the role that opens them: downloads, reports, lists and start pages,
 # and three whose form the demo does not show today (posted by _explicit_forms instead).
 PAGES_WITHOUT_FORMS = {
+    "communications:department_calendar",  # a calendar file
+    "communications:syndicate_calendar",
+    "communications:joining_preview",  # the emails as they will look, and links
+    "joining:page",  # the family's read-only page
+    "joining:calendar",
     "accounts:signed_out",
     "schools:contact_home",
     "placements:lead_home",

@@ -48,6 +48,7 @@ def test_a_whole_class_on_one_network_is_never_throttled(client, week, settings)
         ("/consent/not-a-real-token/", "consent"),
         ("/invitations/not-a-real-token/", "invitation"),
         ("/certificates/s/not-a-real-token/", "certificate"),
+        ("/joining/not-a-real-token/", "joining"),
     ],
 )
 def test_other_token_links_log_rejections_and_refuse_after_the_limit(client, db, settings, caplog, url, kind):

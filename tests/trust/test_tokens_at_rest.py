@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.services import student_link_create
+from communications.services import joining_instructions_send
 from core.models import OutboundEmail
 from placements.services import force_person_invitation_create
 from schools import services as intake
@@ -21,11 +22,12 @@ from surveys.models import Invitation
 from surveys.services import invitation_send_links, invitation_send_reminders
 from surveys.views import SESSION_KEY
 from tests import factories as f
+from tests.communications.conftest import written
 from tests.schools.conftest import allocation_a, open_programme, student, today  # noqa: F401 - fixtures
 from tests.surveys.conftest import make_week
 from tests.trust.test_retention import _all_text
 
-LINK = re.compile(r"/(consent|invitations|join|s)/([A-Za-z0-9_\-]{20,})/")
+LINK = re.compile(r"/(consent|invitations|join|joining|s)/([A-Za-z0-9_\-]{20,})/")
 SHORT_CODE = re.compile(r"/s/ and type: ([A-Z0-9]{5}-[A-Z0-9]{5})")
 
 
@@ -58,6 +60,9 @@ def journey(coordinator, contact, allocation_a, programme_a, django_capture_on_c
         assert invitation_send_links(survey=surveys["pre"]) == 2
     with django_capture_on_commit_callbacks(execute=True):
         assert invitation_send_reminders(survey=surveys["post"], now=timezone.now() + timedelta(days=4)) == 2
+    written(programme_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert joining_instructions_send(programme=programme_a, actor=coordinator) == 4  # 2 guardians, 2 schools
     _link, certificate_token = student_link_create(placement=placements[0], actor=coordinator)
     return {"nomination": nomination, "certificate_token": certificate_token}
 
@@ -72,6 +77,7 @@ def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journe
         "join": 1,
         "consent": 2,
         "s": 4,
+        "joining": 2,
     }
     assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == len(mail.outbox)
 
@@ -88,6 +94,9 @@ def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journe
     joined = client.get(reverse("placements:person_invitation_open", args=[join]), follow=True)
     assert joined.status_code == 200 and b"Vic Volunteer" in joined.content
     assert client.get(reverse("certificates:student_open", args=[journey["certificate_token"]])).status_code == 302
+    for token in delivered["joining"]:
+        assert client.get(reverse("joining:open", args=[token])).url == reverse("joining:page")
+        assert client.get(reverse("joining:page")).status_code == 200
     assert Session.objects.exists()
 
     tokens = {token for found in delivered.values() for token in found} | {journey["certificate_token"]}

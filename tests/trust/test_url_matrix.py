@@ -34,6 +34,7 @@ LOCAL_LABELS = {
     "surveys",
     "certificates",
     "mentoring",
+    "communications",
     "core",
     "privacy",
     "reports",
@@ -63,6 +64,8 @@ ARGS = {
     "certificates:template": {"pk": "template"},
     "certificates:": {"pk": "certificate", "token": "t:certificate"},
     "consent:": {"token": "t:consent"},
+    "communications:": {"pk": "joining_programme", "department_pk": "department", "syndicate_pk": "syndicate"},
+    "joining:": {"token": "t:joining"},
     "privacy:student": {"pk": "nomination"},
     "privacy:retention_policy": {"pk": "force"},
     "privacy:force_notices": {"pk": "force"},
@@ -127,6 +130,7 @@ def make_clients(world):
                 f"/s/{world.tokens['survey']}/",
                 f"/certificates/s/{world.tokens['certificate']}/",
                 f"/consent/{world.tokens['consent']}/",
+                f"/joining/{world.tokens['joining']}/",
             ):
                 assert client.get(url).status_code == 302, url
         key = client.cookies.get(settings.SESSION_COOKIE_NAME)
@@ -178,12 +182,20 @@ certificates:template_create           | login   | 403     | 403     | 200     |
 certificates:template_edit             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 certificates:template_list             | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 certificates:template_preview          | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+communications:department_calendar    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+communications:joining_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+communications:joining_preview         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+communications:joining_send            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+communications:syndicate_calendar      | login   | 404     | 404     | 200     | 404     | 200     | 404     | login
 consent:form                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
 consent:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
 consent:withdraw                       | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405
 health                                 | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 invitations:accept                     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
 invitations:open                       | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+joining:calendar                       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+joining:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+joining:page                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
 mentoring:assign                       | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 mentoring:assignment                   | login   | 404     | 404     | 200     | 404     | 404     | 200     | login
 mentoring:assignment_end               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405/403 | 405/login

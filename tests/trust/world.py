@@ -108,6 +108,7 @@ def build_world():
     }
     _, person_invitation_token = force_person_invitation_create(person=people["person_joining"], actor=coordinator)
     department = Department.objects.filter(force=force_a).order_by("pk").first()
+    joining_programme, joining_token = _joining_token(force_a, coordinator)
 
     world.users = {
         "anon": None,
@@ -142,6 +143,7 @@ def build_world():
         "unavailability": unavailability.pk,
         **{key: person.pk for key, person in people.items()},
         "department": department.pk,
+        "joining_programme": joining_programme.pk,
     }
     world.tokens = {
         "consent": consent_token,
@@ -150,9 +152,34 @@ def build_world():
         "survey": invitation_token(open_invitation),
         "certificate": certificate_token,
         "person_invitation": person_invitation_token,
+        "joining": joining_token,
     }
     del invitation
     return world
+
+
+def _joining_token(force, coordinator):
+    """Joining instructions for the demo's programme still to finish, and one student's link to them."""
+    from django.utils import timezone
+
+    from communications.services import (
+        JOINING_LINK_PURPOSE,
+        joining_defaults,
+        joining_instructions_save,
+        joining_link_for,
+    )
+    from core.links import link_token
+
+    placement = (
+        Placement.objects.filter(
+            programme__force=force, programme__end_date__gte=timezone.localdate(), status=Placement.Status.CONFIRMED
+        )
+        .order_by("programme__start_date", "pk")
+        .first()
+    )
+    data = {**joining_defaults(placement.programme), "venue_address": "1 Station Road", "contact_phone": "01234 567890"}
+    joining_instructions_save(programme=placement.programme, data=data, actor=coordinator)
+    return placement.programme, link_token(JOINING_LINK_PURPOSE, joining_link_for(placement).token_salt)
 
 
 def _open(force):

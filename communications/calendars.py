@@ -1,0 +1,235 @@
+"""Calendar files (RFC 5545, made with `icalendar`): a student's week, a lead's syndicate, a department's sessions.
+
+Every event has a UID made from what it is, never at random: a timetable slot is named by the first
+session that held it (a contingency swap keeps the slot's UID), a day of the week by its number, the
+ceremony by the programme. What a calendar shows of each event is fingerprinted and kept in
+`CalendarEvent`; a file made after an event changed carries a higher SEQUENCE, so a calendar that
+imports it updates the event instead of adding a second copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from placements.models import Department, Placement, Programme, Session, Syndicate
+
+from .models import CalendarEvent, JoiningInstructions
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """One event as every audience sees it (what changes it), and words for this audience (what does not)."""
+
+    key: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str = ""
+    cancelled: bool = False
+    description: str = field(default="", compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        facts = "|".join(
+            (self.title, self.starts_at.isoformat(), self.ends_at.isoformat(), self.location, str(self.cancelled))
+        )
+        return hashlib.sha256(facts.encode()).hexdigest()
+
+
+def _uid(programme: Programme, key: str) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"{key}.programme-{programme.pk}@{host}"
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value, timezone.get_current_timezone())
+
+
+def sequences(programme: Programme, items: list[CalendarItem]) -> dict[str, int]:
+    """Each event's SEQUENCE: the stored one, raised once when what a calendar shows has changed."""
+    stored = {row.key: row for row in CalendarEvent.objects.filter(programme=programme, key__in=[i.key for i in items])}
+    found = {}
+    for item in items:
+        row = stored.get(item.key)
+        if row is None:
+            row, _created = CalendarEvent.objects.get_or_create(
+                programme=programme, key=item.key, defaults={"fingerprint": item.fingerprint}
+            )
+        if row.fingerprint != item.fingerprint:
+            # Conditional, so two files made at once for the same change raise it once, not twice.
+            CalendarEvent.objects.filter(pk=row.pk).exclude(fingerprint=item.fingerprint).update(
+                sequence=F("sequence") + 1, fingerprint=item.fingerprint, changed_at=timezone.now()
+            )
+            row.refresh_from_db(fields=["sequence", "fingerprint"])
+        found[item.key] = row.sequence
+    return found
+
+
+def calendar_bytes(programme: Programme, items: list[CalendarItem], *, name: str) -> bytes:
+    """The items as one iCalendar file, times in the programme's time zone (Europe/London)."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{programme.force.name}//Work experience//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    numbers = sequences(programme, items)
+    stamp = timezone.now()
+    for item in items:
+        event = Event()
+        event.add("uid", _uid(programme, item.key))
+        event.add("sequence", numbers[item.key])
+        event.add("dtstamp", stamp)
+        event.add("dtstart", _local(item.starts_at))
+        event.add("dtend", _local(item.ends_at))
+        event.add("summary", item.title)
+        if item.location:
+            event.add("location", item.location)
+        if item.description:
+            event.add("description", item.description)
+        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# --- what goes in each file ------------------------------------------------------------------------
+
+
+def _sessions(programme: Programme) -> list[Session]:
+    return list(
+        programme.sessions.select_related("activity__department").prefetch_related("syndicates").order_by("starts_at")
+    )
+
+
+def session_items(
+    programme: Programme, *, keep=lambda session: True, describe=lambda session: ""
+) -> list[CalendarItem]:
+    """The programme's timetable slots that `keep` selects, each under the key of the slot's first session.
+
+    A session a contingency swap replaced is left out (its stand-in carries the slot's UID); a cancelled
+    session with no stand-in is sent as cancelled, so calendars drop it.
+    """
+    sessions = _sessions(programme)
+    replaces = {s.pk: s.replaces_id for s in sessions}
+    replaced = {s.replaces_id for s in sessions if s.replaces_id}
+
+    def origin(pk: int) -> int:
+        seen = set()
+        while replaces.get(pk) and pk not in seen:
+            seen.add(pk)
+            pk = replaces[pk]
+        return pk
+
+    items = []
+    for session in sessions:
+        if session.pk in replaced or not keep(session):
+            continue
+        activity = session.activity
+        items.append(
+            CalendarItem(
+                key=f"session-{origin(session.pk)}",
+                title=activity.title,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                location=activity.venue,
+                cancelled=session.status == Session.Status.CANCELLED,
+                description=describe(session),
+            )
+        )
+    return items
+
+
+def day_items(programme: Programme, instructions: JoiningInstructions | None) -> list[CalendarItem]:
+    """One event per day of the week, from the arrival to the collection time (none without instructions)."""
+    if instructions is None:
+        return []
+    tz = timezone.get_current_timezone()
+    where = ", ".join(part for part in (instructions.venue_name, " ".join(instructions.venue_address.split())) if part)
+    return [
+        CalendarItem(
+            key=f"day-{number}",
+            title=f"{programme.title}: day {number}",
+            starts_at=datetime.combine(day, instructions.day_starts, tz),
+            ends_at=datetime.combine(day, instructions.day_ends, tz),
+            location=where,
+            description=(
+                f"Arrive by {instructions.day_starts:%H:%M}; collect at {instructions.day_ends:%H:%M}. "
+                f"Phone on the day: {instructions.contact_phone}."
+            ),
+        )
+        for number, day in enumerate(programme.days, start=1)
+    ]
+
+
+def ceremony_items(programme: Programme, instructions: JoiningInstructions | None) -> list[CalendarItem]:
+    if instructions is None or not instructions.has_ceremony:
+        return []
+    return [
+        CalendarItem(
+            key="ceremony",
+            title=f"Awards ceremony: {programme.title}",
+            starts_at=instructions.ceremony_starts_at,
+            ends_at=instructions.ceremony_ends_at,
+            location=instructions.ceremony_venue,
+        )
+    ]
+
+
+def _instructions(programme: Programme) -> JoiningInstructions | None:
+    return JoiningInstructions.objects.filter(programme=programme).first()
+
+
+def student_calendar(placement: Placement) -> bytes:
+    """A student's (and their guardian's) week: each day from arrival to collection, their sessions, the ceremony."""
+    programme = placement.programme
+    instructions = _instructions(programme)
+    syndicate_id = placement.syndicate_id
+    items = day_items(programme, instructions)
+    if syndicate_id is not None:
+        items += session_items(programme, keep=lambda s: syndicate_id in {x.pk for x in s.syndicates.all()})
+    items += ceremony_items(programme, instructions)
+    return calendar_bytes(programme, items, name=programme.title)
+
+
+def syndicate_calendar(syndicate: Syndicate) -> bytes:
+    """A syndicate lead's sessions with their syndicate, and the ceremony."""
+    programme = syndicate.programme
+
+    def describe(session):
+        return f"With {syndicate.name}."
+
+    items = session_items(
+        programme, keep=lambda s: syndicate.pk in {x.pk for x in s.syndicates.all()}, describe=describe
+    )
+    items += ceremony_items(programme, _instructions(programme))
+    return calendar_bytes(programme, items, name=f"{programme.title}: {syndicate.name}")
+
+
+def department_calendar(programme: Programme, department: Department) -> bytes:
+    """A department's sessions of the programme, with venue, staff needed and which syndicates come."""
+
+    def describe(session):
+        activity = session.activity
+        groups = ", ".join(sorted(s.name for s in session.syndicates.all())) or "no syndicate yet"
+        staff = f"{activity.staff_needed} member{'s' if activity.staff_needed != 1 else ''} of staff needed"
+        return f"{activity.get_kind_display()} for {groups}. {staff}. Venue: {activity.venue or 'to be confirmed'}."
+
+    items = session_items(programme, keep=lambda s: s.activity.department_id == department.pk, describe=describe)
+    return calendar_bytes(programme, items, name=f"{programme.title}: {department.name}")
+
+
+def calendar_filename(programme: Programme, suffix: str = "") -> str:
+    from django.utils.text import slugify
+
+    return f"{slugify(programme.title)}{'-' + slugify(suffix) if suffix else ''}.ics"

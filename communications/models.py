@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from core.links import new_token_salt
+
+# What the coordinator writes in the joining instructions, in the order the form asks.
+JOINING_FIELDS = (
+    "venue_name",
+    "venue_address",
+    "venue_map_url",
+    "other_venues",
+    "day_starts",
+    "day_ends",
+    "what_to_wear",
+    "what_to_bring",
+    "food",
+    "ill_or_late",
+    "contact_phone",
+    "photo_rules",
+    "ceremony_starts_at",
+    "ceremony_ends_at",
+    "ceremony_venue",
+)
+
+
+class JoiningInstructions(models.Model):
+    """What a programme's students (their guardians and schools) need to know to arrive on the first day.
+
+    Written once by the coordinator from a default wording; sent to every confirmed student's guardian
+    (or the adult student) and school, with the student's own syndicate and timetable.
+    """
+
+    programme = models.OneToOneField(
+        "placements.Programme", on_delete=models.CASCADE, related_name="joining_instructions"
+    )
+    venue_name = models.CharField("where to come", max_length=200)
+    venue_address = models.TextField("address")
+    venue_map_url = models.URLField("map link", max_length=500, blank=True)
+    other_venues = models.TextField(
+        "other places", blank=True, help_text="Anywhere else the students go during the week, and how they get there."
+    )
+    day_starts = models.TimeField("arrive by")
+    day_ends = models.TimeField("collect at")
+    what_to_wear = models.TextField("what to wear")
+    what_to_bring = models.TextField("what to bring")
+    food = models.TextField("food and dietary needs")
+    ill_or_late = models.TextField("if the student is ill or late")
+    contact_phone = models.CharField("phone number on the day", max_length=40)
+    photo_rules = models.TextField("photographs")
+    # The awards ceremony, when the programme has one (a university placement's, seed 000).
+    ceremony_starts_at = models.DateTimeField("awards ceremony starts", null=True, blank=True)
+    ceremony_ends_at = models.DateTimeField("awards ceremony ends", null=True, blank=True)
+    ceremony_venue = models.CharField("awards ceremony venue", max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When they were first sent.")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["programme"]
+        verbose_name_plural = "joining instructions"
+        constraints = [
+            models.CheckConstraint(condition=Q(day_ends__gt=F("day_starts")), name="joining_day_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ceremony_starts_at__isnull=True, ceremony_ends_at__isnull=True)
+                | Q(ceremony_starts_at__isnull=False, ceremony_ends_at__gt=F("ceremony_starts_at")),
+                name="joining_ceremony_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Joining instructions for {self.programme}"
+
+    @property
+    def has_ceremony(self):
+        return self.ceremony_starts_at is not None
+
+
+class JoiningLink(models.Model):
+    """A student's own joining-instructions page, opened from the emails without an account.
+
+    One per student, in every email about them; only the token's SHA-256 is kept, and the token is
+    made from the salt and SECRET_KEY (core.links.link_token) when an email is sent. It stops working
+    after the programme's last day (read from the programme, so it follows a change of dates).
+    """
+
+    placement = models.OneToOneField("placements.Placement", on_delete=models.CASCADE, related_name="joining_link")
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(
+        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Joining link for placement {self.placement_id}"
+
+
+class CalendarEvent(models.Model):
+    """What the calendar files last said about one event, so an update keeps its UID and raises SEQUENCE.
+
+    `key` names the event stably ("session-12": the slot of session 12 and whatever replaced it; "day-3";
+    "ceremony"); `fingerprint` is a hash of what a calendar shows. A file made after the event changed
+    carries the next sequence number, so calendars update the event instead of adding a second one.
+    """
+
+    programme = models.ForeignKey("placements.Programme", on_delete=models.CASCADE, related_name="calendar_events")
+    key = models.CharField(max_length=60)
+    sequence = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["programme", "key"]
+        constraints = [models.UniqueConstraint(fields=["programme", "key"], name="calendar_event_one_per_key")]
+
+    def __str__(self):
+        return f"{self.key} of {self.programme} (sequence {self.sequence})"
