@@ -308,6 +308,9 @@ def fuzz_form(world, role, form):
 # Pages that hold no form for the role that opens them: downloads, reports, lists and start pages,
 # and three whose form the demo does not show today (posted by _explicit_forms instead).
 PAGES_WITHOUT_FORMS = {
+    "reports:practice_report",  # the report's preview: its parts are written on the edit page
+    "reports:practice_report_pdf",  # documents
+    "reports:practice_report_docx",
     "communications:department_calendar",  # a calendar file
     "communications:syndicate_calendar",
     "communications:joining_preview",  # the emails as they will look, and links
