@@ -528,7 +528,8 @@ def plan_week(*, days, activities, syndicates, unavailable=(), slots=DAY_SLOTS, 
 
     sessions = []
     demo_days = Counter()
-    for activity in demonstrations:
+
+    def place_demonstration(activity):
         if activity.capacity is not None and activity.capacity < len(syndicates):
             raise PlanningError(
                 f"The demonstration “{activity.title}” takes {activity.capacity} syndicate(s) at once but is for "
@@ -551,6 +552,11 @@ def plan_week(*, days, activities, syndicates, unavailable=(), slots=DAY_SLOTS, 
         board.take(held, parts)
         sessions.extend(_sessions(activity, parts, syndicates))
 
+    # Long inputs first (they need whole runs of slots), then the two-hour demonstrations around them.
+    for activity in demonstrations:
+        if activity.duration_minutes > slot_minutes:
+            place_demonstration(activity)
+
     for activity in long_scenarios:
         runs = runs_for[activity.duration_minutes]
         own = activity_resources(activity)
@@ -567,6 +573,10 @@ def plan_week(*, days, activities, syndicates, unavailable=(), slots=DAY_SLOTS, 
                 )
             board.take(held, runs[start])
             sessions.extend(_sessions(activity, runs[start], group))
+
+    for activity in demonstrations:
+        if activity.duration_minutes <= slot_minutes:
+            place_demonstration(activity)
 
     if scenarios:
         sessions.extend(_plan_scenarios(scenarios, syndicates, all_slots, per_day, board, unavailable))
