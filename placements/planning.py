@@ -635,6 +635,7 @@ def _plan_scenarios(scenarios, syndicates, all_slots, per_day, board, unavailabl
                 f"“{activity.title}” takes {capacity} syndicate(s) at once and its department is free in "
                 f"{open_slots} slot(s): {open_slots * capacity} places for {len(syndicates)} syndicates "
                 f"(activity capacity)."
+                + _outside_note(board, activity_resources(activity), {i: part(activity, i) for i in free})
             )
     load = defaultdict(list)
     for activity in scenarios:
