@@ -294,8 +294,9 @@ def placement_move(request, pk):
 def timetable(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     sessions = selectors.timetable(programme=programme)
-    # The activities of the current plan, or for a first plan the force's regular (non-contingency) ones.
-    chosen = sorted({s.activity_id for s in sessions if s.replaces_id is None}) or list(
+    # The activities of the current plan (not those filling free time), or for a first plan the force's
+    # regular (non-contingency) ones.
+    chosen = sorted({s.activity_id for s in sessions if s.replaces_id is None and not s.is_filler}) or list(
         Activity.objects.filter(force=programme.force_id, is_active=True, is_contingency=False).values_list(
             "pk", flat=True
         )

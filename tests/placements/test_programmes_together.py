@@ -122,7 +122,7 @@ def test_free_time_is_filled_and_what_stays_free_is_explained(client_for, coordi
     client.post(reverse("placements:timetable_generate", args=[week.pk]), {"activities": [forensics.pk]})
     assert not week.sessions.filter(is_filler=True).exists()
     page = client.get(reverse("placements:timetable", args=[week.pk])).content.decode()
-    assert "“Careers talk” could fill it for" in page
+    assert "Could fill it: “Careers talk” for Syndicate" in page
 
 
 def test_a_department_is_not_double_booked_across_the_force_s_programmes(coordinator, programme_a):
