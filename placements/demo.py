@@ -387,6 +387,29 @@ ACTIVITIES = [
         True,
         "Northshire Volunteer Police Cadets",
     ),
+    # Two more than free time needs, so a cancelled session still has a stand-in once the week is full.
+    (
+        "scenario",
+        "Online safety: scams and staying safe",
+        "online-safety",
+        None,
+        2,
+        1,
+        "Seminar room 4",
+        True,
+        "Northshire Digital Inclusion Network",
+    ),
+    (
+        "scenario",
+        "Road safety: what a crash scene teaches",
+        "road-safety",
+        None,
+        2,
+        2,
+        "Seminar room 3",
+        True,
+        "Northshire Fire and Rescue",
+    ),
 ]
 
 BUDGET = [("transport", "550"), ("catering", "1000"), ("overtime", "500"), ("misc", "700")]
