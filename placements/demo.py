@@ -353,6 +353,63 @@ ACTIVITIES = [
         True,
         "Northshire Youth Forum",
     ),
+    # Inputs that fill free time: no specialist department, each once per syndicate.
+    (
+        "scenario",
+        "Careers in policing: ways in and questions",
+        "careers-talk",
+        "Workforce Development",
+        None,
+        1,
+        "Seminar room 2",
+        True,
+        "",
+    ),
+    (
+        "scenario",
+        "Supporting victims: a charity's view",
+        "victim-support",
+        None,
+        2,
+        1,
+        "Seminar room 1",
+        True,
+        "Northshire Victim Support",
+    ),
+    (
+        "scenario",
+        "Reflection: what we saw, and what we think now",
+        "reflection-block",
+        None,
+        None,
+        1,
+        "",
+        True,
+        "Northshire Volunteer Police Cadets",
+    ),
+    # Two more than free time needs, so a cancelled session still has a stand-in once the week is full.
+    (
+        "scenario",
+        "Online safety: scams and staying safe",
+        "online-safety",
+        None,
+        2,
+        1,
+        "Seminar room 4",
+        True,
+        "Northshire Digital Inclusion Network",
+    ),
+    (
+        "scenario",
+        "Road safety: what a crash scene teaches",
+        "road-safety",
+        None,
+        2,
+        2,
+        "Seminar room 3",
+        True,
+        "Northshire Fire and Rescue",
+    ),
 ]
 
 BUDGET = [("transport", "550"), ("catering", "1000"), ("overtime", "500"), ("misc", "700")]
@@ -656,8 +713,9 @@ def _seed_nominations(week, institutions, quotas, names_shift):
 
 
 def _seed_timetable(week, syndicates, activities, past_days):
-    """The week made by the timetable generator (as a coordinator would), with one contingency swap:
-    the Dog Unit is away on the Monday morning, and the air service is called out on its day."""
+    """The week made by the timetable generator (as a coordinator would), free time filled with
+    contingency and community inputs, and one contingency swap: the Dog Unit is away on the Monday
+    morning, and the air service is called out on its day."""
     from . import services
 
     if week.sessions.exists():
@@ -670,7 +728,7 @@ def _seed_timetable(week, syndicates, activities, past_days):
         defaults={"ends_at": datetime.combine(week.start_date, time(13, 15), tz), "reason": "Planned operation"},
     )
     chosen = [a for a in activities.values() if not a.is_contingency]
-    services.timetable_generate(programme=week, activities=chosen, actor=None)
+    services.timetable_generate(programme=week, activities=chosen, fill_idle=True, actor=None)
     air = week.sessions.get(activity=activities["air-service"])
     services.session_replace(session=air, activity=activities["community-voices"], actor=None)
     for category, day_index, amount, note in SPEND:

@@ -17,6 +17,7 @@ from .models import (
     Programme,
     Syndicate,
 )
+from .planning import DAY_MINUTES, LONGEST_DAYS, PlanningError, describe_minutes, parse_length
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
@@ -82,15 +83,23 @@ class TimetableForm(PlainForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Every syndicate does each scenario once; demonstrations are for everyone.",
     )
+    fill_idle = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Fill free time with contingency and community inputs",
+        help_text="Where a syndicate would have nothing on, put an activity that does not rely on a specialist "
+        "department (each once per syndicate). The page then says which slots stay free and why.",
+    )
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         queryset = Activity.objects.filter(force=programme.force_id, is_active=True).select_related("department")
         self.fields["activities"].queryset = queryset
         self.fields["activities"].label_from_instance = lambda a: (
-            f"{a.title} · {a.get_kind_display()}"
+            f"{a.title} · {a.get_kind_display()} · {describe_minutes(a.duration_minutes)}"
             + (f" · {a.syndicate_capacity} at once" if a.syndicate_capacity else " · everyone")
             + (" · contingency" if a.is_contingency else "")
+            + (f" · with {a.shared_with}" if a.shared_with else "")
         )
 
 
@@ -308,6 +317,33 @@ class ProgrammeCopyForm(PlainForm):
         return data
 
 
+class LengthField(forms.CharField):
+    """A length in plain words ("90 minutes", "2 hours", "half day", "full day", "2 days"), cleaned to minutes."""
+
+    shortest, longest = 15, LONGEST_DAYS * DAY_MINUTES
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return describe_minutes(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 60:
+            raise forms.ValidationError("Keep the length short, for example “2 hours” or “full day”.")
+        try:
+            minutes = parse_length(text)
+        except PlanningError as error:
+            raise forms.ValidationError(str(error)) from None
+        if minutes < self.shortest:
+            raise forms.ValidationError(f"Give at least {self.shortest} minutes.")
+        if minutes > self.longest:
+            raise forms.ValidationError(f"Give no more than {LONGEST_DAYS} days.")
+        return minutes
+
+
 class ActivityForm(PlainModelForm):
     """An activity of the force's catalogue; department and staff choices are the force's own."""
 
@@ -331,7 +367,12 @@ class ActivityForm(PlainModelForm):
         label="Or: community partner that delivers it",
         help_text="For example a youth forum or a charity.",
     )
-    duration_minutes = _number("Length (minutes)", "Most inputs take about two hours (120 minutes).", low=15, high=480)
+    duration_minutes = LengthField(
+        label="Length",
+        help_text="In words: “90 minutes”, “2 hours”, “half day” (a morning), “full day” or “2 days”. Most inputs "
+        "take about two hours; longer ones run over breaks and lunch, which are kept, and several days run in a row.",
+        error_messages={"required": "Give the length, for example “2 hours” or “full day”."},
+    )
     staff_needed = _number("Staff needed", "How many people deliver it: 1 to 3.", low=1, high=3)
     syndicate_capacity = _number(
         "Syndicates at once",
@@ -341,6 +382,13 @@ class ActivityForm(PlainModelForm):
         required=False,
     )
     venue = forms.CharField(max_length=200, required=False, label="Where")
+    shared_with = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Shared with (optional)",
+        help_text="People from outside the cohort who attend too, for example “Recruits' intake, class 3”. Give "
+        "the venue above and the staff below: the timetable keeps both free for it.",
+    )
     risk_assessed_on = DayField(
         required=False,
         label="Risk assessment approved on",
@@ -497,12 +545,18 @@ YEARS_15 = timedelta(days=15 * 366)
 class DepartmentForm(PlainModelForm):
     class Meta:
         model = Department
-        fields = ["name", "is_specialist"]
-        labels = {"name": "Department name", "is_specialist": "Specialist department"}
+        fields = ["name", "is_specialist", "no_consecutive_weeks"]
+        labels = {
+            "name": "Department name",
+            "is_specialist": "Specialist department",
+            "no_consecutive_weeks": "Cannot run weeks in a row",
+        }
         help_texts = {
             "name": "For example Dog Unit, Roads Policing or Force Control Room.",
             "is_specialist": "Specialist departments (dogs, air service, major crime) can be called away at short "
             "notice, so the timetable keeps stand-in activities ready for their sessions.",
+            "no_consecutive_weeks": "If it runs in one of your programmes, new timetables of your other programmes "
+            "leave it out of the week before and the week after.",
         }
 
     def __init__(self, *args, **kwargs):

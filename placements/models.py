@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from core.links import new_token_salt
 
+from .planning import describe_minutes
+
 
 class Force(models.Model):
     """A police force: the tenant. Nothing of one force is visible to another."""
@@ -30,6 +32,11 @@ class Department(models.Model):
     name = models.CharField(max_length=120)
     is_specialist = models.BooleanField(
         default=True, help_text="Specialist departments (dogs, air service, major crime) may be called away."
+    )
+    no_consecutive_weeks = models.BooleanField(
+        default=False,
+        help_text="Cannot deliver in two weeks in a row: a week it runs in one programme keeps it out of the "
+        "weeks either side in the force's other programmes.",
     )
 
     class Meta:
@@ -368,7 +375,9 @@ class Placement(models.Model):
 
 
 class Activity(models.Model):
-    """A scenario or demonstration in a force's catalogue, about two hours, delivered by 1–3 staff."""
+    """A scenario or demonstration in a force's catalogue, delivered by 1–3 staff: usually about two hours,
+    but any length (half a day, a full day, several days in a row), and may be shared with people from
+    outside the cohort (a recruits' class) at its own venue with its own staff."""
 
     class Kind(models.TextChoices):
         SCENARIO = "scenario", "Scenario"
@@ -397,6 +406,9 @@ class Activity(models.Model):
         null=True, blank=True, help_text="Syndicates at once (blank: everyone, as for a demonstration)."
     )
     venue = models.CharField(max_length=200, blank=True)
+    shared_with = models.CharField(
+        max_length=200, blank=True, help_text="Who else attends from outside the cohort (a recruits' class)."
+    )
     risk_assessment_status = models.CharField(
         max_length=20, choices=RiskAssessment.choices, default=RiskAssessment.NOT_STARTED
     )
@@ -425,6 +437,10 @@ class Activity(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def length_in_words(self):
+        return describe_minutes(self.duration_minutes)
+
 
 # What a coordinator sets on an activity (its slug is made once, its force comes from them).
 ACTIVITY_FIELDS = (
@@ -437,6 +453,7 @@ ACTIVITY_FIELDS = (
     "staff_needed",
     "syndicate_capacity",
     "venue",
+    "shared_with",
     "risk_assessment_status",
     "risk_assessed_on",
     "is_contingency",
@@ -464,11 +481,20 @@ class Session(models.Model):
         related_name="replaced_by",
         help_text="The cancelled session this contingency session stands in for.",
     )
+    # An input longer than a slot takes slots in a row: one session per slot, numbered.
+    part = models.PositiveSmallIntegerField(default=1)
+    parts = models.PositiveSmallIntegerField(default=1)
+    is_filler = models.BooleanField(
+        default=False, help_text="A contingency or community input put where a syndicate would have nothing on."
+    )
 
     class Meta:
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["programme", "starts_at"])]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(condition=Q(part__gte=1, part__lte=F("parts")), name="session_part_within_parts"),
+        ]
 
     def __str__(self):
         return f"{self.activity} {self.starts_at:%a %H:%M}"

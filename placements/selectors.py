@@ -574,3 +574,56 @@ def department_list(*, force: Force | int) -> QuerySet[Department]:
         )
         .order_by("name")
     )
+
+
+def department_bookings(*, department: Department, today: date | None = None) -> list[Session]:
+    """The department's planned sessions in all the force's programmes, from a week before `today` on,
+    in time order; each has `clash` set when it overlaps another of them (booked twice). Two queries."""
+    since = (today or timezone.localdate()) - timedelta(days=7)
+    sessions = list(
+        Session.objects.filter(
+            activity__department=department,
+            programme__force_id=department.force_id,
+            status=Session.Status.PLANNED,
+            ends_at__date__gte=since,
+        )
+        .exclude(programme__status=Programme.Status.CANCELLED)
+        .select_related("programme", "activity")
+        .prefetch_related(Prefetch("syndicates", queryset=Syndicate.objects.order_by("name")))
+        .order_by("starts_at", "programme__title")
+    )
+    for session in sessions:
+        session.clash = False
+    for index, session in enumerate(sessions):
+        for other in sessions[index + 1 :]:
+            if other.starts_at >= session.ends_at:
+                break
+            session.clash = other.clash = True
+    return sessions
+
+
+def attach_idle(grid: dict[str, Any], *, idle: list, could_fill: list, syndicates: list[Syndicate]) -> dict[str, Any]:
+    """Put on each grid cell why its free syndicates have nothing on (`idle`) and what could still fill
+    it (`could_fill`), from services.timetable_idle; `grid["idle_count"]` counts the free slots."""
+    names = {s.pk: s.name for s in syndicates}
+    titles = dict(Activity.objects.filter(pk__in={s.activity for s in could_fill}).values_list("pk", "title"))
+    reasons, fills = {}, {}
+    for item in idle:
+        reasons.setdefault(item.starts_at, []).append(
+            {"names": ", ".join(names[i] for i in item.syndicates if i in names), "reason": item.reason}
+        )
+    for session in could_fill:
+        fills.setdefault(session.starts_at, []).append(
+            {"names": ", ".join(names[i] for i in session.syndicates if i in names), "title": titles[session.activity]}
+        )
+    count = 0
+    for row in grid["rows"]:
+        if row["is_break"]:
+            continue
+        for cell in row["cells"]:
+            moment = datetime.combine(cell["day"], row["start"])
+            cell["idle"] = reasons.get(moment, []) if cell["free"] else []
+            cell["could_fill"] = fills.get(moment, []) if cell["free"] else []
+            count += bool(cell["free"])
+    grid["idle_count"] = count
+    return grid

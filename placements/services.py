@@ -8,6 +8,7 @@ PlanningError (the app's one domain error) with a message fit to show the coordi
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -539,6 +540,7 @@ def placement_move(*, placement: Placement, syndicate: Syndicate | None, actor: 
 
 
 def activity_record(activity: Activity) -> planning.ActivityRecord:
+    """The planner's view of an activity (delivering staff from a prefetch when there is one)."""
     return planning.ActivityRecord(
         id=activity.pk,
         title=activity.title,
@@ -546,6 +548,9 @@ def activity_record(activity: Activity) -> planning.ActivityRecord:
         department=activity.department_id,
         capacity=activity.syndicate_capacity,
         duration_minutes=activity.duration_minutes,
+        venue=activity.venue,
+        staff=tuple(sorted(person.pk for person in activity.delivering_staff.all())),
+        shared_with=activity.shared_with,
     )
 
 
@@ -562,37 +567,160 @@ def _unavailable(programme: Programme, departments: Iterable[int]) -> list[plann
     return [planning.Unavailable(u.department_id, _naive(u.starts_at), _naive(u.ends_at)) for u in rows]
 
 
+def _week_bounds(programme: Programme) -> tuple[date, date]:
+    """From the Monday of the week before the programme to the Sunday of the week after it."""
+    first = programme.start_date - timedelta(days=programme.start_date.weekday() + 7)
+    last = programme.end_date + timedelta(days=6 - programme.end_date.weekday() + 7)
+    return first, last
+
+
+def other_programmes_busy(programme: Programme) -> list[planning.Busy]:
+    """What the force's other programmes hold around this one's dates: their planned sessions'
+    departments, venues, delivering staff and leads, and the weeks either side of a week in which a
+    department that cannot run weeks in a row is booked. Read in three queries."""
+    first, last = _week_bounds(programme)
+    sessions = list(
+        Session.objects.filter(
+            programme__force_id=programme.force_id,
+            status=Session.Status.PLANNED,
+            starts_at__date__gte=first,
+            starts_at__date__lte=last,
+        )
+        .exclude(programme=programme)
+        .exclude(programme__status=Programme.Status.CANCELLED)
+        .select_related("activity__department", "programme")
+        .prefetch_related("activity__delivering_staff", "syndicates")
+    )
+    busy = []
+    rested = defaultdict(set)  # department that cannot run weeks in a row -> days it is booked elsewhere
+    for session in sessions:
+        activity = session.activity
+        record = activity_record(activity)
+        start, end = _naive(session.starts_at), _naive(session.ends_at)
+        reason = f"booked for “{session.programme.title}” then"
+        held = set(planning.activity_resources(record))
+        held.update(("person", s.lead_id) for s in session.syndicates.all() if s.lead_id)
+        busy.extend(planning.Busy(resource, start, end, reason) for resource in sorted(held, key=str))
+        if activity.department_id and activity.department.no_consecutive_weeks:
+            rested[activity.department_id, activity.department.name].add(start.date())
+    for (department, name), days in sorted(rested.items()):
+        busy.extend(
+            planning.consecutive_week_busy(
+                department=department,
+                booked_days=days,
+                days=programme.days,
+                reason=f"{name} runs in another programme the week before or after, and cannot run weeks in a row",
+            )
+        )
+    return busy
+
+
+def _fillers(programme: Programme, chosen: Iterable[Activity]) -> list[Activity]:
+    """Inputs that can fill idle time: the force's active contingency activities and community
+    inputs (no department) that are not on the plan already, one slot long."""
+    chosen_ids = {a.pk for a in chosen}
+    return [
+        activity
+        for activity in Activity.objects.filter(force=programme.force_id, is_active=True)
+        .filter(Q(is_contingency=True) | Q(department__isnull=True))
+        .exclude(kind=Activity.Kind.DEMONSTRATION)
+        .prefetch_related("delivering_staff")
+        .order_by("title", "pk")
+        if activity.pk not in chosen_ids
+    ]
+
+
 @transaction.atomic
 def timetable_generate(
-    *, programme: Programme, activities: Iterable[Activity], actor: AbstractBaseUser | None
-) -> list[planning.PlannedSession]:
-    """Replace the programme's timetable with a generated one; raises PlanningError naming the broken rule."""
+    *,
+    programme: Programme,
+    activities: Iterable[Activity],
+    fill_idle: bool = False,
+    actor: AbstractBaseUser | None,
+) -> planning.WeekPlan:
+    """Replace the programme's timetable with a generated one, around what the force's other
+    programmes hold; with `fill_idle`, free slots get contingency and community inputs. Raises
+    PlanningError naming the broken rule."""
     Programme.objects.select_for_update().get(pk=programme.pk)
     activities = [a for a in activities if a.force_id == programme.force_id]
+    staff = {
+        a.pk: a for a in Activity.objects.filter(pk__in=[a.pk for a in activities]).prefetch_related("delivering_staff")
+    }
     syndicates = list(programme.syndicates.all())
     records = [planning.SyndicateRecord(id=s.pk, name=s.name, lead=s.lead_id) for s in syndicates]
-    departments = {a.department_id for a in activities if a.department_id}
-    planned = planning.generate_timetable(
+    fillers = _fillers(programme, activities) if fill_idle else []
+    departments = {a.department_id for a in activities + fillers if a.department_id}
+    plan = planning.plan_week(
         days=programme.days,
-        activities=[activity_record(a) for a in activities],
+        activities=[activity_record(staff[a.pk]) for a in activities],
         syndicates=records,
         unavailable=_unavailable(programme, departments),
+        busy=other_programmes_busy(programme),
+        fillers=[activity_record(a) for a in fillers],
     )
     programme.sessions.all().delete()
     tz = timezone.get_current_timezone()
-    through = Session.syndicates.through
-    links = []
-    for item in planned:
-        session = Session.objects.create(
+    made = Session.objects.bulk_create(
+        Session(
             programme=programme,
             activity_id=item.activity,
             starts_at=timezone.make_aware(item.starts_at, tz),
             ends_at=timezone.make_aware(item.ends_at, tz),
+            part=item.part,
+            parts=item.parts,
+            is_filler=item.filler,
         )
-        links.extend(through(session_id=session.pk, syndicate_id=s) for s in item.syndicates)
-    through.objects.bulk_create(links)
-    audit_action(actor=actor, action="Timetable generated", instance=programme, sessions=len(planned))
-    return planned
+        for item in plan.sessions
+    )
+    through = Session.syndicates.through
+    through.objects.bulk_create(
+        through(session_id=session.pk, syndicate_id=s)
+        for session, item in zip(made, plan.sessions, strict=True)
+        for s in item.syndicates
+    )
+    audit_action(
+        actor=actor,
+        action="Timetable generated",
+        instance=programme,
+        sessions=len(plan.sessions),
+        idle_slots=len(plan.idle),
+    )
+    return plan
+
+
+def timetable_idle(
+    *, programme: Programme, sessions: Iterable[Session], syndicates: Iterable[Syndicate]
+) -> tuple[list, list]:
+    """For the timetable page: which contingency or community inputs could still fill free slots
+    (generate again to add them), and which slots stay free and why. `sessions` come from
+    selectors.timetable (activities and syndicates loaded). A fixed number of queries."""
+    planned = [s for s in sessions if s.status == Session.Status.PLANNED]
+    syndicates = sorted(syndicates, key=lambda s: s.pk)
+    if not planned or not syndicates:
+        return [], []
+    activities = {s.activity_id: s.activity for s in planned}
+    prefetch_related_objects(list(activities.values()), "delivering_staff")
+    main = {s.activity_id for s in planned if not s.is_filler}
+    fillers = [a for a in _fillers(programme, []) if a.pk not in main]
+    departments = {a.department_id for a in fillers if a.department_id}
+    busy = other_programmes_busy(programme) + [
+        planning.Busy(("department", u.department), u.starts_at, u.ends_at, "the department is unavailable then")
+        for u in _unavailable(programme, departments)
+    ]
+    records = [
+        planning.PlannedSession(
+            s.activity_id, _naive(s.starts_at), _naive(s.ends_at), tuple(x.pk for x in s.syndicates.all())
+        )
+        for s in planned
+    ]
+    return planning.idle_report(
+        days=programme.days,
+        sessions=records,
+        activities=[activity_record(a) for a in activities.values()],
+        syndicates=[planning.SyndicateRecord(id=s.pk, name=s.name, lead=s.lead_id) for s in syndicates],
+        fillers=[activity_record(a) for a in fillers],
+        busy=busy,
+    )
 
 
 def contingency_candidates(*, session: Session) -> list[Activity]:
@@ -1072,9 +1200,18 @@ def _check_department(department: Department) -> None:
 
 
 @transaction.atomic
-def department_create(*, force: Force, name: str, is_specialist: bool, actor: AbstractBaseUser | None) -> Department:
+def department_create(
+    *,
+    force: Force,
+    name: str,
+    is_specialist: bool,
+    no_consecutive_weeks: bool = False,
+    actor: AbstractBaseUser | None,
+) -> Department:
     """Add a department that delivers activities or that people belong to."""
-    department = Department(force=force, name=name, is_specialist=is_specialist)
+    department = Department(
+        force=force, name=name, is_specialist=is_specialist, no_consecutive_weeks=no_consecutive_weeks
+    )
     _check_department(department)
     department.save()
     audit_action(actor=actor, action="Department added", instance=department, specialist=is_specialist)
@@ -1083,20 +1220,29 @@ def department_create(*, force: Force, name: str, is_specialist: bool, actor: Ab
 
 @transaction.atomic
 def department_update(
-    *, department: Department, name: str, is_specialist: bool, actor: AbstractBaseUser | None
+    *,
+    department: Department,
+    name: str,
+    is_specialist: bool,
+    no_consecutive_weeks: bool | None = None,
+    actor: AbstractBaseUser | None,
 ) -> Department:
-    """Rename a department or say whether it is specialist (may be called away)."""
+    """Rename a department, say whether it is specialist (may be called away) and whether it can
+    run weeks in a row (None: unchanged)."""
     department = Department.objects.select_for_update().get(pk=department.pk)
     before = department.name
     department.name, department.is_specialist = name, is_specialist
+    if no_consecutive_weeks is not None:
+        department.no_consecutive_weeks = no_consecutive_weeks
     _check_department(department)
-    department.save(update_fields=["name", "is_specialist"])
+    department.save(update_fields=["name", "is_specialist", "no_consecutive_weeks"])
     audit_action(
         actor=actor,
         action="Department changed",
         instance=department,
         renamed=before != department.name,
         specialist=is_specialist,
+        no_consecutive_weeks=department.no_consecutive_weeks,
     )
     return department
 

@@ -299,17 +299,21 @@ def placement_move(request, pk):
 def timetable(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     sessions = selectors.timetable(programme=programme)
-    # The activities of the current plan, or for a first plan the force's regular (non-contingency) ones.
-    chosen = sorted({s.activity_id for s in sessions if s.replaces_id is None}) or list(
+    # The activities of the current plan (not those filling free time), or for a first plan the force's
+    # regular (non-contingency) ones.
+    chosen = sorted({s.activity_id for s in sessions if s.replaces_id is None and not s.is_filler}) or list(
         Activity.objects.filter(force=programme.force_id, is_active=True, is_contingency=False).values_list(
             "pk", flat=True
         )
     )
     form = TimetableForm(programme=programme, initial={"activities": chosen})
     syndicates = list(programme.syndicates.order_by("name"))
+    grid = selectors.week_grid(programme=programme, sessions=sessions, syndicates=syndicates)
+    could_fill, idle = services.timetable_idle(programme=programme, sessions=sessions, syndicates=syndicates)
+    selectors.attach_idle(grid, idle=idle, could_fill=could_fill, syndicates=syndicates)
     context = {
         "programme": programme,
-        "grid": selectors.week_grid(programme=programme, sessions=sessions, syndicates=syndicates),
+        "grid": grid,
         "form": form,
         "syndicates": syndicates,
         "has_sessions": bool(sessions),
@@ -326,13 +330,20 @@ def timetable_generate(request, pk):
         messages.error(request, _errors(form))
         return redirect("placements:timetable", pk=pk)
     try:
-        planned = services.timetable_generate(
-            programme=programme, activities=list(form.cleaned_data["activities"]), actor=request.user
+        plan = services.timetable_generate(
+            programme=programme,
+            activities=list(form.cleaned_data["activities"]),
+            fill_idle=form.cleaned_data["fill_idle"],
+            actor=request.user,
         )
     except PlanningError as error:
         messages.error(request, f"The timetable could not be made: {error}")
         return redirect("placements:timetable", pk=pk)
-    messages.success(request, f"Timetable generated: {len(planned)} sessions.")
+    filled = sum(1 for s in plan.sessions if s.filler)
+    note = f", {filled} of them filling free time" if filled else ""
+    messages.success(request, f"Timetable generated: {len(plan.sessions)} sessions{note}.")
+    if plan.idle:
+        messages.warning(request, "Some slots stay free for some syndicates: the timetable below says why.")
     return redirect("placements:timetable", pk=pk)
 
 
@@ -906,7 +917,12 @@ def department_edit(request, department_pk):
             else:
                 messages.success(request, f"{form.cleaned_data['name']} saved.")
                 return redirect("placements:departments")
-    context = {"form": form, "department": department, "force": department.force}
+    context = {
+        "form": form,
+        "department": department,
+        "force": department.force,
+        "bookings": selectors.department_bookings(department=department),
+    }
     return render(request, "placements/department_form.html", context, status=status)
 
 

@@ -169,11 +169,12 @@ def test_capacity_shortfall_names_the_constraint():
         generate_timetable(days=WEEK[:1], activities=activities, syndicates=syndicates)
 
 
-def test_too_long_an_activity_names_the_slot_length():
-    with pytest.raises(PlanningError, match="longer than a timetable slot"):
+def test_an_activity_longer_than_the_programme_names_the_days():
+    """Inputs may be longer than a slot (see test_long_sessions.py), but not longer than the days allow."""
+    with pytest.raises(PlanningError, match="longer than the programme's 2 working day"):
         generate_timetable(
-            days=WEEK,
-            activities=[ActivityRecord(1, "Long", duration_minutes=180)],
+            days=WEEK[:2],
+            activities=[ActivityRecord(1, "Long", duration_minutes=3 * 360)],
             syndicates=[SyndicateRecord(1, "S")],
         )
 

@@ -95,7 +95,7 @@ REQUEST_OVERHEAD = 3
     [
         ("placements:activities", 10),  # one more since it holds the department unavailability form
         ("placements:syndicates", 10),
-        ("placements:timetable", 11),
+        ("placements:timetable", 12),  # and what could fill free slots: filler activities, other programmes
         ("placements:department_schedule", 10),
         ("placements:attendance", 8),
         ("placements:budget", 12),
