@@ -54,8 +54,16 @@ def _problems(table):
 
 
 def _departments_on(programme):
-    sessions = Session.objects.filter(programme=programme, activity__department__isnull=False)
-    return sessions.values("activity__department").distinct().count()
+    """One table per department, and per community partner, with a planned session in the week."""
+    sessions = Session.objects.filter(programme=programme, status=Session.Status.PLANNED).select_related(
+        "activity__department"
+    )
+    return len(
+        {
+            s.activity.department.name if s.activity.department else (s.activity.community_partner or "partner")
+            for s in sessions
+        }
+    )
 
 
 @pytest.fixture
