@@ -19,7 +19,13 @@ from django.utils import timezone
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 DASHES = "---------"
 TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")  # 9:30, 09:30 or 09.30, on a 24-hour clock
-TYPED = "typed:"  # how the day/month/year boxes carry what was typed when it is not a date
+TYPED = "typed:"
+TIME_BOX = {
+    "inputmode": "decimal",
+    "autocomplete": "off",
+    "size": 5,
+    "class": "time-input",
+}  # how the day/month/year boxes carry what was typed when it is not a date
 
 
 def _lower_first(label: str) -> str:
@@ -161,6 +167,11 @@ class PlainFormMixin:
             label = str(field.label or pretty_name(name))
             if field.error_messages.get("required") == DJANGO_REQUIRED:
                 field.error_messages["required"] = required_message(field, label)
+            if isinstance(field, forms.TimeField) and isinstance(field.widget, forms.TimeInput):
+                # A browser's time picker follows the browser's language (often AM/PM); a box reads "09:30".
+                field.widget = forms.TimeInput(format="%H:%M", attrs=dict(TIME_BOX))
+                field.input_formats = ["%H:%M", "%H.%M", "%H:%M:%S"]
+                field.error_messages["invalid"] = f"Enter a 24-hour time for “{label.rstrip('.:?')}”, like 09:30"
             widget = _plain_date_widget(field)
             if isinstance(widget, DayMonthYearTimeWidget):
                 field.widget = widget

@@ -168,3 +168,19 @@ def test_an_empty_optional_date_and_time_is_none():
 
     form = Optional(data={"closes_at_day": "", "closes_at_month": "", "closes_at_year": "", "closes_at_time": ""})
     assert form.is_valid() and form.cleaned_data["closes_at"] is None
+
+
+class _Day(PlainForm):
+    arrive_by = forms.TimeField(label="Arrive by", widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+@pytest.mark.parametrize(
+    "typed, ok", [("09:00", True), ("9.30", True), ("16:45", True), ("4pm", False), ("25:00", False)]
+)
+def test_a_time_is_a_24_hour_box_not_the_browsers_picker(typed, ok):
+    html = str(_Day(initial={"arrive_by": "09:00"})["arrive_by"])
+    assert 'type="time"' not in html and 'value="09:00"' in html
+    form = _Day(data={"arrive_by": typed})
+    assert form.is_valid() is ok
+    if not ok:
+        assert form.errors["arrive_by"] == ["Enter a 24-hour time for “Arrive by”, like 09:30"]

@@ -66,6 +66,11 @@ def _departments_on(programme):
     )
 
 
+def _booked_department(programme):
+    session = Session.objects.filter(programme=programme, activity__department__isnull=False).first()
+    return session.activity.department_id
+
+
 @pytest.fixture
 def demo(db):
     call_command("seed_demo", stdout=io.StringIO())
@@ -88,6 +93,7 @@ def test_every_coordinator_table_becomes_labelled_cards_on_a_phone(demo):
         reverse("placements:activities", args=[running.pk]): 1,
         reverse("placements:people"): 1,
         reverse("placements:departments"): 1,
+        reverse("placements:department_edit", args=[_booked_department(running)]): 1,  # its bookings
         reverse("schools:review", args=[taking_nominations.pk]): 1,
         reverse("schools:allocations", args=[taking_nominations.pk]): 1,
         reverse("mentoring:dashboard"): 3,  # mentors; contacts against the cadence; the pipeline's figures
