@@ -222,15 +222,22 @@ def _link(request):
     return services.joining_link_find(pk=pk)
 
 
-@token_guard
-def joining_page(request):
+def _linked_placement(request):
+    """(the placement of the link opened in this session, None), or (None, the page saying why it does not work)."""
     try:
         link = _link(request)
     except CommunicationsError as error:
         if error.status == 404:
             token_rejected(request, kind="joining")
-        return _problem(request, error, title="This link does not work")
-    placement = link.placement
+        return None, _problem(request, error, title="This link does not work")
+    return link.placement, None
+
+
+@token_guard
+def joining_page(request):
+    placement, problem = _linked_placement(request)
+    if problem is not None:
+        return problem
     instructions = _instructions(placement.programme)
     if instructions is None:
         error = CommunicationsError("The joining instructions are being written. Please try again later.", status=404)
@@ -242,11 +249,7 @@ def joining_page(request):
 
 @token_guard
 def joining_calendar(request):
-    try:
-        link = _link(request)
-    except CommunicationsError as error:
-        if error.status == 404:
-            token_rejected(request, kind="joining")
-        return _problem(request, error, title="This link does not work")
-    placement = link.placement
+    placement, problem = _linked_placement(request)
+    if problem is not None:
+        return problem
     return _ics(calendars.student_calendar(placement), calendars.calendar_filename(placement.programme))

@@ -33,10 +33,13 @@ class PracticeReportForm(PlainForm):
         min_value=0,
         max_digits=10,
         decimal_places=2,
-        help_text="Optional: e.g. 2400 for a missing person investigation.",
+        help_text="For example 2400 for a missing person investigation.",
     )
     comparable_cost_label = forms.CharField(
-        label="That cost is for", required=False, max_length=200, help_text="e.g. a missing person investigation"
+        label="That cost is for",
+        required=False,
+        max_length=200,
+        help_text="For example a missing person investigation.",
     )
     budget_allocated = forms.DecimalField(
         label="Budget allocated (£)",
