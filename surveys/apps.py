@@ -6,9 +6,10 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self):
-        from . import privacy, programme_setup
+        from . import privacy, programme_setup, report_cache
 
         privacy.register()
+        report_cache.connect()
         programme_setup.register()
         from . import task_states
 

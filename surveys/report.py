@@ -12,6 +12,7 @@ from schools.models import Nomination
 
 from . import standard
 from .models import Answer, Question, Response
+from .report_cache import cached_reports, report_keys, store_reports
 from .signed_rank import signed_rank_p_value
 
 SMALL_SAMPLE = 10
@@ -228,11 +229,26 @@ def _activities(programmes, questions):
 
 
 def programme_reports(programmes):
-    """{programme id: its report} for many programmes in the same few queries, however many there are."""
+    """{programme id: its report} for many programmes: from the cache where the answers have not changed since
+    it was worked out (report_cache.py), the rest in the same few queries however many there are."""
     programmes = list(programmes)
+    keys = report_keys(programme.pk for programme in programmes)
+    reports = cached_reports(keys)
+    missing = [programme for programme in programmes if programme.pk not in reports]
+    if missing:
+        worked_out = _work_out(missing)
+        store_reports(keys, worked_out)
+        reports.update(worked_out)
+    for programme in programmes:  # its title and date as they are now, not as when the report was stored
+        reports[programme.pk] = {
+            **reports[programme.pk],
+            "programme": {"id": programme.pk, "title": programme.title, "start_date": programme.start_date.isoformat()},
+        }
+    return reports
+
+
+def _work_out(programmes):
     ids = [programme.pk for programme in programmes]
-    if not ids:
-        return {}
     questions = _questions(ids)
     codes = _paired_likert_codes(questions)
     students = _respondents(ids)

@@ -27,6 +27,7 @@ from schools.models import Institution, InstitutionContact
 
 from . import paper, standard
 from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
+from .report_cache import reports_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -344,6 +345,7 @@ def response_submit(
         Answer(response=response, question=question, value_int=value_int, value_text=value_text)
         for question, value_int, value_text in rows
     )
+    reports_changed([locked.survey.programme_id])
     locked.answered_at = now
     locked.draft = {}
     locked.save(update_fields=["answered_at", "draft"])
@@ -461,6 +463,7 @@ def responses_import_csv(*, programme: Programme, data: bytes | str, actor: Abst
         for question, value_int, value_text in items
     )
     Invitation.objects.filter(pk__in=[invitations[key].pk for key in parsed]).update(answered_at=now, draft={})
+    reports_changed([programme.pk])
     return len(responses)
 
 
@@ -706,6 +709,7 @@ def responses_import_sheet(
     Invitation.objects.filter(pk__in=[item.invitation.pk for item in plan.rows]).update(
         answered_at=timezone.now(), draft={}
     )
+    reports_changed([programme.pk])
     audit_action(
         actor=actor,
         action="Paper survey answers typed in",
