@@ -221,23 +221,20 @@ def department_schedule(*, programme: Programme) -> list[tuple[str, list[dict[st
 
 def timetabled_outcomes(*, programme: Programme) -> list[Activity]:
     """The activities of the programme's planned sessions that have learning outcomes, in the order the week
-    first meets them, each with `outcome_list` (two queries)."""
-    first = (
-        Session.objects.filter(programme=programme, status=Session.Status.PLANNED, activity=OuterRef("pk"))
-        .order_by("starts_at")
-        .values("starts_at")[:1]
-    )
-    return list(
-        Activity.objects.filter(
-            Exists(Session.objects.filter(programme=programme, status=Session.Status.PLANNED, activity=OuterRef("pk"))),
-            Exists(LearningOutcome.objects.filter(activity=OuterRef("pk"))),
-        )
+    first meets them, each with `outcome_list` (one query)."""
+    planned = Session.objects.filter(programme=programme, status=Session.Status.PLANNED)
+    first = planned.filter(activity=OuterRef("activity")).order_by("starts_at").values("starts_at")[:1]
+    outcomes = (
+        LearningOutcome.objects.filter(activity__in=planned.values("activity"))
+        .select_related("activity")
         .annotate(first_at=Subquery(first))
-        .prefetch_related(
-            Prefetch("outcomes", queryset=LearningOutcome.objects.order_by("position", "pk"), to_attr="outcome_list")
-        )
-        .order_by("first_at", "title")
+        .order_by("first_at", "activity__title", "activity_id", "position", "pk")
     )
+    activities = {}
+    for outcome in outcomes:
+        activity = activities.setdefault(outcome.activity_id, outcome.activity)
+        activity.__dict__.setdefault("outcome_list", []).append(outcome)
+    return list(activities.values())
 
 
 def run_sheet_context(*, programme: Programme) -> dict[str, Any]:

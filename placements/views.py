@@ -696,12 +696,17 @@ def activities(request, pk):
 
 def _activity_page(request, programme, activity):
     form = ActivityForm(request.POST or None, instance=copy.copy(activity), force=programme.force_id)
-    outcomes = outcome_formset(data=request.POST or None, outcomes=activity.outcomes.all() if activity.pk else ())
+    # A form without the outcome rows (an older page, a script) leaves the outcomes as they are.
+    with_outcomes = request.method != "POST" or "outcomes-TOTAL_FORMS" in request.POST
+    outcomes = outcome_formset(
+        data=request.POST if request.method == "POST" and with_outcomes else None,
+        outcomes=activity.outcomes.all() if activity.pk else (),
+    )
     status = 200
     if request.method == "POST":
         status = 400
         # Both checked, so every mistake on the page shows at once.
-        valid = form.is_valid() & outcomes.is_valid()
+        valid = form.is_valid() & (outcomes.is_valid() if with_outcomes else True)
         if valid:
             try:
                 if activity.pk:
@@ -709,7 +714,7 @@ def _activity_page(request, programme, activity):
                         activity=activity,
                         details=form.details(),
                         delivering_staff=form.cleaned_data["delivering_staff"],
-                        outcomes=outcomes.outcomes(),
+                        outcomes=outcomes.outcomes() if with_outcomes else None,
                         actor=request.user,
                     )
                 else:
@@ -717,7 +722,7 @@ def _activity_page(request, programme, activity):
                         force=programme.force,
                         details=form.details(),
                         delivering_staff=form.cleaned_data["delivering_staff"],
-                        outcomes=outcomes.outcomes(),
+                        outcomes=outcomes.outcomes() if with_outcomes else None,
                         actor=request.user,
                     )
             except PlanningError as error:
