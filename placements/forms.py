@@ -354,12 +354,14 @@ class OutcomeForm(PlainForm):
         required=False,
         label="Outcome",
         help_text="What a student can do afterwards, for example “Identify key stakeholders”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     easy_read_text = forms.CharField(
         max_length=200,
         required=False,
         label="In easy-read words (optional)",
         help_text="For easy-read surveys, for example “Say who the police work with”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean(self):
@@ -408,7 +410,7 @@ def outcome_formset(*, data=None, outcomes=()):
     }
     for number, row in enumerate(formset.forms, 1):
         row.fields["text"].label = f"Outcome {number}"
-        row.fields["easy_read_text"].label = f"Outcome {number} in easy-read words (optional)"
+        row.fields["easy_read_text"].label = f"Outcome {number} in easy-read words"
         if number > 1:  # the examples once, not on every row
             row.fields["text"].help_text = row.fields["easy_read_text"].help_text = ""
     return formset

@@ -417,8 +417,9 @@ def _value_sentences(
     if cost_per_contact_hour is None:
         said.append("The timetable has no sessions with students in them yet, so there is no cost per contact hour.")
     else:
+        hours = f"{contact_hours:,.0f}" if contact_hours == contact_hours.to_integral_value() else f"{contact_hours:,}"
         said.append(
-            f"The timetable gives {contact_hours:,} hours of contact with students (each session's length "
+            f"The timetable gives {hours} hours of contact with students (each session's length "
             f"times the students in it): {_pounds(cost_per_contact_hour)} for each student's hour."
         )
     return said

@@ -168,7 +168,10 @@ def test_value_for_money_per_student_attendee_and_contact_hour(week, coordinator
     sentences = " ".join(value["sentences"])
     assert "£1,600.00 spent on 16 students with a place: £100.00 a student." in sentences
     assert "10 of them came on at least one day: £160.00 for each student who came." in sentences
-    assert f"{value['contact_hours']:,} hours of contact with students" in sentences
+    hours = value["contact_hours"]
+    words = f"{hours:,.0f}" if hours == int(hours) else f"{hours:,}"
+    assert f"The timetable gives {words} hours of contact with students" in sentences
+    assert ".0 hours" not in sentences  # whole hours are written without a decimal
 
 
 def test_a_withdrawn_students_session_hours_are_not_contact_hours(week, coordinator):
