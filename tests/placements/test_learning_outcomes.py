@@ -111,7 +111,7 @@ def test_a_coordinator_edits_outcomes_on_the_activity_page(week, coordinator, cl
     assert response.status_code == 302
     assert _texts(dogs) == [("Describe a premises search", "Say how police search a house")]
     page = client.get(url).content.decode()
-    assert ">Describe a premises search</textarea>" in page
+    assert ">\nDescribe a premises search</textarea>" in page
 
 
 @pytest.mark.parametrize(
