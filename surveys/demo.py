@@ -50,6 +50,7 @@ ACTIVITY_BASE = {
     "major-crime": 3,
 }
 NUDGE = [0, -1, 0, 1, 0, 0, -1]
+OUTCOME_BASE = [4, 4, 3, 5, 4, 3, 5, 2, 4]
 HOPES = ["What a normal day is like for an officer.", "How the dogs are trained.", "", "Whether I could join at 18."]
 COMMENTS = [
     "The dogs were the best bit.",
@@ -114,8 +115,9 @@ def _seed_programme(week, *, before, after, now):
         )
         for number, (slug, base) in enumerate(ACTIVITY_BASE.items()):
             answers[f"activity:{slug}"] = str(max(1, min(5, base + NUDGE[(index + number) % len(NUDGE)])))
-        for number, code in enumerate(outcome_codes):  # most can do most of it; a few are unsure
-            answers[code] = str(max(1, min(5, 4 + NUDGE[(index + number * 2) % len(NUDGE)])))
+        for number, code in enumerate(outcome_codes):  # most outcomes land; some (the harder ones) less so
+            base = OUTCOME_BASE[number % len(OUTCOME_BASE)]
+            answers[code] = str(max(1, min(5, base + NUDGE[(index + number * 2) % len(NUDGE)])))
         response_submit(invitation=invitation, answers=answers, now=post.opens_at + timedelta(hours=1 + index))
 
 
