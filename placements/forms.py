@@ -354,7 +354,7 @@ class OutcomeForm(PlainForm):
         required=False,
         label="Outcome",
         help_text="What a student can do afterwards, for example “Identify key stakeholders”.",
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     easy_read_text = forms.CharField(
         max_length=200,
