@@ -229,3 +229,22 @@ def test_the_surveys_page_query_count_stays_constant_with_outcomes(
     survey_outcome_questions_add(survey=week["surveys"]["post"], actor=coordinator)
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_copied_programme_keeps_its_outcome_questions_linked_to_their_outcomes(week, coordinator):
+    from datetime import date
+
+    survey_outcome_questions_add(survey=week["surveys"]["post"], actor=coordinator)
+    copy, _warnings = placements_services.programme_copy(
+        source=week["programme"],
+        title="Next year's week",
+        start_date=date(2028, 7, 10),
+        end_date=date(2028, 7, 14),
+        nomination_opens=date(2028, 3, 1),
+        nomination_closes=date(2028, 5, 1),
+        actor=coordinator,
+    )
+    copied = _outcome_questions(copy.surveys.get(phase="post"))
+    original = _outcome_questions(week["surveys"]["post"])
+    assert [(q.code, q.learning_outcome_id) for q in copied] == [(q.code, q.learning_outcome_id) for q in original]
+    assert all(q.learning_outcome_id for q in copied)
