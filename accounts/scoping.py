@@ -31,6 +31,7 @@ FORCE_PATHS = {
     "placements.syndicate": "programme__force",
     "placements.placement": "programme__force",
     "placements.activity": "force",
+    "placements.learningoutcome": "activity__force",
     "placements.session": "programme__force",
     "placements.attendance": "placement__programme__force",
     "placements.budgetline": "programme__force",

@@ -11,6 +11,7 @@ from .models import (
     Force,
     ForcePerson,
     ForcePersonInvitation,
+    LearningOutcome,
     Placement,
     PlanningHours,
     Programme,
@@ -105,6 +106,11 @@ class PlacementAdmin(ScopedAdmin):
     autocomplete_fields = ["programme", "nomination", "syndicate"]
 
 
+class LearningOutcomeInline(ScopedInline):
+    model = LearningOutcome
+    extra = 0
+
+
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdmin):
     list_display = [
@@ -121,6 +127,7 @@ class ActivityAdmin(ScopedAdmin):
     search_fields = ["title", "community_partner"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["department", "delivering_staff"]
+    inlines = [LearningOutcomeInline]
 
 
 @admin.register(Session)

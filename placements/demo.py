@@ -26,6 +26,7 @@ from .models import (
     DepartmentUnavailability,
     Force,
     ForcePerson,
+    LearningOutcome,
     Placement,
     PlanningHours,
     Programme,
@@ -584,7 +585,44 @@ def _seed_activities(force, departments, story):
             },
         )
         activities[slug] = activity
+        if slug in OUTCOMES and not activity.outcomes.exists():
+            LearningOutcome.objects.bulk_create(
+                LearningOutcome(activity=activity, position=position, text=text, easy_read_text=easy)
+                for position, (text, easy) in enumerate(OUTCOMES[slug], 1)
+            )
     return activities
+
+
+# Learning outcomes (and their easy-read words). The community input's are seed 004's five-hour community
+# policing element, cut to what a school student can take from an afternoon.
+OUTCOMES = {
+    "community-voices": [
+        (
+            "Explore why some sections of society have a historical mistrust of the police",
+            "Say why some people do not trust the police",
+        ),
+        (
+            "Examine the impact of community engagement on police legitimacy and community confidence",
+            "Say how talking with people helps them trust the police",
+        ),
+        ("Identify key stakeholders", "Name people and groups the police work with"),
+        (
+            "Explain the role of community policing in fostering and maintaining community cohesion",
+            "Say how local police help people get on together",
+        ),
+    ],
+    "mock-burglary": [
+        ("Describe how a crime scene is protected and recorded", "Say how police keep a crime scene safe"),
+        ("Explain why evidence must be collected in order", "Say why evidence is collected step by step"),
+    ],
+    "missing-person-call": [
+        ("Identify the questions a call taker asks to judge risk", "Say what a call taker asks first"),
+        ("Describe what happens after a missing person is reported", "Say what police do after the call"),
+    ],
+    "careers-talk": [
+        ("Name three ways into a policing career", "Name three ways to start working for the police"),
+    ],
+}
 
 
 def _seed_school_week(force, institutions, people, activities, story, today, dates, *, names_shift):
@@ -603,6 +641,10 @@ def _seed_school_week(force, institutions, people, activities, story, today, dat
             "reserved_send_places": 4,
             "max_per_institution": 3,
             "status": story.status(dates, today),
+            # Seed 001: the week ran on a £2,700 budget from the sponsor's department.
+            "sponsor": "Workforce Development",
+            "funding_source": "Positive Action and outreach budget",
+            "budget_allocated": Decimal("2700"),
         },
     )
     quotas = [5, 4, 4, 4, 3, 4, 3, 3]  # 30 nominations across the eight schools

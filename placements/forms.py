@@ -124,6 +124,8 @@ class SpendEntryForm(PlainForm):
     date = forms.DateField()
     amount = forms.DecimalField(min_value=0.01, max_digits=10, decimal_places=2, label="Amount (£)")
     note = forms.CharField(max_length=200, required=False)
+    # Sent only by the "record it anyway" button of the warning shown when spend would pass the allocation.
+    past_allocation_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class PlanningHoursForm(PlainForm):
@@ -344,6 +346,76 @@ class LengthField(forms.CharField):
         return minutes
 
 
+class OutcomeForm(PlainForm):
+    """One learning outcome of an activity; a row left empty is no outcome."""
+
+    text = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Outcome",
+        help_text="What a student can do afterwards, for example “Identify key stakeholders”.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    easy_read_text = forms.CharField(
+        max_length=200,
+        required=False,
+        label="In easy-read words (optional)",
+        help_text="For easy-read surveys, for example “Say who the police work with”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("easy_read_text") or "").strip() and not (data.get("text") or "").strip():
+            self.add_error("text", "Give the outcome that these easy-read words are for.")
+        return data
+
+
+class BaseOutcomeFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            text = " ".join((form.cleaned_data.get("text") or "").split())
+            if text and text.casefold() in seen:
+                form.add_error("text", "This outcome is listed twice: give each outcome once.")
+            seen.add(text.casefold())
+
+    def outcomes(self):
+        """(words, easy-read words) in the order given, empty rows left out."""
+        rows = [(f.cleaned_data.get("text") or "", f.cleaned_data.get("easy_read_text") or "") for f in self.forms]
+        return [(text, easy) for text, easy in rows if text.strip()]
+
+
+def outcome_formset(*, data=None, outcomes=()):
+    """The outcomes of an activity as rows to edit, with empty rows to add more (up to MAX_OUTCOMES)."""
+    from .services import MAX_OUTCOMES
+
+    initial = [{"text": o.text, "easy_read_text": o.easy_read_text} for o in outcomes]
+    extra = max(0, min(MAX_OUTCOMES, max(3, len(initial) + 2)) - len(initial))
+    formset_class = forms.formset_factory(
+        OutcomeForm,
+        formset=BaseOutcomeFormSet,
+        extra=extra,
+        max_num=MAX_OUTCOMES,
+        validate_max=True,
+        absolute_max=MAX_OUTCOMES,
+    )
+    formset = formset_class(data, initial=initial, prefix="outcomes")
+    formset.error_messages = {
+        **formset.error_messages,
+        "too_many_forms": f"Give at most {MAX_OUTCOMES} outcomes for one activity.",
+        "missing_management_form": "The outcomes did not arrive whole: open the page again and retry.",
+    }
+    for number, row in enumerate(formset.forms, 1):
+        row.fields["text"].label = f"Outcome {number}"
+        row.fields["easy_read_text"].label = f"Outcome {number} in easy-read words"
+        if number > 1:  # the examples once, not on every row
+            row.fields["text"].help_text = row.fields["easy_read_text"].help_text = ""
+    return formset
+
+
 class ActivityForm(PlainModelForm):
     """An activity of the force's catalogue; department and staff choices are the force's own."""
 
@@ -480,6 +552,29 @@ class BudgetLineAddForm(PlainForm):
 class BudgetLineForm(PlainForm):
     description = forms.CharField(max_length=200, required=False, label="Description")
     planned = _money("Planned (£)", required=True)
+
+
+class FundingForm(PlainForm):
+    """Who pays, from which fund, and the allocation the programme's spending should stay within."""
+
+    sponsor = forms.CharField(
+        max_length=200, required=False, label="Sponsor", help_text="Who pays, for example “Workforce Development”."
+    )
+    funding_source = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Funding source",
+        help_text="Which fund or budget, for example “Prevention First grant 2026–27”.",
+    )
+    budget_allocated = _money(
+        "Allocation (£)",
+        "The most the programme may spend. You are asked before recording spend that passes it. "
+        "Leave blank if there is no set sum.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["budget_allocated"].error_messages["invalid"] = "Give an amount in pounds, for example 2700."
 
 
 # --- the force's people and departments ---------------------------------------------------------

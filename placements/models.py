@@ -184,6 +184,17 @@ class Programme(models.Model):
     mentor_contact_every_days = models.PositiveSmallIntegerField(default=28)
     mentor_first_contact_within_days = models.PositiveSmallIntegerField(default=14)
     mentoring_months = models.PositiveSmallIntegerField(default=12)
+    # Money: who pays, from which fund, and the sum allocated. The allocation is a ceiling: spend that
+    # would pass it is asked about first (services.spend_entry_add).
+    sponsor = models.CharField(max_length=200, blank=True, help_text="Who pays for the programme.")
+    funding_source = models.CharField(max_length=200, blank=True, help_text="Which fund or budget the money is from.")
+    budget_allocated = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The most the programme may spend, in pounds (blank: no ceiling set).",
+    )
     # Not set by hand: follows from the dates and the selection (stage_on), stored so that lists can
     # filter on it. services.programme_status_refresh keeps it current; only "cancelled" is an action.
     status = models.CharField(
@@ -221,6 +232,10 @@ class Programme(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(mentor_contact_every_days__gt=0), name="programme_mentor_cadence_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_allocated__isnull=True) | Q(budget_allocated__gte=0),
+                name="programme_budget_allocated_not_negative",
             ),
         ]
 
@@ -440,6 +455,30 @@ class Activity(models.Model):
     @property
     def length_in_words(self):
         return describe_minutes(self.duration_minutes)
+
+
+class LearningOutcome(models.Model):
+    """What a student should be able to do after an activity: one short statement, in the activity's order.
+
+    Post surveys can ask students to rate each outcome of the activities they attended; a question keeps
+    the outcome's words, so editing or removing an outcome never changes answers already given.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="outcomes")
+    position = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(max_length=200)
+    easy_read_text = models.CharField(
+        max_length=200, blank=True, help_text="The same in easy-read words, for easy-read surveys (optional)."
+    )
+
+    class Meta:
+        ordering = ["activity", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="learning_outcome_has_words"),
+        ]
+
+    def __str__(self):
+        return self.text
 
 
 # What a coordinator sets on an activity (its slug is made once, its force comes from them).

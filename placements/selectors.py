@@ -19,6 +19,7 @@ from .models import (
     DepartmentUnavailability,
     ForcePerson,
     ForcePersonInvitation,
+    LearningOutcome,
     Placement,
     PlanningHours,
     Programme,
@@ -218,12 +219,31 @@ def department_schedule(*, programme: Programme) -> list[tuple[str, list[dict[st
     return sorted(groups.items())
 
 
+def timetabled_outcomes(*, programme: Programme) -> list[Activity]:
+    """The activities of the programme's planned sessions that have learning outcomes, in the order the week
+    first meets them, each with `outcome_list` (one query)."""
+    planned = Session.objects.filter(programme=programme, status=Session.Status.PLANNED)
+    first = planned.filter(activity=OuterRef("activity")).order_by("starts_at").values("starts_at")[:1]
+    outcomes = (
+        LearningOutcome.objects.filter(activity__in=planned.values("activity"))
+        .select_related("activity")
+        .annotate(first_at=Subquery(first))
+        .order_by("first_at", "activity__title", "activity_id", "position", "pk")
+    )
+    activities = {}
+    for outcome in outcomes:
+        activity = activities.setdefault(outcome.activity_id, outcome.activity)
+        activity.__dict__.setdefault("outcome_list", []).append(outcome)
+    return list(activities.values())
+
+
 def run_sheet_context(*, programme: Programme) -> dict[str, Any]:
     from .services import attendance_cutoff
 
     sessions = timetable(programme=programme)
     return {
         "programme": programme,
+        "outcomes": timetabled_outcomes(programme=programme),
         "grid": week_grid(
             programme=programme,
             sessions=[s for s in sessions if s.status == Session.Status.PLANNED],
@@ -286,7 +306,10 @@ def register(*, syndicate: Syndicate, day: date) -> list[dict[str, Any]]:
 
 
 def budget_summary(*, programme: Programme) -> dict[str, Any]:
-    """Budget lines, spend entries, cost per student and staff hours per department."""
+    """Budget lines, spend entries, the allocation, value for money and staff hours per department.
+
+    The one place cost figures are worked out: the budget page, its CSV and the practice report read them here.
+    """
     lines = list(programme.budget_lines.order_by("category"))
     for line in lines:
         line.left = line.planned - line.actual
@@ -295,19 +318,141 @@ def budget_summary(*, programme: Programme) -> dict[str, Any]:
         .select_related("budget_line", "recorded_by")
         .order_by("-date", "-id")
     )
-    students = Placement.objects.for_programme(programme).active().count()
     planned = sum((line.planned for line in lines), Decimal("0"))
     actual = sum((line.actual for line in lines), Decimal("0"))
+    value = value_for_money(programme=programme, actual=actual)
+    students = value["students"]
     return {
         "lines": lines,
         "entries": entries,
         "planned": planned,
         "actual": actual,
         "students": students,
-        "cost_per_student": (actual / students).quantize(Decimal("0.01")) if students else None,
-        "planned_per_student": (planned / students).quantize(Decimal("0.01")) if students else None,
+        "cost_per_student": value["cost_per_student"],
+        "planned_per_student": _per(planned, students),
+        "value": value,
+        "allocation": allocation_state(programme=programme, planned=planned, actual=actual),
         "hours": staff_hours(programme=programme),
     }
+
+
+def _per(amount: Decimal, count: Decimal | int) -> Decimal | None:
+    return (amount / Decimal(count)).quantize(Decimal("0.01")) if count else None
+
+
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.2f}"
+
+
+def value_for_money(*, programme: Programme, actual: Decimal) -> dict[str, Any]:
+    """What the spend bought: per student placed, per student who attended, per student contact hour.
+
+    Contact hours are the timetable's planned sessions: each session's length × the confirmed students of the
+    syndicates in it (everyone placed, for a session for the whole cohort). Three queries, however big.
+    """
+    confirmed = Placement.Status.CONFIRMED
+    students = Placement.objects.for_programme(programme).active().count()
+    attended = (
+        Placement.objects.for_programme(programme)
+        .filter(attendance__status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE])
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    sessions = (
+        Session.objects.filter(programme=programme, status=Session.Status.PLANNED)
+        .annotate(
+            syndicate_count=Count("syndicates", distinct=True),
+            student_count=Count(
+                "syndicates__placements", filter=Q(syndicates__placements__status=confirmed), distinct=True
+            ),
+        )
+        .values_list("starts_at", "ends_at", "syndicate_count", "student_count")
+        .order_by()
+    )
+    contact_hours = Decimal("0")
+    for starts_at, ends_at, syndicate_count, student_count in sessions:
+        hours = Decimal((ends_at - starts_at).total_seconds()) / Decimal(3600)
+        contact_hours += hours * (student_count if syndicate_count else students)
+    contact_hours = contact_hours.quantize(Decimal("0.1"))
+    figures = {
+        "students": students,
+        "attended": attended,
+        "contact_hours": contact_hours,
+        "cost_per_student": _per(actual, students),
+        "cost_per_attendee": _per(actual, attended),
+        "cost_per_contact_hour": _per(actual, contact_hours),
+    }
+    figures["sentences"] = _value_sentences(actual=actual, **figures)
+    return figures
+
+
+def _value_sentences(
+    *,
+    actual: Decimal,
+    students: int,
+    attended: int,
+    contact_hours: Decimal,
+    cost_per_student: Decimal | None,
+    cost_per_attendee: Decimal | None,
+    cost_per_contact_hour: Decimal | None,
+) -> list[str]:
+    """The value-for-money figures as sentences a sponsor or a head teacher reads without a key."""
+    if not actual:
+        return ["Nothing has been spent yet, so there is no cost per student to show."]
+    said = []
+    if cost_per_student is None:
+        said.append(f"{_pounds(actual)} spent, and no student has a place yet.")
+    else:
+        placed = f"{students} student{'s' * (students != 1)}"
+        said.append(f"{_pounds(actual)} spent on {placed} with a place: {_pounds(cost_per_student)} a student.")
+    if cost_per_attendee is None:
+        said.append("No student has been marked present yet, so there is no cost per student who came.")
+    elif attended != students:
+        said.append(
+            f"{attended} of them came on at least one day: {_pounds(cost_per_attendee)} for each student who came."
+        )
+    else:
+        said.append("Every one of them came on at least one day.")
+    if cost_per_contact_hour is None:
+        said.append("The timetable has no sessions with students in them yet, so there is no cost per contact hour.")
+    else:
+        hours = f"{contact_hours:,.0f}" if contact_hours == contact_hours.to_integral_value() else f"{contact_hours:,}"
+        said.append(
+            f"The timetable gives {hours} hours of contact with students (each session's length "
+            f"times the students in it): {_pounds(cost_per_contact_hour)} for each student's hour."
+        )
+    return said
+
+
+# Spend this close to the allocation is called out before it passes it.
+ALLOCATION_NEAR_SHARE = Decimal("0.9")
+
+
+def allocation_state(*, programme: Programme, planned: Decimal, actual: Decimal) -> dict[str, Any]:
+    """The allocation as a ceiling: how much is left, and a warning when spend or the plan nears or passes it."""
+    allocated = programme.budget_allocated
+    if allocated is None:
+        return {"allocated": None, "left": None, "level": "", "warnings": []}
+    left = allocated - actual
+    warnings, level = [], "ok"
+    source = f" by {programme.sponsor}" if programme.sponsor else ""
+    if actual > allocated:
+        level = "over"
+        warnings.append(
+            f"Spending is {_pounds(actual - allocated)} over the {_pounds(allocated)} allocated{source}. "
+            "Tell whoever holds the budget."
+        )
+    elif allocated and actual >= allocated * ALLOCATION_NEAR_SHARE:
+        level = "near"
+        warnings.append(f"Only {_pounds(left)} of the {_pounds(allocated)} allocated{source} is left to spend.")
+    if planned > allocated:
+        level = level if level == "over" else "near"
+        warnings.append(
+            f"The budget lines plan {_pounds(planned)}, {_pounds(planned - allocated)} more than the allocation. "
+            "Lower a line, or ask for more."
+        )
+    return {"allocated": allocated, "left": left, "level": level, "warnings": warnings}
 
 
 def staff_hours(*, programme: Programme) -> list[dict[str, Any]]:
@@ -371,7 +516,9 @@ def budget_section(*, programme: Programme, today: date | None = None) -> dict[s
     return {
         "planned": facts["planned"],
         "actual": actual,
-        "cost_per_student": (actual / students).quantize(Decimal("0.01")) if students else None,
+        "cost_per_student": _per(actual, students),
+        "allocated": programme.budget_allocated,
+        "over": programme.budget_allocated is not None and actual > programme.budget_allocated,
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Q, Sum, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -37,6 +37,7 @@ from .models import (
     DepartmentUnavailability,
     ForcePerson,
     ForcePersonInvitation,
+    LearningOutcome,
     Placement,
     PlanningHours,
     Programme,
@@ -360,6 +361,7 @@ def activity_create(
     force: Force,
     details: Mapping[str, Any],
     delivering_staff: Iterable[ForcePerson] = (),
+    outcomes: Sequence[tuple[str, str]] | None = None,
     actor: AbstractBaseUser | None,
 ) -> Activity:
     """Add an activity to the force's catalogue (its short name, used by survey questions, is made once)."""
@@ -371,6 +373,8 @@ def activity_create(
     activity.save()
     activity.delivering_staff.set(staff)
     audit_action(actor=actor, action="Activity added", instance=activity)
+    if outcomes is not None:
+        activity_outcomes_set(activity=activity, outcomes=outcomes, actor=actor)
     return activity
 
 
@@ -380,6 +384,7 @@ def activity_update(
     activity: Activity,
     details: Mapping[str, Any],
     delivering_staff: Iterable[ForcePerson] = (),
+    outcomes: Sequence[tuple[str, str]] | None = None,
     actor: AbstractBaseUser | None,
 ) -> Activity:
     """Change an activity; its short name stays, so survey answers about it still match it."""
@@ -393,7 +398,66 @@ def activity_update(
     activity.save()
     activity.delivering_staff.set(staff)
     audit_action(actor=actor, action="Activity changed", instance=activity, fields=changed)
+    if outcomes is not None:
+        activity_outcomes_set(activity=activity, outcomes=outcomes, actor=actor)
     return activity
+
+
+# An activity's learning outcomes: a short list, so a survey asking about each stays short too.
+MAX_OUTCOMES = 8
+
+
+@transaction.atomic
+def activity_outcomes_set(
+    *, activity: Activity, outcomes: Sequence[tuple[str, str]], actor: AbstractBaseUser | None
+) -> list[LearningOutcome]:
+    """Replace an activity's learning outcomes with `outcomes` ((words, easy-read words), in order).
+
+    An outcome whose words are unchanged keeps its row, so survey questions already asked about it still
+    point to it; one whose words change is a new outcome (the old question keeps the words students saw).
+    """
+    cleaned = []
+    seen = set()
+    for text, easy in outcomes:
+        text, easy = " ".join(text.split()), " ".join(easy.split())
+        if not text:
+            if easy:
+                raise PlanningError("Give the outcome that these easy-read words are for.", field="outcomes")
+            continue
+        if len(text) > 200 or len(easy) > 200:
+            raise PlanningError("Keep each outcome to 200 characters or fewer.", field="outcomes")
+        if text.casefold() in seen:
+            raise PlanningError(f"“{text}” is listed twice: give each outcome once.", field="outcomes")
+        seen.add(text.casefold())
+        cleaned.append((text, easy))
+    if len(cleaned) > MAX_OUTCOMES:
+        raise PlanningError(f"Give at most {MAX_OUTCOMES} outcomes for one activity.", field="outcomes")
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    before = list(activity.outcomes.all())
+    if [(o.text, o.easy_read_text) for o in before] == cleaned:
+        return before
+    existing = {outcome.text.casefold(): outcome for outcome in before}
+    kept, made = [], []
+    for position, (text, easy) in enumerate(cleaned, 1):
+        outcome = existing.pop(text.casefold(), None)
+        if outcome is None:
+            made.append(LearningOutcome(activity=activity, position=position, text=text, easy_read_text=easy))
+        else:
+            outcome.position, outcome.text, outcome.easy_read_text = position, text, easy
+            kept.append(outcome)
+    removed = [outcome.pk for outcome in existing.values()]
+    LearningOutcome.objects.filter(pk__in=removed).delete()
+    LearningOutcome.objects.bulk_update(kept, ["position", "text", "easy_read_text"])
+    LearningOutcome.objects.bulk_create(made)
+    audit_action(
+        actor=actor,
+        action="Learning outcomes set",
+        instance=activity,
+        outcomes=len(cleaned),
+        added=len(made),
+        removed=len(removed),
+    )
+    return sorted(kept + made, key=lambda outcome: outcome.position)
 
 
 @transaction.atomic
@@ -891,21 +955,82 @@ def attendance_alert(*, programme: Programme, day: date) -> int:
 # --- budget -----------------------------------------------------------------------------------
 
 
+class OverAllocation(PlanningError):
+    """Spend that would take the programme past its allocation: the coordinator is asked before it is recorded."""
+
+    status = 409
+
+
 @transaction.atomic
 def spend_entry_add(
-    *, programme: Programme, category: str, day: date, amount: Decimal | None, note: str, actor: AbstractBaseUser | None
+    *,
+    programme: Programme,
+    category: str,
+    day: date,
+    amount: Decimal | None,
+    note: str,
+    actor: AbstractBaseUser | None,
+    past_allocation_confirmed: bool = False,
 ) -> SpendEntry:
-    """Record spend in a category and add it to the category's actual (kept if entered by hand before)."""
+    """Record spend in a category and add it to the category's actual (kept if entered by hand before).
+
+    Spend that would take the total past the programme's allocation is refused with OverAllocation unless
+    the coordinator has confirmed it (`past_allocation_confirmed`); the confirmation is in the audit trail.
+    """
     if amount is None or amount <= 0:
         raise PlanningError("Spend must be more than £0.")
     if category not in BudgetLine.Category.values:
         raise PlanningError("Choose a budget category.")
+    # The programme row is the lock for its whole budget: two coordinators recording spend at once both
+    # see the other's before checking the allocation.
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    spent = locked.budget_lines.aggregate(total=Sum("actual"))["total"] or Decimal("0")
+    allocation = locked.budget_allocated
+    passes = allocation is not None and spent + amount > allocation
+    if passes and not past_allocation_confirmed:
+        raise OverAllocation(
+            f"Recording £{amount:,.2f} takes spending to £{spent + amount:,.2f}, "
+            f"£{spent + amount - allocation:,.2f} over the £{allocation:,.2f} allocated"
+            + (f" by {locked.sponsor}" if locked.sponsor else "")
+            + ". Check with whoever holds the budget before you record it.",
+            field="amount",
+        )
     line, _ = BudgetLine.objects.select_for_update().get_or_create(programme=programme, category=category)
     entry = SpendEntry.objects.create(budget_line=line, date=day, amount=amount, note=note, recorded_by=actor)
     line.actual += amount
     line.save(update_fields=["actual"])
-    audit_action(actor=actor, action="Spend recorded", instance=entry, amount=str(amount))
+    extra = {"past_allocation": str(allocation)} if passes else {}
+    audit_action(actor=actor, action="Spend recorded", instance=entry, amount=str(amount), **extra)
     return entry
+
+
+@transaction.atomic
+def programme_funding_set(
+    *,
+    programme: Programme,
+    sponsor: str,
+    funding_source: str,
+    budget_allocated: Decimal | None,
+    actor: AbstractBaseUser | None,
+) -> Programme:
+    """Set who pays for the programme, from which fund, and the allocation its spending should stay within."""
+    if budget_allocated is not None and budget_allocated < 0:
+        raise PlanningError("Give the allocation in pounds: £0 or more, or leave it blank.", field="budget_allocated")
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    before = programme.budget_allocated
+    programme.sponsor = sponsor.strip()[:200]
+    programme.funding_source = funding_source.strip()[:200]
+    programme.budget_allocated = budget_allocated
+    programme.save(update_fields=["sponsor", "funding_source", "budget_allocated", "updated_at"])
+    audit_action(
+        actor=actor,
+        action="Programme funding set",
+        instance=programme,
+        sponsor=programme.sponsor,
+        allocated=str(budget_allocated) if budget_allocated is not None else "",
+        was=str(before) if before is not None else "",
+    )
+    return programme
 
 
 @transaction.atomic

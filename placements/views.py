@@ -27,6 +27,7 @@ from .forms import (
     BudgetLineForm,
     ContingencyForm,
     DepartmentForm,
+    FundingForm,
     NewProgrammeForm,
     PersonForm,
     PlacementMoveForm,
@@ -38,6 +39,7 @@ from .forms import (
     SyndicateForm,
     TimetableForm,
     UnavailabilityForm,
+    outcome_formset,
 )
 from .models import (
     Activity,
@@ -317,6 +319,7 @@ def timetable(request, pk):
         "form": form,
         "syndicates": syndicates,
         "has_sessions": bool(sessions),
+        "outcomes": selectors.timetabled_outcomes(programme=programme),
     }
     return render(request, "placements/timetable.html", context)
 
@@ -495,6 +498,7 @@ def budget(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     spend_form = SpendEntryForm(prefix="spend", initial={"date": timezone.localdate()})
     hours_form = PlanningHoursForm(prefix="hours", programme=programme)
+    funding_form = FundingForm(prefix="funding", initial=_funding_initial(programme))
     summary = selectors.budget_summary(programme=programme)
     used = {line.category for line in summary["lines"]}
     line_form = BudgetLineAddForm(prefix="line", used=used)
@@ -507,18 +511,36 @@ def budget(request, pk):
                     services.budget_line_add(programme=programme, actor=request.user, **line_form.cleaned_data)
                     messages.success(request, "Budget line planned.")
                     return redirect("placements:budget", pk=pk)
+            elif which == "funding":
+                funding_form = FundingForm(request.POST, prefix="funding")
+                if funding_form.is_valid():
+                    services.programme_funding_set(programme=programme, actor=request.user, **funding_form.cleaned_data)
+                    messages.success(request, "Sponsor and allocation saved.")
+                    return redirect("placements:budget", pk=pk)
             elif which == "spend":
                 spend_form = SpendEntryForm(request.POST, prefix="spend")
                 if spend_form.is_valid():
                     data = spend_form.cleaned_data
-                    services.spend_entry_add(
-                        programme=programme,
-                        category=data["category"],
-                        day=data["date"],
-                        amount=data["amount"],
-                        note=data["note"],
-                        actor=request.user,
-                    )
+                    try:
+                        services.spend_entry_add(
+                            programme=programme,
+                            category=data["category"],
+                            day=data["date"],
+                            amount=data["amount"],
+                            note=data["note"],
+                            past_allocation_confirmed=data["past_allocation_confirmed"],
+                            actor=request.user,
+                        )
+                    except services.OverAllocation as warning:
+                        # Nothing recorded: the page asks first, with a button that sends the same spend again.
+                        confirm_spend = {"message": warning.message, "data": data}
+                        return render(
+                            request,
+                            "placements/budget.html",
+                            _budget_context(programme, summary, spend_form, hours_form, funding_form, line_form, used)
+                            | {"confirm_spend": confirm_spend},
+                            status=warning.status,
+                        )
                     messages.success(request, "Spend recorded.")
                     return redirect("placements:budget", pk=pk)
             elif which == "hours":
@@ -532,22 +554,39 @@ def budget(request, pk):
                     )
                     messages.success(request, "Planning hours saved.")
                     return redirect("placements:budget", pk=pk)
+            else:
+                messages.error(request, "Choose what to save from one of the forms on this page.")
         except PlanningError as error:
             if which == "line":
                 _apply_error(line_form, error)
+            elif which == "funding":
+                _apply_error(funding_form, error)
             else:
                 messages.error(request, str(error))
         status = 400
     else:
         status = 200
-    context = {
+    context = _budget_context(programme, summary, spend_form, hours_form, funding_form, line_form, used)
+    return render(request, "placements/budget.html", context, status=status)
+
+
+def _funding_initial(programme):
+    return {
+        "sponsor": programme.sponsor,
+        "funding_source": programme.funding_source,
+        "budget_allocated": programme.budget_allocated,
+    }
+
+
+def _budget_context(programme, summary, spend_form, hours_form, funding_form, line_form, used):
+    return {
         "programme": programme,
         "summary": summary,
         "spend_form": spend_form,
         "hours_form": hours_form,
+        "funding_form": funding_form,
         "line_form": line_form if len(used) < len(BudgetLine.Category.values) else None,
     }
-    return render(request, "placements/budget.html", context, status=status)
 
 
 @coordinator_required
@@ -564,7 +603,24 @@ def budget_csv(request, pk):
     ]
     rows += [
         ("total", "", "", "", summary["planned"], summary["actual"]),
+        ("allocation", "", "", programme.sponsor, programme.budget_allocated, ""),
         ("cost per student", "", "", f"{summary['students']} students", "", summary["cost_per_student"]),
+        (
+            "cost per student who came",
+            "",
+            "",
+            f"{summary['value']['attended']} students",
+            "",
+            summary["value"]["cost_per_attendee"],
+        ),
+        (
+            "cost per student contact hour",
+            "",
+            "",
+            f"{summary['value']['contact_hours']} hours",
+            "",
+            summary["value"]["cost_per_contact_hour"],
+        ),
         (),
         ("department", "sessions", "delivery hours", "planning hours", "total hours"),
     ]
@@ -640,16 +696,25 @@ def activities(request, pk):
 
 def _activity_page(request, programme, activity):
     form = ActivityForm(request.POST or None, instance=copy.copy(activity), force=programme.force_id)
+    # A form without the outcome rows (an older page, a script) leaves the outcomes as they are.
+    with_outcomes = request.method != "POST" or "outcomes-TOTAL_FORMS" in request.POST
+    outcomes = outcome_formset(
+        data=request.POST if request.method == "POST" and with_outcomes else None,
+        outcomes=activity.outcomes.all() if activity.pk else (),
+    )
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        # Both checked, so every mistake on the page shows at once.
+        valid = form.is_valid() & (outcomes.is_valid() if with_outcomes else True)
+        if valid:
             try:
                 if activity.pk:
                     saved = services.activity_update(
                         activity=activity,
                         details=form.details(),
                         delivering_staff=form.cleaned_data["delivering_staff"],
+                        outcomes=outcomes.outcomes() if with_outcomes else None,
                         actor=request.user,
                     )
                 else:
@@ -657,6 +722,7 @@ def _activity_page(request, programme, activity):
                         force=programme.force,
                         details=form.details(),
                         delivering_staff=form.cleaned_data["delivering_staff"],
+                        outcomes=outcomes.outcomes() if with_outcomes else None,
                         actor=request.user,
                     )
             except PlanningError as error:
@@ -665,7 +731,7 @@ def _activity_page(request, programme, activity):
             else:
                 messages.success(request, f"{saved.title} saved in the catalogue.")
                 return redirect("placements:activities", pk=programme.pk)
-    context = {"programme": programme, "activity": activity, "form": form}
+    context = {"programme": programme, "activity": activity, "form": form, "outcomes": outcomes}
     return render(request, "placements/activity_form.html", context, status=status)
 
 

@@ -50,8 +50,6 @@ def seed(*, force, story):
         next_steps=NEXT_STEPS,
         comparable_cost=Decimal("2400"),
         comparable_cost_label="a missing person investigation",
-        budget_allocated=Decimal("2700"),
-        budget_sponsor="Workforce Development",
         quote_ids=quotes,
         actor=None,
     )

@@ -155,6 +155,8 @@ def practice_report_docx(figures: dict[str, Any]) -> bytes:
             f"Cost per student: {money['cost_per_student']} spent ({money['planned_per_student']} planned), "
             f"across {money['students']} students. Staff time is not included."
         )
+    for sentence in money.get("value", []):
+        doc.add_paragraph(sentence, style="List Bullet")
     if money["comparable"]:
         doc.add_paragraph(money["comparable"])
 

@@ -41,17 +41,6 @@ class PracticeReportForm(PlainForm):
         max_length=200,
         help_text="For example a missing person investigation.",
     )
-    budget_allocated = forms.DecimalField(
-        label="Budget allocated (£)",
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        help_text="Optional: the sum the sponsor gave, if the report should show it beside the planned lines.",
-    )
-    budget_sponsor = forms.CharField(
-        label="Budget provided by", required=False, max_length=200, help_text="e.g. Workforce Development"
-    )
     quotes = QuoteChoiceField(
         label="Students' words to quote",
         required=False,
@@ -63,7 +52,7 @@ class PracticeReportForm(PlainForm):
     def __init__(self, *args, quote_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quotes"].queryset = quote_queryset
-        for name in ("comparable_cost", "budget_allocated"):
+        for name in ("comparable_cost",):
             self.fields[name].error_messages.update(
                 invalid="Give an amount in pounds, e.g. 2400.",
                 min_value="Give an amount in pounds: £0 or more.",

@@ -29,16 +29,6 @@ class PracticeReport(models.Model):
     comparable_cost_label = models.CharField(
         max_length=200, blank=True, help_text="What that figure is, e.g. “a missing person investigation”."
     )
-    budget_allocated = models.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="Optional: the budget the sponsor allocated, in pounds, if it differs from the planned lines.",
-    )
-    budget_sponsor = models.CharField(
-        max_length=200, blank=True, help_text="Who provided the budget, e.g. “Workforce Development”."
-    )
     # Free-text survey answers chosen for the report; only answers of this programme's surveys are offered.
     quotes = models.ManyToManyField("surveys.Answer", blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -51,10 +41,6 @@ class PracticeReport(models.Model):
             models.CheckConstraint(
                 condition=Q(comparable_cost__isnull=True) | Q(comparable_cost__gte=Decimal("0")),
                 name="practice_report_comparable_cost_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(budget_allocated__isnull=True) | Q(budget_allocated__gte=Decimal("0")),
-                name="practice_report_budget_allocated_not_negative",
             ),
         ]
 

@@ -318,11 +318,13 @@ def money_facts(programme: Programme, report: PracticeReport) -> dict[str, Any]:
             f"of {_pounds(budget['actual'])}."
         )
     allocated = None
-    if report.budget_allocated is not None:
-        allocated = f"The budget allocated was {_pounds(report.budget_allocated)}"
-        if report.budget_sponsor:
-            allocated += f", provided by {report.budget_sponsor}"
-        difference = budget["planned"] - report.budget_allocated
+    if programme.budget_allocated is not None:
+        allocated = f"The budget allocated was {_pounds(programme.budget_allocated)}"
+        if programme.sponsor:
+            allocated += f", provided by {programme.sponsor}"
+        if programme.funding_source:
+            allocated += f" from {programme.funding_source}"
+        difference = budget["planned"] - programme.budget_allocated
         if difference > 0:
             allocated += f"; the lines below plan {_pounds(difference)} more than that"
         elif difference < 0:
@@ -336,6 +338,7 @@ def money_facts(programme: Programme, report: PracticeReport) -> dict[str, Any]:
         "students": budget["students"],
         "cost_per_student": _pounds(budget["cost_per_student"]),
         "planned_per_student": _pounds(budget["planned_per_student"]),
+        "value": budget["value"]["sentences"] if budget["actual"] else [],
         "comparable": comparable,
     }
 

@@ -36,8 +36,6 @@ def practice_report_update(
     next_steps: str,
     comparable_cost: Decimal | None,
     comparable_cost_label: str,
-    budget_allocated: Decimal | None = None,
-    budget_sponsor: str = "",
     quote_ids: list[int],
     actor: AbstractBaseUser | None,
 ) -> PracticeReport:
@@ -49,8 +47,6 @@ def practice_report_update(
             "Say what the comparable cost is for, e.g. “a missing person investigation”.",
             field="comparable_cost_label",
         )
-    if budget_allocated is not None and budget_allocated < 0:
-        raise ReportError("Give the budget in pounds: £0 or more.", field="budget_allocated")
     allowed = set(quote_choices(programme).filter(pk__in=quote_ids).values_list("pk", flat=True))
     if set(quote_ids) - allowed:
         raise ReportError("Choose quotes from this programme's survey answers only.", field="quotes")
@@ -61,8 +57,6 @@ def practice_report_update(
     report.next_steps = next_steps.strip()
     report.comparable_cost = comparable_cost
     report.comparable_cost_label = comparable_cost_label.strip()[:200]
-    report.budget_allocated = budget_allocated
-    report.budget_sponsor = budget_sponsor.strip()[:200]
     report.updated_by = actor if getattr(actor, "is_authenticated", False) else None
     report.save()
     report.quotes.set(sorted(allowed))

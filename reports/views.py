@@ -43,8 +43,6 @@ def practice_report_edit(request, pk):
         "next_steps": report.next_steps,
         "comparable_cost": report.comparable_cost,
         "comparable_cost_label": report.comparable_cost_label,
-        "budget_allocated": report.budget_allocated,
-        "budget_sponsor": report.budget_sponsor,
         "quotes": list(report.quotes.values_list("pk", flat=True)) if report.pk else [],
     }
     form = PracticeReportForm(request.POST or None, initial=initial, quote_queryset=quotes)
@@ -62,8 +60,6 @@ def practice_report_edit(request, pk):
                     next_steps=data["next_steps"],
                     comparable_cost=data["comparable_cost"],
                     comparable_cost_label=data["comparable_cost_label"],
-                    budget_allocated=data["budget_allocated"],
-                    budget_sponsor=data["budget_sponsor"],
                     quote_ids=[answer.pk for answer in data["quotes"]],
                     actor=request.user,
                 )

@@ -13,7 +13,14 @@ from placements.demo import Link
 from placements.models import Placement, Programme
 
 from .models import Invitation, Response
-from .services import invitation_path, response_submit, survey_setup_programme
+from .services import (
+    invitation_path,
+    outcome_questions_missing,
+    response_submit,
+    survey_outcome_questions_add,
+    survey_setup_programme,
+)
+from .standard import OUTCOME_PREFIX
 
 PRE = {
     # one value per placement, in placement order (16 students)
@@ -43,6 +50,7 @@ ACTIVITY_BASE = {
     "major-crime": 3,
 }
 NUDGE = [0, -1, 0, 1, 0, 0, -1]
+OUTCOME_BASE = [4, 4, 3, 5, 4, 3, 5, 2, 4]
 HOPES = ["What a normal day is like for an officer.", "How the dogs are trained.", "", "Whether I could join at 18."]
 COMMENTS = [
     "The dogs were the best bit.",
@@ -78,6 +86,9 @@ def _seed_programme(week, *, before, after, now):
         # Left open, so students who have not answered yet can still do so (and it can be tried).
         post.opens_at = datetime.combine(week.end_date, time(14, 30), tz)
         post.save(update_fields=["opens_at"])
+    if outcome_questions_missing(post):
+        survey_outcome_questions_add(survey=post, actor=None)
+    outcome_codes = list(post.questions.filter(code__startswith=OUTCOME_PREFIX).values_list("code", flat=True))
     placements = list(Placement.objects.filter(programme=week).order_by("pk"))
     answered = set(Response.objects.filter(invitation__survey__programme=week).values_list("invitation_id", flat=True))
     for index, placement in enumerate(placements[:before]):
@@ -104,6 +115,9 @@ def _seed_programme(week, *, before, after, now):
         )
         for number, (slug, base) in enumerate(ACTIVITY_BASE.items()):
             answers[f"activity:{slug}"] = str(max(1, min(5, base + NUDGE[(index + number) % len(NUDGE)])))
+        for number, code in enumerate(outcome_codes):  # most outcomes land; some (the harder ones) less so
+            base = OUTCOME_BASE[number % len(OUTCOME_BASE)]
+            answers[code] = str(max(1, min(5, base + NUDGE[(index + number * 2) % len(NUDGE)])))
         response_submit(invitation=invitation, answers=answers, now=post.opens_at + timedelta(hours=1 + index))
 
 

@@ -53,6 +53,11 @@ class Question(models.Model):
     choices = models.JSONField(default=list, blank=True, help_text='For single choice: [["code", "label"], …].')
     order = models.PositiveSmallIntegerField(default=0)
     required = models.BooleanField(default=True)
+    # An outcome rating (code outcome:<activity slug>:<outcome id>) is asked only of students whose syndicate
+    # attended the outcome's activity; the question keeps the words, so it reads the same if the outcome goes.
+    learning_outcome = models.ForeignKey(
+        "placements.LearningOutcome", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
 
     class Meta:
         ordering = ["survey", "order", "id"]

@@ -118,6 +118,10 @@ def attended_by_syndicate(programme: Programme) -> dict[int, set[str]]:
 
 def is_asked(question: Question, syndicate_id: int | None, attended: dict[int, set[str]]) -> bool:
     """Activity ratings are asked only of students whose syndicate attended (as questions_for_invitation)."""
+    if question.code.startswith(standard.OUTCOME_PREFIX):
+        if question.learning_outcome_id is None:  # the outcome was taken off its activity: no longer asked
+            return False
+        return standard.outcome_activity_slug(question.code) in attended.get(syndicate_id, set())
     if not question.code.startswith(standard.ACTIVITY_PREFIX):
         return True
     return question.code[len(standard.ACTIVITY_PREFIX) :] in attended.get(syndicate_id, set())

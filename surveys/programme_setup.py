@@ -55,6 +55,7 @@ def surveys_copy(context: CopyContext) -> list[str]:
                 choices=q.choices,
                 order=q.order,
                 required=q.required,
+                learning_outcome_id=q.learning_outcome_id,
             )
             for q in survey.questions.all()
         )

@@ -228,6 +228,68 @@ def _activities(programmes, questions):
     return activities
 
 
+def _outcome_sentence(n, well, mean):
+    """An outcome's ratings in words: how many can do it well, and the average on the 1–5 scale."""
+    students = f"{n} student{'s' * (n != 1)}"
+    if n < 5:
+        return f"Only {students} answered: too few to say how well the week taught it."
+    return (
+        f"{well} of the {students} who answered said they can now do this well or very well "
+        f"(on average {mean:.1f} out of 5, where 5 is “very well”)."
+    )
+
+
+def _outcomes(programme_ids):
+    """{programme id: [{activity, outcomes: [{text, n, well, mean, sentence}]}]} in the post survey's order."""
+    questions = list(
+        Question.objects.filter(
+            survey__programme_id__in=programme_ids,
+            survey__phase="post",
+            kind=Question.Kind.LIKERT,
+            code__startswith=standard.OUTCOME_PREFIX,
+        )
+        .order_by("order", "id")
+        .values_list(
+            "pk",
+            "code",
+            "text",
+            "survey__programme_id",
+            "learning_outcome__text",
+            "learning_outcome__activity__title",
+            named=True,
+        )
+    )
+    if not questions:
+        return {}
+    counts = {
+        row["question_id"]: row
+        for row in Answer.objects.filter(question_id__in=[q.pk for q in questions], value_int__isnull=False)
+        .values("question_id")
+        .annotate(n=Count("id"), total=Sum("value_int"), well=Count("id", filter=Q(value_int__gte=4)))
+        .order_by()
+    }
+    grouped = defaultdict(dict)
+    for q in questions:
+        row = counts.get(q.pk)
+        if row is None:
+            continue
+        activity = q.learning_outcome__activity__title or standard.outcome_activity_slug(q.code)
+        mean = row["total"] / row["n"]
+        grouped[q.survey__programme_id].setdefault(activity, []).append(
+            {
+                "text": q.learning_outcome__text or q.text,
+                "n": row["n"],
+                "well": row["well"],
+                "mean": round(mean, 2),
+                "sentence": _outcome_sentence(row["n"], row["well"], mean),
+            }
+        )
+    return {
+        programme_id: [{"activity": title, "outcomes": items} for title, items in by_activity.items()]
+        for programme_id, by_activity in grouped.items()
+    }
+
+
 def programme_reports(programmes):
     """{programme id: its report} for many programmes: from the cache where the answers have not changed since
     it was worked out (report_cache.py), the rest in the same few queries however many there are."""
@@ -255,6 +317,7 @@ def _work_out(programmes):
     distribution = _paired_distribution(questions, codes)
     shares = _shares(questions)
     activities = _activities(programmes, questions)
+    outcomes = _outcomes(ids)
     reports = {}
     for programme in programmes:
         pk = programme.pk
@@ -284,6 +347,7 @@ def _work_out(programmes):
             "police_first_choice_pct": _pct(counts.get("first") or 0, counts.get("total") or 0),
             "police_first_choice_split": {"first_choice": results((True,)), "not_first_choice": results((False,))},
             "activities": activities.get(pk, []),
+            "outcomes": outcomes.get(pk, []),
             "small_sample": paired < SMALL_SAMPLE,
         }
     return reports

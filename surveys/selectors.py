@@ -90,7 +90,8 @@ def question_display(question: Question) -> dict[str, Any]:
         "easy_read_text": question.easy_read_text if question.easy_read_text != question.text else "",
         "answer": answer,
         "required": question.required,
-        "per_activity": question.code.startswith(standard.ACTIVITY_PREFIX),
+        "per_activity": standard.is_per_activity(question.code),
+        "is_outcome": question.code.startswith(standard.OUTCOME_PREFIX),
     }
 
 

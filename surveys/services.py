@@ -22,7 +22,7 @@ from core.errors import DomainError
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.models import OutboundEmail
 from core.services import email_queue
-from placements.models import Placement, Session
+from placements.models import LearningOutcome, Placement, Session
 from schools.models import Institution, InstitutionContact
 
 from . import paper, standard
@@ -221,6 +221,61 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
     return surveys
 
 
+def outcome_questions_missing(survey: Survey) -> list[tuple[Activity, LearningOutcome]]:
+    """The learning outcomes of the programme's timetabled activities that the post survey does not ask yet,
+    in the week's order (three queries)."""
+    if survey.phase != Survey.Phase.POST:
+        return []
+    asked = set(survey.questions.exclude(learning_outcome=None).values_list("learning_outcome_id", flat=True))
+    activities = _programme_activities(survey.programme)
+    outcomes = defaultdict(list)
+    for outcome in LearningOutcome.objects.filter(activity__in=[a.pk for a in activities]).order_by("position", "pk"):
+        outcomes[outcome.activity_id].append(outcome)
+    return [(a, o) for a in activities for o in outcomes[a.pk] if o.pk not in asked]
+
+
+@transaction.atomic
+def survey_outcome_questions_add(*, survey: Survey, actor: AbstractBaseUser | None) -> int:
+    """Ask students in the post survey to rate each learning outcome of the activities their syndicate attended.
+
+    One question per outcome, placed right after the activity's own rating, in plain and easy-read words; it
+    adds only what is missing, so it can run again after outcomes or the timetable change.
+    """
+    if survey.phase != Survey.Phase.POST:
+        raise SurveyError("Learning outcomes are asked after the week: use the survey for after the programme.")
+    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    missing = outcome_questions_missing(survey)
+    if not missing:
+        raise SurveyError(
+            "There are no learning outcomes to add: give the timetabled activities outcomes in the activity "
+            "catalogue first, or they are asked already."
+        )
+    existing = {q.code: q for q in survey.questions.filter(code__startswith=standard.ACTIVITY_PREFIX)}
+    after = max((q.order for q in survey.questions.all()), default=0)
+    questions = []
+    for activity, outcome in missing:
+        rating = existing.get(f"{standard.ACTIVITY_PREFIX}{activity.slug}")
+        words = outcome.text[:1].lower() + outcome.text[1:] if outcome.text[1:2].islower() else outcome.text
+        easy = outcome.easy_read_text or outcome.text
+        easy = easy[:1].lower() + easy[1:] if easy[1:2].islower() else easy
+        questions.append(
+            Question(
+                survey=survey,
+                code=f"{standard.OUTCOME_PREFIX}{activity.slug}:{outcome.pk}"[:100],
+                kind=Question.Kind.LIKERT,
+                text=standard.OUTCOME_TEXT.format(activity=activity.title, outcome=words.rstrip(".?"))[:300],
+                easy_read_text=standard.OUTCOME_EASY.format(activity=activity.title, outcome=easy.rstrip(".?"))[:300],
+                # Same order as the activity's own rating and made after it, so it follows that question.
+                order=rating.order if rating else after,
+                required=False,
+                learning_outcome=outcome,
+            )
+        )
+    Question.objects.bulk_create(questions)
+    audit_action(actor=actor, action="Learning outcome questions added", instance=survey, questions=len(questions))
+    return len(questions)
+
+
 def _programme_activities(programme: Programme) -> list[Activity]:
     seen = {}
     sessions = (
@@ -276,17 +331,18 @@ def parse_answer(question: Question, raw: Any) -> tuple[int | None, str]:
 
 
 def questions_for_invitation(invitation: Invitation) -> list[Question]:
-    """The questions this student is asked: activity ratings only for what their syndicate attended (one query)."""
-    asked = ~Q(code__startswith=standard.ACTIVITY_PREFIX)
+    """The questions this student is asked: activity and learning-outcome ratings only for what their
+    syndicate attended (one query)."""
+    asked = ~Q(code__startswith=standard.ACTIVITY_PREFIX) & ~Q(code__startswith=standard.OUTCOME_PREFIX)
     syndicate_id = invitation.placement.syndicate_id
     if syndicate_id:
-        attended = Session.objects.filter(
-            programme=invitation.survey.programme_id,
-            syndicates=syndicate_id,
-            status=Session.Status.PLANNED,
-            activity__slug=Substr(OuterRef("code"), len(standard.ACTIVITY_PREFIX) + 1),
+        sessions = Session.objects.filter(
+            programme=invitation.survey.programme_id, syndicates=syndicate_id, status=Session.Status.PLANNED
         )
-        asked |= Exists(attended)
+        attended = sessions.filter(activity__slug=Substr(OuterRef("code"), len(standard.ACTIVITY_PREFIX) + 1))
+        asked |= Q(code__startswith=standard.ACTIVITY_PREFIX) & Exists(attended)
+        outcome_attended = sessions.filter(activity=OuterRef("learning_outcome__activity"))
+        asked |= Q(code__startswith=standard.OUTCOME_PREFIX) & Exists(outcome_attended)
     return list(invitation.survey.questions.filter(asked))
 
 

@@ -6,6 +6,11 @@ CHOICE = "choice"
 TEXT = "text"
 
 ACTIVITY_PREFIX = "activity:"
+OUTCOME_PREFIX = "outcome:"
+
+# A learning outcome's rating question, plain and easy-read ({activity}, {outcome}: the outcome's own words).
+OUTCOME_TEXT = "After “{activity}”, how well can you now: {outcome}?"
+OUTCOME_EASY = "After “{activity}”, can you: {outcome}?"
 
 # Likert questions asked before and after, so a change can be measured.
 PAIRED_LIKERT = [
@@ -96,9 +101,23 @@ AGREE_LABELS = ["Strongly disagree", "Disagree", "Not sure", "Agree", "Strongly 
 AGREE_EASY = ["No, not at all", "No", "Not sure", "Yes", "Yes, a lot"]
 RATING_LABELS = ["Not at all", "A little", "Some", "A lot", "A great deal"]
 RATING_EASY = ["I did not like it", "Not much", "It was OK", "I liked it", "I loved it"]
+OUTCOME_LABELS = ["Not at all", "A little", "Quite well", "Well", "Very well"]
+OUTCOME_EASY_LABELS = ["No", "A little", "Some of it", "Yes", "Yes, easily"]
+
+
+def is_per_activity(code):
+    """Asked only of students whose syndicate attended the activity: its rating and its outcomes' ratings."""
+    return code.startswith((ACTIVITY_PREFIX, OUTCOME_PREFIX))
+
+
+def outcome_activity_slug(code):
+    """The activity's short name in an outcome rating's code (outcome:<slug>:<outcome id>)."""
+    return code[len(OUTCOME_PREFIX) :].rsplit(":", 1)[0]
 
 
 def scale_labels(code, *, easy_read):
+    if code.startswith(OUTCOME_PREFIX):
+        return OUTCOME_EASY_LABELS if easy_read else OUTCOME_LABELS
     if code.startswith(ACTIVITY_PREFIX):
         return RATING_EASY if easy_read else RATING_LABELS
     return AGREE_EASY if easy_read else AGREE_LABELS

@@ -21,6 +21,7 @@ urlpatterns = [
     path("surveys/programme/<int:pk>/report/", views.programme_report_page, name="programme_report"),
     path("surveys/programme/<int:pk>/report.json", views.programme_report_json, name="programme_report_json"),
     path("surveys/<int:pk>/window/", views.survey_window, name="survey_window"),
+    path("surveys/<int:pk>/outcomes/", views.survey_outcomes_add, name="survey_outcomes_add"),
     path("surveys/<int:pk>/send-links/", views.survey_send_links, name="survey_send_links"),
     path("surveys/<int:pk>/qr-sheet.pdf", views.survey_qr_sheet, name="survey_qr_sheet"),
     path("surveys/<int:pk>/paper-sheet.<str:fmt>", views.survey_paper_sheet, name="survey_paper_sheet"),

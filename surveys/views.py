@@ -314,6 +314,8 @@ def programme_surveys(request, pk):
     surveys = selectors.surveys_with_questions(programme)
     for survey in surveys:
         survey.window_form = SurveyWindowForm(instance=survey, prefix=f"s{survey.pk}")
+        survey.outcomes_missing = services.outcome_questions_missing(survey) if survey.phase == "post" else []
+        survey.outcome_activities = len({activity.pk for activity, _outcome in survey.outcomes_missing})
     return render(request, "surveys/programme_surveys.html", {"programme": programme, "surveys": surveys})
 
 
@@ -328,6 +330,24 @@ def programme_setup(request, pk):
     else:
         messages.success(request, f"Surveys ready: {len(surveys)} (before and after), with an invitation per student.")
     return redirect("surveys:programme_surveys", pk=programme.pk)
+
+
+@coordinator_required
+@require_POST
+def survey_outcomes_add(request, pk):
+    """Add a rating question for each learning outcome of the timetabled activities to the post survey."""
+    survey = _survey_for_coordinator(request, pk)
+    try:
+        added = services.survey_outcome_questions_add(survey=survey, actor=request.user)
+    except services.SurveyError as exc:
+        messages.error(request, str(exc))
+        return redirect("surveys:programme_surveys", pk=survey.programme_id)
+    messages.success(
+        request,
+        f"{added} learning outcome question{'s' * (added != 1)} added. Each student is asked only about the "
+        "activities their syndicate attended.",
+    )
+    return redirect("surveys:programme_surveys", pk=survey.programme_id)
 
 
 @coordinator_required
@@ -426,7 +446,7 @@ def survey_preview_step(request, pk, step):
             "programme": survey.programme,
             "question": question,
             "field": form[field_name(question)],
-            "per_activity": question.code.startswith(standard.ACTIVITY_PREFIX),
+            "per_activity": standard.is_per_activity(question.code),
             "step": step,
             "total": len(questions),
             "easy_read": easy_read,

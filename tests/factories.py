@@ -18,6 +18,7 @@ from placements.models import (
     Department,
     Force,
     ForcePerson,
+    LearningOutcome,
     Placement,
     Programme,
     Session,
@@ -188,6 +189,15 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Activity {n}")
     slug = factory.Sequence(lambda n: f"activity-{n}")
     syndicate_capacity = 1
+
+
+class LearningOutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningOutcome
+
+    activity = factory.SubFactory(ActivityFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Explain learning point {n}")
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

@@ -95,7 +95,8 @@ REQUEST_OVERHEAD = 3
     [
         ("placements:activities", 10),  # one more since it holds the department unavailability form
         ("placements:syndicates", 10),
-        ("placements:timetable", 12),  # and what could fill free slots: filler activities, other programmes
+        # and what could fill free slots (filler activities, other programmes), and the learning outcomes
+        ("placements:timetable", 13),
         ("placements:department_schedule", 10),
         ("placements:attendance", 8),
         ("placements:budget", 12),
@@ -301,7 +302,10 @@ def test_run_sheet_pdf_for_the_demo_programme(client_for, db):
     response = client_for(User.objects.get(username="coordinator")).get(reverse("placements:run_sheet", args=[week.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
-    assert len(reader.pages) == 1 + len(week.days)  # the week at a glance, then one page a day
+    # The week at a glance, one page a day, then the learning outcomes of the week's activities.
+    assert len(reader.pages) == 1 + len(week.days) + 1
+    outcomes = reader.pages[-1].extract_text()
+    assert "Learning outcomes" in outcomes and "Identify key stakeholders" in outcomes
     first = reader.pages[0].extract_text()
     assert f"Run sheet: {week.title}" in first
     assert "Syndicate 1" in first and "Break" in first and "Lunch" in first

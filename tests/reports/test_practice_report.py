@@ -4,6 +4,7 @@ the DOCX; who may open it; the coordinator's own parts; suppression on the real 
 import io
 import re
 import subprocess
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -133,8 +134,6 @@ def test_a_coordinator_writes_their_parts_and_sees_them_in_the_preview(demo):
             "next_steps": "Two weeks next summer.",
             "comparable_cost": "",
             "comparable_cost_label": "",
-            "budget_allocated": "2700",
-            "budget_sponsor": "Prevention First",
             "quotes": [quote.pk],
         },
     )
@@ -143,16 +142,23 @@ def test_a_coordinator_writes_their_parts_and_sees_them_in_the_preview(demo):
     assert report.is_written and list(report.quotes.all()) == [quote]
     preview = client.get(reverse("reports:practice_report", args=[demo.pk])).content.decode()
     assert "Book the coaches early." in preview and "Two weeks next summer." in preview
-    assert "provided by Prevention First" in preview
+    # The sponsor and allocation are the programme's, set on its budget page: the report reads them there.
+    assert "provided by Workforce Development" in preview
+    demo.sponsor, demo.budget_allocated = "Prevention First", Decimal("3000")
+    demo.save(update_fields=["sponsor", "budget_allocated"])
+    preview = client.get(reverse("reports:practice_report", args=[demo.pk])).content.decode()
+    assert "The budget allocated was £3,000, provided by Prevention First" in preview
 
 
 def test_bad_input_is_refused_with_a_message_not_a_500(demo):
     client = _client("coordinator")
     url = reverse("reports:practice_report_edit", args=[demo.pk])
-    response = client.post(url, {"comparable_cost": "-5", "budget_allocated": "lots"})
+    response = client.post(url, {"comparable_cost": "-5"})
     assert response.status_code == 400
-    body = response.content.decode()
-    assert "Give an amount in pounds: £0 or more." in body and "Give an amount in pounds, e.g. 2400." in body
+    assert "Give an amount in pounds: £0 or more." in response.content.decode()
+    response = client.post(url, {"comparable_cost": "lots"})
+    assert response.status_code == 400
+    assert "Give an amount in pounds, e.g. 2400." in response.content.decode()
     # A quote from another programme's survey is not one of the choices.
     other = (
         Answer.objects.exclude(question__survey__programme=demo)

@@ -118,6 +118,7 @@ def _rows_of(force, letter):
         DepartmentUnavailabilityFactory(department=department),
         SpendEntryFactory(budget_line=budget_line),
         PlanningHoursFactory(programme=programme, department=department),
+        f.LearningOutcomeFactory(activity=activity),
         ConsentLinkFactory(consent=consent),
         ContactInvitationFactory(institution=institution, contact=contact),
         ForcePersonInvitationFactory(person=lead),

@@ -297,6 +297,7 @@ surveys:survey_preview                 | login   | 403     | 403     | 200     |
 surveys:survey_preview_step            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 surveys:survey_qr_sheet                | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
 surveys:survey_send_links              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
+surveys:survey_outcomes_add            | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login
 surveys:survey_window                  | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login
 surveys:token_enter                    | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
 verify:form                            | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
