@@ -132,7 +132,7 @@ def _password():
 
 def _seed_action_log(running, intake, coordinator, people, story, today):
     launch_day = story.running.start - 12 * WEEK
-    meeting, created = Meeting.objects.get_or_create(
+    meeting, _ = Meeting.objects.get_or_create(
         programme=running,
         title="Launch meeting",
         defaults={
