@@ -211,6 +211,8 @@ def test_the_documents_list_costs_the_same_queries_however_many(
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("partners:documents")).status_code == 200
     for _ in range(6):
-        DocumentFactory(force=force_a, activity=f.ActivityFactory(force=force_a), programme=f.ProgrammeFactory(force=force_a))
+        DocumentFactory(
+            force=force_a, activity=f.ActivityFactory(force=force_a), programme=f.ProgrammeFactory(force=force_a)
+        )
     with django_assert_num_queries(len(few)):
         assert client.get(reverse("partners:documents")).status_code == 200

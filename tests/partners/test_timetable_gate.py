@@ -50,7 +50,9 @@ def test_with_the_rule_on_an_activity_without_one_is_refused_by_name(planned, pr
     "state",
     ["awaiting approval", "expired before the last day", "for another programme"],
 )
-def test_a_risk_assessment_counts_only_approved_in_date_and_for_this_programme(planned, programme_a, coordinator, state):
+def test_a_risk_assessment_counts_only_approved_in_date_and_for_this_programme(
+    planned, programme_a, coordinator, state
+):
     DocumentRulesFactory(force=programme_a.force)
     document = RiskAssessmentFactory(force=programme_a.force, activity=planned["dogs"])
     if state == "awaiting approval":
