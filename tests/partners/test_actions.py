@@ -29,7 +29,7 @@ def test_the_owner_is_reminded_once_per_due_date_through_the_outbox(programme_a,
     assert action_reminders(today=TODAY) == 0
     assert action_reminders(today=TODAY + timedelta(days=1)) == 1  # the other one, now due
     emails = OutboundEmail.objects.filter(kind="partner_action_due").order_by("pk")
-    assert [e.to for e in emails][0] == "helen@council.invalid"
+    assert emails[0].to == "helen@council.invalid"
     first = emails[0]
     assert first.subject == f"Due today: Send the list ({programme_a.title})"
     assert "Send the list" in first.body_text and "/partner/" in first.body_text
