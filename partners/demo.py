@@ -264,6 +264,17 @@ def _seed_documents(force, organisations, university, coordinator, story, today)
         approved_at=approved,
         approver=approver,
     )
+    council = organisations["Northshire County Council"]
+    _document(
+        force,
+        kind=Document.Kind.OTHER,
+        title="Data-sharing agreement for choosing schools",
+        organisation=council,
+        owner=coordinator,
+        expires_on=story.monday + 52 * WEEK,
+        approved_at=approved,
+        approver=approver,
+    )
     if university is not None:
         _document(
             force,

@@ -1,5 +1,7 @@
-"""Partners' step of the programme's task list: overdue actions and documents that run out before the
-programme ends (or risk assessments missing for activities on its timetable) need attention."""
+"""Partners' step of the programme's task list, after the register: documents that run out before the
+programme ends, and timetabled activities without a risk assessment, need attention (they are about
+safety); open and overdue actions are work in progress, so they never push the register aside while
+the week runs."""
 
 from __future__ import annotations
 
@@ -53,16 +55,18 @@ def partners_state(programme: Programme, today: date) -> TaskState:
         return TaskState(DONE, "The programme has finished", url)
     facts = partner_facts(programme, today)
     problems = []
-    if facts["overdue"]:
-        problems.append(f"{plural(facts['overdue'], 'action')} overdue")
     if facts["running_out"]:
         count = facts["running_out"]
         problems.append(f"{plural(count, 'document')} {verb(count, 'expires', 'expire')} before the programme ends")
     if facts["refused"]:
         count = facts["refused"]
         problems.append(f"{plural(count, 'timetabled activity', 'timetabled activities')} without a risk assessment")
-    if problems:
+    if facts["overdue"]:
+        problems.append(f"{plural(facts['overdue'], 'action')} overdue")
+    if problems and (facts["running_out"] or facts["refused"]):
         return TaskState(NEEDS_ATTENTION, "; ".join(problems), url)
+    if problems:
+        return TaskState(IN_PROGRESS, f"{plural(facts['open'], 'open action')}; {problems[0]}", url)
     if facts["open"]:
         return TaskState(IN_PROGRESS, f"{plural(facts['open'], 'open action')}, none overdue", url)
     return TaskState(DONE, "No open actions; documents in date", url)
@@ -70,5 +74,5 @@ def partners_state(programme: Programme, today: date) -> TaskState:
 
 def register() -> None:
     register_programme_tasks(
-        ((85, "partners", "Partners and documents", partners_state, "Follow up the partners' actions"),)
+        ((112, "partners", "Partners and documents", partners_state, "Follow up the partners' actions"),)
     )
