@@ -66,9 +66,9 @@ class ProgrammePartnerForm(PlainForm):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="Organisation")
     role = forms.ChoiceField(choices=[("", "Choose…"), *ProgrammePartner.Role.choices], label="Role on this programme")
     contact = forms.ModelChoiceField(
-        queryset=PartnerPerson.objects.none(), required=False, label="Contact for this role (optional)"
+        queryset=PartnerPerson.objects.none(), required=False, label="Contact for this role"
     )
-    note = forms.CharField(max_length=200, required=False, label="Note (optional)")
+    note = forms.CharField(max_length=200, required=False, label="Note")
 
     def __init__(self, *args, force, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,9 +209,9 @@ class DocumentForm(PlainModelForm):
             "kind": "What kind of document",
             "title": "Title",
             "activity": "Activity it covers",
-            "programme": "Programme (optional)",
-            "organisation": "Partner it comes from (optional)",
-            "owner": "Who keeps it up to date (optional)",
+            "programme": "Programme",
+            "organisation": "Partner it comes from",
+            "owner": "Who keeps it up to date",
             "expires_on": "Expires on",
         }
         help_texts = {
