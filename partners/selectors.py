@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q
@@ -10,7 +10,6 @@ from django.db.models import Count, Prefetch, Q
 from placements.models import Activity, Session
 
 from .models import (
-    EXPIRING_WITHIN_DAYS,
     Action,
     Document,
     DocumentRules,
@@ -172,16 +171,6 @@ def document_list(*, force: Force, today: date):
     for document in documents:
         document.state = document.state_on(today)
     return documents
-
-
-def documents_needing_attention(*, force_id: int, today: date, until: date | None = None):
-    """Documents of the force that are expired, expiring within a month, or waiting for approval (one query)."""
-    soon = today + timedelta(days=EXPIRING_WITHIN_DAYS)
-    return (
-        Document.objects.filter(force_id=force_id)
-        .filter(Q(approved_at__isnull=True) | Q(expires_on__lte=soon))
-        .filter(expires_on__gte=today - timedelta(days=90))
-    )
 
 
 # --- what a partner person sees ------------------------------------------------------------------
