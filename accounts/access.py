@@ -67,6 +67,8 @@ contact_home_required = role_required(
 )
 lead_required = role_required(lambda scope: scope.is_admin or scope.is_lead, "This start page is for another role.")
 mentor_required = role_required(lambda scope: scope.is_admin or scope.is_mentor, "This start page is for another role.")
+# Partner pages show one partner person's own actions: an admin (who is none) is refused too.
+partner_required = role_required(lambda scope: scope.is_partner, "This page is for partner organisations' people.")
 
 
 def _force_id(obj: Model) -> int | None:

@@ -9,7 +9,10 @@ Scope comes from the roles a user holds:
 - coordinator: everything of their own force;
 - institution contact: their own institution, its nominations, consents, placements, certificates;
 - syndicate lead: their syndicates, the students in them, those students' attendance and sessions;
-- mentor: their own mentees (assignments, contact logs, outcomes).
+- mentor: their own mentees (assignments, contact logs, outcomes);
+- partner person (someone at a partner organisation given a sign-in): the actions they own, their
+  organisation's roles on programmes, and the documents of their organisation or of those programmes;
+  never a student, a nomination or any other record of a child.
 """
 
 from dataclasses import dataclass, field
@@ -71,6 +74,15 @@ FORCE_PATHS = {
     "privacy.erasure": "nomination__programme__force",
     "privacy.forcenotice": "force",
     "reports.practicereport": "programme__force",
+    "partners.organisation": "force",
+    "partners.partnerperson": "organisation__force",
+    "partners.partnerinvitation": "person__organisation__force",
+    "partners.programmepartner": "programme__force",
+    "partners.meeting": "programme__force",
+    "partners.action": "programme__force",
+    "partners.documentrules": "force",
+    "partners.document": "force",
+    "partners.riskassessmentoverride": "programme__force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here
@@ -104,6 +116,18 @@ MENTOR_PATHS = {
     "mentoring.mentorreminder": "assignment__mentor",
 }
 
+# How each model reaches the partner person, for partner people with a sign-in. Models absent here
+# (and every model of placements, schools, surveys …) are never shown to them.
+PARTNER_PERSON_PATHS = {
+    "partners.partnerperson": "pk",
+    "partners.action": "owner_partner",
+}
+# How each model reaches the partner person's organisation.
+PARTNER_ORGANISATION_PATHS = {
+    "partners.organisation": "pk",
+    "partners.programmepartner": "organisation",
+}
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -117,6 +141,8 @@ class Scope:
     person_force_id: int | None = None
     is_lead: bool = False
     is_mentor: bool = False
+    partner_person_id: int | None = None
+    partner_organisation_id: int | None = None
 
     @property
     def is_coordinator(self) -> bool:
@@ -125,6 +151,10 @@ class Scope:
     @property
     def is_contact(self) -> bool:
         return bool(self.institution_ids)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.partner_person_id is not None
 
     @property
     def is_anonymous(self) -> bool:
@@ -138,6 +168,7 @@ class Scope:
             ("contact", self.is_contact),
             ("lead", self.is_lead),
             ("mentor", self.is_mentor),
+            ("partner", self.is_partner),
         ]
         return [name for name, held in names if held]
 
@@ -158,6 +189,8 @@ class Scope:
             parts.extend(_lead_conditions(label, self.person_id))
         if self.is_mentor:
             parts.extend(_mentor_conditions(label, self.person_id))
+        if self.is_partner:
+            parts.extend(_partner_conditions(label, self.partner_person_id, self.partner_organisation_id))
         if not parts:
             return None
         combined = Q()
@@ -203,6 +236,17 @@ def _mentor_conditions(label: str, person_id: int | None) -> list[Q]:
     return []
 
 
+def _partner_conditions(label: str, person_id: int, organisation_id: int | None) -> list[Q]:
+    if label in PARTNER_PERSON_PATHS:
+        return [Q(**{PARTNER_PERSON_PATHS[label]: person_id})]
+    if label in PARTNER_ORGANISATION_PATHS:
+        return [Q(**{PARTNER_ORGANISATION_PATHS[label]: organisation_id})]
+    if label == "partners.document":
+        roles = apps.get_model("partners", "ProgrammePartner").objects.filter(organisation=organisation_id)
+        return [Q(organisation=organisation_id) | Q(programme__in=roles.values("programme"))]
+    return []
+
+
 ANONYMOUS = Scope()
 
 
@@ -220,6 +264,16 @@ def scope_for(user: Any) -> Scope:
     institution_ids = frozenset(
         InstitutionContact.objects.filter(user=user, is_active=True).values_list("institution_id", flat=True)
     )
+    # Only someone with no other role is looked up as a partner person (a sign-in is given to a partner
+    # only if it holds no other role), so the other roles' requests cost no extra query.
+    partner = None
+    if person is None and not institution_ids:
+        PartnerPerson = apps.get_model("partners", "PartnerPerson")
+        partner = (
+            PartnerPerson.objects.filter(user=user, is_active=True, organisation__is_active=True)
+            .only("pk", "organisation_id")
+            .first()
+        )
     scope = Scope(
         user_id=user.pk,
         is_admin=user.is_superuser,
@@ -229,6 +283,8 @@ def scope_for(user: Any) -> Scope:
         person_force_id=person.force_id if person else None,
         is_lead=bool(person) and Syndicate.objects.filter(lead=person).exists(),
         is_mentor=bool(person) and person.is_mentor,
+        partner_person_id=partner.pk if partner else None,
+        partner_organisation_id=partner.organisation_id if partner else None,
     )
     user._scope = scope
     return scope

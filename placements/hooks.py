@@ -84,3 +84,26 @@ def selection_facts(programme_ids: Iterable[int]) -> dict[int, SelectionFacts]:
                 offers_awaiting=before.offers_awaiting + found.offers_awaiting,
             )
     return facts
+
+
+# Gates on timetabling: another app may refuse to timetable an activity on a programme (the partners
+# app: no approved risk assessment in date). `gate(programme, activity_ids)` returns {activity id: the
+# reason in plain words} for the activities it refuses, in a few queries.
+_TIMETABLE_GATES: list[Callable[[Programme, list[int]], dict[int, str]]] = []
+
+
+def register_timetable_gate(gate: Callable[[Programme, list[int]], dict[int, str]]) -> None:
+    if gate not in _TIMETABLE_GATES:
+        _TIMETABLE_GATES.append(gate)
+
+
+def timetable_refusals(programme: Programme, activity_ids: Iterable[int]) -> dict[int, str]:
+    """{activity id: why it cannot be timetabled on `programme`}; empty when every one may be."""
+    ids = sorted(set(activity_ids))
+    refused: dict[int, str] = {}
+    if not ids:
+        return refused
+    for gate in _TIMETABLE_GATES:
+        for pk, reason in gate(programme, ids).items():
+            refused.setdefault(pk, reason)
+    return refused

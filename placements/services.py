@@ -683,7 +683,7 @@ def _fillers(programme: Programme, chosen: Iterable[Activity]) -> list[Activity]
     """Inputs that can fill idle time: the force's active contingency activities and community
     inputs (no department) that are not on the plan already, one slot long."""
     chosen_ids = {a.pk for a in chosen}
-    return [
+    fillers = [
         activity
         for activity in Activity.objects.filter(force=programme.force_id, is_active=True)
         .filter(Q(is_contingency=True) | Q(department__isnull=True))
@@ -692,6 +692,9 @@ def _fillers(programme: Programme, chosen: Iterable[Activity]) -> list[Activity]
         .order_by("title", "pk")
         if activity.pk not in chosen_ids
     ]
+    # A filler another app refuses (no risk assessment in date) is left out rather than refused.
+    refused = hooks.timetable_refusals(programme, [a.pk for a in fillers])
+    return [activity for activity in fillers if activity.pk not in refused]
 
 
 @transaction.atomic
@@ -707,6 +710,9 @@ def timetable_generate(
     PlanningError naming the broken rule."""
     Programme.objects.select_for_update().get(pk=programme.pk)
     activities = [a for a in activities if a.force_id == programme.force_id]
+    refused = hooks.timetable_refusals(programme, [a.pk for a in activities])
+    if refused:
+        raise PlanningError(" ".join(refused[pk] for pk in sorted(refused)), status=409)
     staff = {
         a.pk: a for a in Activity.objects.filter(pk__in=[a.pk for a in activities]).prefetch_related("delivering_staff")
     }
@@ -818,6 +824,8 @@ def contingency_candidates(*, session: Session) -> list[Activity]:
             pk=session.activity_id
         )
     )
+    refused = hooks.timetable_refusals(programme, [a.pk for a in candidates])
+    candidates = [a for a in candidates if a.pk not in refused]
     departments = {a.department_id for a in candidates if a.department_id}
     fitting = planning.contingency_options(
         cancelled=cancelled,

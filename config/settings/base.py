@@ -48,6 +48,7 @@ LOCAL_APPS = [
     "certificates",
     "mentoring",
     "communications",
+    "partners",
     "privacy",
     "reports",
 ]
@@ -160,6 +161,11 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Partners' documents (risk assessments, insurance, venue agreements): outside the web root and never
+# under MEDIA_URL; read only through the document view, which checks the reader's scope.
+PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
+# The largest document a coordinator can upload.
+PARTNER_DOCUMENT_MAX_BYTES = env.int("PARTNER_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are read from the cache and written through to the database (so a cache restart signs
@@ -288,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
     "communications-joining-daily": {
         "task": "communications.tasks.joining_daily",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Partners' action log: one reminder to the owner of each action on the day it falls due.
+    "partners-action-reminders": {
+        "task": "partners.tasks.action_reminders",
+        "schedule": crontab(hour=7, minute=30),
     },
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
     # Retention: erase students' personal data whose period is over (privacy/services.py). The entry

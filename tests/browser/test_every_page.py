@@ -19,7 +19,7 @@ from .conftest import ARGS, AXE_TAGS, CHROMIUM, SHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLES = ["anon", "contact_a", "coord_a", "lead", "mentor", "student"]
+ROLES = ["anon", "contact_a", "coord_a", "lead", "mentor", "partner", "student"]
 # What a page must never show a person: a database number ("#12", "id 12") or a survey question's code.
 INTERNAL_ID = re.compile(r"#\d+|\bids?\b[ :=]*\d+", re.I)
 

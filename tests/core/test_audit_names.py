@@ -15,6 +15,7 @@ from core.audit import audit_action
 from core.personal_data import registry
 from privacy.services import student_erase
 from tests import factories as f
+from tests.partners.factories import PartnerPersonFactory
 
 NUMBERED = re.compile(r"#\s*\d+")
 
@@ -34,6 +35,10 @@ def _students_records(programme):
         "mentoring.mentorcontact": f.MentorContactFactory(pk=70107, assignment=assignment),
         "mentoring.outcome": f.OutcomeFactory(pk=70108, placement=placement),
         "certificates.certificate": f.CertificateFactory(pk=70109, placement=placement),
+        # Not a student's, but audited with its contact details masked (partners/privacy.py).
+        "partners.partnerperson": PartnerPersonFactory(
+            pk=70110, organisation__force=programme.force, organisation__name="Shire Council", name="Helen Price"
+        ),
     }
 
 
@@ -73,6 +78,7 @@ def test_every_audited_kind_of_record_is_named_in_words_without_its_number(progr
     assert named["mentoring.mentorassignment"] == f"Mentoring by {mentor} after {programme}"
     day = records["placements.attendance"].date
     assert named["placements.attendance"] == f"Attendance on {day:%A} {day.day} {day:%B %Y} ({programme})"
+    assert named["partners.partnerperson"] == "Helen Price (Shire Council)"
 
     # Deleted records keep the same words (an entry is written as the row goes).
     records["placements.attendance"].delete()

@@ -20,6 +20,17 @@ from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
 from tests.communications.factories import CalendarEventFactory, JoiningInstructionsFactory, JoiningLinkFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
+from tests.partners.factories import (
+    ActionFactory,
+    DocumentFactory,
+    DocumentRulesFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PartnerInvitationFactory,
+    PartnerPersonFactory,
+    ProgrammePartnerFactory,
+    RiskAssessmentOverrideFactory,
+)
 from tests.placements.factories import (
     DepartmentUnavailabilityFactory,
     ForcePersonInvitationFactory,
@@ -127,8 +138,26 @@ def _rows_of(force, letter):
         JoiningInstructionsFactory(programme=programme),
         JoiningLinkFactory(placement=placement),
         CalendarEventFactory(programme=programme),
+        *_partner_rows(force, programme, activity, lead, letter),
     ]
     return {(letter, row._meta.label): row for row in made}
+
+
+def _partner_rows(force, programme, activity, lead, letter):
+    organisation = OrganisationFactory(force=force, name=f"Partner {letter}")
+    person = PartnerPersonFactory(organisation=organisation, name=f"Partner Person {letter}")
+    meeting = MeetingFactory(programme=programme, title=f"Meeting {letter}")
+    return [
+        organisation,
+        person,
+        PartnerInvitationFactory(person=person),
+        ProgrammePartnerFactory(programme=programme, organisation=organisation, contact=person),
+        meeting,
+        ActionFactory(programme=programme, meeting=meeting, owner_person=None, owner_partner=person),
+        DocumentRulesFactory(force=force),
+        DocumentFactory(force=force, organisation=organisation, programme=programme, activity=activity, owner=lead),
+        RiskAssessmentOverrideFactory(programme=programme, activity=activity),
+    ]
 
 
 def local_models():

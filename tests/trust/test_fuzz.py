@@ -361,6 +361,10 @@ PAGES_WITHOUT_FORMS = {
     "surveys:survey_preview_step",
     "surveys:survey_qr_sheet",
     "verify:result",
+    "partners:organisations",  # a list of partner organisations: links, no form
+    "partners:meetings",  # the meetings' notes: links to each
+    "partners:document_download",  # a file
+    "partners:partner_programme",  # the partner's read-only summary of a programme
 }
 
 
@@ -414,6 +418,7 @@ def _session_role(world, role, opening_url):
         ("invitee", "invitation", "/invitations/{}/", "/invitations/accept/"),
         ("guardian", "consent_pending", "/consent/{}/", "/consent/form/"),
         ("joining", "person_invitation", "/join/{}/", "/join/accept/"),
+        ("partner_invitee", "partner_invitation", "/partners/join/{}/", "/partners/join/accept/"),
     ],
 )
 def test_emailed_link_forms_survive_hostile_input(world, db, role, token, opening, page):

@@ -12,7 +12,8 @@ signed in without the role; ``404`` outside the user's scope (or no token in the
 second code. Every refused POST (also on ``login``/``403``/``404`` cells) must change nothing.
 
 Columns: anon; ctc_a/ctc_b contacts of two schools of force A; crd_a/crd_b coordinators of
-force A/B; lead (syndicate lead, force A); mentor (force A); student (anonymous client that has
+force A/B; lead (syndicate lead, force A); mentor (force A); ptn (a partner person of force A with a
+sign-in: the county council's, which selects schools for the demo's running week); student (anonymous client that has
 opened a survey, certificate and consent link, so those tokens are in its session).
 """
 
@@ -25,8 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.trust.world import build_world
 
-ROLES = ["anon", "contact_a", "contact_b", "coord_a", "coord_b", "lead", "mentor", "student"]
-COLUMNS = ["anon", "ctc_a", "ctc_b", "crd_a", "crd_b", "lead", "mentor", "student"]
+ROLES = ["anon", "contact_a", "contact_b", "coord_a", "coord_b", "lead", "mentor", "partner", "student"]
+COLUMNS = ["anon", "ctc_a", "ctc_b", "crd_a", "crd_b", "lead", "mentor", "ptn", "student"]
 LOCAL_LABELS = {
     "accounts",
     "placements",
@@ -35,6 +36,7 @@ LOCAL_LABELS = {
     "certificates",
     "mentoring",
     "communications",
+    "partners",
     "core",
     "privacy",
     "reports",
@@ -83,6 +85,18 @@ ARGS = {
     "surveys:": {"pk": "survey", "fmt": "=csv", "step": "=1", "token": "t:survey"},
     "verify:": {"code": "verification_code"},
     "reports:": {"pk": "programme"},
+    "partners:": {
+        "pk": "partners_programme",
+        "person_pk": "partner_person",
+        "doc_pk": "document",
+        "action_pk": "partner_action",
+        "meeting_pk": "meeting",
+        "role_pk": "partner_role",
+        "activity_pk": "activity",
+        "token": "t:partner_invitation",
+    },
+    "partners:organisation_edit": {"pk": "organisation"},
+    "partners:person_create": {"pk": "organisation"},
 }
 
 
@@ -158,150 +172,175 @@ def outcome(response):
 
 
 MATRIX = """
-url name                               | anon    | ctc_a   | ctc_b   | crd_a   | crd_b   | lead    | mentor  | student
-----------------------------------------------------------------------------------------------------------------------
-accounts:home                          | login   | 302     | 302     | 302     | 302     | 302     | 302     | login
-accounts:login                         | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 200
-accounts:logout                        | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
-accounts:signed_out                    | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 200
-accounts:two_factor                    | login   | 200     | 200     | 200     | 200     | 200     | 200     | login
-audit_trail                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-certificates:download                  | login   | 200     | 404     | 200     | 404     | 403     | 403     | login
-certificates:job_progress              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-certificates:programme_ceremony_pdf    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-certificates:programme_certificates    | login   | 200     | 200     | 200     | 404     | 403     | 403     | login
-certificates:programme_issue           | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login
-certificates:programme_zip             | login   | 200     | 200     | 200     | 404     | 403     | 403     | login
-certificates:reissue                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-certificates:revoke                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-certificates:student_certificate       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-certificates:student_download          | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-certificates:student_link_create       | login   | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | login
-certificates:student_open              | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
-certificates:template_create           | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-certificates:template_edit             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-certificates:template_list             | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-certificates:template_preview          | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-communications:department_calendar    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-communications:joining_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-communications:joining_preview         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-communications:joining_send            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-communications:syndicate_calendar      | login   | 404     | 404     | 200     | 404     | 200     | 404     | login
-consent:form                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-consent:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
-consent:withdraw                       | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405
-health                                 | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-invitations:accept                     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
-invitations:open                       | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
-joining:calendar                       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-joining:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
-joining:page                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-mentoring:assign                       | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-mentoring:assignment                   | login   | 404     | 404     | 200     | 404     | 404     | 200     | login
-mentoring:assignment_end               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405/403 | 405/login
-mentoring:contact_create               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405     | 405/login
-mentoring:dashboard                    | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-mentoring:mentor_home                  | login   | 403     | 403     | 403     | 403     | 403     | 200     | login
-mentoring:outcome_create               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405     | 405/login
-mentoring:placement_outcomes           | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-mentoring:programme                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-mentoring:referral_create              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-mentoring:settings_update              | 405/login | 405/403 | 405/403 | 405     | 405     | 405/403 | 405/403 | 405/login
-notices:accessibility                  | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-notices:accessibility_index            | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-notices:privacy                        | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-notices:privacy_index                  | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-placements:activities                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:activity_create             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:activity_edit               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:activity_in_use             | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-placements:attendance                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:budget                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:budget_csv                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:budget_line_delete          | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:budget_line_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:department_create           | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-placements:department_edit             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:department_schedule         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:departments                 | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-placements:lead_home                   | login   | 403     | 403     | 403     | 403     | 200     | 403     | login
-placements:people                      | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-placements:person_create               | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-placements:person_deactivate           | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:person_edit                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:person_invitation_accept    | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
-placements:person_invitation_open      | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
-placements:person_invite               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:person_reactivate           | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-placements:placement_move              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-placements:programme_cancel            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:programme_copy              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:programme_copy_choose       | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-placements:programme_create            | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-placements:programme_detail            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:programme_edit              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:programme_list              | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-placements:register                    | login   | 404     | 404     | 200     | 404     | 200     | 404     | login
-placements:run_sheet                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:session_swap                | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:syndicate_schedule          | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:syndicate_update            | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-placements:syndicates                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:syndicates_build            | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-placements:timetable                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-placements:timetable_generate          | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-placements:unavailability_remove       | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-privacy:force_notices                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-privacy:home                           | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-privacy:retention_policy               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-privacy:student_erase                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-privacy:student_export                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-reports:practice_report                | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
-reports:practice_report_docx           | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
-reports:practice_report_edit           | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
-reports:practice_report_pdf            | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
-schools:allocations                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-schools:colleague_invite               | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
-schools:consent_resend                 | 405/login | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/login
-schools:contact_home                   | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
-schools:contact_invite                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-schools:csv_template                   | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
-schools:nominate                       | login   | 200     | 404     | 403     | 403     | 403     | 403     | login
-schools:nomination_detail              | login   | 200     | 404     | 200     | 404     | 404     | 404     | login
-schools:nomination_edit                | login   | 200     | 404     | 403     | 403     | 403     | 403     | login
-schools:nomination_list                | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
-schools:nomination_upload              | login   | 200     | 404     | 403     | 403     | 403     | 403     | login
-schools:nomination_withdraw            | 405/login | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/403 | 405/login
-schools:offer_respond                  | 405/login | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/403 | 405/login
-schools:offer_withdraw                 | login   | 403     | 403     | 409     | 404     | 403     | 403     | login
-schools:review                         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-schools:selection                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-schools:selection_confirm              | login   | 403     | 403     | 302     | 404     | 403     | 403     | login
-surveys:code_enter                     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-surveys:contact_surveys                | login   | 200     | 200     | 200     | 200     | 403     | 403     | login
-surveys:force_comparison               | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-surveys:force_export                   | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
-surveys:programme_import               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:programme_report               | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:programme_report_json          | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:programme_setup                | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login
-surveys:programme_surveys              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:student_all                    | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-surveys:student_done                   | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-surveys:student_mode                   | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
-surveys:student_review                 | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-surveys:student_start                  | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 200
-surveys:student_step                   | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
-surveys:survey_paper_sheet             | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:survey_preview                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:survey_preview_step            | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:survey_qr_sheet                | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
-surveys:survey_send_links              | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
-surveys:survey_outcomes_add            | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login
-surveys:survey_window                  | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login
-surveys:token_enter                    | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
-verify:form                            | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
-verify:result                          | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+url name                               | anon    | ctc_a   | ctc_b   | crd_a   | crd_b   | lead    | mentor  | ptn     | student
+--------------------------------------------------------------------------------------------------------------------------------
+accounts:home                          | login   | 302     | 302     | 302     | 302     | 302     | 302     | 302     | login
+accounts:login                         | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 200
+accounts:logout                        | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
+accounts:signed_out                    | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 200
+accounts:two_factor                    | login   | 200     | 200     | 200     | 200     | 200     | 200     | 200     | login
+audit_trail                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+certificates:download                  | login   | 200     | 404     | 200     | 404     | 403     | 403     | 403     | login
+certificates:job_progress              | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+certificates:programme_ceremony_pdf    | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+certificates:programme_certificates    | login   | 200     | 200     | 200     | 404     | 403     | 403     | 403     | login
+certificates:programme_issue           | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
+certificates:programme_zip             | login   | 200     | 200     | 200     | 404     | 403     | 403     | 403     | login
+certificates:reissue                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+certificates:revoke                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+certificates:student_certificate       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+certificates:student_download          | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+certificates:student_link_create       | login   | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | login
+certificates:student_open              | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+certificates:template_create           | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+certificates:template_edit             | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+certificates:template_list             | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+certificates:template_preview          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+communications:department_calendar    | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+communications:joining_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+communications:joining_preview         | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+communications:joining_send            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+communications:syndicate_calendar      | login   | 404     | 404     | 200     | 404     | 200     | 404     | 404     | login
+consent:form                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+consent:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+consent:withdraw                       | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405
+health                                 | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+invitations:accept                     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
+invitations:open                       | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+joining:calendar                       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+joining:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+joining:page                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+mentoring:assign                       | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+mentoring:assignment                   | login   | 404     | 404     | 200     | 404     | 404     | 200     | 404     | login
+mentoring:assignment_end               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405/403 | 405/403 | 405/login
+mentoring:contact_create               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405     | 405/404 | 405/login
+mentoring:dashboard                    | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+mentoring:mentor_home                  | login   | 403     | 403     | 403     | 403     | 403     | 200     | 403     | login
+mentoring:outcome_create               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405     | 405/404 | 405/login
+mentoring:placement_outcomes           | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+mentoring:programme                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+mentoring:referral_create              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+mentoring:settings_update              | 405/login | 405/403 | 405/403 | 405     | 405     | 405/403 | 405/403 | 405/403 | 405/login
+notices:accessibility                  | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+notices:accessibility_index            | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+notices:privacy                        | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+notices:privacy_index                  | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+partners:action_create                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:action_edit                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:document_approve              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+partners:document_detail               | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:document_download             | login   | 404     | 404     | 200     | 404     | 404     | 404     | 200     | login
+partners:document_rules                | 405/login | 405/403 | 405/403 | 405     | 405     | 405/403 | 405/403 | 405/403 | 405/login
+partners:document_upload               | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+partners:documents                     | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+partners:invitation_accept             | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
+partners:invitation_open               | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+partners:meeting_create                | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:meeting_edit                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:meetings                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:organisation_create           | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+partners:organisation_edit             | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:organisations                 | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+partners:partner_action_done           | 405/login | 405/403 | 405/403 | 405/403 | 405/403 | 405/403 | 405/403 | 405     | 405/login
+partners:partner_home                  | login   | 403     | 403     | 403     | 403     | 403     | 403     | 200     | login
+partners:partner_programme             | login   | 403     | 403     | 403     | 403     | 403     | 403     | 200     | login
+partners:person_create                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:person_edit                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:person_invite                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:programme                     | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:risk_override                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+partners:role_remove                   | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+placements:activities                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:activity_create             | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:activity_edit               | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:activity_in_use             | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+placements:attendance                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:budget                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:budget_csv                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:budget_line_delete          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:budget_line_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:department_create           | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+placements:department_edit             | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:department_schedule         | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:departments                 | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+placements:lead_home                   | login   | 403     | 403     | 403     | 403     | 200     | 403     | 403     | login
+placements:people                      | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+placements:person_create               | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+placements:person_deactivate           | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:person_edit                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:person_invitation_accept    | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
+placements:person_invitation_open      | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+placements:person_invite               | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:person_reactivate           | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+placements:placement_move              | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+placements:programme_cancel            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:programme_copy              | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:programme_copy_choose       | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+placements:programme_create            | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+placements:programme_detail            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:programme_edit              | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:programme_list              | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+placements:register                    | login   | 404     | 404     | 200     | 404     | 200     | 404     | 404     | login
+placements:run_sheet                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:session_swap                | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:syndicate_schedule          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:syndicate_update            | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+placements:syndicates                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:syndicates_build            | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+placements:timetable                   | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+placements:timetable_generate          | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+placements:unavailability_remove       | 405/login | 405/403 | 405/403 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+privacy:force_notices                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+privacy:home                           | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+privacy:retention_policy               | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+privacy:student_erase                  | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+privacy:student_export                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+reports:practice_report                | login   | 404     | 404     | 200     | 404     | 404     | 404     | 404     | login
+reports:practice_report_docx           | login   | 404     | 404     | 200     | 404     | 404     | 404     | 404     | login
+reports:practice_report_edit           | login   | 404     | 404     | 200     | 404     | 404     | 404     | 404     | login
+reports:practice_report_pdf            | login   | 404     | 404     | 200     | 404     | 404     | 404     | 404     | login
+schools:allocations                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+schools:colleague_invite               | login   | 200     | 200     | 403     | 403     | 403     | 403     | 403     | login
+schools:consent_resend                 | 405/login | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+schools:contact_home                   | login   | 200     | 200     | 403     | 403     | 403     | 403     | 403     | login
+schools:contact_invite                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+schools:csv_template                   | login   | 200     | 200     | 403     | 403     | 403     | 403     | 403     | login
+schools:nominate                       | login   | 200     | 404     | 403     | 403     | 403     | 403     | 403     | login
+schools:nomination_detail              | login   | 200     | 404     | 200     | 404     | 404     | 404     | 404     | login
+schools:nomination_edit                | login   | 200     | 404     | 403     | 403     | 403     | 403     | 403     | login
+schools:nomination_list                | login   | 200     | 200     | 403     | 403     | 403     | 403     | 403     | login
+schools:nomination_upload              | login   | 200     | 404     | 403     | 403     | 403     | 403     | 403     | login
+schools:nomination_withdraw            | 405/login | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/403 | 405/403 | 405/login
+schools:offer_respond                  | 405/login | 405     | 405/404 | 405/403 | 405/403 | 405/403 | 405/403 | 405/403 | 405/login
+schools:offer_withdraw                 | login   | 403     | 403     | 409     | 404     | 403     | 403     | 403     | login
+schools:review                         | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+schools:selection                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+schools:selection_confirm              | login   | 403     | 403     | 302     | 404     | 403     | 403     | 403     | login
+surveys:code_enter                     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+surveys:contact_surveys                | login   | 200     | 200     | 200     | 200     | 403     | 403     | 403     | login
+surveys:force_comparison               | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+surveys:force_export                   | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+surveys:programme_import               | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:programme_report               | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:programme_report_json          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:programme_setup                | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
+surveys:programme_surveys              | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:student_all                    | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+surveys:student_done                   | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+surveys:student_mode                   | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
+surveys:student_review                 | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+surveys:student_start                  | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 200
+surveys:student_step                   | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+surveys:survey_outcomes_add            | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
+surveys:survey_paper_sheet             | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:survey_preview                 | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:survey_preview_step            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:survey_qr_sheet                | login   | 404     | 404     | 200     | 404     | 404     | 404     | 404     | login
+surveys:survey_send_links              | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+surveys:survey_window                  | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
+surveys:token_enter                    | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+verify:form                            | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+verify:result                          | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 """
 
 DENIED = {"login", "403", "404"}

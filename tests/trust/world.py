@@ -110,6 +110,7 @@ def build_world():
     department = Department.objects.filter(force=force_a).order_by("pk").first()
     joining_programme, joining_token = _joining_token(force_a, coordinator)
 
+    partners = _partners(force_a, coordinator)
     world.users = {
         "anon": None,
         "contact_a": contact_a,
@@ -118,6 +119,7 @@ def build_world():
         "coord_b": coordinator_b,
         "lead": lead_user,
         "mentor": mentor_user,
+        "partner": User.objects.get(username="partner.council"),
         "student": None,
     }
     world.ids = {
@@ -144,6 +146,7 @@ def build_world():
         **{key: person.pk for key, person in people.items()},
         "department": department.pk,
         "joining_programme": joining_programme.pk,
+        **partners["ids"],
     }
     world.tokens = {
         "consent": consent_token,
@@ -153,9 +156,38 @@ def build_world():
         "certificate": certificate_token,
         "person_invitation": person_invitation_token,
         "joining": joining_token,
+        "partner_invitation": partners["token"],
     }
     del invitation
     return world
+
+
+def _partners(force, coordinator):
+    """The demo's partners: the council's running week (its role, a meeting, an action of the council's
+    own person), a document the council may read, and an emailed invitation for another partner."""
+    from partners.models import Action, Document, Organisation, PartnerPerson, ProgrammePartner
+    from partners.services import partner_invitation_create
+
+    council = Organisation.objects.get(force=force, name="Northshire County Council")
+    link = ProgrammePartner.objects.filter(organisation=council).order_by("programme__start_date").first()
+    action = Action.objects.filter(programme=link.programme, owner_partner__organisation=council).order_by("pk").first()
+    meeting = link.programme.partner_meetings.order_by("pk").first()
+    document = Document.objects.get(force=force, organisation=council)
+    editable = PartnerPerson.objects.get(organisation__force=force, name="Owen Reid")
+    invitee = PartnerPerson.objects.get(organisation__force=force, name="Kerry Doyle")
+    _, token = partner_invitation_create(person=invitee, actor=coordinator)
+    return {
+        "ids": {
+            "partners_programme": link.programme_id,
+            "partner_role": link.pk,
+            "partner_action": action.pk,
+            "meeting": meeting.pk,
+            "document": document.pk,
+            "organisation": council.pk,
+            "partner_person": editable.pk,
+        },
+        "token": token,
+    }
 
 
 def _joining_token(force, coordinator):

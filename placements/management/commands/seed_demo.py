@@ -73,6 +73,7 @@ class Command(BaseCommand):
             ("contact.riverside", "school contact at a special school (Riverside Special School)"),
             ("contact.university", "university module leader (the criminology placement)"),
             ("mentor", "career mentor: mentees from the finished week, some contacts overdue"),
+            ("partner.council", "partner (the county council): their own actions from the partners' meetings"),
             ("admin", f"platform administrator: the Django admin at {site}/admin/"),
         ]
         for username, role in logins:
