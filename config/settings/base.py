@@ -48,6 +48,7 @@ LOCAL_APPS = [
     "certificates",
     "mentoring",
     "communications",
+    "events",
     "privacy",
     "reports",
 ]
@@ -289,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communications.tasks.joining_daily",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Events: one reminder to those who have not replied, a few days before the reply-by date.
+    "events-reminders-daily": {"task": "events.tasks.event_reminders_daily", "schedule": crontab(hour=8, minute=30)},
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
     # Retention: erase students' personal data whose period is over (privacy/services.py). The entry
     # keeps its name so django-celery-beat updates its stored schedule instead of keeping a stale one.
