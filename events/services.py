@@ -276,7 +276,7 @@ def invitations_add(
 ) -> dict[str, int]:
     """Invite every person of `kinds` (and named community members) not invited yet, and email each their
     own reply link. Returns {"invited": new invitations, "emailed": emails queued, "no_email": without address}."""
-    event = Event.objects.select_for_update().select_related("force", "programme").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("force", "programme").get(pk=event.pk)
     _refuse_past(event)
     have = _already(event)
     new = []
@@ -309,7 +309,7 @@ def invitations_add(
 @transaction.atomic
 def invitation_new_link(*, invitation: Invitation, actor: AbstractBaseUser | None) -> int:
     """A new reply link for one invitee, emailed to them; the old link stops working at once."""
-    invitation = Invitation.objects.select_for_update().select_related("event").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("event").get(pk=invitation.pk)
     _refuse_past(invitation.event)
     _new_link(invitation)
     invitation.link_version += 1
@@ -323,7 +323,7 @@ def invitation_new_link(*, invitation: Invitation, actor: AbstractBaseUser | Non
 @transaction.atomic
 def invitation_remove(*, invitation: Invitation, actor: AbstractBaseUser | None) -> None:
     """Take someone off the invitation list; their link stops working."""
-    invitation = Invitation.objects.select_for_update().select_related("event").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("event").get(pk=invitation.pk)
     Event.objects.select_for_update().filter(pk=invitation.event_id).first()
     audit_action(actor=actor, action="Invitation withdrawn", instance=invitation.event)
     invitation.delete()
@@ -428,7 +428,7 @@ def _remind(event: Event, label: str) -> int:
 def reminders_send(*, event: Event, round_number: int, actor: AbstractBaseUser | None) -> int:
     """Remind everyone who has not replied, once per round: `round_number` is the round the coordinator saw
     offered, so a second click (or a second tab) sends nothing more."""
-    event = Event.objects.select_for_update().select_related("force", "programme").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("force", "programme").get(pk=event.pk)
     _refuse_past(event)
     if not event.replies_open():
         raise EventsError("Replies have closed, so there is nothing to remind anyone of.", status=409)
