@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainForm, PlainModelForm
@@ -39,8 +40,11 @@ class EventForm(PlainModelForm):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = Programme.objects.filter(force=force).order_by("-start_date")
         self.fields["programme"].required = False
-        self.fields["capacity"].min_value = 1
-        self.fields["guests_allowed"].max_value = 10
+        self.fields["capacity"].validators.append(MinValueValidator(1, "An event needs at least 1 place."))
+        self.fields["capacity"].widget.attrs["min"] = 1
+        self.fields["guests_allowed"].validators.append(
+            MaxValueValidator(10, "Each invitee may bring at most 10 guests.")
+        )
         self.fields["guests_allowed"].widget.attrs["max"] = 10
 
     def clean(self):
