@@ -15,7 +15,6 @@ from events.models import Event, Invitation
 
 from .conftest import LONDON, at, ceremony_data, invite
 
-
 # --- pages by role -----------------------------------------------------------------------------------
 
 
