@@ -24,7 +24,7 @@ def event_uid(event: Event) -> str:
 
 
 def event_location(event: Event) -> str:
-    return ", ".join(part for part in (event.venue, " ".join(event.address.split())) if part)
+    return ", ".join(part for part in (event.venue, event.address_one_line) if part)
 
 
 def event_component(event: Event) -> CalendarEvent:

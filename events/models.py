@@ -64,6 +64,11 @@ class Event(models.Model):
         return f"{self.title} ({timezone.localtime(self.starts_at):%-d %B %Y})"
 
     @property
+    def address_one_line(self) -> str:
+        """The address on one line ("1 High Street, Northtown NT1 1AA"), for calendars and plain-text emails."""
+        return ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
+
+    @property
     def is_over(self) -> bool:
         return timezone.now() >= self.ends_at
 

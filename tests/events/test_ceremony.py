@@ -61,7 +61,7 @@ def test_the_joining_emails_page_and_calendars_read_the_ceremony_from_its_event(
     )
     context = joining_selectors.ceremony_context(programme, programme.joining_instructions)
     assert context["ceremony_starts_at"] == at(date(2027, 9, 20), 18)
-    assert context["ceremony_venue"] == "Town hall, 1 High Street Northtown NT1 1AA"
+    assert context["ceremony_venue"] == "Town hall, 1 High Street, Northtown NT1 1AA"
 
     student_file = _vevents(joining_calendars.student_calendar(people["minor"]))
     in_joining = student_file["Awards ceremony: Force A week"]

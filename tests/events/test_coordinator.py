@@ -269,7 +269,7 @@ def test_the_calendar_keeps_its_uid_and_raises_sequence_when_the_event_moves(cer
     assert str(first["uid"]).startswith(f"ceremony.programme-{people['programme'].pk}@")
     assert int(first["sequence"]) == 0
     assert first.decoded("dtstart") == at(date(2027, 9, 20), 18)
-    assert str(first["location"]) == "Town hall, 1 High Street Northtown NT1 1AA"
+    assert str(first["location"]) == "Town hall, 1 High Street, Northtown NT1 1AA"
 
     services.event_save(force=ceremony.force, event=ceremony, data={"description": "New words"}, actor=coordinator)
     ceremony.refresh_from_db()
