@@ -64,18 +64,18 @@ def _ceremony(force, week, actor):
         reply_by=day - timedelta(days=5),
         created_by=actor,
     )
-    now = timezone.now()
+    sent = event.starts_at - timedelta(days=28)
     invitations = [
-        Invitation(event=event, kind=Invitation.Kind.STUDENT, placement=placement, invited_at=now)
+        Invitation(event=event, kind=Invitation.Kind.STUDENT, placement=placement, invited_at=sent)
         for placement in selectors.invitable_placements(week).order_by("pk")
     ]
     leads = ForcePerson.objects.filter(led_syndicates__programme=week, is_active=True).distinct()
-    invitations += [Invitation(event=event, kind=Invitation.Kind.LEAD, person=p, invited_at=now) for p in leads]
+    invitations += [Invitation(event=event, kind=Invitation.Kind.LEAD, person=p, invited_at=sent) for p in leads]
     for index, invitation in enumerate(invitations):
         reply = CEREMONY_REPLIES[index % len(CEREMONY_REPLIES)]
         if reply:
             invitation.answer, invitation.guests = reply
-            invitation.replied_at = now
+            invitation.replied_at = sent + timedelta(days=1 + index % 12)
         services._new_link(invitation)
     Invitation.objects.bulk_create(invitations)
 
