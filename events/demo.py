@@ -108,7 +108,7 @@ def _information_event(force, story, actor):
         services.invitations_add(
             event=event, community=[(name, email) for name, email, _reply in COMMUNITY], actor=actor
         )
-        for name, email, reply in COMMUNITY:
+        for _name, email, reply in COMMUNITY:
             if reply:
                 invitation = event.invitations.get(email=email)
                 services.invitation_reply(invitation=invitation, coming=reply[0] == "yes", guests=reply[1])

@@ -2,7 +2,7 @@
 emails, page and calendars reading it from the event (same UID as the event's own file, its SEQUENCE)."""
 
 import importlib
-from datetime import date, datetime
+from datetime import date
 
 from django.apps import apps
 from icalendar import Calendar
@@ -14,7 +14,7 @@ from events import calendars, services
 from events.models import Event
 from tests import factories as f
 
-from .conftest import LONDON, at
+from .conftest import at
 
 
 def written(programme, **ceremony):
@@ -83,4 +83,3 @@ def test_the_joining_form_leaves_the_ceremony_to_its_event(client_for, coordinat
     text = page.content.decode()
     assert reverse("events:detail", args=[ceremony.pk]) in text
     assert 'name="ceremony_venue"' not in text
-    assert datetime and LONDON
