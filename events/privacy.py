@@ -12,7 +12,8 @@ from .models import Invitation
 class EventsPersonalData(PersonalData):
     order = 47
     holds = ("events.invitation",)
-    personal = {"events.invitation": ("name", "email")}
+    # No student's personal field is copied here: an invitation's `name` and `email` are only ever a community
+    # member's (blanked COMMUNITY_KEEP_DAYS after the event), and they are masked in the audit trail.
     audited = {
         "events.invitation": Audited(
             masked=("name", "email", "token_hash", "token_salt"),

@@ -15,6 +15,7 @@ from core.audit import audit_action
 from core.personal_data import registry
 from privacy.services import student_erase
 from tests import factories as f
+from tests.events.factories import InvitationFactory
 
 NUMBERED = re.compile(r"#\s*\d+")
 
@@ -34,6 +35,9 @@ def _students_records(programme):
         "mentoring.mentorcontact": f.MentorContactFactory(pk=70107, assignment=assignment),
         "mentoring.outcome": f.OutcomeFactory(pk=70108, placement=placement),
         "certificates.certificate": f.CertificateFactory(pk=70109, placement=placement),
+        "events.invitation": InvitationFactory(
+            pk=70110, event__force=programme.force, kind="student", placement=placement, name="", email=""
+        ),
     }
 
 
