@@ -65,6 +65,8 @@ def event_save(*, force, data: Mapping[str, Any], actor: AbstractBaseUser | None
     and tells everyone invited who has not said no."""
     if event is not None:
         event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.is_over:
+            raise EventsError("This event has already happened, so it stays as it was.", status=409)
         before = {name: getattr(event, name) for name in CALENDAR_FIELDS}
     else:
         event = Event(force=force, created_by=_user(actor))

@@ -129,6 +129,16 @@ def test_another_force_s_programme_cannot_be_chosen(client_for, coordinator, pro
     assert not Event.objects.exists()
 
 
+def test_a_past_event_cannot_be_changed(client_for, ceremony, coordinator):
+    with time_machine.travel(datetime(2027, 9, 21, 9, 0, tzinfo=LONDON), tick=False):
+        with pytest.raises(services.EventsError, match="already happened"):
+            services.event_save(force=ceremony.force, event=ceremony, data={"venue": "Elsewhere"}, actor=coordinator)
+        page = client_for(coordinator).get(reverse("events:detail", args=[ceremony.pk])).content.decode()
+        assert "This event took place on" in page and reverse("events:invite", args=[ceremony.pk]) not in page
+    ceremony.refresh_from_db()
+    assert ceremony.venue == "Town hall"
+
+
 def test_a_programme_has_one_ceremony(ceremony, people, coordinator):
     with pytest.raises(services.EventsError, match="already has an awards ceremony"):
         services.event_save(force=ceremony.force, data=ceremony_data(people["programme"]), actor=coordinator)
