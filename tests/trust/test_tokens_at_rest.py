@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from certificates.services import student_link_create
 from communications.services import joining_instructions_send
-from events import services as services_events
 from core.models import OutboundEmail
+from events import services as services_events
 from placements.services import force_person_invitation_create
 from schools import services as intake
 from surveys.models import Invitation
