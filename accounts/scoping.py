@@ -69,6 +69,8 @@ FORCE_PATHS = {
     "communications.joininginstructions": "programme__force",
     "communications.joininglink": "placement__programme__force",
     "communications.calendarevent": "programme__force",
+    "events.event": "force",
+    "events.invitation": "event__force",
     "core.outboundemail": "force",
     "privacy.retentionpolicy": "force",
     "privacy.erasure": "nomination__programme__force",

@@ -19,6 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from events.calendars import event_location
+from events.selectors import programme_ceremony
 from placements.models import Department, Placement, Programme, Session, Syndicate
 
 from .models import CalendarEvent, JoiningInstructions
@@ -37,6 +39,8 @@ class CalendarItem:
     location: str = ""
     cancelled: bool = False
     description: str = field(default="", compare=False)
+    # Set when another app keeps the event's SEQUENCE itself (the ceremony's event, in `events`).
+    sequence: int | None = field(default=None, compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -60,6 +64,9 @@ def sequences(programme: Programme, items: list[CalendarItem]) -> dict[str, int]
     stored = {row.key: row for row in CalendarEvent.objects.filter(programme=programme, key__in=[i.key for i in items])}
     found = {}
     for item in items:
+        if item.sequence is not None:
+            found[item.key] = item.sequence
+            continue
         row = stored.get(item.key)
         if row is None:
             row, _created = CalendarEvent.objects.get_or_create(
@@ -173,6 +180,20 @@ def day_items(programme: Programme, instructions: JoiningInstructions | None) ->
 
 
 def ceremony_items(programme: Programme, instructions: JoiningInstructions | None) -> list[CalendarItem]:
+    """The awards ceremony: its event where it has one (same UID as the event's own calendar file, and the
+    event's SEQUENCE), else the ceremony fields of the joining instructions."""
+    event = programme_ceremony(programme)
+    if event is not None:
+        return [
+            CalendarItem(
+                key="ceremony",
+                title=event.title,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                location=event_location(event),
+                sequence=event.sequence,
+            )
+        ]
     if instructions is None or not instructions.has_ceremony:
         return []
     return [

@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from events.calendars import event_location
+from events.selectors import programme_ceremony
 from placements.models import Placement, Programme, Session
 from schools.models import InstitutionContact
 
@@ -117,8 +119,28 @@ def email_context(*, placement: Placement, instructions: JoiningInstructions) ->
         "syndicate": syndicate,
         "lead": syndicate.lead if syndicate is not None else None,
         "week": student_week(placement),
-        "ceremony_starts_at": instructions.ceremony_starts_at and timezone.localtime(instructions.ceremony_starts_at),
-        "ceremony_ends_at": instructions.ceremony_ends_at and timezone.localtime(instructions.ceremony_ends_at),
+        **ceremony_context(placement.programme, instructions),
+    }
+
+
+def ceremony_context(programme: Programme, instructions: JoiningInstructions | None) -> dict[str, Any]:
+    """The awards ceremony as the joining emails and page show it: from its event where it has one (the events
+    app), else from the ceremony fields the joining instructions had before events existed."""
+    event = programme_ceremony(programme) if programme.pk else None
+    if event is not None:
+        starts, ends, venue = event.starts_at, event.ends_at, event_location(event)
+    elif instructions is not None and instructions.has_ceremony:
+        starts, ends, venue = (
+            instructions.ceremony_starts_at,
+            instructions.ceremony_ends_at,
+            instructions.ceremony_venue,
+        )
+    else:
+        return {"ceremony_starts_at": None, "ceremony_ends_at": None, "ceremony_venue": ""}
+    return {
+        "ceremony_starts_at": timezone.localtime(starts),
+        "ceremony_ends_at": timezone.localtime(ends),
+        "ceremony_venue": venue,
     }
 
 

@@ -17,6 +17,7 @@ from accounts.access import coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user
 from core.services import email_render
 from core.tokens import token_guard, token_rejected
+from events.selectors import programme_ceremony
 from placements.models import Department, Placement, Programme, Syndicate
 from schools.models import Institution, InstitutionContact, Nomination
 
@@ -28,6 +29,7 @@ from .services import CommunicationsError
 SESSION_KEY = "joining_link_id"
 # What an emailed link reads as in a preview: the real one exists only in the email that is sent.
 PREVIEW_LINK = "/joining/…"
+CEREMONY_FORM_FIELDS = ("ceremony_date", "ceremony_starts", "ceremony_ends", "ceremony_venue")
 
 
 def _programme(request, pk):
@@ -63,19 +65,33 @@ def joining_edit(request, pk):
         instance=instructions or JoiningInstructions(programme=programme),
         initial=initial,
     )
+    ceremony_event = programme_ceremony(programme)
+    if ceremony_event is not None:
+        # The ceremony is an event now (the events app): it is changed on its own page, not here.
+        for name in CEREMONY_FORM_FIELDS:
+            form.fields.pop(name, None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = form.cleaned_data
+            if ceremony_event is not None:
+                data = {name: value for name, value in data.items() if not name.startswith("ceremony_")}
             try:
-                services.joining_instructions_save(programme=programme, data=form.cleaned_data, actor=request.user)
+                services.joining_instructions_save(programme=programme, data=data, actor=request.user)
             except CommunicationsError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = error.status
             else:
                 messages.success(request, "Joining instructions saved. Check the preview, then send them.")
                 return redirect("communications:joining_preview", pk=programme.pk)
-    context = {"programme": programme, "form": form, "instructions": instructions, "is_new": instructions is None}
+    context = {
+        "programme": programme,
+        "form": form,
+        "instructions": instructions,
+        "is_new": instructions is None,
+        "ceremony_event": ceremony_event,
+    }
     return render(request, "communications/joining_edit.html", context, status=status)
 
 

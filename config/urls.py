@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("communications.urls")),
     path("", include("communications.public_urls")),
     path("", include("partners.urls")),
+    path("", include("events.urls")),
+    path("", include("events.public_urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("", include("reports.urls")),

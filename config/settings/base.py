@@ -49,6 +49,7 @@ LOCAL_APPS = [
     "mentoring",
     "communications",
     "partners",
+    "events",
     "privacy",
     "reports",
 ]
@@ -300,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.action_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Events: one reminder to those who have not replied, a few days before the reply-by date.
+    "events-reminders-daily": {"task": "events.tasks.event_reminders_daily", "schedule": crontab(hour=8, minute=30)},
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
     # Retention: erase students' personal data whose period is over (privacy/services.py). The entry
     # keeps its name so django-celery-beat updates its stored schedule instead of keeping a stale one.

@@ -15,6 +15,7 @@ from core.audit import audit_action
 from core.personal_data import registry
 from privacy.services import student_erase
 from tests import factories as f
+from tests.events.factories import InvitationFactory
 from tests.partners.factories import PartnerPersonFactory
 
 NUMBERED = re.compile(r"#\s*\d+")
@@ -38,6 +39,9 @@ def _students_records(programme):
         # Not a student's, but audited with its contact details masked (partners/privacy.py).
         "partners.partnerperson": PartnerPersonFactory(
             pk=70110, organisation__force=programme.force, organisation__name="Shire Council", name="Helen Price"
+        ),
+        "events.invitation": InvitationFactory(
+            pk=70111, event__force=programme.force, kind="student", placement=placement, name="", email=""
         ),
     }
 

@@ -19,6 +19,7 @@ from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
 from tests.communications.factories import CalendarEventFactory, JoiningInstructionsFactory, JoiningLinkFactory
+from tests.events.factories import EventFactory, InvitationFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.partners.factories import (
     ActionFactory,
@@ -139,6 +140,8 @@ def _rows_of(force, letter):
         JoiningLinkFactory(placement=placement),
         CalendarEventFactory(programme=programme),
         *_partner_rows(force, programme, activity, lead, letter),
+        EventFactory(force=force, programme=programme),
+        InvitationFactory(event__force=force, kind="student", placement=placement, name="", email=""),
     ]
     return {(letter, row._meta.label): row for row in made}
 

@@ -24,6 +24,7 @@ from surveys.selectors import invitation_by_short_code
 from surveys.services import invitation_short_code
 from tests import factories as f
 from tests.certificates.factories import StudentLinkFactory
+from tests.events.factories import InvitationFactory as EventInvitationFactory
 from tests.schools.conftest import allocation_a, open_programme, today  # noqa: F401 - fixtures
 from tests.schools.factories import ConsentLinkFactory
 from tests.trust.test_retention import _identities, _leaks, _product_vocabulary
@@ -73,6 +74,7 @@ def student(force_a, settings, tmp_path):
     )
     certificate.pdf.save("certificate-1.pdf", ContentFile(PDF))
     StudentLinkFactory(placement=placement)
+    EventInvitationFactory(event__force=force_a, kind="student", placement=placement, name="", email="")
     assignment = f.MentorAssignmentFactory(placement=placement)
     f.MentorContactFactory(assignment=assignment, summary="Talked with Ottoline about cadets", sensitive_notes="x")
     f.OutcomeFactory(placement=placement, note="Ottoline joined cadets")

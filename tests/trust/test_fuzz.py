@@ -316,6 +316,10 @@ PAGES_WITHOUT_FORMS = {
     "communications:joining_preview",  # the emails as they will look, and links
     "joining:page",  # the family's read-only page
     "joining:calendar",
+    "events:list",  # the force's events, as links
+    "events:door_list",  # a PDF
+    "events:calendar",  # calendar files
+    "event_reply:calendar",
     "accounts:signed_out",
     "schools:contact_home",
     "placements:lead_home",
@@ -419,6 +423,7 @@ def _session_role(world, role, opening_url):
         ("guardian", "consent_pending", "/consent/{}/", "/consent/form/"),
         ("joining", "person_invitation", "/join/{}/", "/join/accept/"),
         ("partner_invitee", "partner_invitation", "/partners/join/{}/", "/partners/join/accept/"),
+        ("event_invitee", "event_reply", "/reply/{}/", "/reply/"),
     ],
 )
 def test_emailed_link_forms_survive_hostile_input(world, db, role, token, opening, page):

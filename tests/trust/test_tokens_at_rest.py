@@ -16,6 +16,7 @@ from django.utils import timezone
 from certificates.services import student_link_create
 from communications.services import joining_instructions_send
 from core.models import OutboundEmail
+from events import services as services_events
 from placements.services import force_person_invitation_create
 from schools import services as intake
 from surveys.models import Invitation
@@ -27,7 +28,7 @@ from tests.schools.conftest import allocation_a, open_programme, student, today 
 from tests.surveys.conftest import make_week
 from tests.trust.test_retention import _all_text
 
-LINK = re.compile(r"/(consent|invitations|join|joining|s)/([A-Za-z0-9_\-]{20,})/")
+LINK = re.compile(r"/(consent|invitations|join|joining|reply|s)/([A-Za-z0-9_\-]{20,})/")
 SHORT_CODE = re.compile(r"/s/ and type: ([A-Z0-9]{5}-[A-Z0-9]{5})")
 
 
@@ -63,6 +64,21 @@ def journey(coordinator, contact, allocation_a, programme_a, django_capture_on_c
     written(programme_a)
     with django_capture_on_commit_callbacks(execute=True):
         assert joining_instructions_send(programme=programme_a, actor=coordinator) == 4  # 2 guardians, 2 schools
+    event = services_events.event_save(
+        force=programme_a.force,
+        data={
+            "kind": "information",
+            "title": "Information event",
+            "starts_at": timezone.now() + timedelta(days=30),
+            "ends_at": timezone.now() + timedelta(days=30, hours=2),
+            "venue": "Training centre",
+            "guests_allowed": 1,
+            "reply_by": timezone.localdate() + timedelta(days=20),
+        },
+        actor=coordinator,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services_events.invitations_add(event=event, community=[("Ruth Community", "ruth@example.org")], actor=None)
     _link, certificate_token = student_link_create(placement=placements[0], actor=coordinator)
     return {"nomination": nomination, "certificate_token": certificate_token}
 
@@ -78,6 +94,7 @@ def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journe
         "consent": 2,
         "s": 4,
         "joining": 2,
+        "reply": 1,
     }
     assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == len(mail.outbox)
 
@@ -97,6 +114,9 @@ def test_no_working_token_is_stored_anywhere_yet_the_delivered_links_work(journe
     for token in delivered["joining"]:
         assert client.get(reverse("joining:open", args=[token])).url == reverse("joining:page")
         assert client.get(reverse("joining:page")).status_code == 200
+    (reply,) = delivered["reply"]
+    assert client.get(reverse("event_reply:open", args=[reply])).url == reverse("event_reply:page")
+    assert b"Information event" in client.get(reverse("event_reply:page")).content
     assert Session.objects.exists()
 
     tokens = {token for found in delivered.values() for token in found} | {journey["certificate_token"]}

@@ -68,6 +68,10 @@ ARGS = {
     "consent:": {"token": "t:consent"},
     "communications:": {"pk": "joining_programme", "department_pk": "department", "syndicate_pk": "syndicate"},
     "joining:": {"token": "t:joining"},
+    "events:": {"pk": "event"},
+    "events:invitation_new_link": {"pk": "event_invitation"},
+    "events:invitation_remove": {"pk": "event_invitation"},
+    "event_reply:": {"token": "t:event_reply"},
     "privacy:student": {"pk": "nomination"},
     "privacy:retention_policy": {"pk": "force"},
     "privacy:force_notices": {"pk": "force"},
@@ -145,6 +149,7 @@ def make_clients(world):
                 f"/certificates/s/{world.tokens['certificate']}/",
                 f"/consent/{world.tokens['consent']}/",
                 f"/joining/{world.tokens['joining']}/",
+                f"/reply/{world.tokens['event_reply']}/",
             ):
                 assert client.get(url).status_code == 302, url
         key = client.cookies.get(settings.SESSION_COOKIE_NAME)
@@ -205,6 +210,20 @@ consent:form                           | 404     | 404     | 404     | 404     |
 consent:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
 consent:withdraw                       | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405/404 | 405
 health                                 | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+event_reply:calendar                   | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+event_reply:open                       | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
+event_reply:page                       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+events:calendar                        | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+events:create                          | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+events:delete                          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+events:detail                          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+events:door_list                       | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+events:edit                            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+events:invitation_new_link             | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
+events:invitation_remove               | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
+events:invite                          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+events:list                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+events:remind                          | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
 invitations:accept                     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
 invitations:open                       | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
 joining:calendar                       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200

@@ -109,6 +109,7 @@ def build_world():
     _, person_invitation_token = force_person_invitation_create(person=people["person_joining"], actor=coordinator)
     department = Department.objects.filter(force=force_a).order_by("pk").first()
     joining_programme, joining_token = _joining_token(force_a, coordinator)
+    event, event_invitation, event_reply_token = _event_reply(force_a)
 
     partners = _partners(force_a, coordinator)
     world.users = {
@@ -147,6 +148,8 @@ def build_world():
         "department": department.pk,
         "joining_programme": joining_programme.pk,
         **partners["ids"],
+        "event": event.pk,
+        "event_invitation": event_invitation.pk,
     }
     world.tokens = {
         "consent": consent_token,
@@ -157,6 +160,7 @@ def build_world():
         "person_invitation": person_invitation_token,
         "joining": joining_token,
         "partner_invitation": partners["token"],
+        "event_reply": event_reply_token,
     }
     del invitation
     return world
@@ -212,6 +216,17 @@ def _joining_token(force, coordinator):
     data = {**joining_defaults(placement.programme), "venue_address": "1 Station Road", "contact_phone": "01234 567890"}
     joining_instructions_save(programme=placement.programme, data=data, actor=coordinator)
     return placement.programme, link_token(JOINING_LINK_PURPOSE, joining_link_for(placement).token_salt)
+
+
+def _event_reply(force):
+    """The demo's community information event (still to come), one invitation to it and its reply link."""
+    from core.links import link_token
+    from events.models import Event
+    from events.services import REPLY_LINK_PURPOSE
+
+    event = Event.objects.filter(force=force, kind=Event.Kind.INFORMATION).order_by("pk").first()
+    invitation = event.invitations.filter(answer="").order_by("-pk").first()
+    return event, invitation, link_token(REPLY_LINK_PURPOSE, invitation.token_salt)
 
 
 def _open(force):
