@@ -67,6 +67,10 @@ contact_home_required = role_required(
 )
 lead_required = role_required(lambda scope: scope.is_admin or scope.is_lead, "This start page is for another role.")
 mentor_required = role_required(lambda scope: scope.is_admin or scope.is_mentor, "This start page is for another role.")
+national_required = role_required(
+    lambda scope: scope.is_admin or scope.is_national,
+    "Only the national coordinator and practice leads can open this page.",
+)
 
 
 def _force_id(obj: Model) -> int | None:

@@ -9,7 +9,10 @@ Scope comes from the roles a user holds:
 - coordinator: everything of their own force;
 - institution contact: their own institution, its nominations, consents, placements, certificates;
 - syndicate lead: their syndicates, the students in them, those students' attendance and sessions;
-- mentor: their own mentees (assignments, contact logs, outcomes).
+- mentor: their own mentees (assignments, contact logs, outcomes);
+- national (a national coordinator or practice lead, holding `accounts.national_figures` and belonging
+  to no force and no school): no row of any model here; only the anonymised national figures
+  (reports.national), which come from no scoped query.
 """
 
 from dataclasses import dataclass, field
@@ -70,6 +73,8 @@ FORCE_PATHS = {
     "privacy.erasure": "nomination__programme__force",
     "privacy.forcenotice": "force",
     "reports.practicereport": "programme__force",
+    "reports.nationalsharing": "force",
+    "reports.sharelink": "force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here
@@ -116,6 +121,7 @@ class Scope:
     person_force_id: int | None = None
     is_lead: bool = False
     is_mentor: bool = False
+    is_national: bool = False
 
     @property
     def is_coordinator(self) -> bool:
@@ -137,6 +143,7 @@ class Scope:
             ("contact", self.is_contact),
             ("lead", self.is_lead),
             ("mentor", self.is_mentor),
+            ("national", self.is_national),
         ]
         return [name for name, held in names if held]
 
@@ -228,6 +235,12 @@ def scope_for(user: Any) -> Scope:
         person_force_id=person.force_id if person else None,
         is_lead=bool(person) and Syndicate.objects.filter(lead=person).exists(),
         is_mentor=bool(person) and person.is_mentor,
+        # Someone of a force or a school sees their own records and is never also the national role, so
+        # the national figures never sit beside a child's record in one account.
+        is_national=not person
+        and not institution_ids
+        and not user.is_superuser
+        and user.has_perm(f"{user._meta.app_label}.national_figures"),
     )
     user._scope = scope
     return scope

@@ -26,6 +26,8 @@ def home(request):
         return redirect("placements:lead_home")
     if scope.is_mentor:
         return redirect("mentoring:mentor_home")
+    if scope.is_national:
+        return redirect("reports:national")
     return render(request, "accounts/no_role.html")
 
 

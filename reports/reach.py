@@ -103,16 +103,28 @@ def _within_table(tables: list[Table], threshold: int) -> list[Table]:
     return tables
 
 
+def _atoms(population, groups) -> dict:
+    """Each student's column: students in exactly the same groups share one, which keeps every span the
+    same (no published figure can tell them apart) and the matrices small however many students there are."""
+    signatures: dict = {member: [] for member in population}
+    for g, members in enumerate(groups):
+        for member in members:
+            if member in signatures:
+                signatures[member].append(g)
+    columns: dict = {}
+    return {member: columns.setdefault(tuple(sig), len(columns)) for member, sig in signatures.items()}
+
+
 def _vector(members, index):
-    vector = np.zeros(len(index))
+    vector = np.zeros(max(index.values(), default=-1) + 1)
     for member in members:
         vector[index[member]] = 1
     return vector
 
 
-def _published(tables: list[Table], index, population):
-    vectors = [_vector(population, index)]
-    places = [None]
+def _published(tables: list[Table], index, population, known=()):
+    vectors = [_vector(population, index)] + [_vector(members, index) for members in known]
+    places = [None] * (1 + len(known))
     for t, tbl in enumerate(tables):
         for c, cell in enumerate(tbl.cells):
             if cell.shown:
@@ -127,26 +139,41 @@ def _in_span(matrix, vector) -> bool:
     return np.linalg.matrix_rank(np.vstack([matrix, vector])) == np.linalg.matrix_rank(matrix)
 
 
-def recoverable(tables: list[Table], population) -> list[tuple[str, str]]:
+def recoverable(tables: list[Table], population, *, known=(), protect=()) -> list[tuple[str, str]]:
     """The small hidden cells whose count follows from the published ones: [(table key, cell label)].
 
     A cell hidden only to protect another (SECONDARY) holds at least THRESHOLD students, so working it
     out harms nobody unless it gives a small one back, which this finds. An empty cell is left out: its
     vector is zero, which says nothing of what a reader can work out.
     """
-    index = {member: i for i, member in enumerate(sorted(population))}
-    matrix, _ = _published(tables, index, population)
+    index = _atoms(population, [c.members for t in tables for c in t.cells] + list(known) + list(protect))
+    matrix, _ = _published(tables, index, population, known)
     found = []
     for tbl in tables:
         for cell in tbl.cells:
             if cell.hidden == SMALL and cell.members and _in_span(matrix, _vector(cell.members, index)):
                 found.append((tbl.key, cell.label))
+    for i, members in enumerate(protect):
+        if 0 < len(members) < THRESHOLD and _in_span(matrix, _vector(members, index)):
+            found.append(("protected", str(i)))
     return found
 
 
-def publish(tables: list[Table], population, threshold: int = THRESHOLD) -> list[Table]:
-    """The tables with every cell that could identify a child hidden, directly or by differencing."""
+def _small(members, threshold) -> bool:
+    return 0 < len(members) < threshold
+
+
+def publish(tables: list[Table], population, threshold: int = THRESHOLD, *, known=(), protect=()) -> list[Table]:
+    """The tables with every cell that could identify a child hidden, directly or by differencing.
+
+    `known`: groups of students whose count the reader has anyway (each programme's or year's total, or
+    everything a force's coordinator knows of their own force). `protect`: groups that are no cell of
+    these tables but must not be worked out either when small (the students of the other forces, for a
+    coordinator comparing their force with the national figures).
+    """
     population = frozenset(population)
+    known = [frozenset(members) for members in known]
+    protect = [frozenset(members) for members in protect]
     tables = [
         replace(tbl, cells=tuple(replace(cell, hidden=SMALL if cell.count < threshold else "") for cell in tbl.cells))
         for tbl in tables
@@ -158,28 +185,26 @@ def publish(tables: list[Table], population, threshold: int = THRESHOLD) -> list
             for tbl in tables
         ]
     tables = _within_table(tables, threshold)
-    index = {member: i for i, member in enumerate(sorted(population))}
+    index = _atoms(population, [c.members for t in tables for c in t.cells] + known + protect)
     while True:
-        matrix, places = _published(tables, index, population)
+        matrix, places = _published(tables, index, population, known)
+        hidden_now = [cell.members for tbl in tables for cell in tbl.cells if cell.hidden == SMALL and cell.members]
         exposed = next(
             (
-                _vector(cell.members, index)
-                for tbl in tables
-                for cell in tbl.cells
-                if cell.hidden == SMALL and cell.members and _in_span(matrix, _vector(cell.members, index))
+                _vector(members, index)
+                for members in hidden_now + [m for m in protect if _small(m, threshold)]
+                if _in_span(matrix, _vector(members, index))
             ),
             None,
         )
         if exposed is None:
             return tables
-        # Hide the smallest published cell whose removal takes the hidden one out of reach (there is
-        # always one: with every cell hidden only the total is left, which spans no proper subset).
-        candidates = sorted(range(1, len(places)), key=lambda i: matrix[i].sum())
-        for i in candidates:
-            rest = np.delete(matrix, i, axis=0)
-            if not _in_span(rest, exposed):
-                tables = _hide(tables, places[i], SECONDARY)
-                break
-        else:  # pragma: no cover - the total alone cannot span a proper, non-empty subset
+        # Hide the smallest published cell whose removal takes the hidden one out of reach; when no single
+        # cell does (two ways to the same figure), the smallest one, and look again. With nothing left to
+        # hide the known groups alone give it away: the caller must not publish those (checked in tests).
+        candidates = sorted((i for i in range(len(places)) if places[i] is not None), key=lambda i: matrix[i].sum())
+        if not candidates:
             return tables
+        breaking = next((i for i in candidates if not _in_span(np.delete(matrix, i, axis=0), exposed)), candidates[0])
+        tables = _hide(tables, places[breaking], SECONDARY)
         tables = _within_table(tables, threshold)

@@ -73,6 +73,7 @@ class Command(BaseCommand):
             ("contact.riverside", "school contact at a special school (Riverside Special School)"),
             ("contact.university", "university module leader (the criminology placement)"),
             ("mentor", "career mentor: mentees from the finished week, some contacts overdue"),
+            ("national", "national coordinator: the national picture across forces that share (no child's record)"),
             ("admin", f"platform administrator: the Django admin at {site}/admin/"),
         ]
         for username, role in logins:
