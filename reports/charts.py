@@ -11,8 +11,6 @@ import pygal
 from lxml import etree
 from pygal.style import Style
 
-SVG = "{http://www.w3.org/2000/svg}"
-
 STYLE = Style(
     background="white",
     plot_background="white",
@@ -32,7 +30,7 @@ STYLE = Style(
 
 def _render(chart, title: str) -> str:
     tree = chart.render_tree()
-    for script in list(tree.iter(f"{SVG}script")):
+    for script in [el for el in tree.iter() if str(el.tag).rsplit("}", 1)[-1] == "script"]:
         script.getparent().remove(script)
     tree.set("role", "img")
     tree.set("aria-label", title)

@@ -43,6 +43,8 @@ PIPELINE = [
     ("joined", "Joined cadets or the specials"),
     ("recruited", "Recruited"),
 ]
+REACH_KEYS = [key for key, _shown, _other in REACH]
+KEYS = REACH_KEYS + [key for key, _words in PIPELINE]
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Group:
     year: int | None = None
     programmes: int = 0
     forces: set = field(default_factory=set)
+    pids: set = field(default_factory=set)
     places: int = 0
     students: set = field(default_factory=set)
     sets: dict = field(default_factory=lambda: defaultdict(set))
@@ -70,6 +73,7 @@ class Group:
     def add(self, other: Group) -> None:
         self.programmes += other.programmes
         self.forces |= other.forces
+        self.pids |= other.pids
         self.places += other.places
         self.students |= other.students
         for key, members in other.sets.items():
@@ -102,6 +106,7 @@ def _programme_groups(programmes: list[Programme], threshold: int) -> list[Group
             year=p.start_date.year,
             programmes=1,
             forces={p.force_id},
+            pids={p.pk},
             places=p.capacity,
             programme_id=p.pk,
             start_date=p.start_date,
@@ -172,27 +177,43 @@ def _by_year(groups: list[Group], prefix: str = "y") -> list[Group]:
     return [years[y] for y in sorted(years)]
 
 
-def _tables(group: Group) -> list[reach.Table]:
+def _priority(group: Group) -> int:
+    # When a figure must go to protect another, a total over years goes first, then a year, then a programme.
+    return 0 if group.year is None else 2 if group.programme_id else 1
+
+
+def _atoms(group: Group, key: str, value: int) -> set:
+    """The kinds of student a figure counts: (programme, what, yes or no), present or not (see reach._Space)."""
+    return {(pid, key, value) for pid in group.pids}
+
+
+def _tables(group: Group, key: str) -> list[reach.Table]:
     total = len(group.students)
-    tables = [
+    for reach_key, shown, other in REACH:
+        if reach_key == key:
+            return [
+                reach.table(
+                    f"{group.key}:{key}",
+                    shown,
+                    [
+                        (shown, group.sets[key], _atoms(group, key, 1)),
+                        (other, group.sets[f"not_{key}"], _atoms(group, key, 0)),
+                    ],
+                    total=total,
+                    priority=_priority(group),
+                )
+            ]
+    words = dict(PIPELINE)[key]
+    return [
         reach.table(
             f"{group.key}:{key}",
-            shown,
-            [(shown, group.sets[key]), (other, group.sets[f"not_{key}"])],
-            total=total,
-        )
-        for key, shown, other in REACH
-    ]
-    tables.append(
-        reach.table(
-            f"{group.key}:pipeline",
-            "After the week",
-            [(words, group.sets[key]) for key, words in PIPELINE],
+            words,
+            [(words, group.sets[key], _atoms(group, key, 1))],
             total=total,
             partition=False,
+            priority=_priority(group),
         )
-    )
-    return tables
+    ]
 
 
 def _cell(cell: reach.Cell | None, total: int, threshold: int) -> dict[str, Any]:
@@ -212,12 +233,9 @@ def _pounds(value: Decimal | None) -> str:
 def _row(group: Group, published: dict[str, reach.Table], threshold: int) -> dict[str, Any]:
     total = len(group.students)
     cells = {}
-    for key, _shown, _other in REACH:
+    for key in KEYS:
         tbl = published[f"{group.key}:{key}"]
-        cells[key] = _cell(tbl.cells[0], total, threshold)
-    pipeline = {cell.label: cell for cell in published[f"{group.key}:pipeline"].cells}
-    for key, words in PIPELINE:
-        cells[key] = _cell(pipeline.get(words), total, threshold)
+        cells[key] = _cell(tbl.cells[0] if tbl.cells else None, total, threshold)
     change = None
     if group.survey_n >= threshold and group.survey_pre:
         change = round((group.survey_post - group.survey_pre) / group.survey_pre * 100, 1)
@@ -244,17 +262,27 @@ def _row(group: Group, published: dict[str, reach.Table], threshold: int) -> dic
     }
 
 
-def _publish(groups: list[Group], threshold: int, *, known_groups=(), protect=()) -> list[dict[str, Any]]:
-    tables = [tbl for group in groups for tbl in _tables(group)]
-    population = set().union(*(g.students for g in groups), *(g.students for g in known_groups)) if groups else set()
-    # Every group's total is printed, so the reader knows it: it goes into the differencing check.
-    known = [g.students for g in groups] + [members for g in known_groups for members in _known_sets(g)]
-    published = {tbl.key: tbl for tbl in reach.publish(tables, population, threshold, known=known, protect=protect)}
+def _publish(
+    groups: list[Group], threshold: int, *, own: list[Group] = (), others: list[Group] = ()
+) -> list[dict[str, Any]]:
+    """Each group's row with its published cells, checked one attribute at a time (no figure crosses two).
+
+    Every group's total is printed, so the reader knows it. `own`: programmes whose every figure the reader
+    knows (a coordinator's own force). `others`: groups of students (the other forces) whose figures must
+    not be worked out either.
+    """
+    population = set().union(*(g.students for g in groups)) if groups else set()
+    published: dict[str, reach.Table] = {}
+    for key in KEYS:
+        tables = [tbl for group in groups for tbl in _tables(group, key)]
+        known = [_atoms(g, key, 0) | _atoms(g, key, 1) for g in groups]
+        known += [_atoms(g, key, value) for g in own for value in (0, 1)]
+        protect = [(g.sets[key], _atoms(g, key, 1)) for g in others]
+        if key in REACH_KEYS:
+            protect += [(g.sets[f"not_{key}"], _atoms(g, key, 0)) for g in others]
+        for tbl in reach.publish(tables, population, threshold, known=known, protect=protect):
+            published[tbl.key] = tbl
     return [_row(group, published, threshold) for group in groups]
-
-
-def _known_sets(group: Group) -> list[set]:
-    return [group.students, *group.sets.values()]
 
 
 def force_trends(force: Force, *, threshold: int = reach.THRESHOLD) -> dict[str, Any]:
@@ -298,18 +326,17 @@ def national_figures(*, threshold: int = reach.THRESHOLD, viewer_force: Force | 
     years = _by_year(groups, prefix="n")
     shown = [y for y in years if len(y.forces) >= MIN_FORCES]
     withheld = [y.year for y in years if len(y.forces) < MIN_FORCES]
-    own_programmes = [g for g in groups if viewer_force is not None and viewer_force.pk in g.forces]
-    own_years = {y.year: y for y in _by_year(own_programmes, prefix="o")}
-    protect: list[set] = []
+    own = [g for g in groups if viewer_force is not None and viewer_force.pk in g.forces]
+    others: list[Group] = []
     if viewer_force is not None:
         kept = []
         for year in shown:
-            others = _minus(year, [own_years[year.year]] if year.year in own_years else [])
-            if reach._small(others.students, threshold):
+            rest = _minus(year, [g for g in own if g.year == year.year])
+            if reach._small(rest.students, threshold):
                 continue  # the others' total would be the national total less the force's own
-            protect.extend([others.students, *others.sets.values()])
-            if 0 < others.survey_n < threshold:
+            if 0 < rest.survey_n < threshold:
                 year.survey_n = 0  # the others' mean change would follow from the two printed ones
+            others.append(rest)
             kept.append(year)
         shown = kept
     everything = Group(key="nall", label="All years shown")
@@ -317,14 +344,13 @@ def national_figures(*, threshold: int = reach.THRESHOLD, viewer_force: Force | 
         everything.add(year)
     extra = []
     if len(shown) > 1:
-        others = _minus(everything, [own_years[y.year] for y in shown if y.year in own_years])
-        if viewer_force is None or not reach._small(others.students, threshold):
+        rest = _minus(everything, [g for g in own if g.pids <= everything.pids])
+        if viewer_force is None or not reach._small(rest.students, threshold):
             extra = [everything]
-            protect.extend([others.students, *others.sets.values()])
-            if viewer_force is not None and 0 < others.survey_n < threshold:
+            others.append(rest)
+            if viewer_force is not None and 0 < rest.survey_n < threshold:
                 everything.survey_n = 0
-    known_groups = own_programmes + list(own_years.values())
-    rows = _publish(shown + extra, threshold, known_groups=known_groups, protect=protect) if shown else []
+    rows = _publish(shown + extra, threshold, own=own, others=others) if shown else []
     for row in rows:
         row.pop("programme_id")
         row.pop("start_date")
@@ -339,9 +365,10 @@ def national_figures(*, threshold: int = reach.THRESHOLD, viewer_force: Force | 
 
 
 def _minus(group: Group, own: list[Group]) -> Group:
-    """The students of `group` outside the force's own groups `own`, with their survey pairs."""
+    """The students of `group` outside the force's own programmes `own`, with their survey pairs."""
     others = Group(key="others", label="")
     own_students = set().union(*(g.students for g in own)) if own else set()
+    others.pids = group.pids - set().union(*(g.pids for g in own)) if own else set(group.pids)
     others.students = group.students - own_students
     for key, members in group.sets.items():
         others.sets[key] = members - own_students
