@@ -83,7 +83,7 @@ def seed_national_user():
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=NATIONAL_USERNAME,
-        defaults={"first_name": "Nadia", "last_name": "Okafor", "email": "national.coordinator@example.org"},
+        defaults={"first_name": "National", "last_name": "Coordinator", "email": "national.coordinator@example.org"},
     )
     if created:
         user.set_password(DEMO_PASSWORD)

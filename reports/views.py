@@ -157,7 +157,7 @@ def national_sharing(request):
     force = _force_of_coordinator(request)
     current = NationalSharing.objects.filter(force=force).first()
     initial = {"opted_in": "yes" if current and current.opted_in else "no"} if current else {}
-    form = NationalSharingForm(request.POST or None, initial=initial)
+    form = NationalSharingForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
@@ -183,7 +183,10 @@ def share_links(request):
     """The force's shared links, and a form to make one (its address is shown once, then only its hash is kept)."""
     force = _force_of_coordinator(request)
     programmes = trend_tables.finished_programmes([force])
-    form = ShareLinkForm(request.POST or None, programmes=programmes)
+    what = request.GET.get("what", "")
+    form = ShareLinkForm(
+        request.POST if request.method == "POST" else None, initial={"what": what}, programmes=programmes
+    )
     status = 200
     if request.method == "POST":
         status = 400

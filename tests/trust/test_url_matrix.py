@@ -83,6 +83,10 @@ ARGS = {
     "surveys:": {"pk": "survey", "fmt": "=csv", "step": "=1", "token": "t:survey"},
     "verify:": {"code": "verification_code"},
     "reports:": {"pk": "programme"},
+    "reports:trends_export": {"fmt": "=csv"},
+    "reports:share_link_revoke": {"pk": "share_link"},
+    # A working link to the demo week's practice report (expired and stopped links: tests/reports/test_sharing.py).
+    "reports:shared": {"token": "t:share"},
 }
 
 
@@ -260,6 +264,14 @@ reports:practice_report                | login   | 404     | 404     | 200     |
 reports:practice_report_docx           | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
 reports:practice_report_edit           | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
 reports:practice_report_pdf            | login   | 404     | 404     | 200     | 404     | 404     | 404     | login
+reports:national                       | login   | 403     | 403     | 403     | 403     | 403     | 403     | login
+reports:national_sharing               | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+reports:share_link_revoke              | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | login
+reports:share_links                    | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+reports:shared                         | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+reports:shared_pdf                     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
+reports:trends                         | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
+reports:trends_export                  | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
 schools:allocations                    | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:colleague_invite               | login   | 200     | 200     | 403     | 403     | 403     | 403     | login
 schools:consent_resend                 | 405/login | 405     | 405/404 | 405     | 405/404 | 405/403 | 405/403 | 405/login
