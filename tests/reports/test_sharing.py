@@ -36,7 +36,7 @@ def _make(client, **data):
 
 
 def test_a_trends_link_shows_the_force_figures_to_anyone_holding_it(force_a, coordinator, client_for):
-    _programme, placements = finished_programme(force_a, year=2025, students=9, send=6, mentored=5)
+    finished_programme(force_a, year=2025, students=9, send=6, mentored=5)
     path, token = _make(client_for(coordinator), what="trends", label="Workforce Development")
     link = ShareLink.objects.get()
     assert link.programme is None and link.label == "Workforce Development"
