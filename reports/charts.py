@@ -20,11 +20,11 @@ STYLE = Style(
     # Bootstrap's primary, a dark teal, an orange and a grey: told apart without colour by their order and labels.
     colors=("#0d6efd", "#146c43", "#b35c00", "#6c757d"),
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    value_font_size=12,
-    legend_font_size=13,
-    title_font_size=15,
+    label_font_size=15,
+    major_label_font_size=15,
+    value_font_size=16,
+    legend_font_size=15,
+    title_font_size=16,
 )
 
 
@@ -49,12 +49,12 @@ def bar_chart(
         style=STYLE,
         disable_xml_declaration=True,
         explicit_size=False,
-        width=760,
-        height=380,
+        width=600,
+        height=340,
         print_values=True,
         print_zeroes=True,
         legend_at_bottom=True,
-        legend_at_bottom_columns=2,
+        legend_at_bottom_columns=1,
         show_legend=len(series) > 1,
         truncate_legend=-1,
         truncate_label=-1,

@@ -92,7 +92,7 @@ class ShareLinkForm(PlainForm):
         label="Who it is for",
         required=False,
         max_length=120,
-        help_text="Optional, for your own list: e.g. Workforce Development. It is shown on the shared page.",
+        help_text="For your own list, e.g. Workforce Development. It is shown on the shared page.",
     )
     expires_on = forms.DateField(label="Last day the link works", help_text="At most a year from today.")
     include_quotes = forms.BooleanField(

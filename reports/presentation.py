@@ -35,7 +35,9 @@ def _table_rows(figures: dict[str, Any], *, by_programme: bool) -> list[dict[str
 def _summary_range(values: list[tuple[str, Any]], what: str, fmt) -> str:
     known = [(label, v) for label, v in values if v is not None]
     if not known:
-        return f"No {what} can be shown yet."
+        return (
+            f"{what[0].upper()}{what[1:]} cannot be shown yet: too few students to count safely, or nothing recorded."
+        )
     if len(known) == 1:
         return f"{what[0].upper()}{what[1:]}: {fmt(known[0][1])} in {known[0][0]}."
     (first_label, first), (last_label, last) = known[0], known[-1]
@@ -174,35 +176,43 @@ def national_context(figures: dict[str, Any]) -> dict[str, Any]:
     return {"sections": sections(figures, by_programme=False, national=True) if figures["years"] else []}
 
 
+def _share(key):
+    """A share of the students, or why it is not shown ("fewer than 5 students", "not shown")."""
+
+    def text(row):
+        cell = row["cells"][key]
+        if cell["count"] is not None:
+            return cell["pct_text"]
+        return f"{cell['text']} students" if cell["text"].startswith("fewer") else cell["text"]
+
+    return text
+
+
 COMPARED = [
-    ("From a special (SEND or LDD) school", lambda r: r["cells"]["send"]["pct_text"]),
-    ("From the most deprived 30% of areas", lambda r: r["cells"]["deprived"]["pct_text"]),
-    ("Had chosen the police first", lambda r: r["cells"]["first"]["pct_text"]),
+    ("From a special (SEND or LDD) school", _share("send")),
+    ("From the most deprived 30% of areas", _share("deprived")),
+    ("Had chosen the police first", _share("first")),
     ("Change in approachability", lambda r: r["survey_change_text"]),
     ("Cost per student", lambda r: r["cost_per_student_text"]),
-    ("Given a career mentor", lambda r: r["cells"]["mentored"]["pct_text"]),
-    ("Applied to the police or were recruited", lambda r: r["cells"]["applied"]["pct_text"]),
+    ("Given a career mentor", _share("mentored")),
+    ("Applied to the police or were recruited", _share("applied")),
 ]
 
 
 def comparison_rows(figures: dict[str, Any], national: dict[str, Any]) -> list[dict[str, Any]]:
     """Per year the force and the nation both have: the force's shares beside the national ones."""
     own = {y["year"]: y for y in figures["years"]}
-    rows = []
+    years = []
     for year in national["years"]:
         mine = own.get(year["year"])
         if mine is None:
             continue
-        for words, fn in COMPARED:
-            rows.append(
-                {
-                    "year": year["label"],
-                    "what": words,
-                    "force": fn(mine) or "not shown",
-                    "national": fn(year) or "not shown",
-                }
-            )
-    return rows
+        rows = [
+            {"what": words, "force": fn(mine) or "not shown", "national": fn(year) or "not shown"}
+            for words, fn in COMPARED
+        ]
+        years.append({"year": year["label"], "forces": year["forces"], "rows": rows})
+    return years
 
 
 EXPORT_HEADER = [

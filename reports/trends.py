@@ -343,13 +343,8 @@ def national_figures(*, threshold: int = reach.THRESHOLD, viewer_force: Force | 
     for year in shown:
         everything.add(year)
     extra = []
-    if len(shown) > 1:
-        rest = _minus(everything, [g for g in own if g.pids <= everything.pids])
-        if viewer_force is None or not reach._small(rest.students, threshold):
-            extra = [everything]
-            others.append(rest)
-            if viewer_force is not None and 0 < rest.survey_n < threshold:
-                everything.survey_n = 0
+    if len(shown) > 1 and viewer_force is None:  # a coordinator compares year by year: no total over years
+        extra = [everything]
     rows = _publish(shown + extra, threshold, own=own, others=others) if shown else []
     for row in rows:
         row.pop("programme_id")

@@ -36,7 +36,11 @@ def practice_report(request, pk):
     programme = _programme_for_coordinator(request, pk)
     figures = selectors.practice_report_figures(programme)
     report = selectors.report_for(programme)
-    return render(request, "reports/practice_report.html", {"programme": programme, "f": figures, "report": report})
+    return render(
+        request,
+        "reports/practice_report.html",
+        {"programme": programme, "f": figures, "report": report, "today": timezone.localdate()},
+    )
 
 
 @login_required
