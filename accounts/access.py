@@ -69,6 +69,10 @@ lead_required = role_required(lambda scope: scope.is_admin or scope.is_lead, "Th
 mentor_required = role_required(lambda scope: scope.is_admin or scope.is_mentor, "This start page is for another role.")
 # Partner pages show one partner person's own actions: an admin (who is none) is refused too.
 partner_required = role_required(lambda scope: scope.is_partner, "This page is for partner organisations' people.")
+national_required = role_required(
+    lambda scope: scope.is_admin or scope.is_national,
+    "Only the national coordinator and practice leads can open this page.",
+)
 
 
 def _force_id(obj: Model) -> int | None:

@@ -59,7 +59,7 @@ def needs_two_factor(user: Any) -> bool:
     if not settings.REQUIRE_TWO_FACTOR or not user.is_authenticated:
         return False
     scope = scope_for(user)
-    return scope.is_admin or scope.is_coordinator or user.is_staff
+    return scope.is_admin or scope.is_coordinator or scope.is_national or user.is_staff
 
 
 class TwoFactorRequiredMiddleware:

@@ -13,7 +13,13 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
-        permissions = [("platform_admin", "Can use the Django admin as a platform administrator")]
+        permissions = [
+            ("platform_admin", "Can use the Django admin as a platform administrator"),
+            # The national role (a national coordinator or practice lead): anonymised figures across the
+            # forces that share them, never a child's record. Given by a superuser under Users, to someone
+            # who belongs to no force and no school (accounts.scoping ignores it for anyone who does).
+            ("national_figures", "National coordinator or practice lead: sees the national figures only"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.username

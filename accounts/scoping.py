@@ -13,6 +13,9 @@ Scope comes from the roles a user holds:
 - partner person (someone at a partner organisation given a sign-in): the actions they own, their
   organisation's roles on programmes, and the documents of their organisation or of those programmes;
   never a student, a nomination or any other record of a child.
+- national (a national coordinator or practice lead, holding `accounts.national_figures` and belonging
+  to no force and no school): no row of any model here; only the anonymised national figures
+  (reports.national), which come from no scoped query.
 """
 
 from dataclasses import dataclass, field
@@ -85,6 +88,8 @@ FORCE_PATHS = {
     "partners.documentrules": "force",
     "partners.document": "force",
     "partners.riskassessmentoverride": "programme__force",
+    "reports.nationalsharing": "force",
+    "reports.sharelink": "force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here
@@ -145,6 +150,7 @@ class Scope:
     is_mentor: bool = False
     partner_person_id: int | None = None
     partner_organisation_id: int | None = None
+    is_national: bool = False
 
     @property
     def is_coordinator(self) -> bool:
@@ -171,6 +177,7 @@ class Scope:
             ("lead", self.is_lead),
             ("mentor", self.is_mentor),
             ("partner", self.is_partner),
+            ("national", self.is_national),
         ]
         return [name for name, held in names if held]
 
@@ -287,6 +294,12 @@ def scope_for(user: Any) -> Scope:
         is_mentor=bool(person) and person.is_mentor,
         partner_person_id=partner.pk if partner else None,
         partner_organisation_id=partner.organisation_id if partner else None,
+        # Someone of a force or a school sees their own records and is never also the national role, so
+        # the national figures never sit beside a child's record in one account.
+        is_national=not person
+        and not institution_ids
+        and not user.is_superuser
+        and user.has_perm(f"{user._meta.app_label}.national_figures"),
     )
     user._scope = scope
     return scope

@@ -28,6 +28,8 @@ def home(request):
         return redirect("mentoring:mentor_home")
     if scope.is_partner:
         return redirect("partners:partner_home")
+    if scope.is_national:
+        return redirect("reports:national")
     return render(request, "accounts/no_role.html")
 
 

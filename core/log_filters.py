@@ -15,7 +15,7 @@ REDACTED = "[redacted]"
 # Their fixed siblings (/s/code/, /consent/form/, …) are not tokens and stay readable.
 _TOKEN_PATH = re.compile(
     r"""(?P<lead>^|[\s"'(<=,]|https?://[^/\s"'<>]+)"""
-    r"(?P<prefix>/(?:certificates/s|s|consent|invitations|verify)/)"
+    r"(?P<prefix>/(?:certificates/s|s|consent|invitations|verify|shared)/)"
     r"(?!(?:code|q|all|check|done|mode|form|withdraw|accept)(?:/|$))"
     r"""[^/?#\s"'<>]+"""
 )

@@ -37,6 +37,8 @@ Plan contingency inputs that do not rely on specialist departments."""
 
 
 def seed(*, force, story):
+    seed_sharing(force=force, story=story)
+    seed_national_user()
     week = Programme.objects.filter(force=force, title=story.completed.title).first()
     if week is None or PracticeReport.objects.filter(programme=week).exists():
         return []
@@ -54,3 +56,36 @@ def seed(*, force, story):
         actor=None,
     )
     return []
+
+
+def seed_sharing(*, force, story):
+    """The demo force shares its figures nationally (idempotent: a choice already made is left alone)."""
+    from .models import NationalSharing
+    from .services import national_sharing_set
+
+    if not NationalSharing.objects.filter(force=force).exists():
+        national_sharing_set(force=force, opted_in=True, actor=None)
+    return []
+
+
+NATIONAL_USERNAME = "national"
+
+
+def seed_national_user():
+    """A national coordinator (the national role): belongs to no force, sees the national picture only."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from placements.demo import DEMO_PASSWORD
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=NATIONAL_USERNAME,
+        defaults={"first_name": "National", "last_name": "Coordinator", "email": "national.coordinator@example.org"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.user_permissions.add(
+            Permission.objects.get(codename="national_figures", content_type__app_label="accounts")
+        )

@@ -57,3 +57,41 @@ class PracticeReportForm(PlainForm):
                 invalid="Give an amount in pounds, e.g. 2400.",
                 min_value="Give an amount in pounds: £0 or more.",
             )
+
+
+class NationalSharingForm(PlainForm):
+    opted_in = forms.TypedChoiceField(
+        label="Add this force's figures to the national picture?",
+        choices=[
+            ("yes", "Yes: add our figures, without names, to the totals across forces"),
+            ("no", "No: keep our figures to ourselves"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no.", "invalid_choice": "Choose yes or no."},
+    )
+
+
+class ShareLinkForm(PlainForm):
+    what = forms.ChoiceField(
+        label="What to share",
+        error_messages={"required": "Choose what the link opens.", "invalid_choice": "Choose what the link opens."},
+    )
+    label = forms.CharField(
+        label="Who it is for",
+        required=False,
+        max_length=120,
+        help_text="For your own list, e.g. Workforce Development. It is shown on the shared page.",
+    )
+    expires_on = forms.DateField(label="Last day the link works", help_text="At most a year from today.")
+    include_quotes = forms.BooleanField(
+        label="Show the students' words you chose for the practice report",
+        required=False,
+        help_text="Leave unticked if a quote could tell a reader who said it. Trends pages never show quotes.",
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["what"].choices = [("", "Choose…"), ("trends", "Trends across years (the whole force)")] + [
+            (str(programme.pk), f"Practice report: {programme.title}") for programme in programmes
+        ]

@@ -31,6 +31,8 @@ class Cell:
     label: str
     members: frozenset
     hidden: str = ""  # "", SMALL or SECONDARY
+    # In atom mode (see _Space), the kinds of student this cell counts.
+    atoms: frozenset = frozenset()
 
     @property
     def count(self) -> int:
@@ -51,6 +53,9 @@ class Table:
     # published figure of the table, and the within-table rule applies.
     partition: bool = True
     note: str = ""
+    # Which figures go first when one must be hidden to protect another: lower first (a total over years
+    # before a year, a year before a programme), then the smallest.
+    priority: int = 0
 
     def shown_rows(self, threshold: int = THRESHOLD) -> list[dict]:
         """Rows for a template or a document: label, the count in words, and a share where shown."""
@@ -66,18 +71,35 @@ class Table:
         return rows
 
 
-def table(key: str, title: str, cells: list[tuple[str, set]], *, total: int, partition: bool = True, note: str = ""):
+def table(
+    key: str,
+    title: str,
+    cells: list[tuple[str, set]],
+    *,
+    total: int,
+    partition: bool = True,
+    note: str = "",
+    priority: int = 0,
+):
     if not partition:
         # A list of things some students did: a row nobody reached says nothing about anyone, so it is left out.
-        cells = [(label, members) for label, members in cells if members]
+        cells = [cell for cell in cells if cell[1]]
     return Table(
         key=key,
         title=title,
-        cells=tuple(Cell(label, frozenset(members)) for label, members in cells),
+        cells=tuple(
+            Cell(label, frozenset(members), atoms=frozenset(atoms)) for label, members, atoms in _with_atoms(cells)
+        ),
         total=total,
         partition=partition,
         note=note,
+        priority=priority,
     )
+
+
+def _with_atoms(cells):
+    """(label, students) or (label, students, atoms) → (label, students, atoms)."""
+    return [(item[0], item[1], item[2] if len(item) > 2 else frozenset()) for item in cells]
 
 
 def _hide(tables: list[Table], where: tuple[int, int], reason: str) -> list[Table]:
@@ -103,20 +125,61 @@ def _within_table(tables: list[Table], threshold: int) -> list[Table]:
     return tables
 
 
-def _vector(members, index):
-    vector = np.zeros(len(index))
-    for member in members:
-        vector[index[member]] = 1
-    return vector
+def _atoms(population, groups) -> dict:
+    """Each student's column: students in exactly the same groups share one, which keeps every span the
+    same (no published figure can tell them apart) and the matrices small however many students there are."""
+    signatures: dict = {member: [] for member in population}
+    for g, members in enumerate(groups):
+        for member in members:
+            if member in signatures:
+                signatures[member].append(g)
+    columns: dict = {}
+    return {member: columns.setdefault(tuple(sig), len(columns)) for member, sig in signatures.items()}
 
 
-def _published(tables: list[Table], index, population):
-    vectors = [_vector(population, index)]
-    places = [None]
+@dataclass
+class _Space:
+    """The columns figures are vectors over.
+
+    Student mode (cells without atoms): a column per student (merged as in _atoms). Atom mode (every cell
+    names its atoms: the kinds of student it counts, such as "programme 3, from a special school", whether
+    or not any student is one): a column per kind, so a figure counts as worked out only when it follows
+    from the published ones whatever the students are, not because an empty kind makes two figures
+    equal by chance (a programme of three who all chose the police first is not given away by its total).
+    """
+
+    index: dict
+    width: int
+    total: frozenset
+    atom_mode: bool
+
+    def vector(self, keys):
+        vector = np.zeros(self.width)
+        for key in keys:
+            vector[self.index[key]] = 1
+        return vector
+
+    def of(self, cell: Cell):
+        return self.vector(cell.atoms if self.atom_mode else cell.members)
+
+
+def _space(tables: list[Table], population, known, protect) -> _Space:
+    cells = [cell for tbl in tables for cell in tbl.cells]
+    if any(cell.atoms for cell in cells):
+        keys = set().union(*(cell.atoms for cell in cells), *known, *(atoms for _members, atoms in protect))
+        index = {key: i for i, key in enumerate(sorted(keys, key=repr))}
+        return _Space(index, len(index), frozenset(keys), True)
+    index = _atoms(population, [cell.members for cell in cells] + list(known) + [m for m, _a in protect])
+    return _Space(index, max(index.values(), default=-1) + 1, frozenset(population), False)
+
+
+def _published(tables: list[Table], space: _Space, known=()):
+    vectors = [space.vector(space.total)] + [space.vector(keys) for keys in known]
+    places = [None] * (1 + len(known))
     for t, tbl in enumerate(tables):
         for c, cell in enumerate(tbl.cells):
             if cell.shown:
-                vectors.append(_vector(cell.members, index))
+                vectors.append(space.of(cell))
                 places.append((t, c))
     return np.array(vectors), places
 
@@ -127,26 +190,68 @@ def _in_span(matrix, vector) -> bool:
     return np.linalg.matrix_rank(np.vstack([matrix, vector])) == np.linalg.matrix_rank(matrix)
 
 
-def recoverable(tables: list[Table], population) -> list[tuple[str, str]]:
-    """The small hidden cells whose count follows from the published ones: [(table key, cell label)].
+def _protected(protect) -> list[tuple[frozenset, frozenset]]:
+    """(students, what to span) pairs: a plain set of students is both."""
+    pairs = []
+    for item in protect:
+        members, keys = item if isinstance(item, tuple) else (item, item)
+        pairs.append((frozenset(members), frozenset(keys)))
+    return pairs
+
+
+def _small(members, threshold) -> bool:
+    return 0 < len(members) < threshold
+
+
+def _exposed(tables, space, matrix, protect, threshold):
+    """The vector of the first small group the published figures give away, or None."""
+    for tbl in tables:
+        for cell in tbl.cells:
+            if cell.hidden == SMALL and cell.members and _in_span(matrix, space.of(cell)):
+                return space.of(cell), (tbl.key, cell.label)
+    for i, (members, keys) in enumerate(protect):
+        if _small(members, threshold) and _in_span(matrix, space.vector(keys)):
+            return space.vector(keys), ("protected", str(i))
+    return None
+
+
+def recoverable(
+    tables: list[Table], population, *, known=(), protect=(), threshold: int = THRESHOLD
+) -> list[tuple[str, str]]:
+    """The small hidden cells (and protected groups) whose count follows from the published ones.
 
     A cell hidden only to protect another (SECONDARY) holds at least THRESHOLD students, so working it
-    out harms nobody unless it gives a small one back, which this finds. An empty cell is left out: its
-    vector is zero, which says nothing of what a reader can work out.
+    out harms nobody unless it gives a small one back, which this finds. An empty cell is left out.
     """
-    index = {member: i for i, member in enumerate(sorted(population))}
-    matrix, _ = _published(tables, index, population)
+    protect = _protected(protect)
+    known = [frozenset(keys) for keys in known]
+    if not any(tbl.cells for tbl in tables):
+        return []  # nothing published beyond what the reader knew
+    space = _space(tables, population, known, protect)
+    matrix, _ = _published(tables, space, known)
     found = []
     for tbl in tables:
         for cell in tbl.cells:
-            if cell.hidden == SMALL and cell.members and _in_span(matrix, _vector(cell.members, index)):
+            if cell.hidden == SMALL and cell.members and _in_span(matrix, space.of(cell)):
                 found.append((tbl.key, cell.label))
+    for i, (members, keys) in enumerate(protect):
+        if _small(members, threshold) and _in_span(matrix, space.vector(keys)):
+            found.append(("protected", str(i)))
     return found
 
 
-def publish(tables: list[Table], population, threshold: int = THRESHOLD) -> list[Table]:
-    """The tables with every cell that could identify a child hidden, directly or by differencing."""
+def publish(tables: list[Table], population, threshold: int = THRESHOLD, *, known=(), protect=()) -> list[Table]:
+    """The tables with every cell that could identify a child hidden, directly or by differencing.
+
+    `known`: groups whose count the reader has anyway (each programme's or year's total, or everything a
+    force's coordinator knows of their own force): sets of students, or of atoms in atom mode. `protect`:
+    groups that are no cell of these tables but must not be worked out either when small (the students
+    of the other forces, for a coordinator comparing their force with the national figures): sets of
+    students, or (students, atoms) pairs in atom mode.
+    """
     population = frozenset(population)
+    known = [frozenset(keys) for keys in known]
+    protect = _protected(protect)
     tables = [
         replace(tbl, cells=tuple(replace(cell, hidden=SMALL if cell.count < threshold else "") for cell in tbl.cells))
         for tbl in tables
@@ -158,28 +263,24 @@ def publish(tables: list[Table], population, threshold: int = THRESHOLD) -> list
             for tbl in tables
         ]
     tables = _within_table(tables, threshold)
-    index = {member: i for i, member in enumerate(sorted(population))}
+    if not any(tbl.cells for tbl in tables):
+        return tables
+    space = _space(tables, population, known, protect)
     while True:
-        matrix, places = _published(tables, index, population)
-        exposed = next(
-            (
-                _vector(cell.members, index)
-                for tbl in tables
-                for cell in tbl.cells
-                if cell.hidden == SMALL and cell.members and _in_span(matrix, _vector(cell.members, index))
-            ),
-            None,
+        matrix, places = _published(tables, space, known)
+        found = _exposed(tables, space, matrix, protect, threshold)
+        if found is None:
+            return tables
+        exposed = found[0]
+        # Hide a published cell whose removal takes the hidden one out of reach: the lowest priority, then
+        # the smallest; when no single cell does (two ways to the same figure), the first, and look again.
+        # With nothing left to hide the known groups alone give it away: the caller must not publish those.
+        candidates = sorted(
+            (i for i in range(len(places)) if places[i] is not None),
+            key=lambda i: (tables[places[i][0]].priority, matrix[i].sum()),
         )
-        if exposed is None:
+        if not candidates:
             return tables
-        # Hide the smallest published cell whose removal takes the hidden one out of reach (there is
-        # always one: with every cell hidden only the total is left, which spans no proper subset).
-        candidates = sorted(range(1, len(places)), key=lambda i: matrix[i].sum())
-        for i in candidates:
-            rest = np.delete(matrix, i, axis=0)
-            if not _in_span(rest, exposed):
-                tables = _hide(tables, places[i], SECONDARY)
-                break
-        else:  # pragma: no cover - the total alone cannot span a proper, non-empty subset
-            return tables
+        breaking = next((i for i in candidates if not _in_span(np.delete(matrix, i, axis=0), exposed)), candidates[0])
+        tables = _hide(tables, places[breaking], SECONDARY)
         tables = _within_table(tables, threshold)

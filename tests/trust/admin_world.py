@@ -39,7 +39,7 @@ from tests.placements.factories import (
     SpendEntryFactory,
 )
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
-from tests.reports.factories import PracticeReportFactory
+from tests.reports.factories import NationalSharingFactory, PracticeReportFactory, ShareLinkFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
@@ -136,6 +136,8 @@ def _rows_of(force, letter):
         ForcePersonInvitationFactory(person=lead),
         TemplateQuestionFactory(template=survey_template),
         PracticeReportFactory(programme=programme),
+        NationalSharingFactory(force=force),
+        ShareLinkFactory(force=force, programme=programme),
         JoiningInstructionsFactory(programme=programme),
         JoiningLinkFactory(placement=placement),
         CalendarEventFactory(programme=programme),

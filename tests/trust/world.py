@@ -4,9 +4,11 @@ Used by the role × URL matrix: every URL is requested with real ids from here.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from certificates.models import Certificate, CertificateTemplate, IssueJob
 from certificates.services import student_link_create
@@ -22,6 +24,7 @@ from placements.models import (
     Syndicate,
 )
 from placements.services import force_person_invitation_create
+from reports.services import share_link_create
 from schools.models import Allocation, Consent, ConsentLink, Nomination
 from schools.services import consent_link_send, contact_invitation_create
 from surveys.models import Invitation, Survey
@@ -110,6 +113,14 @@ def build_world():
     department = Department.objects.filter(force=force_a).order_by("pk").first()
     joining_programme, joining_token = _joining_token(force_a, coordinator)
     event, event_invitation, event_reply_token = _event_reply(force_a)
+    share_link, share_token = share_link_create(
+        force=force_a,
+        programme=week,
+        label="Sponsor",
+        expires_on=timezone.localdate() + timedelta(days=30),
+        include_quotes=False,
+        actor=coordinator,
+    )
 
     partners = _partners(force_a, coordinator)
     world.users = {
@@ -150,10 +161,12 @@ def build_world():
         **partners["ids"],
         "event": event.pk,
         "event_invitation": event_invitation.pk,
+        "share_link": share_link.pk,
     }
     world.tokens = {
         "consent": consent_token,
         "consent_pending": pending_consent_token,
+        "share": share_token,
         "invitation": invitation_token_value,
         "survey": invitation_token(open_invitation),
         "certificate": certificate_token,

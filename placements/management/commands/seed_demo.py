@@ -74,6 +74,7 @@ class Command(BaseCommand):
             ("contact.university", "university module leader (the criminology placement)"),
             ("mentor", "career mentor: mentees from the finished week, some contacts overdue"),
             ("partner.council", "partner (the county council): their own actions from the partners' meetings"),
+            ("national", "national coordinator: the national picture across forces that share (no child's record)"),
             ("admin", f"platform administrator: the Django admin at {site}/admin/"),
         ]
         for username, role in logins:
