@@ -10,9 +10,20 @@ class CommunicationsConfig(AppConfig):
         from core.links import link_register
 
         from . import privacy, task_states
-        from .services import joining_calendar_attachment, joining_link_path
+        from placements.signals import session_replaced
+
+        from .services import (
+            briefing_calendar_attachment,
+            joining_calendar_attachment,
+            joining_link_path,
+            on_session_replaced,
+            syndicate_calendar_attachment,
+        )
 
         privacy.register()
         task_states.register()
         link_register("joining", joining_link_path)
         attachment_register("joining-calendar", joining_calendar_attachment)
+        attachment_register("briefing-calendar", briefing_calendar_attachment)
+        attachment_register("syndicate-calendar", syndicate_calendar_attachment)
+        session_replaced.connect(on_session_replaced, dispatch_uid="communications-session-replaced")
