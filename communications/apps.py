@@ -8,10 +8,9 @@ class CommunicationsConfig(AppConfig):
     def ready(self):
         from core.attachments import attachment_register
         from core.links import link_register
-
-        from . import privacy, task_states
         from placements.signals import session_replaced
 
+        from . import privacy, task_states
         from .services import (
             briefing_calendar_attachment,
             joining_calendar_attachment,
