@@ -14,7 +14,7 @@ from django.utils import timezone
 from placements.models import Department, Placement, Programme, Session, Syndicate
 from schools.models import InstitutionContact
 
-from .models import JoiningInstructions
+from .models import JoiningInstructions, StaffBriefing
 
 
 @dataclass(frozen=True)
@@ -296,4 +296,104 @@ def department_briefs(*, programme: Programme, sessions: list[Session] | None = 
             days=_by_day(programme, rows),
         )
         for pk, rows in sorted(by_department.items(), key=lambda item: departments[item[0]].name)
+    ]
+
+
+def staff_status(*, programme: Programme) -> dict[str, list[dict[str, Any]]]:
+    """Each lead and department contact who would be told, and whether they have this version already."""
+    rows = {
+        (r.audience, r.syndicate_id or r.department_id): r
+        for r in StaffBriefing.objects.filter(programme=programme).only(
+            "audience", "syndicate_id", "department_id", "version", "told_at"
+        )
+    }
+    sessions = _planned_sessions(programme)
+    found: dict[str, list[dict[str, Any]]] = {"leads": [], "departments": []}
+    for group, briefs in (
+        ("leads", lead_briefs(programme=programme, sessions=sessions)),
+        ("departments", department_briefs(programme=programme, sessions=sessions)),
+    ):
+        for brief in briefs:
+            target = brief.syndicate.pk if brief.syndicate is not None else brief.department.pk
+            row = rows.get((brief.audience, target))
+            state = "new" if row is None else ("told" if row.version == brief.version else "changed")
+            found[group].append({"brief": brief, "row": row, "state": state})
+    return found
+
+
+def staff_missing(*, programme: Programme) -> dict[str, list[str]]:
+    """Who cannot be told: syndicates without a lead (or whose lead has no email), departments without a
+    contact that have sessions in the programme."""
+    leads = [
+        s.name
+        for s in programme.syndicates.select_related("lead__user").order_by("name")
+        if s.lead is None or not s.lead.is_active or not s.lead.contact_email
+    ]
+    departments = list(
+        Department.objects.filter(activities__sessions__programme=programme, contact_email="")
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    return {"leads": leads, "departments": departments}
+
+
+# Every email and text about a programme's week, in words, for the coordinator's sent list.
+SENT_KINDS = {
+    "joining_instructions": "Joining instructions",
+    "joining_reminder": "Reminder the working day before",
+    "week_changed": "Change to the week (families and schools)",
+    "lead_briefing": "Syndicate lead's briefing",
+    "department_briefing": "Department's sessions",
+    "staff_changed": "Change to the week (leads and departments)",
+    "session_replaced": "Session swapped (to the lead)",
+}
+
+
+def _delivery(rows, model) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {}
+    for kind, sent, failed, n in rows:
+        counts = found.setdefault(kind, {"sent": 0, "waiting": 0, "failed": 0})
+        state = "sent" if sent else ("failed" if failed >= model.MAX_ATTEMPTS else "waiting")
+        counts[state] += n
+    return found
+
+
+def sent_summary(*, programme: Programme) -> list[dict[str, Any]]:
+    """For each kind of email or text about the programme: how many were sent, are waiting or failed (four
+    queries). Emails are found by the programme's students or its syndicates' and departments' briefings."""
+    from django.db.models import Q
+
+    from core.models import OutboundEmail, OutboundSms
+
+    students = Placement.objects.filter(programme=programme).values("nomination")
+    briefing_keys = Q()
+    for row in StaffBriefing.objects.filter(programme=programme).values_list("audience", "pk"):
+        briefing_keys |= Q(dedupe_key__startswith=f"{row[0]}-briefing:{row[1]}:")
+        briefing_keys |= Q(dedupe_key__regex=rf"^staff-changed:[^:]+:{row[1]}:")
+    swapped = Session.syndicates.through.objects.filter(
+        session__programme=programme, session__replaces__isnull=False
+    ).values_list("session__replaces", "syndicate")
+    swaps = Q(kind="session_replaced", dedupe_key__in=[f"session-replaced:{s}:{y}" for s, y in swapped])
+    email_filter = Q(kind__in=SENT_KINDS, students__in=students) | (briefing_keys if briefing_keys else Q(pk=None))
+    email_filter |= swaps
+    emails = (
+        OutboundEmail.objects.filter(email_filter)
+        .order_by()
+        .values_list("kind", "sent_at__isnull", "failed_attempts", "pk")
+        .distinct()
+    )
+    email_counts = _delivery(((kind, not unsent, failed, 1) for kind, unsent, failed, _pk in emails), OutboundEmail)
+    texts = (
+        OutboundSms.objects.filter(students__in=students)
+        .order_by()
+        .values_list("kind", "sent_at__isnull", "failed_attempts", "pk")
+        .distinct()
+    )
+    text_counts = _delivery(((kind, not unsent, failed, 1) for kind, unsent, failed, _pk in texts), OutboundSms)
+    zero = {"sent": 0, "waiting": 0, "failed": 0}
+    return [
+        {"kind": kind, "label": label, "emails": email_counts.get(kind, zero), "texts": text_counts.get(kind, zero)}
+        for kind, label in SENT_KINDS.items()
+        if kind in email_counts or kind in text_counts
     ]

@@ -17,11 +17,13 @@ from core.attachments import Attachment
 from core.audit import audit_action
 from core.errors import DomainError
 from core.links import link_marker, link_token, new_token_salt, token_hash
-from core.services import email_queue
+from core.models import OutboundSms
+from core.services import email_queue, sms_queue
+from core.sms import phone_normalise
 from placements.models import Department, Placement, Programme, Session, Syndicate
 
 from . import calendars, selectors
-from .models import JOINING_FIELDS, JoiningInstructions, JoiningLink, StaffBriefing
+from .models import JOINING_FIELDS, JoiningInstructions, JoiningLink, StaffBriefing, TextConsent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -31,6 +33,8 @@ logger = logging.getLogger(__name__)
 JOINING_LINK_PURPOSE = "joining-link"
 # The place-confirmed email promises the instructions by this many days before the week.
 SEND_BY_DAYS_BEFORE = 14
+# A student's own phone is texted only from this age (younger: the guardian's number).
+MIN_TEXT_AGE = 13
 
 
 class CommunicationsError(DomainError):
@@ -271,7 +275,7 @@ def joining_daily(*, today: date | None = None) -> dict[str, int]:
     day before the week. Each email has one dedupe key per student and address, so a second run (or a
     second worker) sends nothing new."""
     today = today or timezone.localdate()
-    counts = {"instructions": 0, "reminders": 0}
+    counts = {"instructions": 0, "reminders": 0, "texts": 0, "leads": 0, "departments": 0}
     instructions_sent = (
         JoiningInstructions.objects.filter(sent_at__isnull=False, programme__end_date__gte=today)
         .exclude(programme__status=Programme.Status.CANCELLED)
@@ -294,9 +298,29 @@ def joining_daily(*, today: date | None = None) -> dict[str, int]:
                         instructions=instructions,
                         key=f"joining-reminder:{recipient.placement.pk}",
                     )
-                if reminders:
-                    audit_action(actor=None, action="Joining reminders sent", instance=programme, emails=reminders)
+                texts = _text_reminders(programme, instructions)
+                if reminders or texts:
+                    audit_action(
+                        actor=None, action="Joining reminders sent", instance=programme, emails=reminders, texts=texts
+                    )
                 counts["reminders"] += reminders
+                counts["texts"] += texts
+    # Leads and departments told once by the coordinator hear of any later change to what they were told
+    # (a student moved, a session added), up to the day before the week; during it, change notices do.
+    told = (
+        Programme.objects.filter(staff_briefings__isnull=False, start_date__gt=today)
+        .exclude(status=Programme.Status.CANCELLED)
+        .select_related("force")
+        .distinct()
+    )
+    for programme in told:
+        with transaction.atomic():
+            Programme.objects.select_for_update().filter(pk=programme.pk).first()
+            staff = _tell_staff(programme)
+            if staff["leads"] or staff["departments"]:
+                audit_action(actor=None, action="Leads and departments told", instance=programme, **staff)
+            counts["leads"] += staff["leads"]
+            counts["departments"] += staff["departments"]
     return counts
 
 
@@ -615,3 +639,81 @@ def instructions_changed_tell(
         )
     audit_action(actor=actor, action="Joining instructions change sent", instance=programme, **counts)
     return counts
+
+
+# --- text reminders -------------------------------------------------------------------------------
+
+
+def text_consent_give(*, placement: Placement, who: str, phone: str) -> TextConsent:
+    """Record a family's agreement to text reminders at a mobile number (replacing that person's earlier one)."""
+    number = phone_normalise(phone)
+    if number is None:
+        raise CommunicationsError(
+            "Enter a UK mobile number, like 07700 900123, or one starting with + and the country code.", field="phone"
+        )
+    if who not in TextConsent.Who.values:
+        raise CommunicationsError("Choose whose number this is.", field="who")
+    if who == TextConsent.Who.STUDENT and placement.nomination.age_on(placement.programme.start_date) < MIN_TEXT_AGE:
+        raise CommunicationsError(
+            f"Reminders go to a student's own phone only from age {MIN_TEXT_AGE}: give your own number instead.",
+            field="who",
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        current = TextConsent.objects.select_for_update().filter(
+            placement=placement, who=who, withdrawn_at__isnull=True
+        )
+        current.update(withdrawn_at=now)
+        consent = TextConsent.objects.create(
+            placement=placement, who=who, phone=number, wording=TextConsent.WORDING, given_at=now
+        )
+        audit_action(actor=None, action="Text reminders agreed", instance=placement, who=who)
+    return consent
+
+
+def text_consent_withdraw(*, placement: Placement, pk: int) -> None:
+    """Stop texts to one number of this student's family; refused for another student's row (404)."""
+    with transaction.atomic():
+        consent = (
+            TextConsent.objects.select_for_update()
+            .filter(placement=placement, pk=pk, withdrawn_at__isnull=True)
+            .first()
+        )
+        if consent is None:
+            raise CommunicationsError("Those text reminders have already been stopped.", status=404)
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit_action(actor=None, action="Text reminders stopped", instance=placement, who=consent.who)
+
+
+def _text_reminders(programme: Programme, instructions: JoiningInstructions) -> int:
+    """The working-day-before reminder by text to each number its owner agreed to (once per student and number)."""
+    consents = TextConsent.objects.filter(
+        placement__programme=programme,
+        placement__status=Placement.Status.CONFIRMED,
+        placement__nomination__erasure__isnull=True,
+        withdrawn_at__isnull=True,
+    ).select_related("placement__nomination__programme")
+    queued = 0
+    for consent in consents:
+        placement = consent.placement
+        key = f"joining-reminder-sms:{placement.pk}:{consent.phone}"
+        if OutboundSms.objects.filter(dedupe_key=key).exists():
+            continue
+        sms_queue(
+            kind="joining_reminder",
+            to=consent.phone,
+            context={
+                "force": programme.force,
+                "programme": programme,
+                "instructions": instructions,
+                "nomination": placement.nomination,
+                "to_student": consent.who == TextConsent.Who.STUDENT or placement.nomination.is_adult,
+                "link": link_marker("joining", joining_link_for(placement).pk),
+            },
+            dedupe_key=key,
+            force=programme.force,
+            about=[placement.nomination],
+        )
+        queued += 1
+    return queued
