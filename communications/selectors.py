@@ -380,17 +380,17 @@ def sent_summary(*, programme: Programme) -> list[dict[str, Any]]:
     emails = (
         OutboundEmail.objects.filter(email_filter)
         .order_by()
-        .values_list("kind", "sent_at__isnull", "failed_attempts", "pk")
+        .values_list("kind", "sent_at", "failed_attempts", "pk")
         .distinct()
     )
-    email_counts = _delivery(((kind, not unsent, failed, 1) for kind, unsent, failed, _pk in emails), OutboundEmail)
+    email_counts = _delivery(((kind, sent, failed, 1) for kind, sent, failed, _pk in emails), OutboundEmail)
     texts = (
         OutboundSms.objects.filter(students__in=students)
         .order_by()
-        .values_list("kind", "sent_at__isnull", "failed_attempts", "pk")
+        .values_list("kind", "sent_at", "failed_attempts", "pk")
         .distinct()
     )
-    text_counts = _delivery(((kind, not unsent, failed, 1) for kind, unsent, failed, _pk in texts), OutboundSms)
+    text_counts = _delivery(((kind, sent, failed, 1) for kind, sent, failed, _pk in texts), OutboundSms)
     zero = {"sent": 0, "waiting": 0, "failed": 0}
     return [
         {"kind": kind, "label": label, "emails": email_counts.get(kind, zero), "texts": text_counts.get(kind, zero)}
