@@ -372,7 +372,8 @@ def _brief_queue(programme: Programme, brief: selectors.StaffBrief, instructions
     version = brief.version
     row = _briefing_row(programme, brief)
     key = f"{brief.audience}-briefing:{row.pk}:{brief.email}:{version[:20]}"
-    if row.version == version and _outbox_has(key):
+    if row.version == version:
+        # Told already: by this email, or by a change notice that recorded the version it described.
         return False
     kind = "lead_briefing" if brief.audience == StaffBriefing.Audience.LEAD else "department_briefing"
     email = email_queue(

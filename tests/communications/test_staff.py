@@ -167,9 +167,9 @@ def test_nobody_to_tell_is_refused_and_nothing_is_written(week, coordinator, jun
 
 
 def test_a_finished_programme_is_refused(staffed, coordinator):
-    with time_machine.travel(datetime(2027, 8, 1, 10, tzinfo=timezone.get_default_timezone()), tick=False):
-        with pytest.raises(CommunicationsError) as error:
-            services.staff_tell(programme=staffed["programme"], actor=coordinator)
+    august = datetime(2027, 8, 1, 10, tzinfo=timezone.get_default_timezone())
+    with time_machine.travel(august, tick=False), pytest.raises(CommunicationsError) as error:
+        services.staff_tell(programme=staffed["programme"], actor=coordinator)
     assert error.value.status == 409
 
 
