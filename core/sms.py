@@ -26,12 +26,23 @@ def phone_normalise(value: str, region: str = DEFAULT_REGION) -> str | None:
         number = phonenumbers.parse(value or "", region)
     except phonenumbers.NumberParseException:
         return None
+    if _is_drama_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_valid_number(number):
         return None
     kind = phonenumbers.number_type(number)
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _is_drama_number(number: phonenumbers.PhoneNumber) -> bool:
+    """Ofcom's range for drama (07700 900000 to 900999): never anyone's phone, so demo and test data use it."""
+    return (
+        number.country_code == 44
+        and str(number.national_number).startswith("7700900")
+        and len(str(number.national_number)) == 10
+    )
 
 
 def phone_display(value: str) -> str:
