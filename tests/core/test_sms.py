@@ -72,7 +72,7 @@ class _FakeNotify(BaseHTTPRequestHandler):
     received: list = []
     status = 201
 
-    def do_POST(self):  # noqa: N802 - the http.server API
+    def do_POST(self):
         length = int(self.headers["Content-Length"])
         type(self).received.append(
             {"path": self.path, "headers": dict(self.headers), "body": json.loads(self.rfile.read(length))}
