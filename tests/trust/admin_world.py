@@ -18,7 +18,13 @@ from mentoring.models import MentorContact
 from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
-from tests.communications.factories import CalendarEventFactory, JoiningInstructionsFactory, JoiningLinkFactory
+from tests.communications.factories import (
+    CalendarEventFactory,
+    JoiningInstructionsFactory,
+    JoiningLinkFactory,
+    StaffBriefingFactory,
+    TextConsentFactory,
+)
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.placements.factories import (
     DepartmentUnavailabilityFactory,
@@ -126,6 +132,9 @@ def _rows_of(force, letter):
         JoiningInstructionsFactory(programme=programme),
         JoiningLinkFactory(placement=placement),
         CalendarEventFactory(programme=programme),
+        StaffBriefingFactory(programme=programme, syndicate=syndicate),
+        TextConsentFactory(placement=placement),
+        f.OutboundSmsFactory(force=force, body=f"Text {letter}"),
     ]
     return {(letter, row._meta.label): row for row in made}
 
