@@ -593,20 +593,39 @@ def _shown(name: str, value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _ceremony_words(starts: datetime, ends: datetime) -> str:
+    starts, ends = timezone.localtime(starts), timezone.localtime(ends)
+    return f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M} to {ends:%H:%M}"
+
+
 def instructions_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(field, sentence) for each field of the instructions that changed, in the order the form asks."""
+    """(field, sentence) for each field of the instructions that changed, in the order the form asks; the
+    ceremony's start and end are one sentence."""
     found = []
     for name in JOINING_FIELDS:
         old, new = before.get(name), after.get(name)
-        if old == new or (not old and not new):
+        if name == "ceremony_starts_at":
+            was = (old, before.get("ceremony_ends_at"))
+            now = (new, after.get("ceremony_ends_at"))
+            if was == now:
+                continue
+            if not old:
+                found.append((name, f"Awards ceremony added: {_ceremony_words(*now)}."))
+            elif not new:
+                found.append((name, "The awards ceremony is no longer part of the programme."))
+            else:
+                found.append(
+                    (
+                        name,
+                        f"The awards ceremony has moved: now {_ceremony_words(*now)} (it was {_ceremony_words(*was)}).",
+                    )
+                )
+            continue
+        if name == "ceremony_ends_at" or old == new or (not old and not new):
             continue
         label = JoiningInstructions._meta.get_field(name).verbose_name
         label = label[0].upper() + label[1:]
-        if name == "ceremony_starts_at" and new and not old:
-            found.append((name, f"Awards ceremony added: {_shown(name, new)}."))
-        elif name == "ceremony_starts_at" and old and not new:
-            found.append((name, "The awards ceremony is no longer part of the programme."))
-        elif len(_shown(name, new)) <= 80 and len(_shown(name, old)) <= 80:
+        if len(_shown(name, new)) <= 80 and len(_shown(name, old)) <= 80:
             found.append((name, f"{label}: was {_shown(name, old)}, now {_shown(name, new)}."))
         else:
             found.append((name, f"{label} now reads: {_shown(name, new)}"))

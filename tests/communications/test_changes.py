@@ -194,14 +194,18 @@ def test_a_moved_ceremony_tells_families_schools_and_leads_with_the_same_uid_and
         services.joining_instructions_save(programme=programme, data=data, actor=coordinator)
     uid = f"ceremony.programme-{programme.pk}@127.0.0.1"
     gina = next(m for m in mail.outbox if m.to == ["gina@family.invalid"])
-    assert "Awards ceremony starts: was Friday 16 July 2027 at 14:00, now Friday 16 July 2027 at 16:00." in gina.body
+    assert (
+        "- The awards ceremony has moved: now Friday 16 July 2027, 16:00 to 17:00 "
+        "(it was Friday 16 July 2027, 14:00 to 15:00)." in gina.body
+    )
+    assert "ends" not in gina.body
     assert _events(_ics(gina))[uid]["sequence"] == told["first_family"][uid]["sequence"] + 1
     lead = next(m for m in mail.outbox if m.to == ["lena@police.invalid"])
     assert lead.subject == "Change to Red's week: Force A week"
     lead_after = _events(_ics(lead))[uid]
     assert lead_after["uid"] == lead_before[uid]["uid"]
     assert lead_after["sequence"] > 0 and lead_after.decoded("dtstart").hour == 16
-    assert "Awards ceremony starts" in _html(lead)
+    assert "The awards ceremony has moved" in _html(lead)
     # Each told once: a second run of the daily job sends nothing about it.
     assert OutboundEmail.objects.filter(kind="week_changed").count() == 7
     assert OutboundEmail.objects.filter(kind="staff_changed").count() == 1
