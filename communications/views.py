@@ -329,7 +329,9 @@ def _texts_context(placement: Placement, form: TextConsentForm | None = None) ->
     for consent in current:
         consent.shown = phone_display(consent.phone)
     form = form or TextConsentForm(choices=_text_choices(placement), wording=TextConsent.WORDING)
-    return {"text_consents": current, "text_form": form}
+    # The reminder goes the working day before the week: once the week has begun there is nothing to agree to.
+    texts_open = timezone.localdate() < placement.programme.start_date
+    return {"text_consents": current, "text_form": form, "texts_open": texts_open}
 
 
 @token_guard
@@ -348,6 +350,9 @@ def joining_texts(request):
             messages.error(request, error.message)
         else:
             messages.success(request, "Text reminders stopped: that number will not be texted.")
+        return redirect("joining:page")
+    if timezone.localdate() >= placement.programme.start_date:
+        messages.error(request, "The week has begun, so there is no reminder left to text.")
         return redirect("joining:page")
     form = TextConsentForm(request.POST, choices=_text_choices(placement), wording=TextConsent.WORDING)
     if form.is_valid():

@@ -134,3 +134,12 @@ def test_erasure_removes_the_number_and_the_text(week, delivered, django_capture
     assert consent.phone == "" and consent.withdrawn_at is not None
     text = OutboundSms.objects.get()
     assert "7700900123" not in text.to + text.body + text.dedupe_key and "Pupil" not in text.body
+
+
+def test_once_the_week_has_begun_there_is_no_reminder_to_agree_to(client, week, delivered):  # noqa: F811
+    with time_machine.travel(datetime(2027, 7, 12, 9, tzinfo=timezone.get_default_timezone()), tick=False):
+        _open(client, delivered["gina@family.invalid"])
+        page = client.get(reverse("joining:page")).content.decode()
+        assert "there is no reminder left to text" in page and 'name="phone"' not in page
+        assert _agree(client, who="guardian", phone="07700 900123").status_code == 302
+    assert TextConsent.objects.count() == 0
