@@ -136,7 +136,7 @@ def test_erasure_removes_the_number_and_the_text(week, delivered, django_capture
     assert "7700900123" not in text.to + text.body + text.dedupe_key and "Pupil" not in text.body
 
 
-def test_once_the_week_has_begun_there_is_no_reminder_to_agree_to(client, week, delivered):  # noqa: F811
+def test_once_the_week_has_begun_there_is_no_reminder_to_agree_to(client, week, delivered):
     with time_machine.travel(datetime(2027, 7, 12, 9, tzinfo=timezone.get_default_timezone()), tick=False):
         _open(client, delivered["gina@family.invalid"])
         page = client.get(reverse("joining:page")).content.decode()
