@@ -41,6 +41,9 @@ class CalendarItem:
     description: str = field(default="", compare=False)
     # Set when another app keeps the event's SEQUENCE itself (the ceremony's event, in `events`).
     sequence: int | None = field(default=None, compare=False)
+    # For a slot this reader no longer has (handed to another department): what everyone else's calendar
+    # shows now. Its fingerprint keeps the slot's stored sequence, which this cancellation shares.
+    canonical: CalendarItem | None = field(default=None, compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -67,15 +70,16 @@ def sequences(programme: Programme, items: list[CalendarItem]) -> dict[str, int]
         if item.sequence is not None:
             found[item.key] = item.sequence
             continue
+        fingerprint = (item.canonical or item).fingerprint
         row = stored.get(item.key)
         if row is None:
             row, _created = CalendarEvent.objects.get_or_create(
-                programme=programme, key=item.key, defaults={"fingerprint": item.fingerprint}
+                programme=programme, key=item.key, defaults={"fingerprint": fingerprint}
             )
-        if row.fingerprint != item.fingerprint:
+        if row.fingerprint != fingerprint:
             # Conditional, so two files made at once for the same change raise it once, not twice.
-            CalendarEvent.objects.filter(pk=row.pk).exclude(fingerprint=item.fingerprint).update(
-                sequence=F("sequence") + 1, fingerprint=item.fingerprint, changed_at=timezone.now()
+            CalendarEvent.objects.filter(pk=row.pk).exclude(fingerprint=fingerprint).update(
+                sequence=F("sequence") + 1, fingerprint=fingerprint, changed_at=timezone.now()
             )
             row.refresh_from_db(fields=["sequence", "fingerprint"])
         found[item.key] = row.sequence
@@ -119,17 +123,34 @@ def _sessions(programme: Programme) -> list[Session]:
     )
 
 
+def _item(session: Session, key: str, describe, *, cancelled: bool | None = None, canonical=None) -> CalendarItem:
+    activity = session.activity
+    return CalendarItem(
+        key=key,
+        title=activity.title,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=activity.venue,
+        cancelled=session.status == Session.Status.CANCELLED if cancelled is None else cancelled,
+        description=describe(session),
+        canonical=canonical,
+    )
+
+
 def session_items(
     programme: Programme, *, keep=lambda session: True, describe=lambda session: ""
 ) -> list[CalendarItem]:
     """The programme's timetable slots that `keep` selects, each under the key of the slot's first session.
 
     A session a contingency swap replaced is left out (its stand-in carries the slot's UID); a cancelled
-    session with no stand-in is sent as cancelled, so calendars drop it.
+    session with no stand-in is sent as cancelled, so calendars drop it. When the stand-in is not this
+    reader's (a department's session replaced by another's activity), the slot is sent as cancelled, under
+    the stand-in's sequence, so the department's calendar drops it too.
     """
     sessions = _sessions(programme)
     replaces = {s.pk: s.replaces_id for s in sessions}
     replaced = {s.replaces_id for s in sessions if s.replaces_id}
+    stand_in = {s.replaces_id: s for s in sessions if s.replaces_id}
 
     def origin(pk: int) -> int:
         seen = set()
@@ -138,22 +159,26 @@ def session_items(
             pk = replaces[pk]
         return pk
 
-    items = []
+    def last(session: Session) -> Session:
+        seen = set()
+        while session.pk in stand_in and session.pk not in seen:
+            seen.add(session.pk)
+            session = stand_in[session.pk]
+        return session
+
+    items, handed_over = [], set()
     for session in sessions:
-        if session.pk in replaced or not keep(session):
+        if not keep(session):
             continue
-        activity = session.activity
-        items.append(
-            CalendarItem(
-                key=f"session-{origin(session.pk)}",
-                title=activity.title,
-                starts_at=session.starts_at,
-                ends_at=session.ends_at,
-                location=activity.venue,
-                cancelled=session.status == Session.Status.CANCELLED,
-                description=describe(session),
-            )
-        )
+        key = f"session-{origin(session.pk)}"
+        if session.pk in replaced:
+            final = last(session)
+            if not keep(final) and key not in handed_over:
+                handed_over.add(key)
+                canonical = _item(final, key, describe)
+                items.append(_item(session, key, describe, cancelled=True, canonical=canonical))
+            continue
+        items.append(_item(session, key, describe))
     return items
 
 

@@ -23,6 +23,14 @@ class JoiningInstructionsForm(PlainModelForm):
         help_text="A link to the place on a map (for example from Google Maps or OpenStreetMap).",
     )
     ceremony_date = forms.DateField(required=False, label="Awards ceremony: day")
+    tell_changes = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Email what changed to everyone already sent the instructions",
+        help_text="Families, schools and (for a change of times, place, phone or ceremony) syndicate leads get a "
+        "short email saying what changed, with an updated calendar file. Untick for a correction nobody needs "
+        "to hear about, such as a typo.",
+    )
     ceremony_starts = forms.TimeField(required=False, label="Starts", widget=TIME)
     ceremony_ends = forms.TimeField(required=False, label="Ends", widget=TIME)
 
@@ -64,6 +72,8 @@ class JoiningInstructionsForm(PlainModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
+        if instance.pk is None or instance.sent_at is None:
+            del self.fields["tell_changes"]
         if instance.pk and instance.ceremony_starts_at:
             starts = timezone.localtime(instance.ceremony_starts_at)
             self.initial.setdefault("ceremony_date", starts.date())
@@ -110,3 +120,47 @@ class SendForm(PlainForm):
         label="Send the joining instructions now",
         error_messages={"required": "Tick the box to confirm you want to send the emails."},
     )
+
+
+class StaffTellForm(PlainForm):
+    confirm = forms.BooleanField(
+        label="Email the leads and departments now",
+        error_messages={"required": "Tick the box to confirm you want to send the emails."},
+    )
+
+
+class TextConsentForm(PlainForm):
+    """A family's mobile number for the reminder the working day before, and their agreement."""
+
+    who = forms.ChoiceField(
+        label="Whose number is it?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whose number this is."},
+    )
+    phone = forms.CharField(
+        label="Mobile number",
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": "Enter the mobile number to text."},
+    )
+    agree = forms.BooleanField(
+        error_messages={"required": "Tick the box to agree to the texts, or leave this part of the page."},
+    )
+
+    def __init__(self, *args, choices, wording, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = choices
+        if len(choices) == 1:
+            self.fields["who"].initial = choices[0][0]
+            self.fields["who"].widget = forms.HiddenInput()
+        self.fields["agree"].label = wording
+
+    def clean_phone(self):
+        from core.sms import phone_normalise
+
+        number = phone_normalise(self.cleaned_data["phone"])
+        if number is None:
+            raise forms.ValidationError(
+                "Enter a UK mobile number, like 07700 900123, or one starting with + and the country code."
+            )
+        return number

@@ -60,6 +60,8 @@ class JoiningInstructions(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised each time a change is emailed to those already sent them: one notice per change.
+    changes_told = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["programme"]
@@ -123,3 +125,91 @@ class CalendarEvent(models.Model):
 
     def __str__(self):
         return f"{self.key} of {self.programme} (sequence {self.sequence})"
+
+
+class StaffBriefing(models.Model):
+    """What a syndicate's lead, or a department's contact, was last told about a programme.
+
+    One row per syndicate or department of the programme, made when they are first told (the
+    coordinator's "tell leads and departments", then the daily job). `version` is a hash of what the
+    email said; a new version (a student moved, a session added) is emailed once, and a change notice
+    (a swapped session, a moved ceremony) records the version it told them.
+    """
+
+    class Audience(models.TextChoices):
+        LEAD = "lead", "Syndicate lead"
+        DEPARTMENT = "department", "Department"
+
+    programme = models.ForeignKey("placements.Programme", on_delete=models.CASCADE, related_name="staff_briefings")
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    syndicate = models.ForeignKey(
+        "placements.Syndicate", null=True, blank=True, on_delete=models.CASCADE, related_name="briefings"
+    )
+    department = models.ForeignKey(
+        "placements.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="briefings"
+    )
+    version = models.CharField(max_length=64)
+    told_at = models.DateTimeField()
+    told_to = models.EmailField(help_text="The lead's or department contact's address when last told.")
+
+    class Meta:
+        ordering = ["programme", "audience", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "syndicate"],
+                condition=Q(syndicate__isnull=False),
+                name="staff_briefing_one_per_syndicate",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "department"],
+                condition=Q(department__isnull=False),
+                name="staff_briefing_one_per_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(audience="lead", syndicate__isnull=False, department__isnull=True)
+                | Q(audience="department", department__isnull=False, syndicate__isnull=True),
+                name="staff_briefing_lead_or_department",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.syndicate if self.syndicate_id else self.department
+        return f"{self.get_audience_display()} briefing: {who}"
+
+
+class TextConsent(models.Model):
+    """A family's agreement to be texted reminders about one student's week, at one mobile number.
+
+    Given on the family's joining page (the guardian for themself and, if they wish, for the student; an
+    adult student for themself); withdrawn there too. A number is texted only while its row has no
+    `withdrawn_at`, and only for that student's programme.
+    """
+
+    class Who(models.TextChoices):
+        GUARDIAN = "guardian", "Parent or guardian"
+        STUDENT = "student", "Student"
+
+    WORDING = (
+        "Text a reminder to this mobile number the working day before the week starts. "
+        "The texts can be stopped at any time on this page."
+    )
+
+    placement = models.ForeignKey("placements.Placement", on_delete=models.CASCADE, related_name="text_consents")
+    who = models.CharField(max_length=20, choices=Who.choices)
+    phone = models.CharField(max_length=20, help_text="Mobile number in international form.")
+    wording = models.TextField(help_text="What was agreed to, exactly as shown.")
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["placement", "who", "-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "who"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="text_consent_one_current_per_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_who_display()}'s agreement to text reminders"

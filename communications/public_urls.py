@@ -7,6 +7,7 @@ from . import views
 joining_patterns = [
     path("", views.joining_page, name="page"),
     path("calendar.ics", views.joining_calendar, name="calendar"),
+    path("texts/", views.joining_texts, name="texts"),
     path("<str:token>/", views.joining_open, name="open"),
 ]
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,11 +17,13 @@ from core.attachments import Attachment
 from core.audit import audit_action
 from core.errors import DomainError
 from core.links import link_marker, link_token, new_token_salt, token_hash
-from core.services import email_queue
-from placements.models import Placement, Programme
+from core.models import OutboundSms
+from core.services import email_queue, sms_queue
+from core.sms import phone_normalise
+from placements.models import Department, Placement, Programme, Session, Syndicate
 
 from . import calendars, selectors
-from .models import JOINING_FIELDS, JoiningInstructions, JoiningLink
+from .models import JOINING_FIELDS, JoiningInstructions, JoiningLink, StaffBriefing, TextConsent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -30,6 +33,8 @@ logger = logging.getLogger(__name__)
 JOINING_LINK_PURPOSE = "joining-link"
 # The place-confirmed email promises the instructions by this many days before the week.
 SEND_BY_DAYS_BEFORE = 14
+# A student's own phone is texted only from this age (younger: the guardian's number).
+MIN_TEXT_AGE = 13
 
 
 class CommunicationsError(DomainError):
@@ -79,15 +84,20 @@ def joining_defaults(programme: Programme) -> dict[str, Any]:
 
 @transaction.atomic
 def joining_instructions_save(
-    *, programme: Programme, data: Mapping[str, Any], actor: AbstractBaseUser | None
+    *, programme: Programme, data: Mapping[str, Any], actor: AbstractBaseUser | None, tell_changes: bool = True
 ) -> JoiningInstructions:
-    """Create or change a programme's joining instructions; refused once it is cancelled or finished."""
+    """Create or change a programme's joining instructions; refused once it is cancelled or finished.
+
+    Once they have been sent, a change is emailed in words to everyone already sent them (and to leads
+    already told, if it touches them), unless `tell_changes` is False (a typo not worth an email).
+    """
     programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
     _refuse_closed(programme)
     instructions = JoiningInstructions.objects.filter(programme=programme).first() or JoiningInstructions(
         programme=programme
     )
     created = instructions.pk is None
+    before = {name: getattr(instructions, name) for name in JOINING_FIELDS}
     for name in JOINING_FIELDS:
         if name in data:
             setattr(instructions, name, data[name])
@@ -104,6 +114,9 @@ def joining_instructions_save(
         instance=programme,
         sent=instructions.sent_at is not None,
     )
+    changes = instructions_changes(before, {name: getattr(instructions, name) for name in JOINING_FIELDS})
+    if tell_changes and not created and instructions.sent_at is not None and changes:
+        instructions_changed_tell(instructions=instructions, changes=changes, actor=actor)
     return instructions
 
 
@@ -262,7 +275,7 @@ def joining_daily(*, today: date | None = None) -> dict[str, int]:
     day before the week. Each email has one dedupe key per student and address, so a second run (or a
     second worker) sends nothing new."""
     today = today or timezone.localdate()
-    counts = {"instructions": 0, "reminders": 0}
+    counts = {"instructions": 0, "reminders": 0, "texts": 0, "leads": 0, "departments": 0}
     instructions_sent = (
         JoiningInstructions.objects.filter(sent_at__isnull=False, programme__end_date__gte=today)
         .exclude(programme__status=Programme.Status.CANCELLED)
@@ -285,9 +298,29 @@ def joining_daily(*, today: date | None = None) -> dict[str, int]:
                         instructions=instructions,
                         key=f"joining-reminder:{recipient.placement.pk}",
                     )
-                if reminders:
-                    audit_action(actor=None, action="Joining reminders sent", instance=programme, emails=reminders)
+                texts = _text_reminders(programme, instructions)
+                if reminders or texts:
+                    audit_action(
+                        actor=None, action="Joining reminders sent", instance=programme, emails=reminders, texts=texts
+                    )
                 counts["reminders"] += reminders
+                counts["texts"] += texts
+    # Leads and departments told once by the coordinator hear of any later change to what they were told
+    # (a student moved, a session added), up to the day before the week; during it, change notices do.
+    told = (
+        Programme.objects.filter(staff_briefings__isnull=False, start_date__gt=today)
+        .exclude(status=Programme.Status.CANCELLED)
+        .select_related("force")
+        .distinct()
+    )
+    for programme in told:
+        with transaction.atomic():
+            Programme.objects.select_for_update().filter(pk=programme.pk).first()
+            staff = _tell_staff(programme)
+            if staff["leads"] or staff["departments"]:
+                audit_action(actor=None, action="Leads and departments told", instance=programme, **staff)
+            counts["leads"] += staff["leads"]
+            counts["departments"] += staff["departments"]
     return counts
 
 
@@ -298,3 +331,404 @@ def send_by(programme: Programme) -> date:
 
 def local_datetime(day: date, at: time) -> datetime:
     return datetime.combine(day, at, timezone.get_current_timezone())
+
+
+# --- leads and departments ----------------------------------------------------------------------------
+
+
+def _brief_context(programme: Programme, brief: selectors.StaffBrief, instructions: JoiningInstructions | None):
+    context = {
+        "programme": programme,
+        "force": programme.force,
+        "email_force": programme.force,
+        "instructions": instructions,
+        "brief": brief,
+        **selectors.ceremony_context(programme, instructions),
+    }
+    if brief.syndicate is not None:
+        context["register_url"] = reverse("placements:register", args=[brief.syndicate.pk])
+        context["lead_home_url"] = reverse("placements:lead_home")
+    return context
+
+
+def _briefing_row(programme: Programme, brief: selectors.StaffBrief) -> StaffBriefing:
+    """The brief's row (made on first use, locked), whose pk names the calendar attached to its emails."""
+    where = {"syndicate": brief.syndicate} if brief.syndicate is not None else {"department": brief.department}
+    row, _created = StaffBriefing.objects.get_or_create(
+        programme=programme,
+        **where,
+        defaults={"audience": brief.audience, "version": "", "told_at": timezone.now(), "told_to": brief.email},
+    )
+    return StaffBriefing.objects.select_for_update().get(pk=row.pk)
+
+
+def _brief_queue(programme: Programme, brief: selectors.StaffBrief, instructions: JoiningInstructions | None) -> bool:
+    """Email one lead or department what they need, once per version; True if this version was new."""
+    version = brief.version
+    row = _briefing_row(programme, brief)
+    key = f"{brief.audience}-briefing:{row.pk}:{brief.email}:{version[:20]}"
+    if row.version == version:
+        # Told already: by this email, or by a change notice that recorded the version it described.
+        return False
+    kind = "lead_briefing" if brief.audience == StaffBriefing.Audience.LEAD else "department_briefing"
+    email = email_queue(
+        kind=kind,
+        to=brief.email,
+        context={**_brief_context(programme, brief, instructions), "updated": bool(row.version)},
+        dedupe_key=key,
+        force=programme.force,
+        about=[m["nomination_id"] for m in brief.members],
+        attachments=[("briefing-calendar", row.pk)],
+    )
+    row.version, row.told_at, row.told_to = version, email.created_at or timezone.now(), brief.email
+    row.save(update_fields=["version", "told_at", "told_to"])
+    return True
+
+
+def _tell_staff(programme: Programme) -> dict[str, int]:
+    instructions = JoiningInstructions.objects.filter(programme=programme).first()
+    sessions = selectors._planned_sessions(programme)
+    counts = {"leads": 0, "departments": 0}
+    for brief in selectors.lead_briefs(programme=programme, sessions=sessions):
+        counts["leads"] += _brief_queue(programme, brief, instructions)
+    for brief in selectors.department_briefs(programme=programme, sessions=sessions):
+        counts["departments"] += _brief_queue(programme, brief, instructions)
+    return counts
+
+
+@transaction.atomic
+def staff_tell(*, programme: Programme, actor: AbstractBaseUser | None) -> dict[str, int]:
+    """Email each syndicate lead their syndicate, sessions, register link and calendar, and each department's
+    contact its sessions (venue, staff needed) and calendar. Again: only those whose email would now say
+    something different (a student moved, a session added); returns how many of each were queued."""
+    programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
+    _refuse_closed(programme)
+    counts = _tell_staff(programme)
+    if not StaffBriefing.objects.filter(programme=programme).exists():
+        raise CommunicationsError(
+            "No syndicate has a lead with an email address and no department with a contact has a session yet, "
+            "so there is nobody to tell. Give the syndicates their leads, or the departments a contact, first.",
+            status=409,
+        )
+    audit_action(actor=actor, action="Leads and departments told", instance=programme, **counts)
+    return counts
+
+
+def briefing_calendar_attachment(pk: int) -> Attachment | None:
+    """The calendar of a lead's syndicate or a department's sessions (for the outbox at send time)."""
+    row = StaffBriefing.objects.select_related("programme__force", "syndicate", "department").filter(pk=pk).first()
+    if row is None:
+        return None
+    programme = row.programme
+    if row.syndicate_id:
+        data, suffix = calendars.syndicate_calendar(row.syndicate), row.syndicate.name
+    else:
+        data, suffix = calendars.department_calendar(programme, row.department), row.department.name
+    return Attachment(calendars.calendar_filename(programme, suffix), data, "text/calendar")
+
+
+def syndicate_calendar_attachment(pk: int) -> Attachment | None:
+    """A syndicate's calendar (attached to the contingency swap email placements sends its lead)."""
+    syndicate = Syndicate.objects.select_related("programme__force").filter(pk=pk).first()
+    if syndicate is None:
+        return None
+    return Attachment(
+        calendars.calendar_filename(syndicate.programme, syndicate.name),
+        calendars.syndicate_calendar(syndicate),
+        "text/calendar",
+    )
+
+
+# --- change notices -----------------------------------------------------------------------------------
+
+
+def _already_sent_joining(recipient: selectors.Recipient) -> bool:
+    return _outbox_has(f"joining-instructions:{recipient.placement.pk}:{recipient.email}")
+
+
+def _tell_families(
+    programme: Programme, placements: list[Placement], *, changes: list[str], key: str, instructions
+) -> int:
+    """The week_changed email (with the student's updated calendar) to each family and school already sent
+    the joining instructions of these students; once per `key`."""
+    told = 0
+    for recipient in selectors.joining_recipients(programme=programme, placements=placements):
+        if not _already_sent_joining(recipient):
+            continue
+        placement = recipient.placement
+        dedupe = f"week-changed:{key}:{placement.pk}:{recipient.email}"
+        if _outbox_has(dedupe):
+            continue
+        context = {
+            **selectors.email_context(placement=placement, instructions=instructions),
+            "recipient": recipient,
+            "link": link_marker("joining", joining_link_for(placement).pk),
+            "changes": changes,
+        }
+        email_queue(
+            kind="week_changed",
+            to=recipient.email,
+            context=context,
+            dedupe_key=dedupe,
+            force=programme.force,
+            about=[placement.nomination],
+            to_student=not recipient.is_school,
+            attachments=[("joining-calendar", placement.pk)],
+        )
+        told += 1
+    return told
+
+
+def _tell_staff_of_change(
+    programme: Programme, briefs: list[selectors.StaffBrief], *, changes: list[str], key: str, instructions
+) -> int:
+    """The staff_changed email (with their updated calendar) to each lead or department already told; the
+    version it describes is recorded, so the next "tell" does not send it again."""
+    told = 0
+    existing = {
+        (row.syndicate_id or row.department_id, row.audience): row
+        for row in StaffBriefing.objects.filter(programme=programme)
+    }
+    for brief in briefs:
+        target = brief.syndicate.pk if brief.syndicate is not None else brief.department.pk
+        if (target, brief.audience) not in existing:
+            continue
+        row = _briefing_row(programme, brief)
+        dedupe = f"staff-changed:{key}:{row.pk}:{brief.email}"
+        if _outbox_has(dedupe):
+            continue
+        email_queue(
+            kind="staff_changed",
+            to=brief.email,
+            context={**_brief_context(programme, brief, instructions), "changes": changes},
+            dedupe_key=dedupe,
+            force=programme.force,
+            about=[m["nomination_id"] for m in brief.members],
+            attachments=[("briefing-calendar", row.pk)],
+        )
+        row.version, row.told_at, row.told_to = brief.version, timezone.now(), brief.email
+        row.save(update_fields=["version", "told_at", "told_to"])
+        told += 1
+    return told
+
+
+def _when(session: Session) -> str:
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    return f"{starts:%A} {starts.day} {starts:%B}, {starts:%H:%M} to {ends:%H:%M}"
+
+
+def session_replaced_tell(*, session: Session, replacement: Session) -> dict[str, int]:
+    """After a contingency swap: the families and schools of the syndicates' students and the departments of
+    both sessions are told once (leads get placements' own email), each with their updated calendar."""
+    programme = Programme.objects.select_related("force").get(pk=session.programme_id)
+    instructions = JoiningInstructions.objects.filter(programme=programme).first()
+    cancelled, standin = session.activity, replacement.activity
+    venue = f" at {standin.venue}" if standin.venue else ""
+    changes = [
+        f"{cancelled.title} on {_when(session)} is cancelled.",
+        f"Instead: {standin.title}, {_when(replacement)}{venue}.",
+    ]
+    syndicate_ids = set(replacement.syndicates.values_list("pk", flat=True))
+    counts = {"families": 0, "departments": 0}
+    if instructions is not None and instructions.sent_at is not None:
+        placements = [p for p in selectors.confirmed_placements(programme) if p.syndicate_id in syndicate_ids]
+        counts["families"] = _tell_families(
+            programme, placements, changes=changes, key=f"session-{session.pk}", instructions=instructions
+        )
+    departments = {a.department_id for a in (cancelled, standin) if a.department_id}
+    briefs = [b for b in selectors.department_briefs(programme=programme) if b.department.pk in departments]
+    # A department whose every session went may have no brief now: tell it from the stored row.
+    briefed = {b.department.pk for b in briefs}
+    for department in Department.objects.filter(pk__in=departments - briefed).exclude(contact_email=""):
+        briefs.append(
+            selectors.StaffBrief(
+                audience="department",
+                email=department.contact_email,
+                name=department.contact_name or f"{department.name} team",
+                department=department,
+            )
+        )
+    counts["departments"] = _tell_staff_of_change(
+        programme, briefs, changes=changes, key=f"session-{session.pk}", instructions=instructions
+    )
+    # The syndicates' leads got placements' email with their calendar: what they now know is recorded.
+    for brief in selectors.lead_briefs(programme=programme):
+        if brief.syndicate.pk in syndicate_ids:
+            StaffBriefing.objects.filter(programme=programme, syndicate=brief.syndicate).update(
+                version=brief.version, told_at=timezone.now()
+            )
+    return counts
+
+
+def on_session_replaced(sender, *, session, replacement, **kwargs) -> None:
+    session_replaced_tell(session=session, replacement=replacement)
+
+
+# What each kind of reader is told when the instructions change after they were sent.
+LEAD_FIELDS = (
+    "venue_name",
+    "venue_address",
+    "day_starts",
+    "day_ends",
+    "contact_phone",
+    "ceremony_starts_at",
+    "ceremony_ends_at",
+    "ceremony_venue",
+)
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "none"
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+        return f"{value:%A} {value.day} {value:%B %Y} at {value:%H:%M}"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    return " ".join(str(value).split())
+
+
+def _ceremony_words(starts: datetime, ends: datetime) -> str:
+    starts, ends = timezone.localtime(starts), timezone.localtime(ends)
+    return f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M} to {ends:%H:%M}"
+
+
+def instructions_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, sentence) for each field of the instructions that changed, in the order the form asks; the
+    ceremony's start and end are one sentence."""
+    found = []
+    for name in JOINING_FIELDS:
+        old, new = before.get(name), after.get(name)
+        if name == "ceremony_starts_at":
+            was = (old, before.get("ceremony_ends_at"))
+            now = (new, after.get("ceremony_ends_at"))
+            if was == now:
+                continue
+            if not old:
+                found.append((name, f"Awards ceremony added: {_ceremony_words(*now)}."))
+            elif not new:
+                found.append((name, "The awards ceremony is no longer part of the programme."))
+            else:
+                found.append(
+                    (
+                        name,
+                        f"The awards ceremony has moved: now {_ceremony_words(*now)} (it was {_ceremony_words(*was)}).",
+                    )
+                )
+            continue
+        if name == "ceremony_ends_at" or old == new or (not old and not new):
+            continue
+        label = JoiningInstructions._meta.get_field(name).verbose_name
+        label = label[0].upper() + label[1:]
+        if len(_shown(name, new)) <= 80 and len(_shown(name, old)) <= 80:
+            found.append((name, f"{label}: was {_shown(name, old)}, now {_shown(name, new)}."))
+        else:
+            found.append((name, f"{label} now reads: {_shown(name, new)}"))
+    return found
+
+
+def instructions_changed_tell(
+    *, instructions: JoiningInstructions, changes: list[tuple[str, str]], actor: AbstractBaseUser | None
+) -> dict[str, int]:
+    """Email a change of sent instructions, in words, to every family and school already sent them (with the
+    updated calendar), and to leads already told if it touches them (times, place, phone, ceremony)."""
+    programme = instructions.programme
+    JoiningInstructions.objects.filter(pk=instructions.pk).update(changes_told=F("changes_told") + 1)
+    instructions.refresh_from_db(fields=["changes_told"])
+    key = f"instructions-{instructions.changes_told}"
+    sentences = [sentence for _name, sentence in changes]
+    counts = {
+        "families": _tell_families(
+            programme,
+            list(selectors.confirmed_placements(programme)),
+            changes=sentences,
+            key=key,
+            instructions=instructions,
+        ),
+        "leads": 0,
+    }
+    for_leads = [sentence for name, sentence in changes if name in LEAD_FIELDS]
+    if for_leads:
+        counts["leads"] = _tell_staff_of_change(
+            programme, selectors.lead_briefs(programme=programme), changes=for_leads, key=key, instructions=instructions
+        )
+    audit_action(actor=actor, action="Joining instructions change sent", instance=programme, **counts)
+    return counts
+
+
+# --- text reminders -------------------------------------------------------------------------------
+
+
+def text_consent_give(*, placement: Placement, who: str, phone: str) -> TextConsent:
+    """Record a family's agreement to text reminders at a mobile number (replacing that person's earlier one)."""
+    number = phone_normalise(phone)
+    if number is None:
+        raise CommunicationsError(
+            "Enter a UK mobile number, like 07700 900123, or one starting with + and the country code.", field="phone"
+        )
+    if who not in TextConsent.Who.values:
+        raise CommunicationsError("Choose whose number this is.", field="who")
+    if who == TextConsent.Who.STUDENT and placement.nomination.age_on(placement.programme.start_date) < MIN_TEXT_AGE:
+        raise CommunicationsError(
+            f"Reminders go to a student's own phone only from age {MIN_TEXT_AGE}: give your own number instead.",
+            field="who",
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        current = TextConsent.objects.select_for_update().filter(
+            placement=placement, who=who, withdrawn_at__isnull=True
+        )
+        current.update(withdrawn_at=now)
+        consent = TextConsent.objects.create(
+            placement=placement, who=who, phone=number, wording=TextConsent.WORDING, given_at=now
+        )
+        audit_action(actor=None, action="Text reminders agreed", instance=placement, who=who)
+    return consent
+
+
+def text_consent_withdraw(*, placement: Placement, pk: int) -> None:
+    """Stop texts to one number of this student's family; refused for another student's row (404)."""
+    with transaction.atomic():
+        consent = (
+            TextConsent.objects.select_for_update()
+            .filter(placement=placement, pk=pk, withdrawn_at__isnull=True)
+            .first()
+        )
+        if consent is None:
+            raise CommunicationsError("Those text reminders have already been stopped.", status=404)
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit_action(actor=None, action="Text reminders stopped", instance=placement, who=consent.who)
+
+
+def _text_reminders(programme: Programme, instructions: JoiningInstructions) -> int:
+    """The working-day-before reminder by text to each number its owner agreed to (once per student and number)."""
+    consents = TextConsent.objects.filter(
+        placement__programme=programme,
+        placement__status=Placement.Status.CONFIRMED,
+        placement__nomination__erasure__isnull=True,
+        withdrawn_at__isnull=True,
+    ).select_related("placement__nomination__programme")
+    queued = 0
+    for consent in consents:
+        placement = consent.placement
+        key = f"joining-reminder-sms:{placement.pk}:{consent.phone}"
+        if OutboundSms.objects.filter(dedupe_key=key).exists():
+            continue
+        sms_queue(
+            kind="joining_reminder",
+            to=consent.phone,
+            context={
+                "force": programme.force,
+                "programme": programme,
+                "instructions": instructions,
+                "nomination": placement.nomination,
+                "to_student": consent.who == TextConsent.Who.STUDENT or placement.nomination.is_adult,
+                "link": link_marker("joining", joining_link_for(placement).pk),
+            },
+            dedupe_key=key,
+            force=programme.force,
+            about=[placement.nomination],
+        )
+        queued += 1
+    return queued

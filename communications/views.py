@@ -22,8 +22,8 @@ from placements.models import Department, Placement, Programme, Syndicate
 from schools.models import Institution, InstitutionContact, Nomination
 
 from . import calendars, selectors, services
-from .forms import JoiningInstructionsForm, SendForm
-from .models import JoiningInstructions
+from .forms import JoiningInstructionsForm, SendForm, StaffTellForm, TextConsentForm
+from .models import JoiningInstructions, TextConsent
 from .services import CommunicationsError
 
 SESSION_KEY = "joining_link_id"
@@ -78,7 +78,12 @@ def joining_edit(request, pk):
             if ceremony_event is not None:
                 data = {name: value for name, value in data.items() if not name.startswith("ceremony_")}
             try:
-                services.joining_instructions_save(programme=programme, data=data, actor=request.user)
+                services.joining_instructions_save(
+                    programme=programme,
+                    data=data,
+                    actor=request.user,
+                    tell_changes=data.get("tell_changes", False),
+                )
             except CommunicationsError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = error.status
@@ -163,6 +168,7 @@ def joining_preview(request, pk):
         "departments": Department.objects.filter(activities__sessions__programme=programme).distinct().order_by("name"),
         "syndicates": programme.syndicates.order_by("name"),
         "send_by": services.send_by(programme),
+        "sent": selectors.sent_summary(programme=programme),
     }
     return render(request, "communications/joining_preview.html", context)
 
@@ -194,6 +200,64 @@ def joining_send(request, pk):
         "summary": selectors.joining_summary(programme=programme),
     }
     return render(request, "communications/joining_send.html", context, status=status)
+
+
+def _staff_previews(programme: Programme, status: dict) -> list[dict]:
+    """One lead's and one department's email, as each will arrive (the first of each)."""
+    instructions = _instructions(programme)
+    previews = []
+    for group, kind, title in (
+        ("leads", "lead_briefing", "To a syndicate lead"),
+        ("departments", "department_briefing", "To a department's contact"),
+    ):
+        if not status[group]:
+            continue
+        brief = status[group][0]["brief"]
+        context = {
+            **services._brief_context(programme, brief, instructions),
+            "updated": status[group][0]["state"] == "changed",
+        }
+        subject, text = email_render(kind=kind, context=context)
+        html = render_to_string(f"emails/{kind}_body.html", {"site_url": "", **context})
+        previews.append({"title": title, "subject": subject, "text": text, "html": _email_body(html)})
+    return previews
+
+
+@coordinator_required
+def staff_tell(request, pk):
+    """Tell leads and departments: who will be emailed, one of each email, and the send."""
+    programme = _programme(request, pk)
+    form = StaffTellForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                counts = services.staff_tell(programme=programme, actor=request.user)
+            except CommunicationsError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                total = counts["leads"] + counts["departments"]
+                if total:
+                    messages.success(
+                        request,
+                        f"Sending {counts['leads']} email{'s' if counts['leads'] != 1 else ''} to leads and "
+                        f"{counts['departments']} to departments now.",
+                    )
+                else:
+                    messages.info(request, "Every lead and department has the latest already: nothing new to send.")
+                return redirect("communications:staff_tell", pk=programme.pk)
+    people = selectors.staff_status(programme=programme)
+    context = {
+        "programme": programme,
+        "form": form,
+        "people": people,
+        "missing": selectors.staff_missing(programme=programme),
+        "to_send": sum(1 for group in people.values() for item in group if item["state"] != "told"),
+        "previews": _staff_previews(programme, people),
+    }
+    return render(request, "communications/staff_tell.html", context, status=status)
 
 
 @coordinator_required
@@ -260,7 +324,70 @@ def joining_page(request):
         return _problem(request, error, title="Not ready yet", force=placement.programme.force)
     context = selectors.email_context(placement=placement, instructions=instructions)
     context["today"] = timezone.localdate()
+    context.update(_texts_context(placement))
     return render(request, "communications/joining_page.html", context)
+
+
+def _text_choices(placement: Placement) -> list[tuple[str, str]]:
+    nomination = placement.nomination
+    if nomination.is_adult:
+        return [(TextConsent.Who.STUDENT, "Mine")]
+    choices = [(TextConsent.Who.GUARDIAN, "Mine (the parent or guardian)")]
+    if nomination.age_on(placement.programme.start_date) >= services.MIN_TEXT_AGE:
+        choices.append((TextConsent.Who.STUDENT, f"{nomination.first_name}'s own phone"))
+    return choices
+
+
+def _texts_context(placement: Placement, form: TextConsentForm | None = None) -> dict:
+    from core.sms import phone_display
+
+    current = list(TextConsent.objects.filter(placement=placement, withdrawn_at__isnull=True).order_by("who"))
+    for consent in current:
+        consent.shown = phone_display(consent.phone)
+    form = form or TextConsentForm(choices=_text_choices(placement), wording=TextConsent.WORDING)
+    # The reminder goes the working day before the week: once the week has begun there is nothing to agree to.
+    texts_open = timezone.localdate() < placement.programme.start_date
+    return {"text_consents": current, "text_form": form, "texts_open": texts_open}
+
+
+@token_guard
+def joining_texts(request):
+    """The family agrees to a text reminder at a mobile number (POST only), or stops one."""
+    placement, problem = _linked_placement(request)
+    if problem is not None:
+        return problem
+    if request.method != "POST":
+        return redirect("joining:page")
+    stop = request.POST.get("stop")
+    if stop is not None:
+        try:
+            services.text_consent_withdraw(placement=placement, pk=int(stop) if stop.isdigit() else 0)
+        except CommunicationsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Text reminders stopped: that number will not be texted.")
+        return redirect("joining:page")
+    if timezone.localdate() >= placement.programme.start_date:
+        messages.error(request, "The week has begun, so there is no reminder left to text.")
+        return redirect("joining:page")
+    form = TextConsentForm(request.POST, choices=_text_choices(placement), wording=TextConsent.WORDING)
+    if form.is_valid():
+        try:
+            services.text_consent_give(
+                placement=placement, who=form.cleaned_data["who"], phone=form.cleaned_data["phone"]
+            )
+        except CommunicationsError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Thank you: a reminder will be texted the working day before the week.")
+            return redirect("joining:page")
+    instructions = _instructions(placement.programme)
+    if instructions is None:
+        return redirect("joining:page")
+    context = selectors.email_context(placement=placement, instructions=instructions)
+    context["today"] = timezone.localdate()
+    context.update(_texts_context(placement, form))
+    return render(request, "communications/joining_page.html", context, status=400)
 
 
 @token_guard

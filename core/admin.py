@@ -11,7 +11,7 @@ from django_celery_beat.models import CrontabSchedule
 
 from accounts.admin import ScopedAdmin, SuperuserOnlyAdmin
 
-from .models import OutboundEmail
+from .models import OutboundEmail, OutboundSms
 
 
 @admin.register(OutboundEmail)
@@ -34,6 +34,20 @@ class OutboundEmailAdmin(ScopedAdmin):
         if match is not None and match.url_name and match.url_name.endswith("_changelist"):
             queryset = queryset.defer("body_text", "body_html")
         return queryset
+
+
+@admin.register(OutboundSms)
+class OutboundSmsAdmin(ScopedAdmin):
+    list_display = ["kind", "created_at", "sent_at", "failed_attempts"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in OutboundSms._meta.fields]
+    exclude = ["students"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class _CrontabForm(forms.ModelForm):

@@ -52,3 +52,48 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.to}"
+
+
+class OutboundSmsQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(sent_at__isnull=True, failed_attempts__lt=OutboundSms.MAX_ATTEMPTS)
+
+
+class OutboundSms(models.Model):
+    """Every text message the product sends, recorded like an email (OutboundEmail) and sent once by Celery.
+
+    Only to a number its owner agreed to be texted at; links with a token are markers (core.links),
+    made when the text is sent.
+    """
+
+    MAX_ATTEMPTS = 5
+
+    kind = models.CharField(max_length=60, help_text="Which text: the template name.")
+    students = models.ManyToManyField(
+        "schools.Nomination",
+        blank=True,
+        related_name="+",
+        help_text="The students this text is about: erasure and the subject access export find it by these.",
+    )
+    to_student = models.BooleanField(default=True, help_text="Sent to the student or their guardian.")
+    dedupe_key = models.CharField(max_length=200, unique=True, help_text="The same key is never sent twice.")
+    to = models.CharField(max_length=20, help_text="The mobile number, in international form.")
+    body = models.TextField()
+    force = models.ForeignKey("placements.Force", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True, help_text="The provider's id for the text.")
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects = OutboundSmsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbound text message"
+        indexes = [
+            models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=True), name="outbound_sms_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} text"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import OutboundEmail
+from .models import OutboundEmail, OutboundSms
 from .personal_data import Erasing, Needles, PersonalData, registry
 
 ERASED_EMAIL_SUBJECT = "Erased"
@@ -79,5 +79,28 @@ class OutboxPersonalData(PersonalData):
         return {"emails": len(emails)}
 
 
+class TextOutboxPersonalData(PersonalData):
+    """Text messages about the student (a reminder to their family): found by key, as the emails are."""
+
+    order = 101
+    holds = ("core.outboundsms",)
+
+    def rows(self, nomination: Any) -> dict[str, list]:
+        return {"text_messages": list(OutboundSms.objects.filter(students=nomination))}
+
+    def erase(self, erasing: Erasing) -> dict[str, int]:
+        """A text about the student keeps only that it was sent (kind, when); one still waiting is not sent."""
+        texts = list(OutboundSms.objects.filter(students=erasing.nomination))
+        for sms in texts:
+            erased_to = f"erased-{erasing.nomination.pk}"
+            sms.dedupe_key = erasing.needles.scrub(sms.dedupe_key.replace(sms.to, erased_to), erasing.replacement)
+            sms.to, sms.body = erased_to, ERASED_EMAIL_BODY.replace("email", "text message")
+            if sms.sent_at is None:
+                sms.failed_attempts, sms.last_error = OutboundSms.MAX_ATTEMPTS, NOT_SENT_ERASED
+            sms.save(update_fields=["to", "body", "dedupe_key", "failed_attempts", "last_error"])
+        return {"text_messages": len(texts)}
+
+
 def register() -> None:
     registry.register(OutboxPersonalData())
+    registry.register(TextOutboxPersonalData())

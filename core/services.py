@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from .attachments import attachments_make
 from .links import links_resolve
-from .models import OutboundEmail
+from .models import OutboundEmail, OutboundSms
+from .sms import sms_backend
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -108,4 +109,65 @@ def outbound_email_send(*, email_id: int) -> bool:
             return False
         email.sent_at = timezone.now()
         email.save(update_fields=["sent_at"])
+        return True
+
+
+# --- text messages -------------------------------------------------------------------------------------
+
+# A text longer than three parts costs more and reads badly on a phone: the templates stay short.
+SMS_MAX_LENGTH = 459
+
+
+def sms_render(*, kind: str, context: dict[str, Any]) -> str:
+    """The text of `sms/<kind>.txt` as queued (links still markers), on one paragraph per blank line."""
+    context = {"site_url": settings.SITE_URL, **context}
+    text = _render_text(f"sms/{kind}.txt", context)
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+
+
+def sms_queue(
+    *,
+    kind: str,
+    to: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    force: Model | None = None,
+    about: Iterable[Model] = (),
+    to_student: bool = True,
+) -> OutboundSms:
+    """Render `sms/<kind>.txt` and record the text for `to` (international form); Celery sends it after commit.
+
+    Only for a number its owner agreed to be texted at (the caller checks). Same `dedupe_key`: nothing new.
+    """
+    body = sms_render(kind=kind, context=context)
+    sms, created = OutboundSms.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={"kind": kind, "to": to, "body": body, "force": force, "to_student": to_student},
+    )
+    if created:
+        if about:
+            sms.students.add(*about)
+        from .tasks import enqueue, send_sms
+
+        transaction.on_commit(lambda: enqueue(send_sms, sms.pk))
+    return sms
+
+
+def outbound_sms_send(*, sms_id: int) -> bool:
+    """Send one outbox text if it has not been sent; safe to call twice or concurrently."""
+    with transaction.atomic():
+        sms = OutboundSms.objects.select_for_update().pending().filter(pk=sms_id).first()
+        if sms is None:
+            return False
+        try:
+            reference = sms_backend().send(to=sms.to, body=links_resolve(sms.body), reference=f"sms-{sms.pk}")
+        except Exception as exc:  # noqa: BLE001 - any provider failure is retried by the sweeper
+            sms.failed_attempts += 1
+            sms.last_error = str(exc)[:300]
+            sms.save(update_fields=["failed_attempts", "last_error"])
+            logger.warning("Text %s failed: %s", sms.pk, exc)
+            return False
+        sms.sent_at = timezone.now()
+        sms.provider_reference = (reference or "")[:100]
+        sms.save(update_fields=["sent_at", "provider_reference"])
         return True

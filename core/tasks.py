@@ -5,7 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import services
-from .models import OutboundEmail
+from .models import OutboundEmail, OutboundSms
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,19 @@ def send_pending_emails():
     pending = OutboundEmail.objects.pending().filter(created_at__lte=cutoff).values_list("pk", flat=True)[:500]
     sent = sum(1 for pk in list(pending) if services.outbound_email_send(email_id=pk))
     return sent
+
+
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def send_sms(sms_id):
+    return services.outbound_sms_send(sms_id=sms_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def send_pending_sms():
+    """Beat job: send outbox texts whose own task never ran (broker down, worker killed)."""
+    cutoff = timezone.now() - timedelta(seconds=30)
+    pending = OutboundSms.objects.pending().filter(created_at__lte=cutoff).values_list("pk", flat=True)[:500]
+    return sum(1 for pk in list(pending) if services.outbound_sms_send(sms_id=pk))
 
 
 @shared_task(soft_time_limit=5, time_limit=10, ignore_result=False)

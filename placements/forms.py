@@ -640,9 +640,11 @@ YEARS_15 = timedelta(days=15 * 366)
 class DepartmentForm(PlainModelForm):
     class Meta:
         model = Department
-        fields = ["name", "is_specialist", "no_consecutive_weeks"]
+        fields = ["name", "is_specialist", "no_consecutive_weeks", "contact_name", "contact_email"]
         labels = {
             "name": "Department name",
+            "contact_name": "Contact's name",
+            "contact_email": "Contact's email",
             "is_specialist": "Specialist department",
             "no_consecutive_weeks": "Cannot run weeks in a row",
         }
@@ -652,6 +654,8 @@ class DepartmentForm(PlainModelForm):
             "notice, so the timetable keeps stand-in activities ready for their sessions.",
             "no_consecutive_weeks": "If it runs in one of your programmes, new timetables of your other programmes "
             "leave it out of the week before and the week after.",
+            "contact_email": "Who is emailed the department's sessions of each programme, with a calendar file, and "
+            "told of any change to them.",
         }
 
     def __init__(self, *args, **kwargs):

@@ -38,6 +38,9 @@ class Department(models.Model):
         help_text="Cannot deliver in two weeks in a row: a week it runs in one programme keeps it out of the "
         "weeks either side in the force's other programmes.",
     )
+    # Who is told the department's sessions (and any change to them) for each programme.
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["name"]

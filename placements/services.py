@@ -27,7 +27,7 @@ from core.invitations import account_create, email_has_account, invitation_email
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 
-from . import hooks, planning
+from . import hooks, planning, signals
 from .models import (
     ACTIVITY_FIELDS,
     Activity,
@@ -876,7 +876,11 @@ def session_replace(*, session: Session, activity: Activity, actor: AbstractBase
             },
             dedupe_key=f"session-replaced:{session.pk}:{syndicate.pk}",
             force=session.programme.force,
+            # The syndicate's updated calendar (same event, higher SEQUENCE), made at send time by
+            # whichever app registered the kind (communications); no file if none did.
+            attachments=[("syndicate-calendar", syndicate.pk)],
         )
+    signals.session_replaced.send(sender=Session, session=session, replacement=replacement, actor=actor)
     audit_action(
         actor=actor, action="Session replaced", instance=replacement, replaced_session=session.pk, activity=activity.pk
     )
@@ -1339,11 +1343,18 @@ def department_create(
     name: str,
     is_specialist: bool,
     no_consecutive_weeks: bool = False,
+    contact_name: str = "",
+    contact_email: str = "",
     actor: AbstractBaseUser | None,
 ) -> Department:
     """Add a department that delivers activities or that people belong to."""
     department = Department(
-        force=force, name=name, is_specialist=is_specialist, no_consecutive_weeks=no_consecutive_weeks
+        force=force,
+        name=name,
+        is_specialist=is_specialist,
+        no_consecutive_weeks=no_consecutive_weeks,
+        contact_name=contact_name,
+        contact_email=contact_email,
     )
     _check_department(department)
     department.save()
@@ -1358,17 +1369,23 @@ def department_update(
     name: str,
     is_specialist: bool,
     no_consecutive_weeks: bool | None = None,
+    contact_name: str | None = None,
+    contact_email: str | None = None,
     actor: AbstractBaseUser | None,
 ) -> Department:
-    """Rename a department, say whether it is specialist (may be called away) and whether it can
-    run weeks in a row (None: unchanged)."""
+    """Rename a department, say whether it is specialist (may be called away), whether it can
+    run weeks in a row and who its contact is (None: unchanged)."""
     department = Department.objects.select_for_update().get(pk=department.pk)
     before = department.name
     department.name, department.is_specialist = name, is_specialist
     if no_consecutive_weeks is not None:
         department.no_consecutive_weeks = no_consecutive_weeks
+    if contact_name is not None:
+        department.contact_name = contact_name
+    if contact_email is not None:
+        department.contact_email = contact_email
     _check_department(department)
-    department.save(update_fields=["name", "is_specialist", "no_consecutive_weeks"])
+    department.save(update_fields=["name", "is_specialist", "no_consecutive_weeks", "contact_name", "contact_email"])
     audit_action(
         actor=actor,
         action="Department changed",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from certificates.models import Certificate, CertificateTemplate
-from core.models import OutboundEmail
+from core.models import OutboundEmail, OutboundSms
 from mentoring.models import MentorAssignment, MentorContact, Outcome
 from placements.models import (
     Activity,
@@ -343,3 +343,13 @@ class OutboundEmailFactory(factory.django.DjangoModelFactory):
     to = "someone@example.org"
     subject = "Hello"
     body_text = "Hello there"
+
+
+class OutboundSmsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundSms
+
+    kind = "test"
+    dedupe_key = factory.Sequence(lambda n: f"test-sms-{n}")
+    to = "+447700900123"
+    body = "Hello there"

@@ -235,6 +235,15 @@ EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 
+# Text messages (SMS), an optional channel for reminders to families who agreed to them: every one is
+# recorded in the outbox (core.models.OutboundSms) and sent once by Celery through this backend. The
+# default prints them; `core.sms.NotifySmsBackend` sends through GOV.UK Notify (one SMS template whose
+# whole text is the placeholder ((body)); a base URL for Notify's other environments).
+SMS_BACKEND = env("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -276,6 +285,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # so a deployment gets them with no hand setup (and admins can see and pause them in the admin).
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "core.tasks.send_pending_emails", "schedule": 60.0},
+    "send-pending-sms": {"task": "core.tasks.send_pending_sms", "schedule": 60.0},
     "schools-consent-reminders": {"task": "schools.tasks.send_consent_reminders", "schedule": 24 * 60 * 60.0},
     "schools-expire-offers": {"task": "schools.tasks.expire_offers", "schedule": 24 * 60 * 60.0},
     "attendance-check-missing": {"task": "placements.tasks.attendance_check_missing", "schedule": 600.0},

@@ -1,8 +1,8 @@
-from datetime import time
+from datetime import UTC, datetime, time
 
 import factory
 
-from communications.models import CalendarEvent, JoiningInstructions, JoiningLink
+from communications.models import CalendarEvent, JoiningInstructions, JoiningLink, StaffBriefing, TextConsent
 from core.links import new_token_salt, token_hash
 from tests import factories as f
 
@@ -40,3 +40,26 @@ class CalendarEventFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(f.ProgrammeFactory)
     key = factory.Sequence(lambda n: f"session-{n}")
     fingerprint = "0" * 64
+
+
+class StaffBriefingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffBriefing
+
+    programme = factory.SubFactory(f.ProgrammeFactory)
+    audience = StaffBriefing.Audience.LEAD
+    syndicate = factory.SubFactory(f.SyndicateFactory, programme=factory.SelfAttribute("..programme"))
+    version = "0" * 64
+    told_at = datetime(2027, 6, 1, 9, tzinfo=UTC)
+    told_to = "lead@police.invalid"
+
+
+class TextConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TextConsent
+
+    placement = factory.SubFactory(f.PlacementFactory)
+    who = TextConsent.Who.GUARDIAN
+    phone = "+447700900123"
+    wording = TextConsent.WORDING
+    given_at = datetime(2027, 6, 1, 9, tzinfo=UTC)

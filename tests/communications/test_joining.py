@@ -213,9 +213,21 @@ def test_the_reminder_goes_once_on_the_working_day_before(week, coordinator, jun
     _send(programme, coordinator, django_capture_on_commit_callbacks)
     assert services.working_day_before(programme.start_date) == date(2027, 7, 9)
     capture = django_capture_on_commit_callbacks
-    assert _daily(date(2027, 7, 8), capture) == {"instructions": 0, "reminders": 0}
+    assert _daily(date(2027, 7, 8), capture) == {
+        "instructions": 0,
+        "reminders": 0,
+        "texts": 0,
+        "leads": 0,
+        "departments": 0,
+    }
     assert mail.outbox == []
-    assert _daily(date(2027, 7, 9), capture) == {"instructions": 0, "reminders": 7}
+    assert _daily(date(2027, 7, 9), capture) == {
+        "instructions": 0,
+        "reminders": 7,
+        "texts": 0,
+        "leads": 0,
+        "departments": 0,
+    }
     reminders = _by_address()
     assert reminders["gina@family.invalid"].subject == "Reminder: Pupil Minor's work experience starts Monday 12 July"
     assert "A reminder: Pupil Minor's work experience with Force A Constabulary starts on Monday 12 July" in (
@@ -224,9 +236,27 @@ def test_the_reminder_goes_once_on_the_working_day_before(week, coordinator, jun
     assert reminders["ada@student.invalid"].subject == "Reminder: your work experience starts Monday 12 July"
     assert all(len(m.attachments) == 1 for m in mail.outbox)
     # Run again the same day (a second beat, a retried task), and over the weekend: nothing more.
-    assert _daily(date(2027, 7, 9), capture, hour=15) == {"instructions": 0, "reminders": 0}
-    assert _daily(date(2027, 7, 10), capture) == {"instructions": 0, "reminders": 0}
-    assert _daily(date(2027, 7, 12), capture) == {"instructions": 0, "reminders": 0}
+    assert _daily(date(2027, 7, 9), capture, hour=15) == {
+        "instructions": 0,
+        "reminders": 0,
+        "texts": 0,
+        "leads": 0,
+        "departments": 0,
+    }
+    assert _daily(date(2027, 7, 10), capture) == {
+        "instructions": 0,
+        "reminders": 0,
+        "texts": 0,
+        "leads": 0,
+        "departments": 0,
+    }
+    assert _daily(date(2027, 7, 12), capture) == {
+        "instructions": 0,
+        "reminders": 0,
+        "texts": 0,
+        "leads": 0,
+        "departments": 0,
+    }
     assert mail.outbox == []
     assert OutboundEmail.objects.filter(kind="joining_reminder").count() == 7
     assert LogEntry.objects.filter(additional_data__action="Joining reminders sent").count() == 1
@@ -234,7 +264,13 @@ def test_the_reminder_goes_once_on_the_working_day_before(week, coordinator, jun
 
 def test_no_reminder_for_instructions_never_sent(week, june, django_capture_on_commit_callbacks):
     written(week["programme"])
-    assert _daily(date(2027, 7, 9), django_capture_on_commit_callbacks) == {"instructions": 0, "reminders": 0}
+    assert _daily(date(2027, 7, 9), django_capture_on_commit_callbacks) == {
+        "instructions": 0,
+        "reminders": 0,
+        "texts": 0,
+        "leads": 0,
+        "departments": 0,
+    }
 
 
 def test_a_place_confirmed_after_the_send_gets_the_instructions_next_morning(
@@ -244,7 +280,13 @@ def test_a_place_confirmed_after_the_send_gets_the_instructions_next_morning(
     written(programme, actor=coordinator)
     _send(programme, coordinator, django_capture_on_commit_callbacks)
     place(programme, f.InstitutionFactory(force=programme.force), guardian_email="late@family.invalid")
-    assert _daily(date(2027, 7, 5), django_capture_on_commit_callbacks) == {"instructions": 1, "reminders": 0}
+    assert _daily(date(2027, 7, 5), django_capture_on_commit_callbacks) == {
+        "instructions": 1,
+        "reminders": 0,
+        "texts": 0,
+        "leads": 0,
+        "departments": 0,
+    }
     assert [m.to for m in mail.outbox] == [["late@family.invalid"]]
     assert mail.outbox[0].subject.startswith("Joining instructions for")
 

@@ -18,7 +18,13 @@ from mentoring.models import MentorContact
 from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
-from tests.communications.factories import CalendarEventFactory, JoiningInstructionsFactory, JoiningLinkFactory
+from tests.communications.factories import (
+    CalendarEventFactory,
+    JoiningInstructionsFactory,
+    JoiningLinkFactory,
+    StaffBriefingFactory,
+    TextConsentFactory,
+)
 from tests.events.factories import EventFactory, InvitationFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.partners.factories import (
@@ -144,6 +150,9 @@ def _rows_of(force, letter):
         *_partner_rows(force, programme, activity, lead, letter),
         EventFactory(force=force, programme=programme),
         InvitationFactory(event__force=force, kind="student", placement=placement, name="", email=""),
+        StaffBriefingFactory(programme=programme, syndicate=syndicate),
+        TextConsentFactory(placement=placement),
+        f.OutboundSmsFactory(force=force, body=f"Text {letter}"),
     ]
     return {(letter, row._meta.label): row for row in made}
 

@@ -205,6 +205,7 @@ communications:department_calendar    | login   | 403     | 403     | 200     | 
 communications:joining_edit            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 communications:joining_preview         | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 communications:joining_send            | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+communications:staff_tell              | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 communications:syndicate_calendar      | login   | 404     | 404     | 200     | 404     | 200     | 404     | 404     | login
 consent:form                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
 consent:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
@@ -229,6 +230,7 @@ invitations:open                       | 302     | 302     | 302     | 302     |
 joining:calendar                       | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
 joining:open                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
 joining:page                           | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 200
+joining:texts                          | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 302
 mentoring:assign                       | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 mentoring:assignment                   | login   | 404     | 404     | 200     | 404     | 404     | 200     | 404     | login
 mentoring:assignment_end               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405/403 | 405/403 | 405/login

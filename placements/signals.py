@@ -1,0 +1,9 @@
+"""Events of the week's plan that other apps react to, so `placements` never imports them."""
+
+from django.dispatch import Signal
+
+# Sent inside the swapping transaction (placements.services.session_replace), after the contingency
+# session is saved, with `session` (the cancelled Session), `replacement` (the Session standing in for
+# it, with the same syndicates) and `actor`. Communications tells the students' families, their schools
+# and the departments concerned; a receiver that raises rolls the swap back.
+session_replaced = Signal()
