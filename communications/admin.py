@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import ScopedAdmin
 
-from .models import CalendarEvent, JoiningInstructions, JoiningLink
+from .models import AudienceMessage, CalendarEvent, JoiningInstructions, JoiningLink, MessageRecipient, MessageTemplate
 
 
 @admin.register(JoiningInstructions)
@@ -27,3 +27,26 @@ class CalendarEventAdmin(ScopedAdmin):
     list_select_related = ["programme"]
     raw_id_fields = ["programme"]
     readonly_fields = ["sequence", "fingerprint"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ScopedAdmin):
+    list_display = ["name", "force", "updated_at"]
+    list_select_related = ["force"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(AudienceMessage)
+class AudienceMessageAdmin(ScopedAdmin):
+    list_display = ["subject", "audience_label", "force", "created_at", "recipient_count", "status"]
+    list_select_related = ["force"]
+    raw_id_fields = ["programme", "sent_by"]
+    readonly_fields = ["recipient_count", "status", "progressed_at", "finished_at"]
+
+
+@admin.register(MessageRecipient)
+class MessageRecipientAdmin(ScopedAdmin):
+    list_display = ["message", "kind"]
+    list_select_related = ["message"]
+    raw_id_fields = ["message", "nomination", "email"]
+    readonly_fields = ["key", "values", "email"]

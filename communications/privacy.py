@@ -1,30 +1,44 @@
-"""What communications hold about a student: the link to their joining-instructions page."""
+"""What communications hold about a student: the link to their joining-instructions page, and who a message
+to an audience went to about them (their family's name and address, the student's first name and school)."""
 
 from __future__ import annotations
 
-from core.personal_data import Erasing, PersonalData, random_hash, registry
+from core.personal_data import ERASED, Erasing, PersonalData, random_hash, registry
 
-from .models import JoiningLink
+from .models import JoiningLink, MessageRecipient
 
 
 class CommunicationsPersonalData(PersonalData):
     order = 45
-    holds = ("communications.joininglink",)
+    holds = ("communications.joininglink", "communications.messagerecipient")
+    personal = {"communications.messagerecipient": ("name", "address", "values")}
 
     def rows(self, nomination) -> dict[str, list]:
+        rows = {}
         placement = getattr(nomination, "placement", None)
-        if placement is None:
-            return {}
-        return {"joining_links": list(JoiningLink.objects.filter(placement=placement))}
+        if placement is not None:
+            rows["joining_links"] = list(JoiningLink.objects.filter(placement=placement))
+        recipients = list(MessageRecipient.objects.filter(nomination=nomination).select_related("message"))
+        if recipients:
+            rows["messages_to_family"] = recipients
+        return rows
 
     def erase(self, erasing: Erasing) -> dict[str, int]:
+        counts = {}
         placement = getattr(erasing.nomination, "placement", None)
-        if placement is None:
-            return {}
-        # The link opens nothing any more (the page also refuses an erased student).
-        for link in JoiningLink.objects.filter(placement=placement):
-            JoiningLink.objects.filter(pk=link.pk).update(token_hash=random_hash())
-        return {}
+        if placement is not None:
+            # The link opens nothing any more (the page also refuses an erased student).
+            for link in JoiningLink.objects.filter(placement=placement):
+                JoiningLink.objects.filter(pk=link.pk).update(token_hash=random_hash())
+        # Who a message went to stays counted (sent / not delivered), but no longer says who they were.
+        erased = 0
+        for recipient in MessageRecipient.objects.filter(nomination=erasing.nomination).only("pk"):
+            erased += MessageRecipient.objects.filter(pk=recipient.pk).update(
+                name=ERASED, address="", key=f"erased:{recipient.pk}", values={}
+            )
+        if erased:
+            counts["message_recipients"] = erased
+        return counts
 
 
 def register() -> None:

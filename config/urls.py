@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("communications.urls")),
     path("", include("communications.public_urls")),
+    path("messages/", include("communications.message_urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("", include("reports.urls")),
