@@ -108,8 +108,8 @@ def _family(nomination: Nomination, extra: dict[str, str] | None = None) -> Pers
 
 
 def _no_family_email(nomination: Nomination) -> str:
-    who = "their own email (they are 18 or over)" if nomination.is_adult else "a parent's or guardian's email"
-    return f"{nomination.full_name} ({nomination.institution.name}): no {who}"
+    who = "no email of their own (they are 18 or over)" if nomination.is_adult else "no parent's or guardian's email"
+    return f"{nomination.full_name} ({nomination.institution.name}): {who}"
 
 
 def _confirmed(programme: Programme):

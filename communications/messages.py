@@ -419,6 +419,7 @@ def messages_with_counts(force: Force):
                 ),
             ),
         )
+        .order_by("-created_at", "-pk")
     )
 
 
