@@ -27,13 +27,16 @@ def audience_message_send_batch(message_id):
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=120)
-def audience_messages_resume():
-    """Beat: start again the batches of any message whose chain stopped (its worker died) before the end."""
+def audience_messages_resume(after_seconds=300):
+    """Beat: start again the batches of any message that no batch has moved on for `after_seconds` (its chain
+    stopped with a worker that died)."""
+    from datetime import timedelta
+
     from core.tasks import enqueue
 
     from . import messages
 
-    stalled = messages.audience_messages_stalled()
+    stalled = messages.audience_messages_stalled(after=timedelta(seconds=after_seconds))
     for message_id in stalled:
         enqueue(audience_message_send_batch, message_id)
     return len(stalled)
