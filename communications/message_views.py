@@ -59,10 +59,7 @@ def _previews(*, audience, reach, subject, body, force, programme) -> list[dict]
         values = messages.values_for(person.values, force=force, programme=programme)
         context = messages.email_context(subject=subject, body=body, values=values, force=force, programme=programme)
         subject_line, text = email_render(kind="audience_message", context=context)
-        html = render_to_string(
-            "emails/_layout.html",
-            {**context, "subject": subject_line, "body_text": text, "site_url": ""},
-        )
+        html = render_to_string("emails/audience_message_body.html", {**context, "site_url": ""})
         previews.append(
             {
                 "title": kind_words,
