@@ -11,15 +11,15 @@ from .messages import audience_message_send, message_template_save
 from .models import AudienceMessage
 
 SUBJECT = "{programme_title}: briefing for syndicate leads"
-BODY = """Dear {recipient_name},
-
-Thank you for leading {syndicate_name} on {programme_title} ({programme_dates}).
-
-The leads' briefing is at 08:15 on the first day in the main conference room, before the students arrive at 09:00. Bring your warrant card or staff pass; lanyards and the syndicate folders will be there.
-
-Your syndicate's register and timetable are on your start page when you sign in. Please take the register by 09:30 each morning.
-
-{force_name} work-experience team"""
+BODY = (
+    "Dear {recipient_name},\n\n"
+    "Thank you for leading {syndicate_name} on {programme_title} ({programme_dates}).\n\n"
+    "The leads' briefing is at 08:15 on the first day in the main conference room, before the students arrive "
+    "at 09:00. Bring your warrant card or staff pass; lanyards and the syndicate folders will be there.\n\n"
+    "Your syndicate's register and timetable are on your start page when you sign in. Please take the register "
+    "by 09:30 each morning.\n\n"
+    "{force_name} work-experience team"
+)
 
 
 def seed(*, force, story):

@@ -171,7 +171,7 @@ def message_detail(request, pk):
     recipients = (
         MessageRecipient.objects.filter(message=message)
         .select_related("email")
-        .only("kind", "name", "message_id", "email__sent_at", "email__failed_attempts")
+        .only("kind", "person_name", "message_id", "email__sent_at", "email__failed_attempts")
         .order_by("pk")
     )
     page = Paginator(recipients, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page"))

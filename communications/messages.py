@@ -275,7 +275,7 @@ def audience_message_send(
         MessageRecipient(
             message=message,
             kind=person.kind,
-            name=person.name[:200],
+            person_name=person.name[:200],
             address=person.address,
             key=person.key[:300],
             nomination_id=person.nomination_id,

@@ -202,7 +202,7 @@ class MessageRecipient(models.Model):
 
     message = models.ForeignKey(AudienceMessage, on_delete=models.CASCADE, related_name="recipients")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    name = models.CharField(max_length=200)
+    person_name = models.CharField(max_length=200)
     address = models.EmailField()
     # Who, once per message: kind, address and (for a message about a student) the student.
     key = models.CharField(max_length=300)

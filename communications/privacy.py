@@ -11,7 +11,7 @@ from .models import JoiningLink, MessageRecipient
 class CommunicationsPersonalData(PersonalData):
     order = 45
     holds = ("communications.joininglink", "communications.messagerecipient")
-    personal = {"communications.messagerecipient": ("name", "address", "values")}
+    personal = {"communications.messagerecipient": ("person_name", "address", "values")}
 
     def rows(self, nomination) -> dict[str, list]:
         rows = {}
@@ -34,7 +34,7 @@ class CommunicationsPersonalData(PersonalData):
         erased = 0
         for recipient in MessageRecipient.objects.filter(nomination=erasing.nomination).only("pk"):
             erased += MessageRecipient.objects.filter(pk=recipient.pk).update(
-                name=ERASED, address="", key=f"erased:{recipient.pk}", values={}
+                person_name=ERASED, address="", key=f"erased:{recipient.pk}", values={}
             )
         if erased:
             counts["message_recipients"] = erased

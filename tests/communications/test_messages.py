@@ -418,5 +418,5 @@ def test_privacy_erasure_blanks_who_a_message_went_to(people, programme_a, coord
     nomination = people["minor"].nomination
     student_erase(nomination=nomination, actor=coordinator, reason="request")
     recipient = MessageRecipient.objects.get(message=message, nomination=nomination)
-    assert (recipient.name, recipient.address, recipient.values) == (ERASED, "", {})
+    assert (recipient.person_name, recipient.address, recipient.values) == (ERASED, "", {})
     assert "gina" not in recipient.key

@@ -32,8 +32,22 @@ def _start_worker(queue, **env):
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h"]
-        + ["--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=warning"],
+        [
+            *(
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+            ),
+            *("--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=warning"),
+        ],
         cwd=ROOT,
         env={
             **os.environ,

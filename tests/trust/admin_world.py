@@ -18,7 +18,14 @@ from mentoring.models import MentorContact
 from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
-from tests.communications.factories import CalendarEventFactory, JoiningInstructionsFactory, JoiningLinkFactory
+from tests.communications.factories import (
+    AudienceMessageFactory,
+    CalendarEventFactory,
+    JoiningInstructionsFactory,
+    JoiningLinkFactory,
+    MessageRecipientFactory,
+    MessageTemplateFactory,
+)
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.placements.factories import (
     DepartmentUnavailabilityFactory,
@@ -77,6 +84,7 @@ def _rows_of(force, letter):
     assignment = f.MentorAssignmentFactory(placement=placement, mentor=mentor)
     survey_template = SurveyTemplateFactory(force=force)
     erased = f.NominationFactory(programme=programme, institution=institution, first_name=f"Erased{letter}")
+    message = AudienceMessageFactory(force=force, programme=programme, subject=f"Message {letter}")
     made = [
         force,
         programme,
@@ -126,6 +134,9 @@ def _rows_of(force, letter):
         JoiningInstructionsFactory(programme=programme),
         JoiningLinkFactory(placement=placement),
         CalendarEventFactory(programme=programme),
+        MessageTemplateFactory(force=force),
+        message,
+        MessageRecipientFactory(message=message, nomination=placed, person_name=f"Guardian {letter}"),
     ]
     return {(letter, row._meta.label): row for row in made}
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from certificates.models import Certificate, CertificateTemplate, IssueJob
 from certificates.services import student_link_create
+from communications.models import AudienceMessage, MessageTemplate
 from mentoring.models import MentorAssignment
 from placements.demo import story_for
 from placements.models import (
@@ -144,6 +145,9 @@ def build_world():
         **{key: person.pk for key, person in people.items()},
         "department": department.pk,
         "joining_programme": joining_programme.pk,
+        # The demo's message to the running week's leads, and the template saved from it (communications/demo.py).
+        "audience_message": AudienceMessage.objects.filter(force=force_a).order_by("pk").first().pk,
+        "message_template": MessageTemplate.objects.filter(force=force_a).order_by("pk").first().pk,
     }
     world.tokens = {
         "consent": consent_token,
