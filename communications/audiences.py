@@ -197,7 +197,7 @@ def _unanswered(phase: str) -> Callable[[Force, Programme | None, date], Reach]:
                 "survey_title": survey.title,
                 # A marker, not the link: the outbox makes the working link when the email leaves (core.links).
                 "survey_link": link_marker("survey", invitation.pk),
-                "survey_closes": closes or "when the coordinator closes it",
+                "survey_closes": closes or "soon",
             }
             person = _family(invitation.placement.nomination, extra)
             if person is None:

@@ -8,7 +8,7 @@ from core.forms import PlainForm
 from placements.models import Force, Programme
 
 from .audiences import AUDIENCES
-from .messages import BODY_MAX, SUBJECT_MAX, placeholders_check
+from .messages import BODY_MAX, INSTRUCTION, SUBJECT_MAX, placeholders_check
 
 
 class ComposeForm(PlainForm):
@@ -22,13 +22,11 @@ class ComposeForm(PlainForm):
     programme = forms.ModelChoiceField(
         label="Programme",
         queryset=Programme.objects.none(),
-        required=False,
-        help_text="Every audience except mentors is about one programme.",
+        help_text="Whose people: every group except mentors is about one programme.",
     )
-    subject = forms.CharField(label="Subject", max_length=SUBJECT_MAX, required=False)
+    subject = forms.CharField(label="Subject", max_length=SUBJECT_MAX)
     body = forms.CharField(
         label="Message",
-        required=False,
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text="Plain text. A blank line starts a new paragraph; web addresses become links.",
@@ -47,6 +45,11 @@ class ComposeForm(PlainForm):
         self.sending = sending
         self.fields["programme"].queryset = Programme.objects.filter(force=force).order_by("-start_date", "title")
         self.fields["programme"].empty_label = "Choose a programme"
+        posted = AUDIENCES.get(self.data.get("audience") or "") if self.is_bound else None
+        if posted is not None and not posted.needs_programme:
+            self.fields["programme"].required = False
+        if posted is not None and not posted.can_send:  # a list to act on: nothing to write
+            self.fields["subject"].required = self.fields["body"].required = False
 
     def clean(self):
         data = super().clean()
@@ -54,17 +57,17 @@ class ComposeForm(PlainForm):
         data["audience_obj"] = audience
         if audience is None:
             return data
-        if audience.needs_programme and not data.get("programme"):
+        if audience.needs_programme and not data.get("programme") and "programme" not in self.errors:
             self.add_error("programme", "Choose the programme whose people should get the message.")
         if not audience.needs_programme:
             data["programme"] = None
-        for name, missing in (("subject", "Enter the subject"), ("body", "Enter the message")):
-            if audience.can_send and not data.get(name):
-                self.add_error(name, missing)
-            elif data.get(name):
+        for name in ("subject", "body"):
+            if data.get(name):
                 problem = placeholders_check(data[name], audience)
                 if problem:
                     self.add_error(name, problem)
+        if self.sending and INSTRUCTION.search(data.get("body") or ""):
+            self.add_error("body", "Replace the words in square brackets with your own before sending.")
         if self.sending and audience.can_send and not data.get("confirm"):
             self.add_error("confirm", "Tick the box to confirm you want to send the message.")
         return data

@@ -26,7 +26,7 @@ from .views import _email_body
 MESSAGES_PAGE_SIZE = 25
 RECIPIENTS_PAGE_SIZE = 100
 # What a link with a token reads as in a preview: the real one exists only in the email that is sent.
-PREVIEW_LINK = "/s/… (the student's own link)"
+PREVIEW_LINK = "/s/…"
 
 
 def _force_query(request, force) -> str:
@@ -148,6 +148,7 @@ def message_list(request):
     force = force_for_coordinator(request)
     page = Paginator(messages.messages_with_counts(force), MESSAGES_PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
+        message.title = messages.display_subject(message)
         message.waiting_count = message.recipient_count - message.sent_count - message.failed_count
     return render(
         request,
@@ -178,7 +179,14 @@ def message_detail(request, pk):
     rows = [{"recipient": r, "state": messages.recipient_state(r)} for r in page]
     for row in rows:
         row["state_words"] = messages.STATE_WORDS[row["state"]]
-    context = {"message": message, "counts": counts, "page": page, "rows": rows, "now": timezone.now()}
+    context = {
+        "message": message,
+        "title": messages.display_subject(message),
+        "counts": counts,
+        "page": page,
+        "rows": rows,
+        "now": timezone.now(),
+    }
     return render(request, "communications/message_detail.html", context)
 
 

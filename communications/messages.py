@@ -52,6 +52,8 @@ PLACEHOLDERS: dict[str, str] = {
     "force_name": "the force's name",
 }
 PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
+# A ready-made template's note to the coordinator ("[Say what has changed …]"), to be replaced before sending.
+INSTRUCTION = re.compile(r"\[(Say|Write|Give) [^\]]*\]")
 SUBJECT_MAX = 150
 BODY_MAX = 5000
 
@@ -118,7 +120,7 @@ BUILT_IN: tuple[BuiltInTemplate, ...] = (
         "mentor-overdue",
         "Mentor contacts overdue",
         "mentors_overdue",
-        "Mentoring: {overdue_count} contact(s) overdue",
+        "Mentoring: your mentees are waiting to hear from you",
         "Dear {recipient_name},\n\n"
         "{overdue_count} of your mentees are overdue a contact. A short message or call keeps them connected "
         "with policing; please log each contact when you make it.\n\n"
@@ -172,6 +174,11 @@ def fill(text: str, values: dict[str, str]) -> str:
         return value if name == "survey_link" else _no_markers(value)
 
     return PLACEHOLDER.sub(swap, text)
+
+
+def display_subject(message: AudienceMessage) -> str:
+    """The subject as the list shows it: the programme and force filled in, each person's own words left as written."""
+    return fill(message.subject, values_for({}, force=message.force, programme=message.programme))
 
 
 def values_for(person_values: dict[str, str], *, force: Force, programme: Programme | None) -> dict[str, str]:
@@ -408,7 +415,7 @@ def messages_with_counts(force: Force):
     """The force's messages, newest first, each with how many were sent, not delivered, and waiting (one query)."""
     return (
         AudienceMessage.objects.filter(force=force)
-        .select_related("sent_by", "programme")
+        .select_related("sent_by", "programme", "force")
         .annotate(
             sent_count=Count("recipients", filter=Q(recipients__email__sent_at__isnull=False)),
             failed_count=Count(

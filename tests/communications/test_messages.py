@@ -314,7 +314,7 @@ def test_schools_without_a_contact_are_listed_and_cannot_be_sent_to(people, prog
 # --- preview ----------------------------------------------------------------------------------------------
 
 
-def test_preview_shows_one_email_per_kind_and_sends_nothing(people, programme_a, coordinator, client_for):
+def test_preview_shows_one_email_per_kind_and_sends_nothing(people, programme_a, coordinator, client_for, settings):
     survey = f.SurveyFactory(programme=programme_a, phase="post", title="After the week")
     f.InvitationFactory(survey=survey, placement=people["minor"])
     f.InvitationFactory(survey=survey, placement=people["adult"])
@@ -331,7 +331,7 @@ def test_preview_shows_one_email_per_kind_and_sends_nothing(people, programme_a,
     previews = response.context["previews"]
     assert [(p["title"], p["count"]) for p in previews] == [("Student aged 18 or over", 1), ("Parent or guardian", 1)]
     assert previews[1]["subject"] == f"Pupil's survey about {programme_a.title}"
-    assert "[[link:" not in previews[1]["text"] and "the student's own link" in previews[1]["text"]
+    assert "[[link:" not in previews[1]["text"] and f"own link: {settings.SITE_URL}/s/…" in previews[1]["text"]
     assert not AudienceMessage.objects.exists() and not OutboundEmail.objects.exists()
 
 
@@ -420,3 +420,24 @@ def test_privacy_erasure_blanks_who_a_message_went_to(people, programme_a, coord
     recipient = MessageRecipient.objects.get(message=message, nomination=nomination)
     assert (recipient.person_name, recipient.address, recipient.values) == (ERASED, "", {})
     assert "gina" not in recipient.key
+
+
+def test_a_ready_made_templates_note_in_brackets_must_be_replaced_before_sending(
+    people, programme_a, coordinator, client_for
+):
+    template = messages.built_in("week-change")
+    client = client_for(coordinator)
+    response = _post(client, programme_a, subject=template.subject, body=template.body)
+    assert response.status_code == 400
+    assert "Replace the words in square brackets" in response.content.decode()
+    body = template.body.replace(
+        "[Say what has changed, what it means for {student_first_name}, and whether anything needs doing.]",
+        "The week now starts at 10:00 on Monday.",
+    )
+    assert _post(client, programme_a, subject=template.subject, body=body).status_code == 302
+
+
+def test_the_sent_list_shows_the_subject_with_the_programme_filled_in(people, programme_a, coordinator, client_for):
+    _send(coordinator, "families", programme_a, subject="{programme_title}: news for {student_first_name}")
+    page = client_for(coordinator).get(reverse("audience:list")).content.decode()
+    assert f"{programme_a.title}: news for {{student_first_name}}" in page
