@@ -22,6 +22,7 @@ from mentoring.models import MentorAssignment
 from placements.models import Force, ForcePerson, Placement, Programme
 from schools.models import Institution, InstitutionContact, Nomination
 from surveys.models import Invitation, Survey
+from surveys.services import survey_is_open
 
 GUARDIAN, ADULT_STUDENT, SCHOOL, LEAD, MENTOR = "guardian", "adult_student", "school", "lead", "mentor"
 KIND_WORDS = {
@@ -59,6 +60,7 @@ class Reach:
     people: list[Person]
     not_reached: list[str]
     not_reached_why: str = ""
+    note: str = ""  # why nobody is in the audience at all, when that has a reason worth saying
 
     def by_kind(self) -> dict[str, list[Person]]:
         kinds: dict[str, list[Person]] = {}
@@ -179,7 +181,11 @@ def _unanswered(phase: str) -> Callable[[Force, Programme | None, date], Reach]:
     def find(force: Force, programme: Programme | None, today: date) -> Reach:
         survey = Survey.objects.filter(programme=programme, phase=phase).first()
         if survey is None:
-            return Reach([], [], "")
+            return Reach([], [], note="This programme has no such survey.")
+        if not survey_is_open(survey):
+            return Reach(
+                [], [], note=f"The survey “{survey.title}” is not open for answers, so nobody can answer it now."
+            )
         invitations = (
             Invitation.objects.filter(
                 survey=survey,

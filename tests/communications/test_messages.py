@@ -441,3 +441,12 @@ def test_the_sent_list_shows_the_subject_with_the_programme_filled_in(people, pr
     _send(coordinator, "families", programme_a, subject="{programme_title}: news for {student_first_name}")
     page = client_for(coordinator).get(reverse("audience:list")).content.decode()
     assert f"{programme_a.title}: news for {{student_first_name}}" in page
+
+
+def test_a_survey_that_is_closed_has_nobody_to_remind(people, programme_a):
+    from django.utils import timezone
+
+    survey = f.SurveyFactory(programme=programme_a, phase="post", closes_at=timezone.now() - timedelta(days=1))
+    f.InvitationFactory(survey=survey, placement=people["minor"])
+    found = reach("survey_post_unanswered", programme_a.force, programme_a)
+    assert found.people == [] and "is not open for answers" in found.note
