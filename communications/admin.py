@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from accounts.admin import ScopedAdmin
 
-from .models import CalendarEvent, JoiningInstructions, JoiningLink, StaffBriefing, TextConsent
+from .models import (
+    AudienceMessage,
+    CalendarEvent,
+    JoiningInstructions,
+    JoiningLink,
+    MessageRecipient,
+    MessageTemplate,
+    StaffBriefing,
+    TextConsent,
+)
 
 
 @admin.register(JoiningInstructions)
@@ -43,3 +52,26 @@ class TextConsentAdmin(ScopedAdmin):
     list_select_related = ["placement__nomination", "placement__programme"]
     raw_id_fields = ["placement"]
     readonly_fields = ["phone", "wording", "given_at"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ScopedAdmin):
+    list_display = ["name", "force", "updated_at"]
+    list_select_related = ["force"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(AudienceMessage)
+class AudienceMessageAdmin(ScopedAdmin):
+    list_display = ["subject", "audience_label", "force", "created_at", "recipient_count", "status"]
+    list_select_related = ["force"]
+    raw_id_fields = ["programme", "sent_by"]
+    readonly_fields = ["recipient_count", "status", "progressed_at", "finished_at"]
+
+
+@admin.register(MessageRecipient)
+class MessageRecipientAdmin(ScopedAdmin):
+    list_display = ["message", "kind"]
+    list_select_related = ["message"]
+    raw_id_fields = ["message", "nomination", "email"]
+    readonly_fields = ["key", "values", "email"]

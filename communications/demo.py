@@ -1,19 +1,24 @@
-"""The demo's joining instructions: written and sent for the running week, its leads and departments told,
-one family agreed to a text reminder (at a number in Ofcom's drama range, never anyone's phone), and the
-intake week's instructions drafted. Running it again adds nothing."""
+"""The demo's communications: the running week's joining instructions written and sent, its leads and
+departments told, one family agreed to a text reminder (at a number in Ofcom's drama range, never anyone's
+phone), the intake week's instructions drafted; and a briefing sent to the running week's syndicate leads
+as a message to an audience, its wording saved as one of the force's templates. Running it again adds
+nothing."""
 
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime, time
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 
 from placements.models import Department, Placement, Programme
 
 from . import services
-from .models import JoiningInstructions, TextConsent
+from .audiences import AUDIENCES
+from .messages import audience_message_send, message_template_save
+from .models import AudienceMessage, JoiningInstructions, TextConsent
 
 DEMO_PHONE = "07700 900461"
 
@@ -36,7 +41,7 @@ def _instructions(programme: Programme) -> JoiningInstructions:
     return services.joining_instructions_save(programme=programme, data=data, actor=None)
 
 
-def seed(*, force, story):
+def _joining(*, force, story):
     running = Programme.objects.filter(force=force, title=story.running.title).first()
     intake = Programme.objects.filter(force=force, title=story.intake.title).first()
     for department in Department.objects.filter(force=force, contact_email=""):
@@ -56,4 +61,36 @@ def seed(*, force, story):
     if placement is not None and not TextConsent.objects.filter(placement=placement).exists():
         who = TextConsent.Who.STUDENT if placement.nomination.is_adult else TextConsent.Who.GUARDIAN
         services.text_consent_give(placement=placement, who=who, phone=DEMO_PHONE)
+    return []
+
+
+SUBJECT = "{programme_title}: briefing for syndicate leads"
+BODY = (
+    "Dear {recipient_name},\n\n"
+    "Thank you for leading {syndicate_name} on {programme_title} ({programme_dates}).\n\n"
+    "The leads' briefing is at 08:15 on the first day in the main conference room, before the students arrive "
+    "at 09:00. Bring your warrant card or staff pass; lanyards and the syndicate folders will be there.\n\n"
+    "Your syndicate's register and timetable are on your start page when you sign in. Please take the register "
+    "by 09:30 each morning.\n\n"
+    "{force_name} work-experience team"
+)
+
+
+def _messages(*, force, story):
+    if AudienceMessage.objects.filter(force=force).exists():
+        return []
+    week = Programme.objects.filter(force=force, title=story.running.title).first()
+    coordinator = get_user_model().objects.filter(username="coordinator").first()
+    if week is None or coordinator is None:
+        return []
+    message_template_save(force=force, name="Leads' briefing", subject=SUBJECT, body=BODY, actor=coordinator)
+    audience_message_send(
+        force=force, audience=AUDIENCES["leads"], programme=week, subject=SUBJECT, body=BODY, actor=coordinator
+    )
+    return []
+
+
+def seed(*, force, story):
+    _joining(force=force, story=story)
+    _messages(force=force, story=story)
     return []

@@ -213,3 +213,108 @@ class TextConsent(models.Model):
 
     def __str__(self):
         return f"{self.get_who_display()}'s agreement to text reminders"
+
+
+# --- messages to a chosen audience (communications/audiences.py, messages.py) ------------------------
+
+
+class MessageTemplate(models.Model):
+    """A message a force's coordinators saved to send again (the built-in ones live in code, messages.py)."""
+
+    force = models.ForeignKey("placements.Force", on_delete=models.CASCADE, related_name="message_templates")
+    name = models.CharField(max_length=100)
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["force", "name"]
+        constraints = [models.UniqueConstraint(fields=["force", "name"], name="message_template_name_per_force")]
+
+    def __str__(self):
+        return self.name
+
+
+class AudienceMessage(models.Model):
+    """One message a coordinator sent to an audience: what it said, to whom (its recipients), and progress.
+
+    The request that sends it writes the message and one `MessageRecipient` per person; a Celery task then
+    puts them into the outbox in batches, each recipient once (see messages.py).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        SENDING = "sending", "Being sent"
+        DONE = "done", "All handed to the outbox"
+
+    force = models.ForeignKey("placements.Force", on_delete=models.CASCADE, related_name="audience_messages")
+    programme = models.ForeignKey(
+        "placements.Programme", null=True, blank=True, on_delete=models.SET_NULL, related_name="audience_messages"
+    )
+    audience = models.CharField(max_length=40, help_text="Which audience (communications.audiences).")
+    audience_label = models.CharField(max_length=200, help_text="The audience in words, as it was when sent.")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(help_text="As written, with its placeholders; each recipient's copy is in the outbox.")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    recipient_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progressed_at = models.DateTimeField(auto_now_add=True, help_text="Last time a batch moved it on.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "progressed_at"], name="audience_message_unfinished")]
+
+    def __str__(self):
+        return f"Message “{self.subject}” to {self.audience_label}"
+
+
+class MessageRecipient(models.Model):
+    """One person an audience message goes to; `email` is its outbox row once queued (exactly one, by
+    the outbox's dedupe key `audience:<message>:<recipient>`).
+
+    Names and addresses are kept only as long as the message is (the outbox row has the address too);
+    a student's erasure blanks the rows about them (communications/privacy.py).
+    """
+
+    class Kind(models.TextChoices):
+        GUARDIAN = "guardian", "Parent or guardian"
+        ADULT_STUDENT = "adult_student", "Student aged 18 or over"
+        SCHOOL = "school", "School or college contact"
+        LEAD = "lead", "Syndicate lead"
+        MENTOR = "mentor", "Mentor"
+
+    message = models.ForeignKey(AudienceMessage, on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    person_name = models.CharField(max_length=200)
+    address = models.EmailField()
+    # Who, once per message: kind, address and (for a message about a student) the student.
+    key = models.CharField(max_length=300)
+    nomination = models.ForeignKey(
+        "schools.Nomination", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The few values the placeholders need (communications.messages.PLACEHOLDERS), never free text.
+    values = models.JSONField(default=dict, blank=True)
+    email = models.OneToOneField(
+        "core.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["message", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "key"], name="message_recipient_once"),
+        ]
+        indexes = [models.Index(fields=["message"], condition=Q(email__isnull=True), name="message_recipient_waiting")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.message_id})"
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"audience:{self.message_id}:{self.pk}"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("events.urls")),
     path("", include("events.public_urls")),
+    path("messages/", include("communications.message_urls")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("", include("reports.urls")),

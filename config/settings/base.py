@@ -313,11 +313,22 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Events: one reminder to those who have not replied, a few days before the reply-by date.
     "events-reminders-daily": {"task": "events.tasks.event_reminders_daily", "schedule": crontab(hour=8, minute=30)},
+    # Messages to an audience whose chain of batches died with a worker: picked up again (idempotent).
+    "communications-audience-messages-resume": {
+        "task": "communications.tasks.audience_messages_resume",
+        "schedule": 300.0,
+    },
     "survey-reminders": {"task": "surveys.tasks.send_survey_reminders", "schedule": 6 * 60 * 60.0},
     # Retention: erase students' personal data whose period is over (privacy/services.py). The entry
     # keeps its name so django-celery-beat updates its stored schedule instead of keeping a stale one.
     "core-retention-daily": {"task": "privacy.tasks.retention_daily", "schedule": crontab(hour=2, minute=30)},
 }
+
+# Messages to an audience (communications/messages.py): at most this many people in one message, this
+# many emails per coordinator per hour, and this many queued per Celery batch.
+AUDIENCE_MESSAGE_MAX_RECIPIENTS = env.int("AUDIENCE_MESSAGE_MAX_RECIPIENTS", default=1000)
+AUDIENCE_MESSAGE_HOURLY_LIMIT = env.int("AUDIENCE_MESSAGE_HOURLY_LIMIT", default=2000)
+AUDIENCE_MESSAGE_BATCH_SIZE = env.int("AUDIENCE_MESSAGE_BATCH_SIZE", default=50)
 
 # Cache: Redis when there is one (shared by every web process, so rate limits hold across them).
 if REDIS_URL:

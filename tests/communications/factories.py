@@ -2,7 +2,16 @@ from datetime import UTC, datetime, time
 
 import factory
 
-from communications.models import CalendarEvent, JoiningInstructions, JoiningLink, StaffBriefing, TextConsent
+from communications.models import (
+    AudienceMessage,
+    CalendarEvent,
+    JoiningInstructions,
+    JoiningLink,
+    MessageRecipient,
+    MessageTemplate,
+    StaffBriefing,
+    TextConsent,
+)
 from core.links import new_token_salt, token_hash
 from tests import factories as f
 
@@ -63,3 +72,37 @@ class TextConsentFactory(factory.django.DjangoModelFactory):
     phone = "+447700900123"
     wording = TextConsent.WORDING
     given_at = datetime(2027, 6, 1, 9, tzinfo=UTC)
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MessageTemplate
+
+    force = factory.SubFactory(f.ForceFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    subject = "News about {programme_title}"
+    body = "Dear {recipient_name},\n\nNews."
+
+
+class AudienceMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AudienceMessage
+
+    force = factory.SubFactory(f.ForceFactory)
+    programme = factory.SubFactory(f.ProgrammeFactory, force=factory.SelfAttribute("..force"))
+    audience = "families"
+    audience_label = "Parents or guardians of confirmed students"
+    subject = "News"
+    body = "Dear {recipient_name}"
+    recipient_count = 1
+
+
+class MessageRecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MessageRecipient
+
+    message = factory.SubFactory(AudienceMessageFactory)
+    kind = MessageRecipient.Kind.GUARDIAN
+    person_name = "A Parent"
+    address = factory.Sequence(lambda n: f"parent{n}@family.invalid")
+    key = factory.LazyAttribute(lambda o: f"guardian:{o.address}:")

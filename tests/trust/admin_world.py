@@ -26,6 +26,13 @@ from tests.communications.factories import (
     TextConsentFactory,
 )
 from tests.events.factories import EventFactory, InvitationFactory
+    AudienceMessageFactory,
+    CalendarEventFactory,
+    JoiningInstructionsFactory,
+    JoiningLinkFactory,
+    MessageRecipientFactory,
+    MessageTemplateFactory,
+)
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.partners.factories import (
     ActionFactory,
@@ -95,6 +102,7 @@ def _rows_of(force, letter):
     assignment = f.MentorAssignmentFactory(placement=placement, mentor=mentor)
     survey_template = SurveyTemplateFactory(force=force)
     erased = f.NominationFactory(programme=programme, institution=institution, first_name=f"Erased{letter}")
+    message = AudienceMessageFactory(force=force, programme=programme, subject=f"Message {letter}")
     made = [
         force,
         programme,
@@ -153,6 +161,9 @@ def _rows_of(force, letter):
         StaffBriefingFactory(programme=programme, syndicate=syndicate),
         TextConsentFactory(placement=placement),
         f.OutboundSmsFactory(force=force, body=f"Text {letter}"),
+        MessageTemplateFactory(force=force),
+        message,
+        MessageRecipientFactory(message=message, nomination=placed, person_name=f"Guardian {letter}"),
     ]
     return {(letter, row._meta.label): row for row in made}
 

@@ -24,6 +24,7 @@ from surveys.selectors import invitation_by_short_code
 from surveys.services import invitation_short_code
 from tests import factories as f
 from tests.certificates.factories import StudentLinkFactory
+from tests.communications.factories import AudienceMessageFactory, MessageRecipientFactory
 from tests.events.factories import InvitationFactory as EventInvitationFactory
 from tests.schools.conftest import allocation_a, open_programme, today  # noqa: F401 - fixtures
 from tests.schools.factories import ConsentLinkFactory
@@ -78,6 +79,13 @@ def student(force_a, settings, tmp_path):
     assignment = f.MentorAssignmentFactory(placement=placement)
     f.MentorContactFactory(assignment=assignment, summary="Talked with Ottoline about cadets", sensitive_notes="x")
     f.OutcomeFactory(placement=placement, note="Ottoline joined cadets")
+    MessageRecipientFactory(
+        message=AudienceMessageFactory(force=force_a, programme=programme),
+        nomination=nomination,
+        person_name="Marguerite Quade",
+        address="m.quade@family.invalid",
+        values={"recipient_name": "Marguerite Quade", "student_first_name": "Ottoline"},
+    )
     email_queue(
         kind="place_confirmed",
         to="teacher@school.invalid",

@@ -67,6 +67,8 @@ ARGS = {
     "certificates:": {"pk": "certificate", "token": "t:certificate"},
     "consent:": {"token": "t:consent"},
     "communications:": {"pk": "joining_programme", "department_pk": "department", "syndicate_pk": "syndicate"},
+    "audience:detail": {"pk": "audience_message"},
+    "audience:template_delete": {"pk": "message_template"},
     "joining:": {"token": "t:joining"},
     "events:": {"pk": "event"},
     "events:invitation_new_link": {"pk": "event_invitation"},
@@ -185,6 +187,11 @@ accounts:logout                        | 405     | 405     | 405     | 405     |
 accounts:signed_out                    | 200     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 200
 accounts:two_factor                    | login   | 200     | 200     | 200     | 200     | 200     | 200     | 200     | login
 audit_trail                            | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+audience:detail                        | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
+audience:list                          | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+audience:new                           | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
+audience:template_delete               | login   | 403     | 403     | 405     | 405/404 | 403     | 403     | 403     | login
+audience:templates                     | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
 certificates:download                  | login   | 200     | 404     | 200     | 404     | 403     | 403     | 403     | login
 certificates:job_progress              | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 certificates:programme_ceremony_pdf    | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateTemplate, IssueJob
 from certificates.services import student_link_create
+from communications.models import AudienceMessage, MessageTemplate
 from mentoring.models import MentorAssignment
 from placements.demo import story_for
 from placements.models import (
@@ -162,6 +163,9 @@ def build_world():
         "event": event.pk,
         "event_invitation": event_invitation.pk,
         "share_link": share_link.pk,
+        # The demo's message to the running week's leads, and the template saved from it (communications/demo.py).
+        "audience_message": AudienceMessage.objects.filter(force=force_a).order_by("pk").first().pk,
+        "message_template": MessageTemplate.objects.filter(force=force_a).order_by("pk").first().pk,
     }
     world.tokens = {
         "consent": consent_token,
