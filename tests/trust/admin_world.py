@@ -19,20 +19,16 @@ from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
 from tests.communications.factories import (
-    CalendarEventFactory,
-    JoiningInstructionsFactory,
-    JoiningLinkFactory,
-    StaffBriefingFactory,
-    TextConsentFactory,
-)
-from tests.events.factories import EventFactory, InvitationFactory
     AudienceMessageFactory,
     CalendarEventFactory,
     JoiningInstructionsFactory,
     JoiningLinkFactory,
     MessageRecipientFactory,
     MessageTemplateFactory,
+    StaffBriefingFactory,
+    TextConsentFactory,
 )
+from tests.events.factories import EventFactory, InvitationFactory
 from tests.mentoring.factories import MentoringReferralFactory, MentoringSettingsFactory, MentorReminderFactory
 from tests.partners.factories import (
     ActionFactory,
