@@ -70,6 +70,8 @@ FORCE_PATHS = {
     "privacy.erasure": "nomination__programme__force",
     "privacy.forcenotice": "force",
     "reports.practicereport": "programme__force",
+    "sso.forcesignon": "force",
+    "sso.signonidentity": "sign_on__force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here

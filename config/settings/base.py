@@ -50,6 +50,7 @@ LOCAL_APPS = [
     "communications",
     "privacy",
     "reports",
+    "sso",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
+    # After the session limits: a sign-in by force account is checked with the provider again there.
+    "sso.middleware.ForceAccountRecheckMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditlogMiddleware",
@@ -137,6 +140,11 @@ RATELIMIT_IP_META_KEY = "core.clientip.client_ip"
 # a test turns it on; on in production.
 REQUIRE_TWO_FACTOR = env.bool("DJANGO_REQUIRE_TWO_FACTOR", default=False)
 OTP_TOTP_ISSUER = "Police work experience"
+
+# Sign-in with force accounts (sso): how often a session started by a force account is checked with
+# the force's identity provider again (default: the idle limit below), and its HTTP time limit.
+SSO_RECHECK_SECONDS = env.int("SSO_RECHECK_SECONDS", default=env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60))
+SSO_HTTP_TIMEOUT = env.int("SSO_HTTP_TIMEOUT", default=10)
 
 # Sessions end after 30 minutes without activity and, whatever happens, 10 hours after sign-in.
 SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
