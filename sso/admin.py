@@ -19,6 +19,13 @@ class ForceSignOnAdminForm(forms.ModelForm):
         "(or when the environment gives it).",
     )
 
+    issuer = forms.URLField(
+        label="Issuer address",
+        assume_scheme="https",
+        max_length=300,
+        help_text=ForceSignOn._meta.get_field("issuer").help_text,
+    )
+
     class Meta:
         model = ForceSignOn
         fields = ["force", "is_enabled", "issuer", "client_id", "client_secret", "allowed_domains"]
