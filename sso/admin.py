@@ -19,13 +19,6 @@ class ForceSignOnAdminForm(forms.ModelForm):
         "(or when the environment gives it).",
     )
 
-    issuer = forms.URLField(
-        label="Issuer address",
-        assume_scheme="https",
-        max_length=300,
-        help_text=ForceSignOn._meta.get_field("issuer").help_text,
-    )
-
     class Meta:
         model = ForceSignOn
         fields = ["force", "is_enabled", "issuer", "client_id", "client_secret", "allowed_domains"]
@@ -73,6 +66,17 @@ class ForceSignOnAdmin(ScopedAdmin):
     list_select_related = ["force"]
     readonly_fields = ["secret_status"]
     autocomplete_fields = ["force"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            fields.remove("client_secret")  # a read-only view would show the field's value
+        return fields
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "issuer":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     # Which identity provider may vouch for a force's staff is a platform decision: a platform admin who
     # coordinates the force sees the setting (never the secret) but only a superuser changes it.

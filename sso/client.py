@@ -39,7 +39,7 @@ def client_for(sign_on: ForceSignOn) -> DjangoOAuth2App:
         DjangoIntegration(f"sso{sign_on.pk}"),
         name=f"sso{sign_on.pk}",
         client_id=sign_on.client_id,
-        client_secret=sign_on.client_secret,
+        client_secret=sign_on.reveal_client_secret(),
         server_metadata_url=_metadata_url(sign_on.issuer),
         client_kwargs={
             "scope": SCOPE,

@@ -86,8 +86,7 @@ class ForceSignOn(models.Model):
     def set_client_secret(self, raw: str) -> None:
         self.client_secret_encrypted = _fernet().encrypt(raw.encode()).decode() if raw else ""
 
-    @property
-    def client_secret(self) -> str:
+    def reveal_client_secret(self) -> str:
         """The secret to send to the provider: the environment's if set, else the stored one ('' if unreadable)."""
         from_env = os.environ.get(self.secret_env_name)
         if from_env:
@@ -101,7 +100,7 @@ class ForceSignOn(models.Model):
 
     @property
     def has_client_secret(self) -> bool:
-        return bool(self.client_secret)
+        return bool(self.reveal_client_secret())
 
 
 class SignOnIdentity(models.Model):

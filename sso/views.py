@@ -48,7 +48,6 @@ def _start(request, sign_on: ForceSignOn, *, next_url: str, login_hint: str = ""
     return app.authorize_redirect(request, request.build_absolute_uri(reverse("sso:callback")), **extra)
 
 
-@require_GET
 def start(request, slug):
     """Send the person to their force's sign-in page (chosen from the list on the sign-in page)."""
     sign_on = get_object_or_404(ForceSignOn.objects.enabled().select_related("force"), force__slug=slug)

@@ -101,7 +101,9 @@ def test_the_work_email_finds_the_force_and_is_passed_on_as_a_hint(client, sign_
 
     unknown = client.post(reverse("sso:start_by_email"), {"email": "sam@gmail.com"})
     assert unknown.status_code == 400
-    assert "No force has set up sign-in with force accounts for this email address" in unescape(unknown.content.decode())
+    assert "No force has set up sign-in with force accounts for this email address" in unescape(
+        unknown.content.decode()
+    )
     assert client.post(reverse("sso:start_by_email"), {"email": "not an email"}).status_code == 400
 
 
@@ -139,7 +141,9 @@ def test_no_account_is_made_without_a_person_of_that_email_in_the_force(client, 
         identity_provider.add_user(username, email)
         response = _sign_in(client, identity_provider, username)
         assert response.status_code == 403
-        assert "No one in Force A Constabulary's list of people has this work email address" in unescape(response.content.decode())
+        assert "No one in Force A Constabulary's list of people has this work email address" in unescape(
+            response.content.decode()
+        )
     assert set(f.UserFactory._meta.model.objects.values_list("pk", flat=True)) == users_before
 
 

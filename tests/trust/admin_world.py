@@ -29,6 +29,7 @@ from tests.placements.factories import (
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.reports.factories import PracticeReportFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
+from tests.sso.factories import ForceSignOnFactory, SignOnIdentityFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
 MEDICAL_NOTES = "Epipen for a severe peanut allergy"
@@ -76,6 +77,7 @@ def _rows_of(force, letter):
     template = f.CertificateTemplateFactory(force=force)
     assignment = f.MentorAssignmentFactory(placement=placement, mentor=mentor)
     survey_template = SurveyTemplateFactory(force=force)
+    sign_on = ForceSignOnFactory(force=force, client_id=f"client-{letter}")
     erased = f.NominationFactory(programme=programme, institution=institution, first_name=f"Erased{letter}")
     made = [
         force,
@@ -126,6 +128,8 @@ def _rows_of(force, letter):
         JoiningInstructionsFactory(programme=programme),
         JoiningLinkFactory(placement=placement),
         CalendarEventFactory(programme=programme),
+        sign_on,
+        SignOnIdentityFactory(sign_on=sign_on, subject=f"subject-{letter}"),
     ]
     return {(letter, row._meta.label): row for row in made}
 

@@ -38,6 +38,7 @@ LOCAL_LABELS = {
     "core",
     "privacy",
     "reports",
+    "sso",
     "auth",
 }
 
@@ -83,6 +84,7 @@ ARGS = {
     "surveys:": {"pk": "survey", "fmt": "=csv", "step": "=1", "token": "t:survey"},
     "verify:": {"code": "verification_code"},
     "reports:": {"pk": "programme"},
+    "sso:": {"slug": "=northshire"},  # force A of the demo, which has no sign-in with force accounts set up
 }
 
 
@@ -277,6 +279,9 @@ schools:offer_withdraw                 | login   | 403     | 403     | 409     |
 schools:review                         | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:selection                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | login
 schools:selection_confirm              | login   | 403     | 403     | 302     | 404     | 403     | 403     | login
+sso:callback                           | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
+sso:start                              | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
+sso:start_by_email                     | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
 surveys:code_enter                     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 surveys:contact_surveys                | login   | 200     | 200     | 200     | 200     | 403     | 403     | login
 surveys:force_comparison               | login   | 403     | 403     | 200     | 200     | 403     | 403     | login
