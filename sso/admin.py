@@ -6,6 +6,12 @@ from accounts.admin import ScopedAdmin
 from .models import ForceSignOn, SignOnIdentity
 
 
+def _https_by_default(db_field, **kwargs):
+    if db_field.name == "issuer":
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class ForceSignOnAdminForm(forms.ModelForm):
     """The client secret is write-only: typed in, stored encrypted, never shown back."""
 
@@ -22,6 +28,7 @@ class ForceSignOnAdminForm(forms.ModelForm):
     class Meta:
         model = ForceSignOn
         fields = ["force", "is_enabled", "issuer", "client_id", "client_secret", "allowed_domains"]
+        formfield_callback = _https_by_default
 
     def clean_issuer(self):
         issuer = self.cleaned_data["issuer"].strip()

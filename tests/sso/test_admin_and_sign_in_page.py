@@ -122,7 +122,7 @@ def test_the_sign_in_page_asks_the_database_the_same_whatever_the_number_of_forc
     client.get(reverse("accounts:login"))
     with django_assert_num_queries(1) as one:
         client.get(reverse("accounts:login"))
-    for n in range(4):
+    for _n in range(4):
         ForceSignOnFactory(force=f.ForceFactory())
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(reverse("accounts:login"))

@@ -6,9 +6,9 @@ token and asks for refresh tokens and user info, as it would with a force's real
 """
 
 import secrets
-from html import unescape
 import uuid
 from datetime import timedelta
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest

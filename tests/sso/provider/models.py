@@ -8,3 +8,6 @@ class Claims(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idp_claims")
     email_verified = models.BooleanField(default=True)
     amr = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"Claims of {self.user}"
