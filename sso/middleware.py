@@ -40,4 +40,10 @@ class ForceAccountRecheckMiddleware:
                 logout(request)
                 messages.info(request, refused.message)
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
-        return self.get_response(request)
+        response = self.get_response(request)
+        origin = (record or {}).get("end_session_origin")
+        if origin:
+            # The sign-out button posts here and is sent on to the provider's end-session page: the
+            # Content-Security-Policy's form-action must allow that one origin (browsers check redirects).
+            response._csp_update = {"form-action": [origin]}
+        return response

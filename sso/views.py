@@ -1,5 +1,7 @@
 """Sign-in with a force account: start (by work email or by force), the provider's answer, refusals."""
 
+from urllib.parse import urlsplit
+
 from authlib.integrations.base_client import OAuthError
 from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,7 +66,12 @@ def start_by_email(request):
         email = form.cleaned_data["email"]
         sign_on = sign_on_for_email(email)
         if sign_on is not None:
-            return _start(request, sign_on, next_url=next_url, login_hint=email)
+            response = _start(request, sign_on, next_url=next_url, login_hint=email)
+            if response.status_code != 302:
+                return response
+            # A page that moves on by itself, not a redirect: the sign-in page's Content-Security-Policy lets its
+            # forms post only to this site, and browsers hold a form's redirects to that rule too.
+            return render(request, "sso/continue.html", {"url": response["Location"], "force": sign_on.force})
         form.add_error(
             "email",
             "No force has set up sign-in with force accounts for this email address. "
@@ -111,6 +118,8 @@ def callback(request):
         request.session[SECOND_FACTOR_BY_PROVIDER] = True
     end_session = app.load_server_metadata().get("end_session_endpoint")
     if end_session and token.get("id_token"):
+        parts = urlsplit(end_session)
+        request.session[SESSION_KEY]["end_session_origin"] = f"{parts.scheme}://{parts.netloc}"
         request.session[AFTER_SIGN_OUT_URL] = app.create_logout_url(
             post_logout_redirect_uri=request.build_absolute_uri(reverse("accounts:signed_out")),
             id_token_hint=token["id_token"],

@@ -5,6 +5,7 @@ provider's own sign-in page is filled in, and the product exchanges the code, ch
 token and asks for refresh tokens and user info, as it would with a force's real provider.
 """
 
+import re
 import secrets
 import uuid
 from datetime import timedelta
@@ -24,8 +25,8 @@ from sso.models import SignOnIdentity
 from sso.services import provider_asserts_mfa
 from tests import factories as f
 
-from .conftest import callback_path
 from .factories import ForceSignOnFactory
+from .idp import callback_path
 
 DOMAIN = "force-a.police.uk"
 
@@ -94,9 +95,15 @@ def test_the_work_email_finds_the_force_and_is_passed_on_as_a_hint(client, sign_
     f.ForcePersonFactory(force=sign_on.force, email=f"sam@{DOMAIN}", user=None)
     username = _username()
     identity_provider.add_user(username, f"sam@{DOMAIN}")
-    start = client.post(reverse("sso:start_by_email"), {"email": f"sam@{DOMAIN}", "next": "/people/"})
-    assert parse_qs(urlsplit(start["Location"]).query)["login_hint"] == [f"sam@{DOMAIN}"]
-    response = _sign_in(client, identity_provider, username, start=start)
+    page = client.post(reverse("sso:start_by_email"), {"email": f"sam@{DOMAIN}", "next": "/people/"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Going to Force A Constabulary" in unescape(html)
+    authorize_url = unescape(re.search(r'content="0;url=([^"]+)"', html).group(1))
+    assert unescape(re.search(r'class="btn btn-primary" href="([^"]+)"', html).group(1)) == authorize_url
+    assert parse_qs(urlsplit(authorize_url).query)["login_hint"] == [f"sam@{DOMAIN}"]
+    location = identity_provider.sign_in(authorize_url, username)
+    response = client.get(callback_path(location))
     assert response["Location"] == "/people/"
 
     unknown = client.post(reverse("sso:start_by_email"), {"email": "sam@gmail.com"})
@@ -204,6 +211,9 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(client, sign_on, 
     identity_provider.add_user(username, f"out@{DOMAIN}")
     assert _sign_in(client, identity_provider, username).status_code == 302
 
+    page = client.get(reverse("accounts:home"), follow=True)
+    origin = identity_provider.url
+    assert f"form-action 'self' {origin}" in page["Content-Security-Policy"]  # the sign-out button may go there
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     end_session = response["Location"]

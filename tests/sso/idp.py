@@ -1,4 +1,5 @@
-"""A real OpenID Connect provider for the sign-in tests: started once per test session.
+"""A real OpenID Connect provider for the sign-in tests: started once per test session (tests/conftest.py
+imports the fixture, so the sign-in tests and the browser tests share the one server).
 
 It is a separate Django server (tests/sso/provider, built on django-oauth-toolkit) on its own port and
 SQLite file, with an RSA signing key made for the run. The product talks to it over HTTP exactly as
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,11 +22,10 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.conftest import ROOT
-
+ROOT = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("SSO_TEST_IDP_PORT", "8117"))
-PRODUCT_CALLBACK = "http://testserver/sign-in/force-account/callback/"
-PRODUCT_SIGNED_OUT = "http://testserver/signed-out/"
+CALLBACK_PATH = "/sign-in/force-account/callback/"
+SIGNED_OUT_PATH = "/signed-out/"
 PASSWORD = "provider-pass-1"
 
 
@@ -44,13 +45,14 @@ class IdentityProvider:
         )
         response.raise_for_status()
 
-    def add_client(self, client_id: str, client_secret: str) -> None:
+    def add_client(self, client_id: str, client_secret: str, product: str = "http://testserver") -> None:
+        """Register the product (its callback and signed-out page at `product`) as a client of the provider."""
         self._control(
             do="client",
             client_id=client_id,
             client_secret=client_secret,
-            redirect_uri=PRODUCT_CALLBACK,
-            post_logout_redirect_uri=PRODUCT_SIGNED_OUT,
+            redirect_uri=f"{product}{CALLBACK_PATH}",
+            post_logout_redirect_uri=f"{product}{SIGNED_OUT_PATH}",
         )
 
     def add_user(self, username: str, email: str, *, email_verified: bool = True, amr=("pwd",)) -> None:
