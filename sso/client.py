@@ -61,6 +61,13 @@ def client_for(sign_on: ForceSignOn) -> DjangoOAuth2App:
     return app
 
 
+def scope_for(app: DjangoOAuth2App) -> str:
+    """The scopes to ask for: with `offline_access` where the provider offers it (Entra ID gives a
+    refresh token, needed for the re-check at the session limit, only then)."""
+    offered = app.load_server_metadata().get("scopes_supported") or []
+    return f"{SCOPE} offline_access" if "offline_access" in offered else SCOPE
+
+
 def remember_keys(sign_on: ForceSignOn, app: DjangoOAuth2App) -> None:
     """Keep the signing keys fetched during a sign-in with the cached discovery document."""
     cache.set(_cache_key(sign_on), dict(app.server_metadata), METADATA_CACHE_SECONDS)

@@ -172,6 +172,7 @@ def session_record(*, sign_on: ForceSignOn, token: Mapping[str, Any]) -> dict:
 
 PROVIDER_UNREACHABLE = "Your force's sign-in service could not confirm your account just now, so you were signed out."
 ACCOUNT_ENDED = "Your force account is no longer accepted here, so you were signed out."
+SIGN_IN_AGAIN = "To keep children's data safe, sign in again with your force account."
 
 
 def sign_on_recheck(*, record: Mapping[str, Any], user) -> dict:
@@ -187,8 +188,10 @@ def sign_on_recheck(*, record: Mapping[str, Any], user) -> dict:
     from .client import ProviderConfigurationError, client_for
 
     sign_on = ForceSignOn.objects.enabled().select_related("force").filter(pk=record.get("sign_on")).first()
-    if sign_on is None or not record.get("refresh_token"):
+    if sign_on is None:
         raise SignOnRefused(ACCOUNT_ENDED)
+    if not record.get("refresh_token"):  # the provider gave none: asking it again means signing in again
+        raise SignOnRefused(SIGN_IN_AGAIN)
     if not SignOnIdentity.objects.filter(sign_on=sign_on, subject=record.get("subject"), user=user).exists():
         raise SignOnRefused(ACCOUNT_ENDED)
     try:

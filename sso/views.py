@@ -15,7 +15,7 @@ from requests import RequestException
 from accounts.middleware import AFTER_SIGN_OUT_URL, SECOND_FACTOR_BY_PROVIDER
 
 from . import services
-from .client import ProviderConfigurationError, client_for, remember_keys
+from .client import ProviderConfigurationError, client_for, remember_keys, scope_for
 from .forms import WorkEmailForm
 from .middleware import SESSION_KEY
 from .models import ForceSignOn
@@ -47,7 +47,8 @@ def _start(request, sign_on: ForceSignOn, *, next_url: str, login_hint: str = ""
         return _refused(request, UNAVAILABLE, status=502)
     request.session[PENDING] = {"sign_on": sign_on.pk, "next": next_url}
     extra = {"login_hint": login_hint} if login_hint else {}
-    return app.authorize_redirect(request, request.build_absolute_uri(reverse("sso:callback")), **extra)
+    callback_url = request.build_absolute_uri(reverse("sso:callback"))
+    return app.authorize_redirect(request, callback_url, scope=scope_for(app), **extra)
 
 
 def start(request, slug):

@@ -63,6 +63,7 @@ def test_first_sign_in_links_the_person_by_verified_email_and_makes_their_sign_i
     query = parse_qs(urlsplit(start["Location"]).query)
     assert start["Location"].startswith(identity_provider.issuer)
     assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
+    assert query["scope"] == ["openid email profile"]  # the test provider offers no offline_access
     response = _sign_in(client, identity_provider, username, start=start)
 
     assert response.status_code == 302 and response["Location"] == reverse("accounts:home")
@@ -279,3 +280,20 @@ def test_a_callback_that_does_not_match_a_started_sign_in_signs_no_one_in(client
         response = client.get(reverse("sso:callback") + "?error=access_denied&state=abc")
     assert response.status_code == 400
     assert not response.wsgi_request.user.is_authenticated
+
+
+def test_without_a_refresh_token_the_check_asks_the_person_to_sign_in_again(
+    client, sign_on, identity_provider, settings
+):
+    settings.SSO_RECHECK_SECONDS = 10 * 60
+    f.ForcePersonFactory(force=sign_on.force, email=f"short@{DOMAIN}", user=None)
+    username = _username()
+    identity_provider.add_user(username, f"short@{DOMAIN}")
+    assert _sign_in(client, identity_provider, username).status_code == 302
+    session = client.session
+    session["sso"] = {**session["sso"], "refresh_token": ""}  # as from a provider that gives none
+    session.save()
+    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
+        response = client.get(reverse("accounts:home"), follow=True)
+    assert not response.wsgi_request.user.is_authenticated
+    assert "sign in again with your force account" in unescape(response.content.decode())
