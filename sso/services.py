@@ -45,6 +45,10 @@ LINKED_ELSEWHERE = (
     "This force account is linked to someone who is no longer in {force}'s list of people. "
     "Ask your programme coordinator."
 )
+LINKED_TO_ANOTHER = (
+    "This person already signs in with another {force} account. "
+    "Ask a platform administrator to remove the old link (under Linked force accounts)."
+)
 PLATFORM_ADMIN = "Platform administrators sign in with their username, password and second factor, not a force account."
 
 
@@ -144,7 +148,7 @@ def sign_on_link(*, sign_on: ForceSignOn, claims: Mapping[str, Any]):
             person.save(update_fields=["user"])
         elif SignOnIdentity.objects.filter(sign_on=sign_on, user=user).exists():
             # Another force account already signs in as this person: a second one is not linked quietly.
-            raise SignOnRefused(SEVERAL_PEOPLE.format(force=sign_on.force.name))
+            raise SignOnRefused(LINKED_TO_ANOTHER.format(force=sign_on.force.name))
         identity = SignOnIdentity.objects.create(sign_on=sign_on, subject=subject, user=user)
     if not user.is_active:
         raise SignOnRefused(NO_PERSON.format(force=sign_on.force.name))

@@ -22,6 +22,7 @@ from .models import ForceSignOn
 from .selectors import sign_on_for_email
 
 PENDING = "sso_pending"
+SOMEONE = "Someone signing in with a force account"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 UNAVAILABLE = (
     "Your force's sign-in service did not answer as expected, so you could not be signed in. "
@@ -98,19 +99,31 @@ def callback(request):
             return _refused(request, "Sign-in was cancelled at your force's sign-in page.", status=400)
         if exc.error == "mismatching_state":
             return _refused(request, EXPIRED, status=400)
-        services.sign_on_audit(sign_on=sign_on, action="Force account sign-in failed", reason=exc.error)
+        services.sign_on_audit(sign_on=sign_on, action="Force account sign-in failed", reason=exc.error, who=SOMEONE)
         return _refused(request, UNAVAILABLE, status=502)
     except (ProviderConfigurationError, RequestException, JoseError, ValueError):
-        services.sign_on_audit(sign_on=sign_on, action="Force account sign-in failed", reason="provider error")
+        services.sign_on_audit(
+            sign_on=sign_on, action="Force account sign-in failed", reason="the provider's answer", who=SOMEONE
+        )
         return _refused(request, UNAVAILABLE, status=502)
     claims = token.get("userinfo")
     if not claims:  # no ID token checked against the nonce: nothing trustworthy to sign in with
         return _refused(request, UNAVAILABLE, status=502)
+    if "email" not in claims:
+        # Some providers keep the email for the user info endpoint; it must speak of the same account.
+        try:
+            extra = app.userinfo(token=token)
+        except (OAuthError, RequestException, ValueError):
+            return _refused(request, UNAVAILABLE, status=502)
+        if str(extra.get("sub")) == str(claims.get("sub")):
+            claims = {**extra, **claims}
     remember_keys(sign_on, app)
     try:
         user = services.sign_on_link(sign_on=sign_on, claims=claims)
     except services.SignOnRefused as refused:
-        services.sign_on_audit(sign_on=sign_on, action="Force account sign-in refused", reason=refused.message)
+        services.sign_on_audit(
+            sign_on=sign_on, action="Force account sign-in refused", reason=refused.message, who=SOMEONE
+        )
         return _refused(request, refused.message, status=refused.status)
     by_provider = services.provider_asserts_mfa(claims.get("amr"))
     login(request, user, backend=BACKEND)

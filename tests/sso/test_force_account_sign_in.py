@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,7 +125,7 @@ def test_the_work_email_finds_the_force_and_is_passed_on_as_a_hint(client, sign_
     ],
 )
 def test_an_unverified_or_outside_email_is_refused_with_plain_words(
-    client, sign_on, identity_provider, email, verified, words
+    client, sign_on, identity_provider, coordinator, email, verified, words
 ):
     person = f.ForcePersonFactory(force=sign_on.force, email=email, name="Casey Jones", user=None)
     username = _username()
@@ -136,6 +137,10 @@ def test_an_unverified_or_outside_email_is_refused_with_plain_words(
     person.refresh_from_db()
     assert person.user is None and not SignOnIdentity.objects.exists()
     assert LogEntry.objects.filter(additional_data__action="Force account sign-in refused").count() == 1
+    viewer = Client()
+    viewer.force_login(coordinator)
+    trail = unescape(viewer.get(reverse("audit_trail")).content.decode())
+    assert "Force account sign-in refused" in trail and "Someone signing in with a force account" in trail
 
 
 def test_no_account_is_made_without_a_person_of_that_email_in_the_force(client, sign_on, identity_provider, force_b):
@@ -297,3 +302,17 @@ def test_without_a_refresh_token_the_check_asks_the_person_to_sign_in_again(
         response = client.get(reverse("accounts:home"), follow=True)
     assert not response.wsgi_request.user.is_authenticated
     assert "sign in again with your force account" in unescape(response.content.decode())
+
+
+def test_a_second_provider_account_with_the_same_email_is_not_linked_quietly(client, sign_on, identity_provider):
+    person = f.ForcePersonFactory(force=sign_on.force, email=f"twice@{DOMAIN}", user=None)
+    first, second = _username(), _username()
+    identity_provider.add_user(first, f"twice@{DOMAIN}")
+    identity_provider.add_user(second, f"twice@{DOMAIN}")
+    assert _sign_in(client, identity_provider, first).status_code == 302
+    client.logout()
+    response = _sign_in(client, identity_provider, second)
+    assert response.status_code == 403
+    assert "already signs in with another Force A Constabulary account" in unescape(response.content.decode())
+    person.refresh_from_db()
+    assert list(SignOnIdentity.objects.values_list("user", flat=True)) == [person.user_id]
