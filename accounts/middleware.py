@@ -14,6 +14,12 @@ LAST_SEEN_AT = "last_seen_at"
 # The last-seen time is written at most once a minute, so most requests write nothing to the session
 # store. A session therefore ends between 29 and 30 minutes after the last request, not to the second.
 LAST_SEEN_RESOLUTION = 60
+# Set by a sign-in whose identity provider asserted multi-factor (the sso app decides, from the ID
+# token's `amr` claim); the product's own second factor is then not asked for in this session.
+SECOND_FACTOR_BY_PROVIDER = "second_factor_by_provider"
+# Where signing out sends the browser next, when the sign-in came from an identity provider with an
+# end-session endpoint (set by the server at sign-in, never from a request parameter).
+AFTER_SIGN_OUT_URL = "after_sign_out_url"
 
 
 def stamp_session(sender, request, user, **kwargs) -> None:
@@ -72,6 +78,11 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if needs_two_factor(user) and not user.is_verified() and not request.path.startswith(self.EXEMPT_PREFIXES):
+        if (
+            needs_two_factor(user)
+            and not user.is_verified()
+            and not request.session.get(SECOND_FACTOR_BY_PROVIDER)
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
             return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
         return self.get_response(request)

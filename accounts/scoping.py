@@ -96,6 +96,8 @@ FORCE_PATHS = {
     "partners.riskassessmentoverride": "programme__force",
     "reports.nationalsharing": "force",
     "reports.sharelink": "force",
+    "sso.forcesignon": "force",
+    "sso.signonidentity": "sign_on__force",
 }
 
 # How each model reaches its institution, for institution contacts. Models absent here

@@ -13,7 +13,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
     path("signed-out/", views.signed_out, name="signed_out"),
     path("two-factor/", views.two_factor, name="two_factor"),
 ]

@@ -2,6 +2,7 @@ import base64
 
 import segno
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django_ratelimit.core import is_ratelimited
 
 from . import services
 from .forms import TokenForm
+from .middleware import AFTER_SIGN_OUT_URL
 from .scoping import scope_for
 
 
@@ -31,6 +33,15 @@ def home(request):
     if scope.is_national:
         return redirect("reports:national")
     return render(request, "accounts/no_role.html")
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out; after a sign-in by force account, the force's provider ends its session too."""
+
+    def post(self, request, *args, **kwargs):
+        provider_url = request.session.get(AFTER_SIGN_OUT_URL)
+        response = super().post(request, *args, **kwargs)
+        return redirect(provider_url) if provider_url else response
 
 
 def signed_out(request):

@@ -6,6 +6,7 @@ from core import views as core_views
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("sso.urls")),
     path("", include("placements.urls")),
     path("", include("schools.urls")),
     path("", include("schools.public_urls")),

@@ -32,7 +32,8 @@ ANOTHER_RECORD = "another record"
 RESTRICTED = "(restricted)"
 NOT_SHOWN = "(not shown)"
 # Keys of a named action's additional data that are not details of the action.
-NOT_DETAILS = {"action", "force"}
+# "who": plain words for an actor with no account, given by the action (a refused sign-in by force account).
+NOT_DETAILS = {"action", "force", "who"}
 # A name the erasure or the anonymous naming gave a record: "nomination #12".
 NUMBERED = re.compile(r"#\d+\s*$")
 
@@ -293,6 +294,8 @@ def _model(label: str) -> type[models.Model] | None:
 def _who(entry: LogEntry) -> str:
     if entry.actor_id is not None and entry.actor is not None:
         return str(entry.actor)
+    if isinstance((entry.additional_data or {}).get("who"), str):
+        return entry.additional_data["who"]
     if entry.remote_addr:
         return "Someone using an emailed link"
     return "The system"

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from tests import factories as f
+from tests.sso.idp import identity_provider  # noqa: F401 - the test OpenID Connect provider, one per session
 
 ROOT = Path(__file__).resolve().parent.parent
 

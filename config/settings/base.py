@@ -13,6 +13,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-in-production")
+# Old keys, while rotating: sessions and the stored OpenID Connect client secrets (sso) still read.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
@@ -52,6 +54,7 @@ LOCAL_APPS = [
     "events",
     "privacy",
     "reports",
+    "sso",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
+    # After the session limits: a sign-in by force account is checked with the provider again there.
+    "sso.middleware.ForceAccountRecheckMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditlogMiddleware",
@@ -139,6 +144,11 @@ RATELIMIT_IP_META_KEY = "core.clientip.client_ip"
 # a test turns it on; on in production.
 REQUIRE_TWO_FACTOR = env.bool("DJANGO_REQUIRE_TWO_FACTOR", default=False)
 OTP_TOTP_ISSUER = "Police work experience"
+
+# Sign-in with force accounts (sso): how often a session started by a force account is checked with
+# the force's identity provider again (default: the idle limit below), and its HTTP time limit.
+SSO_RECHECK_SECONDS = env.int("SSO_RECHECK_SECONDS", default=env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60))
+SSO_HTTP_TIMEOUT = env.int("SSO_HTTP_TIMEOUT", default=10)
 
 # Sessions end after 30 minutes without activity and, whatever happens, 10 hours after sign-in.
 SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)

@@ -50,6 +50,7 @@ from tests.placements.factories import (
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.reports.factories import NationalSharingFactory, PracticeReportFactory, ShareLinkFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
+from tests.sso.factories import ForceSignOnFactory, SignOnIdentityFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
 MEDICAL_NOTES = "Epipen for a severe peanut allergy"
@@ -97,6 +98,7 @@ def _rows_of(force, letter):
     template = f.CertificateTemplateFactory(force=force)
     assignment = f.MentorAssignmentFactory(placement=placement, mentor=mentor)
     survey_template = SurveyTemplateFactory(force=force)
+    sign_on = ForceSignOnFactory(force=force, client_id=f"client-{letter}")
     erased = f.NominationFactory(programme=programme, institution=institution, first_name=f"Erased{letter}")
     message = AudienceMessageFactory(force=force, programme=programme, subject=f"Message {letter}")
     made = [
@@ -160,6 +162,8 @@ def _rows_of(force, letter):
         MessageTemplateFactory(force=force),
         message,
         MessageRecipientFactory(message=message, nomination=placed, person_name=f"Guardian {letter}"),
+        sign_on,
+        SignOnIdentityFactory(sign_on=sign_on, subject=f"subject-{letter}"),
     ]
     return {(letter, row._meta.label): row for row in made}
 

@@ -40,6 +40,7 @@ LOCAL_LABELS = {
     "core",
     "privacy",
     "reports",
+    "sso",
     "auth",
 }
 
@@ -352,6 +353,9 @@ schools:offer_withdraw                 | login   | 403     | 403     | 409     |
 schools:review                         | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 schools:selection                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 schools:selection_confirm              | login   | 403     | 403     | 302     | 404     | 403     | 403     | 403     | login
+sso:callback                           | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
+sso:start                              | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
+sso:start_by_email                     | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
 surveys:code_enter                     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200     | 200
 surveys:contact_surveys                | login   | 200     | 200     | 200     | 200     | 403     | 403     | 403     | login
 surveys:force_comparison               | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
