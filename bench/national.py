@@ -798,7 +798,7 @@ class Maker:
 
     def surveys_make(self, programme, placements, syndicates, used, start, end):
         """Pre and post surveys as survey_setup_programme makes them, with invitations, responses and answers."""
-        from core.links import token_hash
+        from core.links import link_marker, token_hash
         from surveys import standard
         from surveys.models import Invitation, Question, Response, Survey
         from surveys.services import invitation_short_code, invitation_token, short_code_hash
@@ -878,7 +878,7 @@ class Maker:
         for inv in invitations:
             if windows[inv.survey.phase][0] > self.at(today, 12):
                 continue  # not sent yet
-            link = f"[[link:survey:{inv.pk}]]"
+            link = link_marker("survey", inv.pk)
             if inv.survey.phase == "post" and inv.placement.nomination.guardian_email:
                 n = inv.placement.nomination
                 self.email(

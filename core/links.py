@@ -5,6 +5,10 @@ An email's stored body holds a marker naming the kind of link and its row; the s
 marker for the working link just before the email leaves. Each app registers how to make its links
 in its `AppConfig.ready()`, from data that is not itself a credential (a random salt keyed with
 SECRET_KEY), so neither a copy of the database nor a staff user reading the outbox can open a link.
+
+A marker is signed (HMAC under SECRET_KEY): text someone typed into a form, a guardian's name
+"[[link:consent:123]]" say, that reaches an email body is never turned into another family's link.
+Only markers made by `link_marker` are resolved; anything else that looks like one is left as typed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-MARKER = re.compile(r"\[\[link:([a-z][a-z-]*):(\d+)\]\]")
+MARKER = re.compile(r"\[\[link:([a-z][a-z-]*):(\d+):([0-9a-f]{32})\]\]")
 # A link that cannot be made any more (its row is gone, or the student's data was erased).
 NO_LINK = "/"
 
@@ -48,9 +52,19 @@ def link_register(kind: str, maker: Callable[[int], str | None]) -> None:
     _makers[kind] = maker
 
 
+def _marker_signature(kind: str, pk: int, key: str) -> str:
+    return hmac.new(key.encode(), f"link-marker:{kind}:{pk}".encode(), "sha256").hexdigest()[:32]
+
+
+def _marker_signed(kind: str, pk: int, signature: str) -> bool:
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(_marker_signature(kind, pk, key), signature) for key in keys)
+
+
 def link_marker(kind: str, pk: int) -> str:
-    """What a template shows (after the site address) in place of a link with a token."""
-    return f"[[link:{kind}:{pk}]]"
+    """What a template shows (after the site address) in place of a link with a token; signed, so that the
+    same words typed into a form are not a marker."""
+    return f"[[link:{kind}:{pk}:{_marker_signature(kind, pk, settings.SECRET_KEY)}]]"
 
 
 def links_resolve(text: str, made: dict[tuple[str, int], str] | None = None) -> str:
@@ -64,6 +78,8 @@ def links_resolve(text: str, made: dict[tuple[str, int], str] | None = None) -> 
 
     def replace(match: re.Match[str]) -> str:
         key = (match.group(1), int(match.group(2)))
+        if not _marker_signed(*key, match.group(3)):
+            return match.group(0)  # typed by someone, not made by link_marker: left as it is
         if key not in made:
             maker = _makers.get(key[0])
             made[key] = (maker(key[1]) if maker else None) or NO_LINK

@@ -5,7 +5,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from core.links import links_resolve
+from core.links import link_marker, links_resolve
 from surveys import selectors, services
 from surveys.models import Invitation
 from tests import factories as f
@@ -34,7 +34,7 @@ def test_the_code_is_made_from_the_salt_and_only_its_keyed_hash_is_stored(week_a
 
 def test_the_outbox_makes_the_code_at_send_time(week_a):
     invitation = week_a["surveys"]["pre"].invitations.first()
-    marker = f"[[link:survey-code:{invitation.pk}]]"
+    marker = link_marker("survey-code", invitation.pk)
     assert links_resolve(marker) == services.format_short_code(services.invitation_short_code(invitation))
     invitation.delete()
     assert links_resolve(marker) == "(this code no longer works)"

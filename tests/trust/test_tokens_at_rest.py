@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from certificates.services import student_link_create
 from communications.services import joining_instructions_send
+from core.links import link_marker
 from core.models import OutboundEmail
 from events import services as services_events
 from placements.services import force_person_invitation_create
@@ -157,5 +158,5 @@ def test_an_opened_invitation_leaves_no_token_in_the_session(journey, client, ki
 def test_the_outbox_keeps_a_marker_where_the_link_was(journey):
     email = OutboundEmail.objects.get(kind="consent_request")
     link = email.students.get().consent.links.get(purpose="request")
-    assert f"[[link:consent:{link.pk}]]" in email.body_text
+    assert link_marker("consent", link.pk) in email.body_text
     assert "/consent/" not in email.body_text
