@@ -18,11 +18,12 @@ from . import selectors, services
 from .models import Event, Invitation
 
 COMMUNITY = [
-    ("Amara Okafor", "amara.okafor@community.invalid", ("yes", 1)),
-    ("Bill Hughes", "bill.hughes@community.invalid", ("yes", 0)),
-    ("Chen Wei", "chen.wei@community.invalid", ("no", 0)),
-    ("Dorota Nowak", "dorota.nowak@community.invalid", None),
-    ("Euan Fraser", "euan.fraser@community.invalid", None),
+    # Names no demo student has, so an erased student's name is never found in them.
+    ("Bernice Achterberg", "bernice.achterberg@community.invalid", ("yes", 1)),
+    ("Wilfred Penhaligon", "wilfred.penhaligon@community.invalid", ("yes", 0)),
+    ("Mei-Ling Tsang", "mei-ling.tsang@community.invalid", ("no", 0)),
+    ("Dorota Nowicka", "dorota.nowicka@community.invalid", None),
+    ("Euan Strachan", "euan.strachan@community.invalid", None),
 ]
 # The ceremony's replies by the invitee's place in the list: yes with guests, no, or no reply.
 CEREMONY_REPLIES = [("yes", 2), ("yes", 1), ("yes", 2), ("no", 0), ("yes", 0), None, ("yes", 2), ("yes", 1)]

@@ -8,6 +8,7 @@ from tests import factories as f
 from tests.certificates import factories as cf
 from tests.communications import factories as comf
 from tests.core.test_admin import FACTORY_FOR
+from tests.events.factories import EventFactory, InvitationFactory
 from tests.mentoring import factories as mf
 from tests.placements.factories import ForcePersonInvitationFactory
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
@@ -74,6 +75,8 @@ def _row_in_force(label, force):
         "communications.joininginstructions": lambda: comf.JoiningInstructionsFactory(programme=programme),
         "communications.joininglink": lambda: comf.JoiningLinkFactory(placement=placement),
         "communications.calendarevent": lambda: comf.CalendarEventFactory(programme=programme),
+        "events.event": lambda: EventFactory(force=force, programme=programme),
+        "events.invitation": lambda: InvitationFactory(event__force=force),
     }
     return build[label]()
 
