@@ -74,6 +74,11 @@ def _row_in_force(label, force):
         "communications.joininginstructions": lambda: comf.JoiningInstructionsFactory(programme=programme),
         "communications.joininglink": lambda: comf.JoiningLinkFactory(placement=placement),
         "communications.calendarevent": lambda: comf.CalendarEventFactory(programme=programme),
+        "communications.messagetemplate": lambda: comf.MessageTemplateFactory(force=force),
+        "communications.audiencemessage": lambda: comf.AudienceMessageFactory(force=force, programme=programme),
+        "communications.messagerecipient": lambda: comf.MessageRecipientFactory(
+            message__force=force, message__programme=programme, nomination=placement.nomination
+        ),
     }
     return build[label]()
 
