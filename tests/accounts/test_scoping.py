@@ -77,6 +77,11 @@ def _row_in_force(label, force):
         "communications.calendarevent": lambda: comf.CalendarEventFactory(programme=programme),
         "events.event": lambda: EventFactory(force=force, programme=programme),
         "events.invitation": lambda: InvitationFactory(event__force=force),
+        "communications.messagetemplate": lambda: comf.MessageTemplateFactory(force=force),
+        "communications.audiencemessage": lambda: comf.AudienceMessageFactory(force=force, programme=programme),
+        "communications.messagerecipient": lambda: comf.MessageRecipientFactory(
+            message__force=force, message__programme=programme, nomination=placement.nomination
+        ),
     }
     return build[label]()
 
