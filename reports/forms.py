@@ -1,9 +1,12 @@
 from django import forms
 
+from accounts.admin import SafeModelMultipleChoiceField
 from core.forms import PlainForm
 
 
-class QuoteChoiceField(forms.ModelMultipleChoiceField):
+class QuoteChoiceField(SafeModelMultipleChoiceField):
+    """A posted key that cannot be a row (text, or past 64 bits) is an invalid choice, never a 500."""
+
     def label_from_instance(self, obj):
         return f"“{obj.value_text}” ({obj.question.survey.get_phase_display().lower()})"
 

@@ -10,7 +10,7 @@ both surveys; a year's or the nation's change pools only programmes shown on the
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -262,14 +262,14 @@ def _row(group: Group, published: dict[str, reach.Table], threshold: int) -> dic
     }
 
 
-def _publish(
+def _published(
     groups: list[Group], threshold: int, *, own: list[Group] = (), others: list[Group] = ()
-) -> list[dict[str, Any]]:
-    """Each group's row with its published cells, checked one attribute at a time (no figure crosses two).
+) -> dict[str, reach.Table]:
+    """Each group's cells as published, checked one attribute at a time (no figure crosses two).
 
     Every group's total is printed, so the reader knows it. `own`: programmes whose every figure the reader
-    knows (a coordinator's own force). `others`: groups of students (the other forces) whose figures must
-    not be worked out either.
+    knows (one force's, to its coordinator). `others`: groups of students (the other forces) whose figures
+    must not be worked out either.
     """
     population = set().union(*(g.students for g in groups)) if groups else set()
     published: dict[str, reach.Table] = {}
@@ -282,6 +282,11 @@ def _publish(
             protect += [(g.sets[f"not_{key}"], _atoms(g, key, 0)) for g in others]
         for tbl in reach.publish(tables, population, threshold, known=known, protect=protect):
             published[tbl.key] = tbl
+    return published
+
+
+def _publish(groups: list[Group], threshold: int) -> list[dict[str, Any]]:
+    published = _published(groups, threshold)
     return [_row(group, published, threshold) for group in groups]
 
 
@@ -313,39 +318,49 @@ def sharing_forces() -> list[int]:
     return list(NationalSharing.objects.filter(opted_in=True).values_list("force_id", flat=True))
 
 
-def national_figures(*, threshold: int = reach.THRESHOLD, viewer_force: Force | None = None) -> dict[str, Any]:
+def national_figures(*, threshold: int = reach.THRESHOLD) -> dict[str, Any]:
     """Anonymised figures per year across the forces that share theirs: no force named, no child's record.
 
-    A year is shown only when at least MIN_FORCES forces finished a programme in it. With `viewer_force`
-    (its coordinator comparing), everything that force knows of itself counts as known, and the other
-    forces' students together must not be worked out from the two either: a figure that would give
-    them away is hidden, and a year whose other forces had too few students is left out.
+    A year is shown only when at least MIN_FORCES sharing forces finished a programme in it. The figures
+    are the same for every reader, and safe against one who knows a sharing force's own figures exactly
+    (its coordinator, or someone it shared its trends with): with them, the other forces' students of a
+    year must not come to a small number, nor their mean survey change be of fewer than THRESHOLD pairs.
+    A year where they would, whatever is hidden, is left out.
     """
     force_ids = sharing_forces()
     groups = _programme_groups(finished_programmes(force_ids), threshold)
     years = _by_year(groups, prefix="n")
-    shown = [y for y in years if len(y.forces) >= MIN_FORCES]
-    withheld = [y.year for y in years if len(y.forces) < MIN_FORCES]
-    own = [g for g in groups if viewer_force is not None and viewer_force.pk in g.forces]
-    others: list[Group] = []
-    if viewer_force is not None:
-        kept = []
-        for year in shown:
-            rest = _minus(year, [g for g in own if g.year == year.year])
-            if reach._small(rest.students, threshold):
-                continue  # the others' total would be the national total less the force's own
-            if 0 < rest.survey_n < threshold:
-                year.survey_n = 0  # the others' mean change would follow from the two printed ones
-            others.append(rest)
-            kept.append(year)
-        shown = kept
+    shown, withheld, unsafe = [], [], []
+    for year in years:
+        if len(year.forces) < MIN_FORCES:
+            withheld.append(year.year)
+            continue
+        rests = [
+            _minus(year, [g for g in groups if force in g.forces and g.year == year.year]) for force in year.forces
+        ]
+        if any(reach._small(rest.students, threshold) for rest in rests):
+            unsafe.append(year.year)  # the year's total less one force's would give the others' few away
+            continue
+        if any(0 < rest.survey_n < threshold for rest in rests):
+            year.survey_n = 0  # the others' mean change would follow from the year's and one force's
+        shown.append(year)
     everything = Group(key="nall", label="All years shown")
     for year in shown:
         everything.add(year)
-    extra = []
-    if len(shown) > 1 and viewer_force is None:  # a coordinator compares year by year: no total over years
-        extra = [everything]
-    rows = _publish(shown + extra, threshold, own=own, others=others) if shown else []
+    rows_of = shown + ([everything] if len(shown) > 1 else [])
+    published = _published(rows_of, threshold) if rows_of else {}
+    # Against each sharing force's own knowledge in turn: what it would need hidden is hidden for all.
+    # Hiding more never gives anything away, so the union is safe against each of them.
+    for force in force_ids:
+        own = [g for g in groups if force in g.forces and any(g.pids <= row.pids for row in rows_of)]
+        if not own:
+            continue
+        others = [_minus(row, [g for g in own if g.pids <= row.pids]) for row in rows_of]
+        if not _could_give_away(others, threshold):
+            continue
+        for key, tbl in _published(rows_of, threshold, own=own, others=others).items():
+            published[key] = _hide_also(published[key], tbl)
+    rows = [_row(group, published, threshold) for group in rows_of]
     for row in rows:
         row.pop("programme_id")
         row.pop("start_date")
@@ -355,8 +370,28 @@ def national_figures(*, threshold: int = reach.THRESHOLD, viewer_force: Force | 
         "forces_sharing": len(force_ids),
         "years": [r for r in rows if r["key"] != "nall"],
         "all": next((r for r in rows if r["key"] == "nall"), None),
-        "withheld_years": withheld,
+        "withheld_years": sorted(withheld + unsafe),
     }
+
+
+def _could_give_away(others: list[Group], threshold: int) -> bool:
+    """Whether the other forces have a small group in any figure (else one force's knowledge shows nothing
+    small: every figure of theirs is the national one less the force's, and those are the only ones)."""
+    for rest in others:
+        for key in KEYS:
+            if reach._small(rest.sets[key], threshold):
+                return True
+            if key in REACH_KEYS and reach._small(rest.sets[f"not_{key}"], threshold):
+                return True
+    return False
+
+
+def _hide_also(mine: reach.Table, theirs: reach.Table) -> reach.Table:
+    cells = tuple(
+        replace(cell, hidden=cell.hidden or (reach.SECONDARY if not other.shown else ""))
+        for cell, other in zip(mine.cells, theirs.cells, strict=True)
+    )
+    return replace(mine, cells=cells)
 
 
 def _minus(group: Group, own: list[Group]) -> Group:
@@ -372,5 +407,7 @@ def _minus(group: Group, own: list[Group]) -> Group:
 
 
 def national_for_force(force: Force, *, threshold: int = reach.THRESHOLD) -> dict[str, Any]:
-    """The national figures as the force's coordinator sees them beside their own."""
-    return national_figures(threshold=threshold, viewer_force=force)
+    """The national figures beside which a force's coordinator sees their own, year by year."""
+    figures = national_figures(threshold=threshold)
+    figures["all"] = None
+    return figures

@@ -12,7 +12,7 @@ from tests.events.factories import EventFactory, InvitationFactory
 from tests.mentoring import factories as mf
 from tests.placements.factories import ForcePersonInvitationFactory
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
-from tests.reports.factories import PracticeReportFactory
+from tests.reports.factories import NationalSharingFactory, PracticeReportFactory, ShareLinkFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
@@ -72,6 +72,8 @@ def _row_in_force(label, force):
         "privacy.erasure": lambda: ErasureFactory(nomination=placement.nomination),
         "privacy.forcenotice": lambda: ForceNoticeFactory(force=force),
         "reports.practicereport": lambda: PracticeReportFactory(programme=programme),
+        "reports.nationalsharing": lambda: NationalSharingFactory(force=force),
+        "reports.sharelink": lambda: ShareLinkFactory(force=force, programme=programme),
         "communications.joininginstructions": lambda: comf.JoiningInstructionsFactory(programme=programme),
         "communications.joininglink": lambda: comf.JoiningLinkFactory(placement=placement),
         "communications.calendarevent": lambda: comf.CalendarEventFactory(programme=programme),

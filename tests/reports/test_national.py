@@ -109,7 +109,7 @@ def test_the_national_user_is_refused_every_other_page_like_someone_with_no_role
 
 def test_national_totals_count_only_forces_that_share_and_name_none(db):
     sharing_force("Alpha Police", students=10, send=6, mentored=5, paired=6, spent=Decimal("1000"))
-    sharing_force("Bravo Police", students=8, send=2, mentored=5, paired=6, spent=Decimal("1600"))
+    sharing_force("Bravo Police", students=8, send=5, mentored=5, paired=6, spent=Decimal("1600"))
     sharing_force("Charlie Police", students=7, send=0, applied=2, paired=6, spent=Decimal("700"))
     quiet = f.ForceFactory(name="Delta Police")
     finished_programme(quiet, year=2025, students=30, send=30)
@@ -119,7 +119,7 @@ def test_national_totals_count_only_forces_that_share_and_name_none(db):
     [year] = figures["years"]
     assert figures["forces_sharing"] == 3
     assert (year["forces"], year["programmes"], year["students"]) == (3, 3, 25)
-    assert year["cells"]["send"]["count"] == 8  # Delta's thirty are not counted
+    assert year["cells"]["send"]["count"] == 11  # Delta's thirty are not counted
     assert year["cells"]["applied"]["text"] == "fewer than 5"
     assert year["cells"]["mentored"]["count"] == 10
     assert year["survey_change_text"] == "+33.3%" and year["survey_n"] == 18
@@ -138,27 +138,48 @@ def test_a_year_with_fewer_than_three_sharing_forces_is_withheld_and_says_so(db,
     assert "There are no national figures to show yet" in page
 
 
-def test_a_coordinator_cannot_work_out_the_other_forces_small_figures_from_their_own(db):
-    mine = sharing_force("Alpha Police", students=10, send=9)
+def test_no_one_who_knows_a_forces_own_figures_can_work_out_the_others_few(db):
+    alpha = sharing_force("Alpha Police", students=10, send=9)
     sharing_force("Bravo Police", students=8, send=2)
     sharing_force("Charlie Police", students=8, send=1)
-    # Nationally 12 from special schools, shown; but Alpha knows its own 9, and 12 − 9 = 3 would be the
-    # other forces' few, so beside Alpha's own figures it is hidden.
+    # Nationally 12 from special schools; but Alpha's coordinator (or a sponsor Alpha shared its trends
+    # with) knows Alpha's 9, and 12 − 9 = 3 would be the other forces' few: so it is hidden for everyone.
     [year] = trends.national_figures()["years"]
-    assert year["cells"]["send"]["count"] == 12
-    [compared] = trends.national_for_force(mine)["years"]
+    assert year["students"] == 26
+    assert year["cells"]["send"]["count"] is None and year["cells"]["send"]["text"] == "not shown"
+    [compared] = trends.national_for_force(alpha)["years"]
     assert compared["cells"]["send"]["count"] is None
-    # Their other half (26 − 12 = 14 against Alpha's 1) is safe and stays.
-    assert compared["students"] == 26
 
 
-def test_the_other_forces_mean_change_is_not_given_away_by_a_coordinator_comparing(db):
+def test_the_same_figures_are_shown_when_no_force_could_give_the_others_away(db):
+    sharing_force("Alpha Police", students=10, send=6)
+    sharing_force("Bravo Police", students=10, send=5)
+    sharing_force("Charlie Police", students=10, send=7)
+    [year] = trends.national_figures()["years"]
+    assert year["cells"]["send"]["count"] == 18
+
+
+def test_a_year_whose_other_forces_had_too_few_students_is_left_out(db):
+    sharing_force("Alpha Police", students=30)
+    sharing_force("Bravo Police", students=2)
+    sharing_force("Charlie Police", students=2)
+    figures = trends.national_figures()
+    assert figures["years"] == [] and figures["withheld_years"] == [2025]
+
+
+def test_the_other_forces_mean_change_is_not_given_away(db):
     mine = sharing_force("Alpha Police", students=10, paired=10)
     sharing_force("Bravo Police", students=6, paired=0)
     sharing_force("Charlie Police", students=6, paired=0)
+    # The others answered nothing, so the national change is Alpha's own: nothing of theirs to give away.
     assert trends.national_figures()["years"][0]["survey_change_text"] == "+33.3%"
     finished_programme(f.ForceFactory(), year=2025, students=3, paired=3)  # not sharing: no effect
-    assert trends.national_for_force(mine)["years"][0]["survey_change_text"] == "+33.3%"  # the others have none
+    assert trends.national_for_force(mine)["years"][0]["survey_change_text"] == "+33.3%"
+    # Another force's two pairs would follow from the national change less Alpha's, so a programme under
+    # five pairs counts nowhere: the change stays Alpha's, from Alpha's ten pairs.
+    sharing_force("Delta Police", students=6, paired=2)
+    [year] = trends.national_figures()["years"]
+    assert (year["survey_change_text"], year["survey_n"]) == ("+33.3%", 10)
 
 
 def test_the_demo_force_alone_shares_and_the_national_picture_says_so(db):
@@ -270,3 +291,63 @@ def test_the_opt_in_refuses_bad_input_and_other_roles(coordinator, force_a, clie
 def test_a_coordinator_changes_only_their_own_force(coordinator_b, force_a, force_b, client_for):
     client_for(coordinator_b).post("/reports/national/sharing/", {"opted_in": "yes"})
     assert list(NationalSharing.objects.values_list("force", "opted_in")) == [(force_b.pk, True)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_forces_never_give_a_small_group_away_even_to_one_who_knows_a_force(db, seed):
+    """Against the published national rows, with every figure of one sharing force known exactly, no group
+    of the other forces' students under five (nor any small hidden national cell) can be worked out."""
+    import random
+
+    from reports import reach
+
+    rng = random.Random(seed)
+    for number in range(4):
+        force = f.ForceFactory(name=f"Force {seed}-{number}")
+        NationalSharingFactory(force=force)
+        for year in (2024, 2025):
+            n = rng.randint(4, 12)
+            finished_programme(
+                force,
+                year=year,
+                students=n,
+                send=rng.randint(0, n),
+                first=rng.randint(0, n),
+                mentored=rng.randint(0, n),
+                applied=rng.randint(0, 3),
+                title=f"W{year}",
+            )
+    figures = trends.national_figures()
+    rows = figures["years"] + ([figures["all"]] if figures["all"] else [])
+    assert rows  # four forces each year: something is shown
+    groups = trends._programme_groups(trends.finished_programmes(trends.sharing_forces()), reach.THRESHOLD)
+    by_key = {y.key: y for y in trends._by_year(groups, prefix="n")}
+    if figures["all"]:
+        by_key["nall"] = trends.Group(key="nall", label="")
+        for row in figures["years"]:
+            by_key["nall"].add(by_key[row["key"]])
+    population = set().union(*(g.students for g in groups))
+    for row in rows:
+        for key in trends.KEYS:
+            count = row["cells"][key]["count"]
+            assert count is None or count == 0 or count >= reach.THRESHOLD
+    for force_id in trends.sharing_forces():
+        own = [g for g in groups if force_id in g.forces]
+        for key in trends.KEYS:
+            tables, known, protect = [], [], []
+            for row in rows:
+                group = by_key[row["key"]]
+                members = frozenset(group.sets[key])
+                other = group.sets.get(f"not_{key}", set()) if key in trends.REACH_KEYS else set()
+                small = 0 < len(members) < reach.THRESHOLD or 0 < len(other) < reach.THRESHOLD
+                hidden = "" if row["cells"][key]["count"] is not None else (reach.SMALL if small else reach.SECONDARY)
+                atoms = frozenset((pid, key, 1) for pid in group.pids)
+                if members or other:
+                    tables.append(reach.Table(row["key"], key, (reach.Cell(key, members or other, hidden, atoms),), 0))
+                known.append({(pid, key, v) for pid in group.pids for v in (0, 1)})
+                rest = trends._minus(group, [g for g in own if g.pids <= group.pids])
+                protect.append((rest.sets[key], {(pid, key, 1) for pid in rest.pids}))
+                if key in trends.REACH_KEYS:
+                    protect.append((rest.sets[f"not_{key}"], {(pid, key, 0) for pid in rest.pids}))
+            known += [{(g.programme_id, key, v)} for g in own for v in (0, 1)]
+            assert reach.recoverable(tables, population, known=known, protect=protect) == [], (force_id, key)

@@ -188,3 +188,10 @@ def test_erasing_a_student_takes_their_words_out_of_the_report(demo):
     declaration.erase(Erasing(nomination=nomination, needles=Needles(), replacement="", now=timezone.now()))
     assert quoted not in report.quotes.all()
     assert declaration.rows(nomination)["practice_reports_quoting"] == []
+
+
+def test_a_quote_key_past_64_bits_is_refused_not_a_server_error(coordinator, programme_a, client_for):
+    response = client_for(coordinator).post(
+        f"/programmes/{programme_a.pk}/practice-report/edit/", {"quotes": ["9224400558343847936"]}
+    )
+    assert response.status_code == 400

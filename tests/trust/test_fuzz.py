@@ -311,6 +311,10 @@ PAGES_WITHOUT_FORMS = {
     "reports:practice_report",  # the report's preview: its parts are written on the edit page
     "reports:practice_report_pdf",  # documents
     "reports:practice_report_docx",
+    "reports:trends",  # figures, charts and links: the choices are made on their own pages
+    "reports:trends_export",
+    "reports:shared",  # what a sponsor's link shows: read-only
+    "reports:shared_pdf",
     "communications:department_calendar",  # a calendar file
     "communications:syndicate_calendar",
     "communications:joining_preview",  # the emails as they will look, and links
