@@ -13,6 +13,7 @@ from tests.placements.factories import ForcePersonInvitationFactory
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.reports.factories import PracticeReportFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
+from tests.sso.factories import ForceSignOnFactory, SignOnIdentityFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
 
@@ -74,6 +75,8 @@ def _row_in_force(label, force):
         "communications.joininginstructions": lambda: comf.JoiningInstructionsFactory(programme=programme),
         "communications.joininglink": lambda: comf.JoiningLinkFactory(placement=placement),
         "communications.calendarevent": lambda: comf.CalendarEventFactory(programme=programme),
+        "sso.forcesignon": lambda: ForceSignOnFactory(force=force),
+        "sso.signonidentity": lambda: SignOnIdentityFactory(sign_on=ForceSignOnFactory(force=force)),
     }
     return build[label]()
 
