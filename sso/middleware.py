@@ -3,9 +3,11 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .models import ForceSignOn
 from .services import SignOnRefused, sign_on_audit, sign_on_recheck
 
 # The session's record of a sign-in by force account (see services.session_record).
@@ -27,13 +29,15 @@ class ForceAccountRecheckMiddleware:
     def __call__(self, request):
         record = request.session.get(SESSION_KEY) if request.user.is_authenticated else None
         interval = getattr(settings, "SSO_RECHECK_SECONDS", settings.SESSION_IDLE_TIMEOUT)
-        if record and int(time.time()) - record.get("checked_at", 0) >= interval:
+        due = record and int(time.time()) - record.get("checked_at", 0) >= interval
+        # One check at a time per session: pages open in two tabs would otherwise both spend the same
+        # refresh token, and a provider that rotates them would refuse the second.
+        if due and cache.add(f"sso:recheck:{request.session.session_key}", 1, timeout=60):
             user = request.user
             try:
                 request.session[SESSION_KEY] = sign_on_recheck(record=record, user=user)
+                cache.delete(f"sso:recheck:{request.session.session_key}")
             except SignOnRefused as refused:
-                from .models import ForceSignOn
-
                 sign_on = ForceSignOn.objects.filter(pk=record.get("sign_on")).select_related("force").first()
                 if sign_on is not None:
                     sign_on_audit(sign_on=sign_on, user=user, action="Signed out: force account not confirmed")

@@ -19,7 +19,7 @@ from .client import ProviderConfigurationError, client_for, remember_keys, scope
 from .forms import WorkEmailForm
 from .middleware import SESSION_KEY
 from .models import ForceSignOn
-from .selectors import sign_on_for_email
+from .selectors import sign_on_choices, sign_ons_for_email
 
 PENDING = "sso_pending"
 SOMEONE = "Someone signing in with a force account"
@@ -66,20 +66,25 @@ def start_by_email(request):
     next_url = _safe_next(request, request.POST.get("next"))
     if form.is_valid():
         email = form.cleaned_data["email"]
-        sign_on = sign_on_for_email(email)
-        if sign_on is not None:
+        matches = sign_ons_for_email(email)
+        if len(matches) > 1:
+            form.add_error("email", "More than one force uses this email domain. Choose your force from the list.")
+        elif matches:
+            sign_on = matches[0]
             response = _start(request, sign_on, next_url=next_url, login_hint=email)
             if response.status_code != 302:
                 return response
             # A page that moves on by itself, not a redirect: the sign-in page's Content-Security-Policy lets its
             # forms post only to this site, and browsers hold a form's redirects to that rule too.
             return render(request, "sso/continue.html", {"url": response["Location"], "force": sign_on.force})
-        form.add_error(
-            "email",
-            "No force has set up sign-in with force accounts for this email address. "
-            "Check the address, or sign in with your username and password.",
-        )
-    return render(request, "sso/choose.html", {"form": form, "next": next_url}, status=400)
+        else:
+            form.add_error(
+                "email",
+                "No force has set up sign-in with force accounts for this email address. "
+                "Check the address, or sign in with your username and password.",
+            )
+    context = {"form": form, "next": next_url, "sign_ons": sign_on_choices()}
+    return render(request, "sso/choose.html", context, status=400)
 
 
 @require_GET

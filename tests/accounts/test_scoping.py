@@ -14,6 +14,7 @@ from tests.placements.factories import ForcePersonInvitationFactory
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.reports.factories import NationalSharingFactory, PracticeReportFactory, ShareLinkFactory
 from tests.schools.factories import ConsentLinkFactory, ContactInvitationFactory
+from tests.sso.factories import ForceSignOnFactory, SignOnIdentityFactory
 from tests.surveys.factories import SurveyTemplateFactory, TemplateQuestionFactory
 
 
@@ -84,6 +85,8 @@ def _row_in_force(label, force):
         "communications.messagerecipient": lambda: comf.MessageRecipientFactory(
             message__force=force, message__programme=programme, nomination=placement.nomination
         ),
+        "sso.forcesignon": lambda: ForceSignOnFactory(force=force),
+        "sso.signonidentity": lambda: SignOnIdentityFactory(sign_on=ForceSignOnFactory(force=force)),
     }
     return build[label]()
 

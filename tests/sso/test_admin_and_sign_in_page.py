@@ -150,3 +150,12 @@ def test_a_rotated_secret_key_still_reads_the_secret_through_its_fallbacks_only(
     assert sign_on.reveal_client_secret() == "" and not sign_on.has_client_secret
     settings.SECRET_KEY_FALLBACKS = [old_key]
     assert sign_on.reveal_client_secret() == SECRET
+
+
+def test_a_domain_two_forces_share_asks_the_person_to_choose(client, force_a, force_b):
+    ForceSignOnFactory(force=force_a, allowed_domains="shared.police.uk")
+    ForceSignOnFactory(force=force_b, allowed_domains="shared.police.uk\nforce-b.police.uk")
+    response = client.post(reverse("sso:start_by_email"), {"email": "kim@shared.police.uk"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "More than one force uses this email domain" in page
+    assert reverse("sso:start", args=["force-a"]) in page and reverse("sso:start", args=["force-b"]) in page
