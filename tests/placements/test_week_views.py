@@ -95,7 +95,9 @@ REQUEST_OVERHEAD = 3
     [
         ("placements:activities", 10),  # one more since it holds the department unavailability form
         ("placements:syndicates", 10),
-        ("placements:timetable", 12),  # and what could fill free slots: filler activities, other programmes
+        # and what could fill free slots: filler activities, other programmes, and whether the force lets
+        # fillers without a risk assessment in (partners' timetable gate: one query)
+        ("placements:timetable", 13),
         ("placements:department_schedule", 10),
         ("placements:attendance", 8),
         ("placements:budget", 12),
