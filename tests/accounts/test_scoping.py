@@ -10,6 +10,7 @@ from tests.communications import factories as comf
 from tests.core.test_admin import FACTORY_FOR
 from tests.events.factories import EventFactory, InvitationFactory
 from tests.mentoring import factories as mf
+from tests.partners import factories as pf
 from tests.placements.factories import ForcePersonInvitationFactory
 from tests.privacy.factories import ErasureFactory, ForceNoticeFactory, RetentionPolicyFactory
 from tests.reports.factories import NationalSharingFactory, PracticeReportFactory, ShareLinkFactory
@@ -87,6 +88,15 @@ def _row_in_force(label, force):
         ),
         "sso.forcesignon": lambda: ForceSignOnFactory(force=force),
         "sso.signonidentity": lambda: SignOnIdentityFactory(sign_on=ForceSignOnFactory(force=force)),
+        "partners.organisation": lambda: pf.OrganisationFactory(force=force),
+        "partners.partnerperson": lambda: pf.PartnerPersonFactory(organisation__force=force),
+        "partners.partnerinvitation": lambda: pf.PartnerInvitationFactory(person__organisation__force=force),
+        "partners.programmepartner": lambda: pf.ProgrammePartnerFactory(programme=programme),
+        "partners.meeting": lambda: pf.MeetingFactory(programme=programme),
+        "partners.action": lambda: pf.ActionFactory(programme=programme),
+        "partners.documentrules": lambda: pf.DocumentRulesFactory(force=force),
+        "partners.document": lambda: pf.DocumentFactory(force=force),
+        "partners.riskassessmentoverride": lambda: pf.RiskAssessmentOverrideFactory(programme=programme),
     }
     return build[label]()
 

@@ -95,8 +95,9 @@ REQUEST_OVERHEAD = 3
     [
         ("placements:activities", 10),  # one more since it holds the department unavailability form
         ("placements:syndicates", 10),
-        # and what could fill free slots (filler activities, other programmes), and the learning outcomes
-        ("placements:timetable", 13),
+        # and what could fill free slots: filler activities, other programmes, whether the force lets fillers
+        # without a risk assessment in (partners' timetable gate: one query), and the learning outcomes
+        ("placements:timetable", 14),
         ("placements:department_schedule", 10),
         ("placements:attendance", 8),
         ("placements:budget", 12),

@@ -71,6 +71,8 @@ NOT_ABOUT_A_STUDENT = {
     "placements.departmentunavailability": "why a police department is unavailable",
     "placements.spendentry": "a note on a budget line",
     "certificates.certificatetemplate": "a force's certificate wording",
+    "partners.programmepartner": "a note on a partner organisation's role on a programme",
+    "partners.riskassessmentoverride": "why an activity may be timetabled without a risk assessment",
 }
 
 

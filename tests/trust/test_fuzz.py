@@ -233,7 +233,7 @@ def world(django_db_setup, django_db_blocker, world_media):
 
 
 # Who opens each page: the first role whose matrix cell is 200 (owners before everyone else).
-OWNER_ORDER = ["coord_a", "contact_a", "lead", "mentor", "student", "anon"]
+OWNER_ORDER = ["coord_a", "contact_a", "lead", "mentor", "partner", "student", "anon"]
 SKIP_PAGES = {"accounts:login"}  # django-axes counts failures there; its own tests cover it
 
 

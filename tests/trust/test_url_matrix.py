@@ -241,7 +241,7 @@ joining:page                           | 404     | 404     | 404     | 404     |
 joining:texts                          | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 302
 mentoring:assign                       | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 mentoring:assignment                   | login   | 404     | 404     | 200     | 404     | 404     | 200     | 404     | login
-mentoring:assignment_end               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405/403 | 405/403 | 405/login
+mentoring:assignment_end               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405/403 | 405/404 | 405/login
 mentoring:contact_create               | 405/login | 405/404 | 405/404 | 405     | 405/404 | 405/404 | 405     | 405/404 | 405/login
 mentoring:dashboard                    | login   | 403     | 403     | 200     | 200     | 403     | 403     | 403     | login
 mentoring:mentor_home                  | login   | 403     | 403     | 403     | 403     | 403     | 200     | 403     | login
