@@ -130,6 +130,14 @@ class ActivityAdmin(ScopedAdmin):
     inlines = [LearningOutcomeInline]
 
 
+@admin.register(LearningOutcome)
+class LearningOutcomeAdmin(ScopedAdmin):
+    list_display = ["text", "activity", "position"]
+    list_select_related = ["activity"]
+    search_fields = ["text", "activity__title"]
+    autocomplete_fields = ["activity"]
+
+
 @admin.register(Session)
 class SessionAdmin(ScopedAdmin):
     list_display = ["activity", "programme", "starts_at", "ends_at", "status"]

@@ -35,6 +35,7 @@ def _row_in_force(label, force):
         "placements.syndicate": lambda: f.SyndicateFactory(programme=programme),
         "placements.placement": lambda: placement,
         "placements.activity": lambda: f.ActivityFactory(force=force),
+        "placements.learningoutcome": lambda: f.LearningOutcomeFactory(activity__force=force),
         "placements.session": lambda: f.SessionFactory(programme=programme),
         "placements.attendance": lambda: f.AttendanceFactory(placement=placement),
         "placements.budgetline": lambda: f.BudgetLineFactory(programme=programme),
