@@ -24,6 +24,7 @@ from surveys.selectors import invitation_by_short_code
 from surveys.services import invitation_short_code
 from tests import factories as f
 from tests.certificates.factories import StudentLinkFactory
+from tests.communications.factories import TextConsentFactory
 from tests.schools.conftest import allocation_a, open_programme, today  # noqa: F401 - fixtures
 from tests.schools.factories import ConsentLinkFactory
 from tests.trust.test_retention import _identities, _leaks, _product_vocabulary
@@ -76,6 +77,7 @@ def student(force_a, settings, tmp_path):
     assignment = f.MentorAssignmentFactory(placement=placement)
     f.MentorContactFactory(assignment=assignment, summary="Talked with Ottoline about cadets", sensitive_notes="x")
     f.OutcomeFactory(placement=placement, note="Ottoline joined cadets")
+    TextConsentFactory(placement=placement, phone="+447700900123")
     email_queue(
         kind="place_confirmed",
         to="teacher@school.invalid",
