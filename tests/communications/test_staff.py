@@ -265,3 +265,29 @@ def test_the_staff_page_and_the_preview_run_the_same_queries_however_many_they_l
         services.joining_instructions_send(programme=programme, actor=coordinator)
         services.staff_tell(programme=programme, actor=coordinator)
     assert [_queries(client, url) for url in urls] == before
+
+
+def test_the_staff_page_lists_who_is_told_and_sends_once_the_box_is_ticked(
+    staffed, coordinator, coordinator_b, client_for, june, django_capture_on_commit_callbacks
+):
+    programme = staffed["programme"]
+    url = reverse("communications:staff_tell", args=[programme.pk])
+    client = client_for(coordinator)
+    page = client.get(url).content.decode()
+    assert "Lena Lead" in page and "Sgt Dan Handler" in page and "Not yet" in page
+    # Blue's lead has no address, Air Support no contact: the page says so.
+    assert "Not told, with no lead or no email address for the lead: Blue" in page
+    assert "Not told, with no contact: Air Support" in page
+    assert "Needs instructions in short steps." in page  # the lead's email, previewed for the coordinator
+    unticked = client.post(url, {})
+    assert unticked.status_code == 400 and "Tick the box" in unticked.content.decode()
+    assert OutboundEmail.objects.count() == 0
+    # Another force's coordinator cannot see or send.
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert client_for(coordinator_b).post(url, {"confirm": "on"}).status_code == 404
+    assert OutboundEmail.objects.count() == 0
+    client = client_for(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"confirm": "on"}).status_code == 302
+    assert sorted(OutboundEmail.objects.values_list("to", flat=True)) == ["dogs@police.invalid", "lena@police.invalid"]
+    assert "Everyone listed has the latest" in client.get(url).content.decode()
