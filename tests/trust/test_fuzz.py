@@ -314,7 +314,6 @@ PAGES_WITHOUT_FORMS = {
     "communications:department_calendar",  # a calendar file
     "communications:syndicate_calendar",
     "communications:joining_preview",  # the emails as they will look, and links
-    "joining:page",  # the family's read-only page
     "joining:calendar",
     "accounts:signed_out",
     "schools:contact_home",
