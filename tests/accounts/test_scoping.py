@@ -74,6 +74,9 @@ def _row_in_force(label, force):
         "communications.joininginstructions": lambda: comf.JoiningInstructionsFactory(programme=programme),
         "communications.joininglink": lambda: comf.JoiningLinkFactory(placement=placement),
         "communications.calendarevent": lambda: comf.CalendarEventFactory(programme=programme),
+        "communications.staffbriefing": lambda: comf.StaffBriefingFactory(programme=programme),
+        "communications.textconsent": lambda: comf.TextConsentFactory(placement__programme=programme),
+        "core.outboundsms": lambda: f.OutboundSmsFactory(force=force),
     }
     return build[label]()
 
