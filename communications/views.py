@@ -166,7 +166,7 @@ def joining_preview(request, pk):
         "previews": _previews(programme, instructions) if instructions else [],
         "summary": selectors.joining_summary(programme=programme),
         "departments": Department.objects.filter(activities__sessions__programme=programme).distinct().order_by("name"),
-        "syndicates": programme.syndicates.order_by("name"),
+        "syndicates": programme.syndicates.select_related("lead").order_by("name"),
         "send_by": services.send_by(programme),
         "sent": selectors.sent_summary(programme=programme),
     }

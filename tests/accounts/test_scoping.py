@@ -98,6 +98,9 @@ def _row_in_force(label, force):
         "partners.documentrules": lambda: pf.DocumentRulesFactory(force=force),
         "partners.document": lambda: pf.DocumentFactory(force=force),
         "partners.riskassessmentoverride": lambda: pf.RiskAssessmentOverrideFactory(programme=programme),
+        "communications.staffbriefing": lambda: comf.StaffBriefingFactory(programme=programme),
+        "communications.textconsent": lambda: comf.TextConsentFactory(placement__programme=programme),
+        "core.outboundsms": lambda: f.OutboundSmsFactory(force=force),
     }
     return build[label]()
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -17,7 +18,7 @@ from communications.tasks import joining_daily
 from core.models import OutboundEmail
 from placements.models import Placement
 from tests import factories as f
-from tests.communications.conftest import at, written
+from tests.communications.conftest import at, place, written
 
 
 @pytest.fixture
@@ -220,3 +221,73 @@ def test_the_calendar_attached_is_made_when_sent_and_raises_sequence_after_a_cha
     assert after["uid"] == before["uid"]
     assert after["sequence"] == before["sequence"] + 1
     assert after.decoded("dtstart").hour == 13
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_staff_page_and_the_preview_run_the_same_queries_however_many_they_list(
+    staffed, coordinator, client_for, june, django_capture_on_commit_callbacks
+):
+    programme = staffed["programme"]
+    written(programme, actor=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.joining_instructions_send(programme=programme, actor=coordinator)
+        services.staff_tell(programme=programme, actor=coordinator)
+    client = client_for(coordinator)
+    urls = [
+        reverse("communications:staff_tell", args=[programme.pk]),
+        reverse("communications:joining_preview", args=[programme.pk]),
+    ]
+    before = [_queries(client, url) for url in urls]
+    # More of everything: syndicates with leads and students, departments with contacts and sessions.
+    for n in range(3):
+        lead = f.ForcePersonFactory(force=programme.force, email=f"lead{n}@police.invalid")
+        syndicate = f.SyndicateFactory(programme=programme, name=f"Extra {n}", lead=lead)
+        for _ in range(2):
+            place(programme, staffed["minor"].nomination.institution, syndicate=syndicate, guardian_email="x@y.invalid")
+        department = f.DepartmentFactory(force=programme.force, contact_email=f"d{n}@police.invalid")
+        activity = f.ActivityFactory(force=programme.force, department=department)
+        session = f.SessionFactory(
+            programme=programme,
+            activity=activity,
+            starts_at=at(date(2027, 7, 14), 10),
+            ends_at=at(date(2027, 7, 14), 12),
+        )
+        session.syndicates.add(syndicate)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.joining_instructions_send(programme=programme, actor=coordinator)
+        services.staff_tell(programme=programme, actor=coordinator)
+    assert [_queries(client, url) for url in urls] == before
+
+
+def test_the_staff_page_lists_who_is_told_and_sends_once_the_box_is_ticked(
+    staffed, coordinator, coordinator_b, client_for, june, django_capture_on_commit_callbacks
+):
+    programme = staffed["programme"]
+    url = reverse("communications:staff_tell", args=[programme.pk])
+    client = client_for(coordinator)
+    page = client.get(url).content.decode()
+    assert "Lena Lead" in page and "Sgt Dan Handler" in page and "Not yet" in page
+    # Blue's lead has no address, Air Support no contact: the page says so.
+    assert "Not told, with no lead or no email address for the lead: Blue" in page
+    assert "Not told, with no contact: Air Support" in page
+    assert "Needs instructions in short steps." in page  # the lead's email, previewed for the coordinator
+    unticked = client.post(url, {})
+    assert unticked.status_code == 400 and "Tick the box" in unticked.content.decode()
+    assert OutboundEmail.objects.count() == 0
+    # Another force's coordinator cannot see or send.
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert client_for(coordinator_b).post(url, {"confirm": "on"}).status_code == 404
+    assert OutboundEmail.objects.count() == 0
+    client = client_for(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"confirm": "on"}).status_code == 302
+    assert sorted(OutboundEmail.objects.values_list("to", flat=True)) == ["dogs@police.invalid", "lena@police.invalid"]
+    assert "Everyone listed has the latest" in client.get(url).content.decode()

@@ -14,6 +14,7 @@ from communications.tasks import joining_daily
 from communications.views import _text_choices
 from core import sms as sms_module
 from core.models import OutboundSms
+from core.services import SMS_MAX_LENGTH
 from privacy.services import student_erase
 from tests.communications.test_views import delivered  # noqa: F401 - the fixture
 
@@ -110,6 +111,7 @@ def test_the_working_day_before_each_agreed_number_is_texted_once(
     assert "Arrive by 09:00" in guardian and "Phone on the day: 01234 567890." in guardian
     assert "/joining/" in guardian and "[[link:" not in guardian  # the working link, made at send time
     assert "a reminder that your work experience" in texts["+447700900456"]
+    assert all(len(body) <= SMS_MAX_LENGTH for body in texts.values())  # three text parts at most
     # Stored with a marker, never the working link; sent once however often the job runs.
     assert all("[[link:joining:" in t.body for t in OutboundSms.objects.all())
     assert _daily(date(2027, 7, 9), capture, hour=15)["texts"] == 0

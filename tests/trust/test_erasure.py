@@ -24,7 +24,7 @@ from surveys.selectors import invitation_by_short_code
 from surveys.services import invitation_short_code
 from tests import factories as f
 from tests.certificates.factories import StudentLinkFactory
-from tests.communications.factories import AudienceMessageFactory, MessageRecipientFactory
+from tests.communications.factories import AudienceMessageFactory, MessageRecipientFactory, TextConsentFactory
 from tests.events.factories import InvitationFactory as EventInvitationFactory
 from tests.schools.conftest import allocation_a, open_programme, today  # noqa: F401 - fixtures
 from tests.schools.factories import ConsentLinkFactory
@@ -86,6 +86,7 @@ def student(force_a, settings, tmp_path):
         address="m.quade@family.invalid",
         values={"recipient_name": "Marguerite Quade", "student_first_name": "Ottoline"},
     )
+    TextConsentFactory(placement=placement, phone="+447700900123")
     email_queue(
         kind="place_confirmed",
         to="teacher@school.invalid",

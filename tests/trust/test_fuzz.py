@@ -320,7 +320,6 @@ PAGES_WITHOUT_FORMS = {
     "communications:joining_preview",  # the emails as they will look, and links
     "audience:list",  # messages sent, with their delivery
     "audience:detail",
-    "joining:page",  # the family's read-only page
     "joining:calendar",
     "events:list",  # the force's events, as links
     "events:door_list",  # a PDF
