@@ -25,7 +25,6 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.audit import audit_action
-from core.links import MARKER
 from core.models import OutboundEmail
 from core.services import email_queue
 from placements.models import Force, Programme
@@ -159,7 +158,7 @@ def placeholders_check(text: str, audience: Audience) -> str | None:
 
 def _no_markers(text: str) -> str:
     """Typed text can never carry a working link: a link marker in it is broken up before anything else."""
-    return MARKER.sub(lambda m: m.group(0).replace("[[", "[ [", 1), text or "")
+    return (text or "").replace("[[link:", "[ [link:")
 
 
 def fill(text: str, values: dict[str, str]) -> str:

@@ -410,7 +410,8 @@ def staff_tell(*, programme: Programme, actor: AbstractBaseUser | None) -> dict[
             "so there is nobody to tell. Give the syndicates their leads, or the departments a contact, first.",
             status=409,
         )
-    audit_action(actor=actor, action="Leads and departments told", instance=programme, **counts)
+    if any(counts.values()):  # telling nobody anything new is not an action worth a line in the trail
+        audit_action(actor=actor, action="Leads and departments told", instance=programme, **counts)
     return counts
 
 

@@ -36,7 +36,7 @@ class PartnerInvitationAdmin(ScopedAdmin):
     """Coordinators send these from the partner's page; the admin shows them (the token is never stored)."""
 
     list_display = ["email", "person", "created_at", "expires_at", "accepted_at"]
-    list_select_related = ["person"]
+    list_select_related = ["person__organisation"]
     raw_id_fields = ["person", "invited_by"]
     readonly_fields = ["token_hash"]
 

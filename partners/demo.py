@@ -26,12 +26,26 @@ ORGANISATIONS = [
     (
         "Northshire County Council",
         Organisation.Kind.COUNCIL,
-        [("Helen Price", "Work experience coordinator", "helen.price@northshire-council.invalid", "01632 960100")],
+        [
+            (
+                "Marian Thistlewood",
+                "Work experience coordinator",
+                "marian.thistlewood@northshire-council.invalid",
+                "01632 960100",
+            )
+        ],
     ),
     (
         "Northshire University",
         Organisation.Kind.UNIVERSITY,
-        [("Owen Reid", "Estates and venues manager", "owen.reid@northshire-uni.invalid", "01632 960200")],
+        [
+            (
+                "Gareth Penhaligon",
+                "Estates and venues manager",
+                "gareth.penhaligon@northshire-uni.invalid",
+                "01632 960200",
+            )
+        ],
     ),
     (
         "Northshire Youth Forum",
@@ -41,7 +55,7 @@ ORGANISATIONS = [
     (
         "Northshire Victim Support",
         Organisation.Kind.COMMUNITY,
-        [("Femi Adeyemi", "Volunteer coordinator", "femi.adeyemi@victimsupport.invalid", "")],
+        [("Folake Durojaiye", "Volunteer coordinator", "folake.durojaiye@victimsupport.invalid", "")],
     ),
     (
         "Northshire Community Foundation",
@@ -52,10 +66,10 @@ ORGANISATIONS = [
 
 ROLES = [
     # organisation, role, contact
-    ("Northshire County Council", ProgrammePartner.Role.SCHOOL_SELECTION, "Helen Price"),
-    ("Northshire University", ProgrammePartner.Role.VENUE, "Owen Reid"),
+    ("Northshire County Council", ProgrammePartner.Role.SCHOOL_SELECTION, "Marian Thistlewood"),
+    ("Northshire University", ProgrammePartner.Role.VENUE, "Gareth Penhaligon"),
     ("Northshire Youth Forum", ProgrammePartner.Role.COMMUNITY, "Kerry Doyle"),
-    ("Northshire Victim Support", ProgrammePartner.Role.COMMUNITY, "Femi Adeyemi"),
+    ("Northshire Victim Support", ProgrammePartner.Role.COMMUNITY, "Folake Durojaiye"),
     ("Northshire Community Foundation", ProgrammePartner.Role.SPONSOR, "Linda Marsh"),
 ]
 
@@ -83,12 +97,12 @@ def seed(*, force, story):
                 organisation=organisation, name=person_name, defaults={"role": role, "email": email, "phone": phone}
             )
             people[person_name] = person
-    council = people["Helen Price"]
+    council = people["Marian Thistlewood"]
     if council.user_id is None:
         user = _user(
             "partner.council",
-            first_name="Helen",
-            last_name="Price",
+            first_name="Marian",
+            last_name="Thistlewood",
             email=council.email,
             password=_password(),
         )
@@ -114,7 +128,7 @@ def seed(*, force, story):
                 programme=university,
                 organisation=organisations["Northshire University"],
                 role=role,
-                defaults={"contact": people["Owen Reid"]},
+                defaults={"contact": people["Gareth Penhaligon"]},
             )
 
     if running is not None and coordinator is not None:
@@ -137,8 +151,8 @@ def _seed_action_log(running, intake, coordinator, people, story, today):
         title="Launch meeting",
         defaults={
             "held_on": launch_day,
-            "attendees": "Sam Okoro (Prevention First), Helen Price (Northshire County Council), "
-            "Owen Reid (Northshire University), Kerry Doyle (Northshire Youth Forum), "
+            "attendees": "Sam Okoro (Prevention First), Marian Thistlewood (Northshire County Council), "
+            "Gareth Penhaligon (Northshire University), Kerry Doyle (Northshire Youth Forum), "
             "Linda Marsh (Northshire Community Foundation)",
             "notes": "Agreed the week's dates and the four syndicates of four.\n"
             "The council will lead school selection, balancing location, background and the dates; places "
@@ -150,12 +164,18 @@ def _seed_action_log(running, intake, coordinator, people, story, today):
     )
     rows = [
         # title, kind, owner, due, state
-        ("Confirm the schools taking part", Action.Kind.ACTION, people["Helen Price"], launch_day + 2 * WEEK, "done"),
+        (
+            "Confirm the schools taking part",
+            Action.Kind.ACTION,
+            people["Marian Thistlewood"],
+            launch_day + 2 * WEEK,
+            "done",
+        ),
         ("Book the coaches for the week", Action.Kind.ACTION, coordinator, story.running.start - 3 * WEEK, "done"),
         (
             "Send the university's building risk assessment for the training flats",
             Action.Kind.ACTION,
-            people["Owen Reid"],
+            people["Gareth Penhaligon"],
             today - timedelta(days=5),
             "open",
         ),
@@ -171,7 +191,7 @@ def _seed_action_log(running, intake, coordinator, people, story, today):
             title="Planning meeting for the summer week",
             defaults={
                 "held_on": today - 2 * WEEK,
-                "attendees": "Sam Okoro, Helen Price, Linda Marsh",
+                "attendees": "Sam Okoro, Marian Thistlewood, Linda Marsh",
                 "notes": "Nominations are open. The council is checking the schools' dates.",
             },
         )
@@ -180,7 +200,7 @@ def _seed_action_log(running, intake, coordinator, people, story, today):
             launch,
             "Tell schools the nomination deadline again",
             Action.Kind.ACTION,
-            people["Helen Price"],
+            people["Marian Thistlewood"],
             today + 2 * WEEK,
             "open",
         )

@@ -75,7 +75,7 @@ def test_the_signed_out_page_sends_someone_still_signed_in_to_their_start_page(c
     assert response.status_code == 302 and response["Location"] == reverse("accounts:home")
 
 
-def test_the_favicon_is_served_and_linked(client):
+def test_the_favicon_is_served_and_linked(client, db):  # the sign-in page asks which forces offer force accounts
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200
     assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file

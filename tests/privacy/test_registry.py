@@ -73,6 +73,7 @@ NOT_ABOUT_A_STUDENT = {
     "certificates.certificatetemplate": "a force's certificate wording",
     "partners.programmepartner": "a note on a partner organisation's role on a programme",
     "partners.riskassessmentoverride": "why an activity may be timetabled without a risk assessment",
+    "events.event": "where a force's event is held: a venue's address",
 }
 
 

@@ -92,6 +92,10 @@ ARGS = {
     "surveys:": {"pk": "survey", "fmt": "=csv", "step": "=1", "token": "t:survey"},
     "verify:": {"code": "verification_code"},
     "reports:": {"pk": "programme"},
+    "reports:trends_export": {"fmt": "=csv"},
+    "reports:share_link_revoke": {"pk": "share_link"},
+    # A working link to the demo week's practice report (expired and stopped links: tests/reports/test_sharing.py).
+    "reports:shared": {"token": "t:share"},
     "partners:": {
         "pk": "partners_programme",
         "person_pk": "partner_person",
@@ -104,6 +108,7 @@ ARGS = {
     },
     "partners:organisation_edit": {"pk": "organisation"},
     "partners:person_create": {"pk": "organisation"},
+    "sso:": {"slug": "=northshire"},  # force A of the demo, which has no sign-in with force accounts set up
 }
 
 

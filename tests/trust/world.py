@@ -194,7 +194,7 @@ def _partners(force, coordinator):
     action = Action.objects.filter(programme=link.programme, owner_partner__organisation=council).order_by("pk").first()
     meeting = link.programme.partner_meetings.order_by("pk").first()
     document = Document.objects.get(force=force, organisation=council)
-    editable = PartnerPerson.objects.get(organisation__force=force, name="Owen Reid")
+    editable = PartnerPerson.objects.get(organisation__force=force, name="Gareth Penhaligon")
     invitee = PartnerPerson.objects.get(organisation__force=force, name="Kerry Doyle")
     _, token = partner_invitation_create(person=invitee, actor=coordinator)
     return {
