@@ -31,7 +31,9 @@ def _question_codes():
     return re.compile(r"\b(" + "|".join(re.escape(code) for code in sorted(codes) if "_" in code) + r")\b")
 
 
-FILES = re.compile(r"(\.pdf|\.csv|\.xlsx|\.docx|\.zip|\.json|\.ics|/favicon\.ico|\.png)$|/(download|qr-sheet)|/documents/\d+/file/$")
+FILES = re.compile(
+    r"(\.pdf|\.csv|\.xlsx|\.docx|\.zip|\.json|\.ics|/favicon\.ico|\.png)$|/(download|qr-sheet)|/documents/\d+/file/$"
+)
 WIDTHS = [(1280, 900), (390, 844)]
 
 
