@@ -11,7 +11,7 @@ PIP_VERSION := 26.3
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev migrate serve worker beat lint format clean
+.PHONY: run test install install-dev migrate serve worker beat lint format clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Refresh locale/cy/LC_MESSAGES/django.po from the code and templates, then compile the .mo (committed).
+# Extraction needs GNU gettext's xgettext (installed here if missing); compiling is pure Python (polib).
+messages: install-dev
+	@command -v xgettext >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; } \
+		|| { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
+	$(BIN)/python manage.py makemessages -l cy --no-location --ignore=.venv --ignore=tests --ignore=bench \
+		--ignore=staticfiles --ignore=test-artifacts --ignore=demo-emails
+	$(BIN)/python manage.py compile_translations
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainForm, PlainModelForm
+from core.languages import WELSH
 
 from .models import CertificateTemplate
 from .rendering import PLACEHOLDER
@@ -8,6 +10,14 @@ from .services import normalise_code
 
 PLACEHOLDERS = ("student_name", "programme_title", "start_date", "end_date", "hours_attended", "force_name")
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+# A first Welsh draft for a Welsh force's new design (awaiting review by a Welsh speaker, see README).
+WELSH_SUGGESTION = {
+    "title_cy": "Tystysgrif Profiad Gwaith",
+    "wording_cy": "am gymryd rhan yn {programme_title} gyda {force_name} o {start_date} i {end_date}, gan gwblhau "
+    "{hours_attended} awr o senarios ac arddangosiadau ochr yn ochr â swyddogion a staff.",
+}
 
 
 class CertificateTemplateForm(PlainModelForm):
@@ -18,6 +28,8 @@ class CertificateTemplateForm(PlainModelForm):
             "programme_kind",
             "title",
             "wording",
+            "title_cy",
+            "wording_cy",
             "signatory_name",
             "signatory_rank",
             "logo",
@@ -27,6 +39,8 @@ class CertificateTemplateForm(PlainModelForm):
         ]
         widgets = {
             "wording": forms.Textarea(attrs={"rows": 4}),
+            "wording_cy": forms.Textarea(attrs={"rows": 4, "lang": "cy"}),
+            "title_cy": forms.TextInput(attrs={"lang": "cy"}),
             "primary_colour": forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
             "accent_colour": forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
         }
@@ -38,8 +52,26 @@ class CertificateTemplateForm(PlainModelForm):
             "signature": "PNG (transparent background is best) or JPEG, up to 2 MB.",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        force = getattr(self.instance, "force", None) if self.instance.force_id else None
+        if self.instance.pk is None and force is not None and force.default_language == WELSH:
+            for name, text in WELSH_SUGGESTION.items():
+                self.initial.setdefault(name, text)
+
     def clean_wording(self):
         wording = self.cleaned_data["wording"]
+        unknown = sorted({name for name in PLACEHOLDER.findall(wording) if name not in PLACEHOLDERS})
+        if unknown:
+            raise forms.ValidationError(
+                "Unknown placeholder: %(names)s.", params={"names": ", ".join("{" + n + "}" for n in unknown)}
+            )
+        if len(wording) > 600:
+            raise forms.ValidationError("Keep the wording under 600 characters so it fits on the certificate.")
+        return wording
+
+    def clean_wording_cy(self):
+        wording = self.cleaned_data["wording_cy"]
         unknown = sorted({name for name in PLACEHOLDER.findall(wording) if name not in PLACEHOLDERS})
         if unknown:
             raise forms.ValidationError(
@@ -111,13 +143,15 @@ class ReissueForm(PlainForm):
 
 class VerifyForm(PlainForm):
     code = forms.CharField(
-        label="Verification code", max_length=40, help_text="As printed on the certificate, e.g. ABCD-EFGH-JKLM-NPQR."
+        label=_("Verification code"),
+        max_length=40,
+        help_text=_("As printed on the certificate, e.g. ABCD-EFGH-JKLM-NPQR."),
     )
 
     def clean_code(self):
         code = normalise_code(self.cleaned_data["code"])
         if len(code) < 8:
-            raise forms.ValidationError("Enter the code as printed on the certificate.")
+            raise forms.ValidationError(_("Enter the code as printed on the certificate."))
         return code
 
 

@@ -20,6 +20,13 @@ class CertificateTemplate(models.Model):
         help_text="Placeholders: {student_name}, {programme_title}, {start_date}, {end_date}, "
         "{hours_attended}, {force_name}."
     )
+    # Welsh forces issue bilingual certificates: Welsh first, English beside it (Welsh Language Standards).
+    title_cy = models.CharField("title in Welsh", max_length=200, blank=True)
+    wording_cy = models.TextField(
+        "wording in Welsh",
+        blank=True,
+        help_text="With Welsh wording the certificate is printed in Welsh and English; leave empty for English only.",
+    )
     signatory_name = models.CharField(max_length=120)
     signatory_rank = models.CharField(max_length=120, blank=True)
     logo = models.ImageField(upload_to="certificate-images/", blank=True)

@@ -24,11 +24,15 @@ import pikepdf
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+from core.languages import ENGLISH, WELSH
 
 # WeasyPrint logs every layout step at INFO: a line per page of a 500-page cohort in the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -49,6 +53,8 @@ class TemplateDesign:
     title: str
     wording: str
     signatory_name: str
+    title_cy: str = ""
+    wording_cy: str = ""
     signatory_rank: str = ""
     primary_colour: str = "#1d3557"
     accent_colour: str = "#457b9d"
@@ -60,6 +66,8 @@ class TemplateDesign:
         return cls(
             title=template.title,
             wording=template.wording,
+            title_cy=template.title_cy,
+            wording_cy=template.wording_cy,
             signatory_name=template.signatory_name,
             signatory_rank=template.signatory_rank,
             primary_colour=template.primary_colour,
@@ -92,19 +100,21 @@ def format_code(code):
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def _long_date(day):
-    return f"{day.day}\u00a0{day:%B}\u00a0{day.year}"  # no-break spaces: a date never splits across lines
+def _long_date(day, language=ENGLISH):
+    with translation.override(language):
+        month = date_format(day, "F")  # the month's name in the certificate's language, not the worker's
+    return f"{day.day}\u00a0{month}\u00a0{day.year}"  # no-break spaces: a date never splits across lines
 
 
-def fill_wording(wording, content):
+def fill_wording(wording, content, language=ENGLISH):
     """The template's wording with placeholders filled; every part HTML-escaped (no str.format, which
     would let a template reach attributes such as {student_name.__class__})."""
     hours = content.hours_attended
     values = {
         "student_name": content.student_name,
         "programme_title": content.programme_title,
-        "start_date": _long_date(content.start_date),
-        "end_date": _long_date(content.end_date),
+        "start_date": _long_date(content.start_date, language),
+        "end_date": _long_date(content.end_date, language),
         "hours_attended": f"{hours:.1f}".removesuffix(".0"),
         "force_name": content.force_name,
     }
@@ -180,6 +190,9 @@ def certificate_html(design, contents, *, layer="full", names_offset=""):
         {
             "content": content,
             "wording": fill_wording(design.wording, content) if layer != "background" else "",
+            "wording_cy": fill_wording(design.wording_cy, content, WELSH)
+            if layer != "background" and design.wording_cy
+            else "",
             "code": format_code(content.verification_code),
             "qr": qr_data_uri(content.verify_url) if layer == "full" else "",
         }
@@ -191,6 +204,7 @@ def certificate_html(design, contents, *, layer="full", names_offset=""):
             "layer": layer,
             "names_offset": names_offset,
             "design": design,
+            "bilingual": bool(design.wording_cy),
             "pages": pages,
             "logo_uri": _image_uri(design.logo_path),
             "signature_uri": _image_uri(design.signature_path),

@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.access import coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user, scope_for
+from core.languages import language_for_student, language_remember
 from core.tokens import token_guard, token_rejected
 from placements.models import Programme
 
@@ -341,6 +342,7 @@ def student_open(request, token):
         return render(request, "certificates/student_link_invalid.html", status=404)
     request.session[STUDENT_SESSION_KEY] = link.placement_id
     request.session.cycle_key()
+    language_remember(request, language_for_student(link.placement.nomination))
     return redirect("certificates:student_certificate")
 
 

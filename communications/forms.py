@@ -2,14 +2,17 @@ from datetime import date, datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainForm, PlainModelForm
 
-from .models import JoiningInstructions
+from .models import WELSH_FIELDS, JoiningInstructions
 
 TEXT = {"rows": 5, "class": "form-control"}
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+# Optional: families who read Welsh see these words instead, where they are written.
+WELSH_INPUTS = [f"{name}_cy" for name in WELSH_FIELDS]
 
 
 class JoiningInstructionsForm(PlainModelForm):
@@ -50,6 +53,7 @@ class JoiningInstructionsForm(PlainModelForm):
             "contact_phone",
             "photo_rules",
             "ceremony_venue",
+            *WELSH_INPUTS,
         ]
         widgets = {
             "venue_address": forms.Textarea(attrs={"rows": 3}),
@@ -62,6 +66,13 @@ class JoiningInstructionsForm(PlainModelForm):
             "day_starts": TIME,
             "day_ends": TIME,
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            **{
+                name: forms.Textarea(attrs={**TEXT, "lang": "cy"})
+                for name in WELSH_INPUTS
+                if name not in ("venue_name_cy", "ceremony_venue_cy")
+            },
+            "venue_name_cy": forms.TextInput(attrs={"lang": "cy"}),
+            "ceremony_venue_cy": forms.TextInput(attrs={"lang": "cy"}),
         }
         labels = {"venue_name": "Building or meeting point"}
         help_texts = {
@@ -133,18 +144,18 @@ class TextConsentForm(PlainForm):
     """A family's mobile number for the reminder the working day before, and their agreement."""
 
     who = forms.ChoiceField(
-        label="Whose number is it?",
+        label=_("Whose number is it?"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whose number this is."},
+        error_messages={"required": _("Choose whose number this is.")},
     )
     phone = forms.CharField(
-        label="Mobile number",
+        label=_("Mobile number"),
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        error_messages={"required": "Enter the mobile number to text."},
+        error_messages={"required": _("Enter the mobile number to text.")},
     )
     agree = forms.BooleanField(
-        error_messages={"required": "Tick the box to agree to the texts, or leave this part of the page."},
+        error_messages={"required": _("Tick the box to agree to the texts, or leave this part of the page.")},
     )
 
     def __init__(self, *args, choices, wording, **kwargs):
@@ -161,6 +172,6 @@ class TextConsentForm(PlainForm):
         number = phone_normalise(self.cleaned_data["phone"])
         if number is None:
             raise forms.ValidationError(
-                "Enter a UK mobile number, like 07700 900123, or one starting with + and the country code."
+                _("Enter a UK mobile number, like 07700 900123, or one starting with + and the country code.")
             )
         return number

@@ -22,12 +22,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_action
+from core.languages import ENGLISH, language_for, language_for_student
 from core.models import OutboundEmail
 from core.services import email_queue
 from placements.models import Force, Programme
+from schools.models import Nomination
 
 from .audiences import Audience, Person, Reach, audience_reach, programme_dates
 from .models import AudienceMessage, MessageRecipient, MessageTemplate
@@ -304,6 +306,21 @@ def audience_message_send(
     return message
 
 
+def _recipient_language(recipient: MessageRecipient, force: Force) -> str:
+    """A family's own language (the nomination's preference, else the force's), a school's the force's usual
+    one; police staff read English, like their own pages."""
+    if recipient.kind in (MessageRecipient.Kind.GUARDIAN, MessageRecipient.Kind.ADULT_STUDENT):
+        nomination = (
+            Nomination.objects.select_related("programme__force").filter(pk=recipient.nomination_id).first()
+            if recipient.nomination_id
+            else None
+        )
+        return language_for_student(nomination) if nomination is not None else language_for(force=force)
+    if recipient.kind == MessageRecipient.Kind.SCHOOL:
+        return language_for(force=force)
+    return ENGLISH
+
+
 def _queue_one(recipient_id: int, message: AudienceMessage) -> bool:
     """Queue one recipient's email and record it on their row, in one transaction; False if already done."""
     with transaction.atomic():
@@ -319,15 +336,17 @@ def _queue_one(recipient_id: int, message: AudienceMessage) -> bool:
             subject=message.subject, body=message.body, values=values, force=message.force, programme=message.programme
         )
         student = recipient.kind in (MessageRecipient.Kind.GUARDIAN, MessageRecipient.Kind.ADULT_STUDENT)
-        email = email_queue(
-            kind="audience_message",
-            to=recipient.address,
-            context=context,
-            dedupe_key=recipient.dedupe_key,
-            force=message.force,
-            about=[recipient.nomination_id] if recipient.nomination_id else (),
-            to_student=student,
-        )
+        # The coordinator's words stay as written; the email's own wording around them is in the reader's language.
+        with translation.override(_recipient_language(recipient, message.force)):
+            email = email_queue(
+                kind="audience_message",
+                to=recipient.address,
+                context=context,
+                dedupe_key=recipient.dedupe_key,
+                force=message.force,
+                about=[recipient.nomination_id] if recipient.nomination_id else (),
+                to_student=student,
+            )
         recipient.email = email
         recipient.save(update_fields=["email"])
         return True

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, gettext_lazy as _
 
 from core.links import new_token_salt
 
@@ -20,6 +21,21 @@ JOINING_FIELDS = (
     "photo_rules",
     "ceremony_starts_at",
     "ceremony_ends_at",
+    "ceremony_venue",
+    *(f"{name}_cy" for name in ("venue_name", "other_venues", "what_to_wear", "what_to_bring", "food", "ill_or_late")),
+    "photo_rules_cy",
+    "ceremony_venue_cy",
+)
+
+# The texts a coordinator may also write in Welsh; a Welsh reader sees the English where one is left empty.
+WELSH_FIELDS = (
+    "venue_name",
+    "other_venues",
+    "what_to_wear",
+    "what_to_bring",
+    "food",
+    "ill_or_late",
+    "photo_rules",
     "ceremony_venue",
 )
 
@@ -52,6 +68,14 @@ class JoiningInstructions(models.Model):
     ceremony_starts_at = models.DateTimeField("awards ceremony starts", null=True, blank=True)
     ceremony_ends_at = models.DateTimeField("awards ceremony ends", null=True, blank=True)
     ceremony_venue = models.CharField("awards ceremony venue", max_length=200, blank=True)
+    venue_name_cy = models.CharField("where to come, in Welsh", max_length=200, blank=True)
+    other_venues_cy = models.TextField("other places, in Welsh", blank=True)
+    what_to_wear_cy = models.TextField("what to wear, in Welsh", blank=True)
+    what_to_bring_cy = models.TextField("what to bring, in Welsh", blank=True)
+    food_cy = models.TextField("food and dietary needs, in Welsh", blank=True)
+    ill_or_late_cy = models.TextField("if the student is ill or late, in Welsh", blank=True)
+    photo_rules_cy = models.TextField("photographs, in Welsh", blank=True)
+    ceremony_venue_cy = models.CharField("awards ceremony venue, in Welsh", max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -77,6 +101,12 @@ class JoiningInstructions(models.Model):
 
     def __str__(self):
         return f"Joining instructions for {self.programme}"
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """The coordinator's texts in the reader's language (Welsh when active and written, else English)."""
+        welsh = (get_language() or "").startswith("cy")
+        return {name: (getattr(self, f"{name}_cy") if welsh else "") or getattr(self, name) for name in WELSH_FIELDS}
 
     @property
     def has_ceremony(self):
@@ -186,10 +216,11 @@ class TextConsent(models.Model):
     """
 
     class Who(models.TextChoices):
-        GUARDIAN = "guardian", "Parent or guardian"
-        STUDENT = "student", "Student"
+        GUARDIAN = "guardian", _("Parent or guardian")
+        STUDENT = "student", _("Student")
 
-    WORDING = (
+    # Shown in the reader's language; the words as shown are what is stored with the agreement.
+    WORDING = _(
         "Text a reminder to this mobile number the working day before the week starts. "
         "The texts can be stopped at any time on this page."
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from events.calendars import event_location
 from events.selectors import programme_ceremony
@@ -135,7 +136,8 @@ def ceremony_context(programme: Programme, instructions: JoiningInstructions | N
         starts, ends, venue = (
             instructions.ceremony_starts_at,
             instructions.ceremony_ends_at,
-            instructions.ceremony_venue,
+            # The venue in the reader's language, chosen when the page or email is rendered.
+            lazy(lambda: instructions.shown["ceremony_venue"], str)(),
         )
     else:
         return {"ceremony_starts_at": None, "ceremony_ends_at": None, "ceremony_venue": ""}

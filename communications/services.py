@@ -11,11 +11,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.attachments import Attachment
 from core.audit import audit_action
 from core.errors import DomainError
+from core.languages import WELSH, language_for, language_for_student
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.models import OutboundSms
 from core.services import email_queue, sms_queue
@@ -78,6 +80,46 @@ def joining_defaults(programme: Programme) -> dict[str, Any]:
             f"{force} may take photographs during the week only of students whose consent includes photographs. "
             "Please do not take photographs or video yourself inside police buildings or of police vehicles, "
             "equipment or officers, and do not post about the scenarios while the week is running."
+        ),
+        **(welsh_defaults(force) if programme.force.default_language == WELSH else {}),
+    }
+
+
+def welsh_defaults(force: str) -> dict[str, str]:
+    """The same first draft in Welsh, for a force whose public read Welsh first.
+
+    Drafted, awaiting review by a Welsh speaker (README, "Welsh"); the coordinator corrects it like the English.
+    """
+    return {
+        "venue_name_cy": f"{force}, pencadlys, y brif dderbynfa",
+        "other_venues_cy": (
+            "Mae rhai sesiynau'n digwydd mewn safleoedd eraill yr heddlu. Mae arweinydd y syndicet yn mynd â'r "
+            "myfyrwyr yno ac yn ôl yng ngherbydau'r heddlu; does dim angen i deuluoedd drefnu dim."
+        ),
+        "what_to_wear_cy": (
+            "Dillad taclus, cyfforddus y gallwch symud ynddynt (does dim angen gwisg ysgol), ac esgidiau fflat â "
+            "bysedd caeedig: mae rhai senarios yn yr awyr agored neu ar dir garw. Dewch â chot dal dŵr beth bynnag "
+            "yw rhagolygon y tywydd."
+        ),
+        "what_to_bring_cy": (
+            "Bag gyda photel ddŵr, beiro a llyfr nodiadau, unrhyw feddyginiaeth sydd ei hangen arnoch yn ystod y "
+            "dydd (anadlydd, pen adrenalin), a dogfen adnabod gyda'ch enw arni, fel cerdyn adnabod ysgol."
+        ),
+        "food_cy": (
+            "Mae cinio a diodydd yn cael eu darparu bob dydd. Os oes gennych alergedd bwyd neu angen deietegol "
+            "(llysieuol, halal, kosher, heb glwten …), dylai eich ysgol neu'ch teulu ddweud wrthym o leiaf wythnos "
+            "ymlaen llaw fel y gall y tîm arlwyo gynllunio ar ei gyfer. Mae croeso i chi ddod â'ch cinio eich hun."
+        ),
+        "ill_or_late_cy": (
+            "Os ydych chi'n sâl ac yn methu dod, neu os byddwch chi'n hwyr, ffoniwch y rhif isod cyn dechrau'r "
+            "diwrnod. Os byddwch chi'n teimlo'n sâl yn ystod y dydd, bydd arweinydd eich syndicet yn gofalu "
+            "amdanoch ac yn ffonio eich rhiant neu warcheidwad (neu eich cyswllt mewn argyfwng). Dim ond i riant "
+            "neu warcheidwad, neu rywun maen nhw wedi'i enwi i ni, y caiff myfyrwyr dan 16 oed eu rhyddhau."
+        ),
+        "photo_rules_cy": (
+            f"Dim ond lluniau o fyfyrwyr y mae eu caniatâd yn cynnwys lluniau y caiff {force} eu tynnu yn ystod yr "
+            "wythnos. Peidiwch â thynnu lluniau na fideo eich hun y tu mewn i adeiladau'r heddlu nac o gerbydau, "
+            "offer neu swyddogion yr heddlu, a pheidiwch â phostio am y senarios tra bo'r wythnos yn mynd rhagddi."
         ),
     }
 
@@ -206,6 +248,20 @@ def _queue(kind: str, recipient: selectors.Recipient, *, instructions: JoiningIn
         "link": link_marker("joining", link.pk),
     }
     before = _outbox_has(f"{key}:{recipient.email}")
+    with translation.override(_recipient_language(recipient)):
+        _queue_email(kind, recipient, placement, context, key)
+    return not before
+
+
+def _recipient_language(recipient: selectors.Recipient) -> str:
+    """The family reads it in their language; the school in the force's usual one."""
+    placement = recipient.placement
+    if recipient.is_school:
+        return language_for(force=placement.programme.force)
+    return language_for_student(placement.nomination)
+
+
+def _queue_email(kind, recipient, placement, context, key):
     email_queue(
         kind=kind,
         to=recipient.email,
@@ -216,7 +272,6 @@ def _queue(kind: str, recipient: selectors.Recipient, *, instructions: JoiningIn
         to_student=recipient.kind != selectors.Recipient.SCHOOL,
         attachments=[("joining-calendar", placement.pk)],
     )
-    return not before
 
 
 def _outbox_has(dedupe_key: str) -> bool:
@@ -466,16 +521,17 @@ def _tell_families(
             "link": link_marker("joining", joining_link_for(placement).pk),
             "changes": changes,
         }
-        email_queue(
-            kind="week_changed",
-            to=recipient.email,
-            context=context,
-            dedupe_key=dedupe,
-            force=programme.force,
-            about=[placement.nomination],
-            to_student=not recipient.is_school,
-            attachments=[("joining-calendar", placement.pk)],
-        )
+        with translation.override(_recipient_language(recipient)):
+            email_queue(
+                kind="week_changed",
+                to=recipient.email,
+                context=context,
+                dedupe_key=dedupe,
+                force=programme.force,
+                about=[placement.nomination],
+                to_student=not recipient.is_school,
+                attachments=[("joining-calendar", placement.pk)],
+            )
         told += 1
     return told
 
@@ -665,13 +721,15 @@ def text_consent_give(*, placement: Placement, who: str, phone: str) -> TextCons
     number = phone_normalise(phone)
     if number is None:
         raise CommunicationsError(
-            "Enter a UK mobile number, like 07700 900123, or one starting with + and the country code.", field="phone"
+            _("Enter a UK mobile number, like 07700 900123, or one starting with + and the country code."),
+            field="phone",
         )
     if who not in TextConsent.Who.values:
-        raise CommunicationsError("Choose whose number this is.", field="who")
+        raise CommunicationsError(_("Choose whose number this is."), field="who")
     if who == TextConsent.Who.STUDENT and placement.nomination.age_on(placement.programme.start_date) < MIN_TEXT_AGE:
         raise CommunicationsError(
-            f"Reminders go to a student's own phone only from age {MIN_TEXT_AGE}: give your own number instead.",
+            _("Reminders go to a student's own phone only from age %(age)s: give your own number instead.")
+            % {"age": MIN_TEXT_AGE},
             field="who",
         )
     with transaction.atomic():
@@ -681,7 +739,7 @@ def text_consent_give(*, placement: Placement, who: str, phone: str) -> TextCons
         )
         current.update(withdrawn_at=now)
         consent = TextConsent.objects.create(
-            placement=placement, who=who, phone=number, wording=TextConsent.WORDING, given_at=now
+            placement=placement, who=who, phone=number, wording=str(TextConsent.WORDING), given_at=now
         )
         audit_action(actor=None, action="Text reminders agreed", instance=placement, who=who)
     return consent
@@ -696,7 +754,7 @@ def text_consent_withdraw(*, placement: Placement, pk: int) -> None:
             .first()
         )
         if consent is None:
-            raise CommunicationsError("Those text reminders have already been stopped.", status=404)
+            raise CommunicationsError(_("Those text reminders have already been stopped."), status=404)
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
         audit_action(actor=None, action="Text reminders stopped", instance=placement, who=consent.who)
@@ -709,27 +767,34 @@ def _text_reminders(programme: Programme, instructions: JoiningInstructions) -> 
         placement__status=Placement.Status.CONFIRMED,
         placement__nomination__erasure__isnull=True,
         withdrawn_at__isnull=True,
-    ).select_related("placement__nomination__programme")
+    ).select_related("placement__nomination__programme__force")
     queued = 0
     for consent in consents:
         placement = consent.placement
         key = f"joining-reminder-sms:{placement.pk}:{consent.phone}"
         if OutboundSms.objects.filter(dedupe_key=key).exists():
             continue
-        sms_queue(
-            kind="joining_reminder",
-            to=consent.phone,
-            context={
-                "force": programme.force,
-                "programme": programme,
-                "instructions": instructions,
-                "nomination": placement.nomination,
-                "to_student": consent.who == TextConsent.Who.STUDENT or placement.nomination.is_adult,
-                "link": link_marker("joining", joining_link_for(placement).pk),
-            },
-            dedupe_key=key,
-            force=programme.force,
-            about=[placement.nomination],
-        )
+        with translation.override(language_for_student(placement.nomination)):
+            _text_reminder_queue(consent, programme, instructions, key)
         queued += 1
     return queued
+
+
+def _text_reminder_queue(consent, programme, instructions, key):
+    """Queue one reminder text, worded in the active language (the family's)."""
+    placement = consent.placement
+    sms_queue(
+        kind="joining_reminder",
+        to=consent.phone,
+        context={
+            "force": programme.force,
+            "programme": programme,
+            "instructions": instructions,
+            "nomination": placement.nomination,
+            "to_student": consent.who == TextConsent.Who.STUDENT or placement.nomination.is_adult,
+            "link": link_marker("joining", joining_link_for(placement).pk),
+        },
+        dedupe_key=key,
+        force=programme.force,
+        about=[placement.nomination],
+    )

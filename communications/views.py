@@ -12,9 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from accounts.access import coordinator_required, get_for_coordinator
 from accounts.scoping import get_for_user
+from core.languages import language_for_student, language_remember
 from core.services import email_render
 from core.tokens import token_guard, token_rejected
 from events.selectors import programme_ceremony
@@ -290,6 +292,7 @@ def joining_open(request, token):
         return _problem(request, error, title="This link does not work")
     request.session.cycle_key()
     request.session[SESSION_KEY] = link.pk
+    language_remember(request, language_for_student(link.placement.nomination))
     return redirect("joining:page")
 
 
@@ -331,10 +334,10 @@ def joining_page(request):
 def _text_choices(placement: Placement) -> list[tuple[str, str]]:
     nomination = placement.nomination
     if nomination.is_adult:
-        return [(TextConsent.Who.STUDENT, "Mine")]
-    choices = [(TextConsent.Who.GUARDIAN, "Mine (the parent or guardian)")]
+        return [(TextConsent.Who.STUDENT, _("Mine"))]
+    choices = [(TextConsent.Who.GUARDIAN, _("Mine (the parent or guardian)"))]
     if nomination.age_on(placement.programme.start_date) >= services.MIN_TEXT_AGE:
-        choices.append((TextConsent.Who.STUDENT, f"{nomination.first_name}'s own phone"))
+        choices.append((TextConsent.Who.STUDENT, _("%(name)s's own phone") % {"name": nomination.first_name}))
     return choices
 
 
@@ -365,10 +368,10 @@ def joining_texts(request):
         except CommunicationsError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Text reminders stopped: that number will not be texted.")
+            messages.success(request, _("Text reminders stopped: that number will not be texted."))
         return redirect("joining:page")
     if timezone.localdate() >= placement.programme.start_date:
-        messages.error(request, "The week has begun, so there is no reminder left to text.")
+        messages.error(request, _("The week has begun, so there is no reminder left to text."))
         return redirect("joining:page")
     form = TextConsentForm(request.POST, choices=_text_choices(placement), wording=TextConsent.WORDING)
     if form.is_valid():
@@ -379,7 +382,7 @@ def joining_texts(request):
         except CommunicationsError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "Thank you: a reminder will be texted the working day before the week.")
+            messages.success(request, _("Thank you: a reminder will be texted the working day before the week."))
             return redirect("joining:page")
     instructions = _instructions(placement.programme)
     if instructions is None:

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("events.public_urls")),
     path("messages/", include("communications.message_urls")),
+    # The language switch on public pages (Django's set_language: a POST that sets the language cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("health/", core_views.health, name="health"),
     path("audit/", core_views.audit_trail, name="audit_trail"),
     path("", include("reports.urls")),

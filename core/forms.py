@@ -15,6 +15,7 @@ from django import forms
 from django.forms.utils import pretty_name
 from django.forms.widgets import MultiWidget, NumberInput, TextInput
 from django.utils import timezone
+from django.utils.translation import gettext
 
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 DASHES = "---------"
@@ -39,18 +40,19 @@ def _lower_first(label: str) -> str:
 
 
 def required_message(field: forms.Field, label: str) -> str:
+    # Made when the form is (in the reader's language: public forms are translated in locale/cy).
     what = _lower_first(label)
     if isinstance(field, forms.FileField):
-        return f"Choose a file for {what}"
+        return gettext("Choose a file for %(what)s") % {"what": what}
     if isinstance(field, forms.BooleanField):
-        return f"Tick “{label.rstrip('.')}” to go on"
+        return gettext("Tick “%(label)s” to go on") % {"label": label.rstrip(".")}
     if isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)):
-        return f"Select at least one option for {what}"
+        return gettext("Select at least one option for %(what)s") % {"what": what}
     if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
-        return f"Select {what}"
+        return gettext("Select %(what)s") % {"what": what}
     if isinstance(field, forms.DateField):
-        return f"Enter a date for “{label.rstrip('.:?')}”"
-    return f"Enter {what}"
+        return gettext("Enter a date for “%(label)s”") % {"label": label.rstrip(".:?")}
+    return gettext("Enter %(what)s") % {"what": what}
 
 
 class DayMonthYearWidget(MultiWidget):
@@ -171,20 +173,26 @@ class PlainFormMixin:
                 # A browser's time picker follows the browser's language (often AM/PM); a box reads "09:30".
                 field.widget = forms.TimeInput(format="%H:%M", attrs=dict(TIME_BOX))
                 field.input_formats = ["%H:%M", "%H.%M", "%H:%M:%S"]
-                field.error_messages["invalid"] = f"Enter a 24-hour time for “{label.rstrip('.:?')}”, like 09:30"
+                field.error_messages["invalid"] = gettext("Enter a 24-hour time for “%(label)s”, like 09:30") % {
+                    "label": label.rstrip(".:?")
+                }
             widget = _plain_date_widget(field)
             if isinstance(widget, DayMonthYearTimeWidget):
                 field.widget = widget
-                field.error_messages["invalid"] = (
-                    f"Enter a real date and a 24-hour time for “{label.rstrip('.:?')}”, like 14 3 2027 and 09:30"
-                )
+                field.error_messages["invalid"] = gettext(
+                    "Enter a real date and a 24-hour time for “%(label)s”, like 14 3 2027 and 09:30"
+                ) % {"label": label.rstrip(".:?")}
             elif widget is not None:
                 field.widget = widget
-                field.error_messages["invalid"] = f"Enter {_lower_first(label)} as a real date, like 14 3 2027"
+                field.error_messages["invalid"] = gettext("Enter %(what)s as a real date, like 14 3 2027") % {
+                    "what": _lower_first(label)
+                }
             if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
-                field.empty_label = "Choose…"
+                field.empty_label = gettext("Choose…")
             elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-                field.choices = [(value, "Choose…" if text == DASHES else text) for value, text in field.choices]
+                field.choices = [
+                    (value, gettext("Choose…") if text == DASHES else text) for value, text in field.choices
+                ]
 
 
 class PlainForm(PlainFormMixin, forms.Form):

@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model, login, password_validation
 from django.db.models import Model
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
 from .forms import PlainForm
@@ -68,36 +69,36 @@ def account_create(*, username: str, email: str, name: str, password: str, error
     """A new sign-in for an invited person; `error` (field "username") if the username is taken."""
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
-        raise error("That username is taken; choose another.", field="username")
-    first, _, last = name.partition(" ")
+        raise error(_("That username is taken; choose another."), field="username")
+    first, _space, last = name.partition(" ")
     return User.objects.create_user(
         username=username, email=email, password=password, first_name=first[:150], last_name=last[:150]
     )
 
 
 class AccountCreateForm(PlainForm):
-    username = forms.CharField(label="Username", max_length=150, help_text="You will sign in with this.")
+    username = forms.CharField(label=_("Username"), max_length=150, help_text=_("You will sign in with this."))
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters. A few unrelated words make a good one.",
+        help_text=_("At least 12 characters. A few unrelated words make a good one."),
     )
     password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def __init__(self, *args: Any, invitation: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
-        self.fields["username"].error_messages["required"] = "Choose a username"
-        self.fields["password1"].error_messages["required"] = "Choose a password"
-        self.fields["password2"].error_messages["required"] = "Type the same password again"
+        self.fields["username"].error_messages["required"] = _("Choose a username")
+        self.fields["password1"].error_messages["required"] = _("Choose a password")
+        self.fields["password2"].error_messages["required"] = _("Type the same password again")
 
     def clean(self):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif p1:
             probe = get_user_model()(username=cleaned.get("username", ""), email=getattr(self.invitation, "email", ""))
             try:
@@ -122,7 +123,7 @@ def invitation_open_view(kind: InvitationKind):
             invitation = kind.open(token)
         except DomainError as error:
             token_rejected(request, kind=kind.name, token=token)
-            return _problem(request, error, title="This invitation does not work")
+            return _problem(request, error, title=_("This invitation does not work"))
         request.session[kind.session_key] = invitation.pk
         return redirect(kind.accept_url)
 
@@ -137,7 +138,7 @@ def invitation_accept_view(kind: InvitationKind):
         except DomainError as error:
             if error.status == 404:
                 token_rejected(request, kind=kind.name)
-            return _problem(request, error, title="This invitation does not work")
+            return _problem(request, error, title=_("This invitation does not work"))
         invited = kind.describe(invitation)
         context = {"invitation": invitation, "invited": invited}
         if request.user.is_authenticated:
@@ -163,7 +164,7 @@ def invitation_accept_view(kind: InvitationKind):
                     )
                 except DomainError as error:
                     if error.field is None:
-                        return _problem(request, error, title="This invitation does not work", force=invited.force)
+                        return _problem(request, error, title=_("This invitation does not work"), force=invited.force)
                     form.add_error(error.field if error.field in form.fields else None, error.message)
                     status = error.status
                 else:
@@ -185,12 +186,12 @@ def _link(request, kind: InvitationKind, invitation: Any, invited: Invited):
             "you are signed in with. Sign out, then open the link in the invitation email again.",
             status=403,
         )
-        return _problem(request, error, title="This invitation is for someone else")
+        return _problem(request, error, title=_("This invitation is for someone else"))
     if request.method == "POST":
         try:
             kind.link(invitation=invitation, user=request.user)
         except DomainError as error:
-            return _problem(request, error, title="This invitation does not work")
+            return _problem(request, error, title=_("This invitation does not work"))
         request.session.pop(kind.session_key, None)
         messages.success(request, invited.welcome)
         return redirect(invited.home)

@@ -1,7 +1,10 @@
 import auditlog.middleware
 from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from .clientip import client_ip, resolve_client_ip
+from .languages import language_of_request
 
 
 class NoStoreMiddleware:
@@ -47,3 +50,23 @@ class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+
+class PersonLanguageMiddleware:
+    """Show each request in the person's language (core.languages), like LocaleMiddleware plus the session.
+
+    Django's LocaleMiddleware reads only the cookie and the browser; a guardian's link also carries the
+    preference the school recorded, kept in the session when the link is opened.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Only for this request: the thread's language goes back to the default afterwards (deactivate).
+        with translation.override(language_of_request(request), deactivate=True):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            response.headers.setdefault("Content-Language", translation.get_language())
+        return response

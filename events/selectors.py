@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from core.languages import ENGLISH, language_for, language_for_student
 from placements.models import Placement, Programme
+from schools.models import Nomination
 
 from .models import Event, Invitation
 
@@ -65,6 +67,17 @@ def invitee(invitation: Invitation) -> Invitee:
         person = invitation.person
         return Invitee(person.name, person.contact_email or "", person.name)
     return Invitee(invitation.name, invitation.email, invitation.name)
+
+
+def invitee_language(invitation: Invitation, person: Invitee | None = None) -> str:
+    """The language of an invitee's emails and reply page: a family's own (the nomination's preference, else the
+    force's); police staff read English, like their own pages; schools and guests the force's usual one."""
+    person = person or invitee(invitation)
+    if isinstance(person.about, Nomination):
+        return language_for_student(person.about)
+    if invitation.kind in (Invitation.Kind.LEAD, Invitation.Kind.MENTOR):
+        return ENGLISH
+    return language_for(force=invitation.event.force)
 
 
 def counts(event: Event) -> dict[str, int]:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Max, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.attachments import Attachment
 from core.audit import audit_action
@@ -186,16 +186,17 @@ def _queue(invitation: Invitation, kind: str, dedupe_key: str) -> int:
         return 0
     if OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
         return 0
-    email_queue(
-        kind=kind,
-        to=person.email,
-        context=email_context(invitation, person),
-        dedupe_key=dedupe_key,
-        force=invitation.event.force,
-        about=[person.about] if person.about is not None else [],
-        to_student=person.to_student,
-        attachments=[("event-calendar", invitation.event_id)],
-    )
+    with translation.override(selectors.invitee_language(invitation, person)):
+        email_queue(
+            kind=kind,
+            to=person.email,
+            context=email_context(invitation, person),
+            dedupe_key=dedupe_key,
+            force=invitation.event.force,
+            about=[person.about] if person.about is not None else [],
+            to_student=person.to_student,
+            attachments=[("event-calendar", invitation.event_id)],
+        )
     return 1
 
 

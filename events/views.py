@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator
+from core.languages import language_remember
 from core.tokens import token_guard, token_rejected
 
 from . import calendars, documents, selectors, services
@@ -265,6 +266,7 @@ def reply_open(request, token):
         return _problem(request, error, title=_("This link does not work"))
     request.session.cycle_key()
     request.session[SESSION_KEY] = [invitation.pk, invitation.link_version]
+    language_remember(request, selectors.invitee_language(invitation))
     return redirect("event_reply:page")
 
 

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_action
 from core.errors import DomainError
+from core.languages import language_for_student
 from core.models import OutboundEmail
 from core.services import email_queue
 from placements.models import ForcePerson, Placement
@@ -151,6 +152,12 @@ def _send_introductions(
         )
     mentee_email = mentee_contact_email(nomination=nomination, on=today)
     if mentee_email:
+        _mentee_introduction_queue(assignment, nomination, context, mentee_email, today)
+
+
+def _mentee_introduction_queue(assignment, nomination, context, mentee_email, today):
+    # The family reads it in their language (core.languages), as every email to them.
+    with translation.override(language_for_student(nomination)):
         email_queue(
             kind="mentoring_intro_mentee",
             to=mentee_email,
@@ -160,7 +167,7 @@ def _send_introductions(
                 "guardian_name": nomination.guardian_name,
             },
             dedupe_key=f"mentoring-intro-mentee-{assignment.pk}",
-            force=placement.programme.force,
+            force=nomination.programme.force,
             about=[nomination],
             to_student=True,
         )

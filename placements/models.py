@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.languages import ENGLISH, LANGUAGE_CHOICES
 from core.links import new_token_salt
 
 from .planning import describe_minutes
@@ -18,6 +19,13 @@ class Force(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+    default_language = models.CharField(
+        "language for the public",
+        max_length=8,
+        choices=LANGUAGE_CHOICES,
+        default=ENGLISH,
+        help_text="What guardians, students and schools see first. Each person can switch on every public page.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

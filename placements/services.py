@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from core.audit import audit_action
 from core.invitations import account_create, email_has_account, invitation_email_matches
+from core.languages import language_valid
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 
@@ -35,6 +36,7 @@ from .models import (
     BudgetLine,
     Department,
     DepartmentUnavailability,
+    Force,
     ForcePerson,
     ForcePersonInvitation,
     LearningOutcome,
@@ -52,8 +54,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from django.contrib.auth.models import AbstractBaseUser
-
-    from .models import Force
 
 logger = logging.getLogger(__name__)
 
@@ -1562,3 +1562,16 @@ def force_person_invitation_link(*, invitation, user) -> ForcePerson:
             status=409,
         )
     return _invitation_complete(invitation, user)
+
+
+@transaction.atomic
+def force_language_set(*, force: Force, language: str, actor: AbstractBaseUser | None) -> Force:
+    """Set the language the force's public and schools see first; each person can still switch on every page."""
+    if not language_valid(language):
+        raise PlanningError("Choose English or Welsh.", field="default_language")
+    force = Force.objects.select_for_update().get(pk=force.pk)
+    if force.default_language != language:
+        force.default_language = language
+        force.save(update_fields=["default_language"])
+        audit_action(actor=actor, action="Public language changed", instance=force, language=language)
+    return force

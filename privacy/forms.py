@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import PlainForm
+from core.languages import LANGUAGE_CHOICES
 
 from .notices import HTML_TAG, same_text
 
@@ -45,6 +46,15 @@ NOTICE_HELP = "Plain text. Start a line with ## for a heading and with - for a l
 
 class ForceNoticeForm(PlainForm):
     """A force's public contact, privacy notice and accessibility statement (texts shown as plain text)."""
+
+    default_language = forms.ChoiceField(
+        label="Language the public sees first",
+        choices=LANGUAGE_CHOICES,
+        required=False,  # left out: the force keeps its language
+        help_text="Forces in Wales choose Welsh. Consent forms, surveys, joining instructions, certificates' "
+        "pages and their emails open in this language unless the family asked for the other one on the "
+        "nomination; everyone can switch on every page.",
+    )
 
     contact_email = forms.EmailField(
         label="Public contact email",
@@ -94,6 +104,9 @@ class ForceNoticeForm(PlainForm):
                 "Write more, or empty the box to use the standard text."
             )
         return text
+
+    def clean_default_language(self) -> str | None:
+        return self.cleaned_data.get("default_language") or None
 
     def clean_privacy_notice(self) -> str:
         return self._clean_text("privacy_notice", "privacy notice")

@@ -13,6 +13,7 @@ from datetime import date
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from placements.models import Force
 
@@ -62,14 +63,21 @@ def _context(notice: ForceNotice) -> dict:
     }
 
 
+def _standard(name: str, notice: ForceNotice) -> str:
+    # The standard texts exist in English and Welsh (`<name>.cy.txt`); the reader's language chooses.
+    welsh = (get_language() or "").startswith("cy")
+    template = f"privacy/notices/{name}{'.cy' if welsh else ''}.txt"
+    return render_to_string(template, _context(notice)).strip()
+
+
 def standard_privacy_notice(notice: ForceNotice) -> str:
     """The standard privacy notice for this force, with its current retention periods and contacts."""
-    return render_to_string("privacy/notices/privacy_notice.txt", _context(notice)).strip()
+    return _standard("privacy_notice", notice)
 
 
 def standard_accessibility_statement(notice: ForceNotice) -> str:
     """The standard accessibility statement (GOV.UK's model structure) for this force."""
-    return render_to_string("privacy/notices/accessibility_statement.txt", _context(notice)).strip()
+    return _standard("accessibility_statement", notice)
 
 
 def privacy_notice_text(notice: ForceNotice) -> str:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.audit import audit_action
 from core.errors import DomainError
 from core.personal_data import ERASED, Erasing, Needles, anonymous_name, registry
+from placements.services import force_language_set
 from schools.models import Nomination
 
 from .models import Erasure, ForceNotice, RetentionPolicy
@@ -187,6 +188,7 @@ def force_notice_save(
     data_protection_officer: str,
     privacy_notice: str,
     accessibility_statement: str,
+    default_language: str | None = None,
 ) -> ForceNotice:
     """Set a force's public contact, privacy notice and accessibility statement (an empty text: the standard one)."""
     values = {
@@ -197,6 +199,8 @@ def force_notice_save(
     }
     if any(HTML_TAG.search(values[name]) for name in ("privacy_notice", "accessibility_statement")):
         raise NoticeError("The privacy notice and accessibility statement are plain text: remove the HTML tags.")
+    if default_language is not None:
+        force_language_set(force=force, language=default_language, actor=actor)
     notice = ForceNotice.objects.select_for_update().filter(force=force).first() or ForceNotice(force=force)
     changed = [label for name, label in NOTICE_PARTS.items() if getattr(notice, name) != values[name]]
     if not changed:

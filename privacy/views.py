@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from accounts.access import coordinator_required, force_for_coordinator
 from accounts.scoping import get_for_user, scope_for
@@ -83,6 +84,7 @@ def force_notices(request, pk):
         "accessibility_statement": notices.standard_accessibility_statement(notice),
     }
     initial = {
+        "default_language": force.default_language,
         "contact_email": notice.contact_email,
         "data_protection_officer": notice.data_protection_officer,
         "privacy_notice": notice.privacy_notice or standard["privacy_notice"],
@@ -111,9 +113,9 @@ def _public_notice(request, slug, *, kind):
     force = get_object_or_404(Force, slug=slug)
     notice = notices.notice_for(force)
     if kind == "privacy":
-        title, text = "Privacy notice", notices.privacy_notice_text(notice)
+        title, text = gettext("Privacy notice"), notices.privacy_notice_text(notice)
     else:
-        title, text = "Accessibility statement", notices.accessibility_statement_text(notice)
+        title, text = gettext("Accessibility statement"), notices.accessibility_statement_text(notice)
     context = {"force": force, "notice": notice, "title": title, "blocks": notices.blocks(text), "kind": kind}
     return render(request, "privacy/public_notice.html", context)
 
@@ -130,7 +132,7 @@ def accessibility_statement(request, slug):
 
 def notice_index(request, kind):
     """Every force using this service, each with its privacy notice or accessibility statement."""
-    title = "Privacy notices" if kind == "privacy" else "Accessibility statements"
+    title = gettext("Privacy notices") if kind == "privacy" else gettext("Accessibility statements")
     forces = Force.objects.order_by("name").only("name", "slug")
     return render(request, "privacy/notice_index.html", {"forces": forces, "kind": kind, "title": title})
 

@@ -33,6 +33,8 @@ STUDENTS = [
     ("137008", "Lily", "Patel", 15, True, "given"),
     ("137008", "Jack", "Wilson", 15, True, None),
 ]
+# A family who asked for Welsh: their consent email and form are in Welsh (README, "Welsh and English").
+WELSH_FAMILY = ("Jack", "Wilson")
 
 
 def seed(*, force, story):
@@ -61,7 +63,7 @@ def seed(*, force, story):
         )
     if not week.nominations.exists():
         _nominate(week, schools, allocations)
-    return [_guardian_link(week)]
+    return [_guardian_link(week), _guardian_link(week, welsh=True)]
 
 
 def _nominate(week, schools, allocations):
@@ -83,6 +85,7 @@ def _nominate(week, schools, allocations):
             "reason": "Would gain confidence from a structured week; keen to learn about public service.",
             "police_first_choice": first_choice,
             "support_needs": "Needs instructions in short steps." if institution.is_send else "",
+            "preferred_language": "cy" if (first, last) == WELSH_FAMILY else "",
         }
         nomination = services.nomination_submit(
             allocation=allocations[code], data=data, actor=contact.user if contact else None, today=today
@@ -98,8 +101,8 @@ def _nominate(week, schools, allocations):
             )
 
 
-def _guardian_link(week):
-    """The consent link of the first guardian who has not answered yet, as emailed to them.
+def _guardian_link(week, welsh=False):
+    """The consent link of the first guardian who has not answered yet (or who reads Welsh), as emailed to them.
 
     A link is made again from its stored salt (as the outbox does when it sends), so nothing new is
     stored; only when the guardian's links have all expired is a fresh one sent.
@@ -107,6 +110,7 @@ def _guardian_link(week):
     pending = (
         Nomination.objects.filter(programme=week, consent__status="requested")
         .exclude(status=Nomination.Status.WITHDRAWN)
+        .filter(**({"preferred_language": "cy"} if welsh else {}))
         .select_related("consent", "institution")
         .order_by("pk")
         .first()
@@ -117,6 +121,6 @@ def _guardian_link(week):
     if link is None:
         link, _ = services.consent_link_send(consent=pending.consent, purpose=ConsentLink.Purpose.REMINDER)
     return Link(
-        f"Guardian's consent form ({pending.full_name}, {pending.institution.name})",
+        f"Guardian's consent form{' in Welsh' if welsh else ''} ({pending.full_name}, {pending.institution.name})",
         links_resolve(link_marker("consent", link.pk)),
     )

@@ -4,9 +4,11 @@ import io
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.forms import PlainForm, PlainModelForm
+from core.languages import LANGUAGE_CHOICES
 
 from .models import NOMINATION_FIELDS, Institution, Nomination
 
@@ -17,7 +19,8 @@ class NominationForm(PlainModelForm):
     date_of_birth = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        help_text="Age is worked out on the programme's start date.",
+        label=_("Date of birth"),
+        help_text=_("Age is worked out on the programme's start date."),
     )
 
     class Meta:
@@ -28,13 +31,37 @@ class NominationForm(PlainModelForm):
             "medical_notes": forms.Textarea(attrs={"rows": 2}),
             "reason": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"pronouns": "Pronouns (optional)", "gender": "Gender (optional)"}
+        # A school contact may read these in Welsh, so the labels are the form's own (translated), not the model's.
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "year_group": _("Year group"),
+            "pronouns": _("Pronouns (optional)"),
+            "gender": _("Gender (optional)"),
+            "student_email": _("Student email"),
+            "support_needs": _("Support needs"),
+            "medical_notes": _("Medical notes"),
+            "emergency_contact_name": _("Emergency contact name"),
+            "emergency_contact_phone": _("Emergency contact phone"),
+            "guardian_name": _("Parent or guardian's name"),
+            "guardian_email": _("Parent or guardian's email"),
+            "preferred_language": _("Language for the family's emails and pages"),
+            "reason": _("Why this student would benefit"),
+            "police_first_choice": _("Police was the student's first choice of placement"),
+        }
         help_texts = {
-            "medical_notes": "Restricted: only the force coordinator sees this.",
-            "student_email": "Only for students aged 18 or over: they confirm consent themselves.",
+            "year_group": _("e.g. Year 10, or Level 5 for undergraduates."),
+            "medical_notes": _("Restricted: only the force coordinator sees this."),
+            "student_email": _("Only for students aged 18 or over: they confirm consent themselves."),
+            "support_needs": _(
+                "Support needs and reasonable adjustments. Seen by coordinators and the syndicate lead."
+            ),
+            "preferred_language": _(
+                "Consent, joining and survey emails and pages are in this language; anyone can switch on each page."
+            ),
         }
 
-    def __init__(self, *args, programme=None, submit_label="Submit nomination", hide_medical_notes=False, **kwargs):
+    def __init__(self, *args, programme=None, submit_label=None, hide_medical_notes=False, **kwargs):
         super().__init__(*args, **kwargs)
         # Medical notes are for coordinators only: a contact editing a nomination can replace the
         # notes they gave, but is never shown them again.
@@ -42,12 +69,11 @@ class NominationForm(PlainModelForm):
         if hide_medical_notes and self.instance.pk and self.instance.medical_notes:
             self.kept_medical_notes = self.instance.medical_notes
             self.initial["medical_notes"] = ""
-            self.fields[
-                "medical_notes"
-            ].help_text = (
+            self.fields["medical_notes"].help_text = _(
                 "Medical notes were recorded and are hidden. Type here to replace them, or leave empty to keep them."
             )
         self.fields["reason"].required = True
+        self.fields["preferred_language"].choices = [("", _("The force's usual language")), *LANGUAGE_CHOICES]
         if programme is not None and programme.max_age is not None and programme.max_age < 18:
             del self.fields["student_email"]  # every student is a minor: their guardian consents
         if programme is not None and programme.min_age >= 18:
@@ -55,15 +81,16 @@ class NominationForm(PlainModelForm):
             self.fields["student_email"].required = True
         groups = [
             (
-                "Student",
+                _("Student"),
                 ["first_name", "last_name", "date_of_birth", "year_group", "pronouns", "gender", "student_email"],
             ),
             (
-                "Support and safety",
+                _("Support and safety"),
                 ["support_needs", "medical_notes", "emergency_contact_name", "emergency_contact_phone"],
             ),
-            ("Parent or guardian", ["guardian_name", "guardian_email"]),
-            ("Why this student", ["reason", "police_first_choice"]),
+            (_("Parent or guardian"), ["guardian_name", "guardian_email"]),
+            (_("Language"), ["preferred_language"]),
+            (_("Why this student"), ["reason", "police_first_choice"]),
         ]
         fieldsets = [
             Fieldset(title, *[name for name in names if name in self.fields])
@@ -71,7 +98,7 @@ class NominationForm(PlainModelForm):
             if any(name in self.fields for name in names)
         ]
         self.helper = FormHelper()
-        self.helper.layout = Layout(*fieldsets, Submit("submit", submit_label))
+        self.helper.layout = Layout(*fieldsets, Submit("submit", submit_label or _("Submit nomination")))
 
     def clean_medical_notes(self):
         notes = self.cleaned_data.get("medical_notes", "")
@@ -84,6 +111,18 @@ class NominationForm(PlainModelForm):
 
 
 CSV_COLUMNS = NOMINATION_FIELDS  # the upload takes the form's fields, in the same order
+# Columns added since the first template: a file made from an older template is still read.
+OPTIONAL_CSV_COLUMNS = {"preferred_language"}
+# What a school may write in the language column (any case): English, Welsh or empty for the force's own.
+LANGUAGE_WORDS = {
+    "": "",
+    "english": "en-gb",
+    "en": "en-gb",
+    "en-gb": "en-gb",
+    "welsh": "cy",
+    "cymraeg": "cy",
+    "cy": "cy",
+}
 CSV_EXAMPLE = {
     "first_name": "Sam",
     "last_name": "Example",
@@ -98,6 +137,7 @@ CSV_EXAMPLE = {
     "emergency_contact_phone": "07700 900123",
     "guardian_name": "Alex Example",
     "guardian_email": "alex@example.org",
+    "preferred_language": "English",
     "reason": "Would gain confidence from a structured week",
     "police_first_choice": "no",
 }
@@ -130,7 +170,7 @@ def parse_nomination_csv(upload):
         raise CsvError('The file is not UTF-8 text. In your spreadsheet choose "Save as: CSV UTF-8".') from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in CSV_COLUMNS if c not in headers]
+    missing = [c for c in CSV_COLUMNS if c not in headers and c not in OPTIONAL_CSV_COLUMNS]
     unknown = [h for h in headers if h not in CSV_COLUMNS]
     if missing or unknown:
         parts = []
@@ -155,6 +195,11 @@ def parse_nomination_csv(upload):
             errors.append((number, "police_first_choice", 'Write "yes" or "no".'))
             continue
         record["police_first_choice"] = choice in YES
+        language = record.get("preferred_language", "").lower()
+        if language not in LANGUAGE_WORDS:
+            errors.append((number, "preferred_language", 'Write "English", "Welsh" or leave it empty.'))
+            continue
+        record["preferred_language"] = LANGUAGE_WORDS[language]
         form = NominationForm(data=record)
         if not form.is_valid():
             for field, messages in form.errors.items():
@@ -166,12 +211,12 @@ def parse_nomination_csv(upload):
 
 
 class CsvUploadForm(PlainForm):
-    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV, at most 1 MB, with the template's header row.")
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 CSV, at most 1 MB, with the template's header row."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Upload and check"))
+        self.helper.add_input(Submit("submit", _("Upload and check")))
 
 
 class InvitationForm(PlainForm):
@@ -191,32 +236,32 @@ class InvitationForm(PlainForm):
 
 
 class ConsentForm(PlainForm):
-    respondent_name = forms.CharField(label="Your full name", max_length=120)
+    respondent_name = forms.CharField(label=_("Your full name"), max_length=120)
     participation = forms.TypedChoiceField(
-        label="Taking part",
-        choices=[("yes", "Yes, I agree"), ("no", "No, I do not agree")],
+        label=_("Taking part"),
+        choices=[("yes", _("Yes, I agree")), ("no", _("No, I do not agree"))],
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         coerce=lambda v: v == "yes",
     )
-    data_processing = forms.BooleanField(label="I have read the privacy notice above", required=False)
-    photos_media = forms.BooleanField(label="Yes, photos and video may be used", required=False)
-    mentoring_contact = forms.BooleanField(label="Yes, a career mentor may make contact afterwards", required=False)
+    data_processing = forms.BooleanField(label=_("I have read the privacy notice above"), required=False)
+    photos_media = forms.BooleanField(label=_("Yes, photos and video may be used"), required=False)
+    mentoring_contact = forms.BooleanField(label=_("Yes, a career mentor may make contact afterwards"), required=False)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("participation") and not cleaned.get("data_processing"):
-            self.add_error("data_processing", "Please confirm you have read the privacy notice.")
+            self.add_error("data_processing", _("Please confirm you have read the privacy notice."))
         return cleaned
 
 
 class ConsentWithdrawForm(PlainForm):
     items = forms.MultipleChoiceField(
-        label="What do you want to withdraw?",
+        label=_("What do you want to withdraw?"),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         choices=[
-            ("photos_media", "Consent to photos and video"),
-            ("mentoring_contact", "Consent to career-mentor contact"),
-            ("participation", "Consent to take part at all (the place will be given up)"),
+            ("photos_media", _("Consent to photos and video")),
+            ("mentoring_contact", _("Consent to career-mentor contact")),
+            ("participation", _("Consent to take part at all (the place will be given up)")),
         ],
     )
 

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
+from core.languages import LANGUAGE_CHOICES
 from core.links import new_token_salt
 
 
@@ -111,21 +113,21 @@ class Nomination(models.Model):
     SPECIAL_CATEGORY_FIELDS = ("medical_notes", "support_needs")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        SHORTLISTED = "shortlisted", "Shortlisted"
-        OFFERED = "offered", "Offered a place"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WAITLISTED = "waitlisted", "Waiting list"
-        NOT_SELECTED = "not_selected", "Not selected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUBMITTED = "submitted", _("Submitted")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        OFFERED = "offered", _("Offered a place")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        NOT_SELECTED = "not_selected", _("Not selected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Gender(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        NON_BINARY = "non_binary", "Non-binary"
-        OTHER = "other", "Other"
-        NOT_SAID = "", "Prefer not to say"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        NON_BINARY = "non_binary", _("Non-binary")
+        OTHER = "other", _("Other")
+        NOT_SAID = "", _("Prefer not to say")
 
     programme = models.ForeignKey("placements.Programme", on_delete=models.PROTECT, related_name="nominations")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="nominations")
@@ -147,6 +149,13 @@ class Nomination(models.Model):
     emergency_contact_phone = models.CharField(max_length=30)
     guardian_name = models.CharField(max_length=120, blank=True)
     guardian_email = models.EmailField(blank=True)
+    preferred_language = models.CharField(
+        "language for the family's emails and pages",
+        max_length=8,
+        choices=LANGUAGE_CHOICES,
+        blank=True,
+        help_text="Leave empty for the force's usual language.",
+    )
     reason = models.TextField("why this student would benefit", blank=True)
     police_first_choice = models.BooleanField("police was the student's first choice of placement", default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
@@ -213,6 +222,7 @@ NOMINATION_FIELDS = [
     "emergency_contact_phone",
     "guardian_name",
     "guardian_email",
+    "preferred_language",
     "reason",
     "police_first_choice",
 ]
@@ -228,14 +238,14 @@ class Consent(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        GIVEN = "given", "Given"
-        REFUSED = "refused", "Refused"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        REQUESTED = "requested", _("Requested")
+        GIVEN = "given", _("Given")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Relationship(models.TextChoices):
-        GUARDIAN = "guardian", "Parent or guardian"
-        SELF = "self", "The student (adult)"
+        GUARDIAN = "guardian", _("Parent or guardian")
+        SELF = "self", _("The student (adult)")
 
     nomination = models.OneToOneField(Nomination, on_delete=models.CASCADE, related_name="consent")
     relationship = models.CharField(max_length=20, choices=Relationship.choices, default=Relationship.GUARDIAN)

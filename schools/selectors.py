@@ -4,6 +4,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from accounts.scoping import get_for_user, scoped
+from core.languages import language_for_student
 from core.links import token_hash
 
 from .models import Allocation, ConsentLink, ContactInvitation, InstitutionContact, Nomination
@@ -14,6 +15,12 @@ from .task_states import intake_facts, selection_open
 def consent_link_pk_for_token(token):
     """The pk of the consent link a token belongs to (whatever its state), or None."""
     return ConsentLink.objects.filter(token_hash=token_hash(token)).values_list("pk", flat=True).first()
+
+
+def consent_link_language(pk):
+    """The language the guardian reads the consent form in: their preference, else the force's default."""
+    link = ConsentLink.objects.select_related("consent__nomination__programme__force").get(pk=pk)
+    return language_for_student(link.consent.nomination)
 
 
 def allocations_for_contact(*, user):

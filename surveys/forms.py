@@ -1,6 +1,7 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainForm, PlainModelForm
 
@@ -13,9 +14,9 @@ MAX_SHEET_BYTES = 2 * 1024 * 1024
 
 class ShortCodeForm(PlainForm):
     code = forms.CharField(
-        label="Your survey code",
+        label=_("Your survey code"),
         max_length=30,
-        help_text="It is on the sheet you were given, for example ABCDE-23456.",
+        help_text=_("It is on the sheet you were given, for example ABCDE-23456."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
@@ -25,7 +26,7 @@ def field_name(question):
 
 
 def answer_field(question, *, easy_read, required):
-    label = (question.easy_read_text or question.text) if easy_read else question.text
+    label = question.shown_text(easy_read=easy_read)
     if question.kind == Question.Kind.LIKERT:
         labels = standard.scale_labels(question.code, easy_read=easy_read)
         return forms.ChoiceField(
@@ -36,13 +37,13 @@ def answer_field(question, *, easy_read, required):
         )
     if question.kind == Question.Kind.YES_NO:
         return forms.ChoiceField(
-            label=label, required=required, choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect
+            label=label, required=required, choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect
         )
     if question.kind == Question.Kind.CHOICE:
         return forms.ChoiceField(
             label=label,
             required=required,
-            choices=[(str(code), str(text)) for code, text in question.choices],
+            choices=question.shown_choices(),
             widget=forms.RadioSelect,
         )
     return forms.CharField(

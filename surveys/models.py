@@ -2,13 +2,44 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
+
+
+def _welsh(language=None):
+    return (language or get_language() or "").startswith("cy")
+
+
+class WelshWordsMixin:
+    """The words a student reads, in Welsh when Welsh is active and the Welsh words are there, else English.
+
+    Answers are stored against the question (and so its code) whichever words were shown, so a
+    report counts answers given in Welsh and in English together.
+    """
+
+    def shown_title(self, language=None):
+        return self.title_cy if _welsh(language) and self.title_cy else self.title
+
+    def shown_intro(self, language=None):
+        return self.intro_cy if _welsh(language) and self.title_cy else self.intro
+
+
+class WelshQuestionMixin:
+    def shown_text(self, *, easy_read=False, language=None):
+        if _welsh(language) and self.text_cy:
+            return (self.easy_read_text_cy or self.text_cy) if easy_read else self.text_cy
+        return (self.easy_read_text or self.text) if easy_read else self.text
+
+    def shown_choices(self, language=None):
+        """[(code, label)] in the shown language; a Welsh label missing for a code keeps the English one."""
+        welsh = {str(code): label for code, label in self.choices_cy} if _welsh(language) else {}
+        return [(str(code), welsh.get(str(code)) or str(label)) for code, label in self.choices]
 
 
 def new_token_salt():
     return secrets.token_hex(16)
 
 
-class Survey(models.Model):
+class Survey(WelshWordsMixin, models.Model):
     """A programme's questionnaire, before (pre) or after (post) the week."""
 
     class Phase(models.TextChoices):
@@ -19,6 +50,8 @@ class Survey(models.Model):
     phase = models.CharField(max_length=10, choices=Phase.choices)
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True)
+    title_cy = models.CharField("title in Welsh", max_length=200, blank=True)
+    intro_cy = models.TextField("introduction in Welsh", blank=True)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
 
@@ -36,7 +69,7 @@ class Survey(models.Model):
         return self.title
 
 
-class Question(models.Model):
+class Question(WelshQuestionMixin, models.Model):
     """One question; `code` is stable across programmes so years can be compared."""
 
     class Kind(models.TextChoices):
@@ -50,7 +83,10 @@ class Question(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     text = models.CharField(max_length=300)
     easy_read_text = models.CharField(max_length=300, blank=True)
+    text_cy = models.CharField("text in Welsh", max_length=300, blank=True)
+    easy_read_text_cy = models.CharField("easy-read text in Welsh", max_length=300, blank=True)
     choices = models.JSONField(default=list, blank=True, help_text='For single choice: [["code", "label"], …].')
+    choices_cy = models.JSONField(default=list, blank=True, help_text="The same choices' labels in Welsh.")
     order = models.PositiveSmallIntegerField(default=0)
     required = models.BooleanField(default=True)
     # An outcome rating (code outcome:<activity slug>:<outcome id>) is asked only of students whose syndicate
@@ -136,13 +172,15 @@ class Answer(models.Model):
         return f"{self.question.code}={self.value_int if self.value_int is not None else self.value_text}"
 
 
-class SurveyTemplate(models.Model):
+class SurveyTemplate(WelshWordsMixin, models.Model):
     """A force's standard questionnaire for one phase, copied into each new programme."""
 
     force = models.ForeignKey("placements.Force", on_delete=models.CASCADE, related_name="survey_templates")
     phase = models.CharField(max_length=10, choices=Survey.Phase.choices)
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True)
+    title_cy = models.CharField("title in Welsh", max_length=200, blank=True)
+    intro_cy = models.TextField("introduction in Welsh", blank=True)
 
     class Meta:
         ordering = ["force", "phase"]
@@ -152,7 +190,7 @@ class SurveyTemplate(models.Model):
         return f"{self.title} ({self.force})"
 
 
-class TemplateQuestion(models.Model):
+class TemplateQuestion(WelshQuestionMixin, models.Model):
     """A question of a standard template; its `code` is what makes programmes comparable."""
 
     template = models.ForeignKey(SurveyTemplate, on_delete=models.CASCADE, related_name="questions")
@@ -160,7 +198,10 @@ class TemplateQuestion(models.Model):
     kind = models.CharField(max_length=10, choices=Question.Kind.choices)
     text = models.CharField(max_length=300)
     easy_read_text = models.CharField(max_length=300, blank=True)
+    text_cy = models.CharField("text in Welsh", max_length=300, blank=True)
+    easy_read_text_cy = models.CharField("easy-read text in Welsh", max_length=300, blank=True)
     choices = models.JSONField(default=list, blank=True)
+    choices_cy = models.JSONField(default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     required = models.BooleanField(default=True)
     per_activity = models.BooleanField(

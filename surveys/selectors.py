@@ -88,6 +88,8 @@ def question_display(question: Question) -> dict[str, Any]:
     return {
         "text": question.text,
         "easy_read_text": question.easy_read_text if question.easy_read_text != question.text else "",
+        "text_cy": question.text_cy,
+        "easy_read_text_cy": question.easy_read_text_cy if question.easy_read_text_cy != question.text_cy else "",
         "answer": answer,
         "required": question.required,
         "per_activity": standard.is_per_activity(question.code),

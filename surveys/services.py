@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_action
 from core.errors import DomainError
+from core.languages import language_for, language_for_student
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.models import OutboundEmail
 from core.services import email_queue
@@ -147,8 +148,11 @@ def survey_template_ensure_standard(*, force: Force) -> dict[str, SurveyTemplate
     templates = {}
     for phase, questions in (("pre", standard.PRE), ("post", standard.POST)):
         title, intro = standard.TITLES[phase]
+        title_cy, intro_cy = standard.TITLES_CY[phase]
         template, created = SurveyTemplate.objects.get_or_create(
-            force=force, phase=phase, defaults={"title": title, "intro": intro}
+            force=force,
+            phase=phase,
+            defaults={"title": title, "intro": intro, "title_cy": title_cy, "intro_cy": intro_cy},
         )
         if created:
             TemplateQuestion.objects.bulk_create(
@@ -162,6 +166,13 @@ def survey_template_ensure_standard(*, force: Force) -> dict[str, SurveyTemplate
                     order=order,
                     required=required,
                     per_activity=per_activity,
+                    **dict(
+                        zip(
+                            ("text_cy", "easy_read_text_cy", "choices_cy"),
+                            standard.welsh_words(code, choices),
+                            strict=True,
+                        )
+                    ),
                 )
                 for order, (code, kind, text, easy, choices, required, per_activity) in enumerate(questions, 1)
             )
@@ -180,7 +191,14 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
     surveys = {}
     for phase, template in templates.items():
         survey, _ = Survey.objects.get_or_create(
-            programme=programme, phase=phase, defaults={"title": template.title, "intro": template.intro}
+            programme=programme,
+            phase=phase,
+            defaults={
+                "title": template.title,
+                "intro": template.intro,
+                "title_cy": template.title_cy,
+                "intro_cy": template.intro_cy,
+            },
         )
         existing = set(survey.questions.values_list("code", flat=True))
         new = []
@@ -188,6 +206,7 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
             fields = {
                 "kind": item.kind,
                 "choices": item.choices,
+                "choices_cy": item.choices_cy,
                 "required": item.required,
             }
             if item.per_activity:
@@ -200,6 +219,8 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
                                 code=code,
                                 text=item.text.replace("{activity}", activity.title)[:300],
                                 easy_read_text=item.easy_read_text.replace("{activity}", activity.title)[:300],
+                                text_cy=item.text_cy.replace("{activity}", activity.title)[:300],
+                                easy_read_text_cy=item.easy_read_text_cy.replace("{activity}", activity.title)[:300],
                                 order=item.order * 100 + number,
                                 **fields,
                             )
@@ -211,6 +232,8 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
                         code=item.code,
                         text=item.text,
                         easy_read_text=item.easy_read_text,
+                        text_cy=item.text_cy,
+                        easy_read_text_cy=item.easy_read_text_cy,
                         order=item.order * 100,
                         **fields,
                     )
@@ -258,13 +281,17 @@ def survey_outcome_questions_add(*, survey: Survey, actor: AbstractBaseUser | No
         words = outcome.text[:1].lower() + outcome.text[1:] if outcome.text[1:2].islower() else outcome.text
         easy = outcome.easy_read_text or outcome.text
         easy = easy[:1].lower() + easy[1:] if easy[1:2].islower() else easy
+        plain = {"activity": activity.title, "outcome": words.rstrip(".?")}
+        easy_words = {"activity": activity.title, "outcome": easy.rstrip(".?")}
         questions.append(
             Question(
                 survey=survey,
                 code=f"{standard.OUTCOME_PREFIX}{activity.slug}:{outcome.pk}"[:100],
                 kind=Question.Kind.LIKERT,
-                text=standard.OUTCOME_TEXT.format(activity=activity.title, outcome=words.rstrip(".?"))[:300],
-                easy_read_text=standard.OUTCOME_EASY.format(activity=activity.title, outcome=easy.rstrip(".?"))[:300],
+                text=standard.OUTCOME_TEXT.format(**plain)[:300],
+                easy_read_text=standard.OUTCOME_EASY.format(**easy_words)[:300],
+                text_cy=standard.OUTCOME_TEXT_CY.format(**plain)[:300],
+                easy_read_text_cy=standard.OUTCOME_EASY_CY.format(**easy_words)[:300],
                 # Same order as the activity's own rating and made after it, so it follows that question.
                 order=rating.order if rating else after,
                 required=False,
@@ -921,25 +948,35 @@ def invitation_send_reminders(*, survey: Survey, now: datetime | None = None) ->
             if not bumped.update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now):
                 continue
             recipients = [(target, "")] if kind == "student" else [(c.email, c.name) for c in contacts.get(target, [])]
+            language = (
+                language_for_student(items[0].placement.nomination)
+                if kind == "student"
+                else language_for(force=survey.programme.force)
+            )
             for address, name in recipients:
-                email_queue(
-                    kind="survey_reminder",
-                    to=address,
-                    context={
-                        "contact_name": name,
-                        "survey": survey,
-                        "programme": survey.programme,
-                        "students": _link_rows(items),
-                        "closes_at": survey.closes_at,
-                        "for_student": kind == "student",
-                    },
-                    dedupe_key=f"survey-reminder:{survey.pk}:{kind}:{target}:{round_number}:{min(ids)}",
-                    force=survey.programme.force,
-                    about=[inv.placement.nomination for inv in items],
-                    to_student=kind == "student",
-                )
+                with translation.override(language):
+                    _reminder_queue(survey, kind, target, items, address, name, round_number, ids)
             reminded += len(items)
     return reminded
+
+
+def _reminder_queue(survey, kind, target, items, address, name, round_number, ids):
+    email_queue(
+        kind="survey_reminder",
+        to=address,
+        context={
+            "contact_name": name,
+            "survey": survey,
+            "programme": survey.programme,
+            "students": _link_rows(items),
+            "closes_at": survey.closes_at,
+            "for_student": kind == "student",
+        },
+        dedupe_key=f"survey-reminder:{survey.pk}:{kind}:{target}:{round_number}:{min(ids)}",
+        force=survey.programme.force,
+        about=[inv.placement.nomination for inv in items],
+        to_student=kind == "student",
+    )
 
 
 def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:

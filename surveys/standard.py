@@ -1,5 +1,7 @@
 """The standard questionnaires every force starts with. Codes are stable: reports compare years by them."""
 
+from django.utils.translation import gettext_lazy as _
+
 LIKERT = "likert"
 YES_NO = "yes_no"
 CHOICE = "choice"
@@ -11,6 +13,10 @@ OUTCOME_PREFIX = "outcome:"
 # A learning outcome's rating question, plain and easy-read ({activity}, {outcome}: the outcome's own words).
 OUTCOME_TEXT = "After “{activity}”, how well can you now: {outcome}?"
 OUTCOME_EASY = "After “{activity}”, can you: {outcome}?"
+# The same in Welsh (drafted, awaiting review by a Welsh speaker); the activity and outcome stay in the
+# coordinator's own words, as the activity ratings' do.
+OUTCOME_TEXT_CY = "Ar ôl “{activity}”, pa mor dda allwch chi nawr: {outcome}?"
+OUTCOME_EASY_CY = "Ar ôl “{activity}”, alli di: {outcome}?"
 
 # Likert questions asked before and after, so a change can be measured.
 PAIRED_LIKERT = [
@@ -97,12 +103,13 @@ TITLES = {
 }
 
 # Labels for the five points of a Likert scale, plain and easy-read; activity ratings use their own words.
-AGREE_LABELS = ["Strongly disagree", "Disagree", "Not sure", "Agree", "Strongly agree"]
-AGREE_EASY = ["No, not at all", "No", "Not sure", "Yes", "Yes, a lot"]
-RATING_LABELS = ["Not at all", "A little", "Some", "A lot", "A great deal"]
-RATING_EASY = ["I did not like it", "Not much", "It was OK", "I liked it", "I loved it"]
-OUTCOME_LABELS = ["Not at all", "A little", "Quite well", "Well", "Very well"]
-OUTCOME_EASY_LABELS = ["No", "A little", "Some of it", "Yes", "Yes, easily"]
+# Translated when shown (Welsh in locale/cy); the stored answer is the number, whatever the language.
+AGREE_LABELS = [_("Strongly disagree"), _("Disagree"), _("Not sure"), _("Agree"), _("Strongly agree")]
+AGREE_EASY = [_("No, not at all"), _("No"), _("Not sure"), _("Yes"), _("Yes, a lot")]
+RATING_LABELS = [_("Not at all"), _("A little"), _("Some"), _("A lot"), _("A great deal")]
+RATING_EASY = [_("I did not like it"), _("Not much"), _("It was OK"), _("I liked it"), _("I loved it")]
+OUTCOME_LABELS = [_("Not at all"), _("A little"), _("Quite well"), _("Well"), _("Very well")]
+OUTCOME_EASY_LABELS = [_("No"), _("A little"), _("Some of it"), _("Yes"), _("Yes, easily")]
 
 
 def is_per_activity(code):
@@ -121,3 +128,66 @@ def scale_labels(code, *, easy_read):
     if code.startswith(ACTIVITY_PREFIX):
         return RATING_EASY if easy_read else RATING_LABELS
     return AGREE_EASY if easy_read else AGREE_LABELS
+
+
+# The standard questions' Welsh words, by the same codes: drafted, awaiting review by a Welsh speaker
+# (see README, "Welsh"). A force edits them like the English words; answers in either language share
+# the question and its code, so reports count them together.
+# code: (text, easy-read text, {choice code: label})
+WELSH = {
+    "approachability": (
+        "Mae'n hawdd mynd at yr heddlu: byddwn i'n teimlo'n gyfforddus yn siarad â swyddog heddlu.",
+        "Gallwn i siarad â swyddog heddlu.",
+        {},
+    ),
+    "trust": ("Rwy'n ymddiried yn yr heddlu i wneud y peth iawn.", "Rwy'n ymddiried yn yr heddlu.", {}),
+    "fairness": ("Mae'r heddlu'n trin pobl yn deg.", "Mae'r heddlu'n deg â phobl.", {}),
+    "career_interest": (
+        "Byddwn i'n ystyried gyrfa yn yr heddlu.",
+        "Efallai yr hoffwn i weithio i'r heddlu ryw ddiwrnod.",
+        {},
+    ),
+    "hopes": (
+        "Beth ydych chi'n gobeithio ei ddysgu yr wythnos hon?",
+        "Beth wyt ti eisiau ei ddysgu yr wythnos hon?",
+        {},
+    ),
+    "perception_change": (
+        "Ydy'r wythnos wedi newid beth rydych chi'n ei feddwl am yr heddlu?",
+        "Ar ôl yr wythnos hon, beth wyt ti'n ei feddwl am yr heddlu?",
+        {"better": "Gwell nag o'r blaen", "same": "Yr un fath ag o'r blaen", "worse": "Gwaeth nag o'r blaen"},
+    ),
+    "would_recommend": (
+        "Fyddech chi'n argymell yr wythnos hon i ffrind?",
+        "Fyddet ti'n dweud wrth ffrind am wneud yr wythnos hon?",
+        {},
+    ),
+    "wants_mentor": (
+        "Hoffech chi gael mentor gyrfa o'r heddlu ar ôl yr wythnos?",
+        "Hoffet ti gael helpwr o'r heddlu i siarad am swyddi?",
+        {},
+    ),
+    "activity": ("Faint gawsoch chi allan o: {activity}?", "Wnest ti fwynhau: {activity}?", {}),
+    "comments": (
+        "Oes unrhyw beth arall yr hoffech chi ei ddweud wrthym am yr wythnos?",
+        "Unrhyw beth arall rwyt ti eisiau ei ddweud wrthym?",
+        {},
+    ),
+}
+
+TITLES_CY = {
+    "pre": (
+        "Cyn eich wythnos profiad gwaith gyda'r heddlu",
+        "Ychydig o gwestiynau am beth rydych chi'n ei feddwl am yr heddlu nawr.",
+    ),
+    "post": (
+        "Ar ôl eich wythnos profiad gwaith gyda'r heddlu",
+        "Ychydig o gwestiynau am yr wythnos a beth rydych chi'n ei feddwl nawr.",
+    ),
+}
+
+
+def welsh_words(code, choices):
+    """(text_cy, easy_read_text_cy, choices_cy) for a standard question code; empty for any other."""
+    text, easy, labels = WELSH.get(code, ("", "", {}))
+    return text, easy, [[choice, labels[choice]] for choice, _label in choices if choice in labels]

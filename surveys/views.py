@@ -10,12 +10,14 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator
 from accounts.scoping import scope_for, scoped
 from core.clientip import client_ip
+from core.languages import language_for_student, language_remember
 from core.spreadsheets import csv_response, xlsx_response
 from core.tokens import token_guard, token_rejected
 from placements.models import Programme
@@ -40,17 +42,25 @@ CODE_ATTEMPTS = 20
 CODE_WINDOW = 15 * 60
 
 PROBLEMS = {
-    "unknown": (404, "We do not recognise this link", "Check that you used the whole link, or type your survey code."),
+    "unknown": (
+        404,
+        _("We do not recognise this link"),
+        _("Check that you used the whole link, or type your survey code."),
+    ),
     "answered": (
         410,
-        "This survey has already been answered",
-        "Thank you: your answers are saved. Nothing more to do.",
+        _("This survey has already been answered"),
+        _("Thank you: your answers are saved. Nothing more to do."),
     ),
-    "closed": (410, "This survey has closed", "It is too late to answer now. Thank you anyway."),
-    "withdrawn": (410, "This survey is no longer needed", "There is nothing for you to answer."),
-    "not_open": (403, "This survey is not open yet", "Please come back when your teacher tells you to."),
-    "too_many": (429, "Too many tries", "Please wait fifteen minutes, or ask your teacher for help."),
-    "expired_session": (404, "Please open your link again", "Use your link or type your survey code to carry on."),
+    "closed": (410, _("This survey has closed"), _("It is too late to answer now. Thank you anyway.")),
+    "withdrawn": (410, _("This survey is no longer needed"), _("There is nothing for you to answer.")),
+    "not_open": (403, _("This survey is not open yet"), _("Please come back when your teacher tells you to.")),
+    "too_many": (429, _("Too many tries"), _("Please wait fifteen minutes, or ask your teacher for help.")),
+    "expired_session": (
+        404,
+        _("Please open your link again"),
+        _("Use your link or type your survey code to carry on."),
+    ),
 }
 
 
@@ -63,6 +73,7 @@ def _problem(request, kind):
 
 
 def _enter(request, invitation):
+    language_remember(request, language_for_student(invitation.placement.nomination))
     state = selectors.invitation_state(invitation)
     if state != "open":
         request.session.pop(SESSION_KEY, None)
@@ -121,7 +132,7 @@ def code_enter(request):
                 cache.decr(key)
                 return _enter(request, invitation)
             token_rejected(request, kind="survey code", token=form.cleaned_data["code"])
-            form.add_error("code", "We could not find that code. Check the letters and numbers and try again.")
+            form.add_error("code", _("We could not find that code. Check the letters and numbers and try again."))
         status = 400
     else:
         status = 200

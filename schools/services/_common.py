@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.links import link_token, new_token_salt, token_hash
@@ -26,21 +27,22 @@ QUOTA_STATUSES_EXCLUDED = [Nomination.Status.WITHDRAWN, Nomination.Status.DECLIN
 POOL_STATUSES = [Nomination.Status.SUBMITTED, Nomination.Status.SHORTLISTED, Nomination.Status.WAITLISTED]
 HOLDING_PLACE = [Nomination.Status.OFFERED, Nomination.Status.ACCEPTED]
 
+# The words a guardian agrees to, translated when shown (gettext_lazy) and stored as shown.
 CONSENT_ITEMS = {
-    "participation": (
+    "participation": _(
         "I agree that {student} may take part in {programme} ({dates}), run by {force}, including "
         "the practical scenarios and demonstrations described in the programme information."
     ),
-    "photos_media": (
+    "photos_media": _(
         "Photographs or video of {student} taken during the programme may be used by {force} in "
         "press releases and on social media."
     ),
-    "data_processing": (
+    "data_processing": _(
         "I have read the privacy notice: {force} holds the details given in this nomination (including "
         "support needs and medical notes) only to run the programme safely, shares them only with the "
         "staff who need them, and deletes them after the programme's retention period."
     ),
-    "mentoring_contact": (
+    "mentoring_contact": _(
         "After the programme, a career mentor from {force} may contact {student} (through the school or "
         "the email given) about careers in policing."
     ),

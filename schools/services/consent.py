@@ -5,8 +5,11 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
+from core.languages import language_for_student
 from core.links import link_marker, token_hash
 from core.services import email_queue
 from placements.models import Placement
@@ -39,10 +42,12 @@ def consent_wording(nomination):
     values = {
         "student": nomination.full_name,
         "programme": programme.title,
-        "dates": f"{programme.start_date:%-d %B} to {programme.end_date:%-d %B %Y}",
+        "dates": gettext("{start} to {end}").format(
+            start=date_format(programme.start_date, "j F"), end=date_format(programme.end_date, "j F Y")
+        ),
         "force": programme.force.name,
     }
-    return {name: text.format(**values) for name, text in CONSENT_ITEMS.items()}
+    return {name: str(text).format(**values) for name, text in CONSENT_ITEMS.items()}
 
 
 def consent_link_send(*, consent, purpose):
@@ -58,6 +63,12 @@ def consent_link_send(*, consent, purpose):
         expires_at=timezone.now() + timedelta(days=CONSENT_LINK_DAYS),
     )
     kind = "consent_request" if purpose == ConsentLink.Purpose.REQUEST else "consent_reminder"
+    with translation.override(language_for_student(nomination)):
+        _consent_email_queue(kind, nomination, consent, link)
+    return link, token
+
+
+def _consent_email_queue(kind, nomination, consent, link):
     email_queue(
         kind=kind,
         to=nomination.consent_email,
@@ -73,7 +84,6 @@ def consent_link_send(*, consent, purpose):
         about=[nomination],
         to_student=True,
     )
-    return link, token
 
 
 # A school or coordinator can send a lost or expired consent link again, but not flood a guardian's inbox.
@@ -122,10 +132,12 @@ def consent_link_find(*, token=None, pk=None):
     link = links.filter(token_hash=token_hash(token)).first() if pk is None else links.filter(pk=pk).first()
     # A session opened before the student was erased holds the link's pk: it opens nothing now.
     if link is None or hasattr(link.consent.nomination, "erasure"):
-        raise SchoolsError("This consent link is not valid. Check you used the whole link from the email.", status=404)
+        raise SchoolsError(
+            gettext("This consent link is not valid. Check you used the whole link from the email."), status=404
+        )
     if link.consent.status == Consent.Status.REQUESTED and link.expires_at <= timezone.now():
         raise SchoolsError(
-            "This consent link has expired. Please contact the school, who can send you a new one.", status=410
+            gettext("This consent link has expired. Please contact the school, who can send you a new one."), status=410
         )
     return link
 
@@ -135,11 +147,11 @@ def consent_respond(*, consent, respondent_name, participation, photos_media, da
     """Record the answer to a consent request, with the exact wording shown; a link answers once."""
     consent = Consent.objects.select_for_update().select_related("nomination__programme__force").get(pk=consent.pk)
     if consent.status != Consent.Status.REQUESTED:
-        raise SchoolsError("This consent request has already been answered.", status=409)
+        raise SchoolsError(gettext("This consent request has already been answered."), status=409)
     if consent.nomination.status == Nomination.Status.WITHDRAWN:
-        raise SchoolsError("The school has withdrawn this nomination, so no answer is needed.", status=410)
+        raise SchoolsError(gettext("The school has withdrawn this nomination, so no answer is needed."), status=410)
     if participation and not data_processing:
-        raise SchoolsError("Please confirm you have read the privacy notice.", field="data_processing")
+        raise SchoolsError(gettext("Please confirm you have read the privacy notice."), field="data_processing")
     wording = consent_wording(consent.nomination)
     consent.respondent_name = respondent_name
     consent.participation = participation
@@ -158,10 +170,10 @@ def consent_withdraw(*, consent, items, today=None):
     """Withdraw some or all consent; withdrawing participation removes the student and frees the place."""
     consent = Consent.objects.select_for_update().select_related("nomination__programme__force").get(pk=consent.pk)
     if consent.status != Consent.Status.GIVEN:
-        raise SchoolsError("There is no given consent to withdraw.", status=409)
+        raise SchoolsError(gettext("There is no given consent to withdraw."), status=409)
     items = set(items)
     if not items:
-        raise SchoolsError("Choose what you want to withdraw.", field="items")
+        raise SchoolsError(gettext("Choose what you want to withdraw."), field="items")
     for name in ("photos_media", "mentoring_contact"):
         if name in items:
             setattr(consent, name, False)

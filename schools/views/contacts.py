@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import contact_home_required, contact_required
@@ -164,7 +165,7 @@ def nomination_edit(request, pk):
         request.POST or None,
         instance=nomination,
         programme=nomination.programme,
-        submit_label="Save changes",
+        submit_label=gettext("Save changes"),
         hide_medical_notes=True,
     )
     status = 200

@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.invitations import InvitationKind, Invited, invitation_accept_view, invitation_open_view
+from core.languages import language_remember
 from core.tokens import token_guard, token_rejected
 
 from .. import forms, selectors, services
@@ -25,6 +27,8 @@ def consent_open(request, token):
     pk = selectors.consent_link_pk_for_token(token)
     request.session.cycle_key()
     request.session[CONSENT_SESSION_KEY] = pk or INVALID_LINK
+    if pk:
+        language_remember(request, selectors.consent_link_language(pk))
     return redirect("consent:form")
 
 
@@ -32,7 +36,8 @@ def _consent_link(request):
     pk = request.session.get(CONSENT_SESSION_KEY)
     if pk is None:
         raise SchoolsError(
-            "Open the link from your email again: this page only works straight after following it.", status=404
+            gettext("Open the link from your email again: this page only works straight after following it."),
+            status=404,
         )
     return services.consent_link_find(pk=pk)
 
@@ -43,7 +48,7 @@ def consent_form(request):
         link = _consent_link(request)
     except SchoolsError as error:
         token_rejected(request, kind="consent")
-        return _error_page(request, error, title="This link does not work")
+        return _error_page(request, error, title=gettext("This link does not work"))
     consent = link.consent
     nomination = consent.nomination
     wording = services.consent_wording(nomination)
@@ -57,8 +62,8 @@ def consent_form(request):
     if nomination.status == Nomination.Status.WITHDRAWN:
         return _error_page(
             request,
-            SchoolsError("The school has withdrawn this nomination, so no answer is needed.", status=410),
-            title="No answer needed",
+            SchoolsError(gettext("The school has withdrawn this nomination, so no answer is needed."), status=410),
+            title=gettext("No answer needed"),
         )
     form = forms.ConsentForm(request.POST or None)
     status = 200
@@ -87,7 +92,7 @@ def consent_withdraw(request):
     try:
         link = _consent_link(request)
     except SchoolsError as error:
-        return _error_page(request, error, title="This link does not work")
+        return _error_page(request, error, title=gettext("This link does not work"))
     form = forms.ConsentWithdrawForm(request.POST)
     consent = link.consent
     if form.is_valid():
@@ -95,7 +100,7 @@ def consent_withdraw(request):
             services.consent_withdraw(consent=consent, items=form.cleaned_data["items"])
         except SchoolsError as error:
             return _error_page(request, error)
-        messages.success(request, "Your change is recorded. The school and the force have been told.")
+        messages.success(request, gettext("Your change is recorded. The school and the force have been told."))
         return redirect("consent:form")
     return render(
         request,
@@ -111,11 +116,11 @@ def consent_withdraw(request):
 def _contact_invited(invitation):
     institution = invitation.institution
     return Invited(
-        role="a contact for",
+        role=gettext("a contact for"),
         place=institution.name,
         force=institution.force,
-        link_label=f"Add {institution.name} to my account",
-        welcome=f"You can now nominate students for {institution}.",
+        link_label=gettext("Add %(school)s to my account") % {"school": institution.name},
+        welcome=gettext("You can now nominate students for %(school)s.") % {"school": institution},
         home="schools:contact_home",
     )
 

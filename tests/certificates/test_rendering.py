@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import segno
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
@@ -215,3 +217,47 @@ def test_media_outside_the_certificate_images_folder_is_refused():
     fetcher = rendering.SafeURLFetcher()
     with pytest.raises(rendering.URLFetchingError):
         fetcher.fetch(other.as_uri())
+
+
+WELSH_DESIGN = {
+    "title_cy": "Tystysgrif Profiad Gwaith",
+    "wording_cy": "am gwblhau {programme_title} gyda {force_name} o {start_date} i {end_date} ({hours_attended} awr).",
+}
+
+
+def test_with_welsh_wording_the_certificate_is_bilingual_welsh_first():
+    pdf = rendering.render_certificate(_design(**WELSH_DESIGN), _content())
+    text = " ".join(_text(pdf).replace("\xa0", " ").split())
+    assert text.index("Tystysgrif Profiad Gwaith") < text.index("Certificate of Work Experience")
+    assert "Mae hyn i dystio bod" in text and "This is to certify that" in text
+    with translation.override("cy"):
+        july = date_format(date(2026, 7, 1), "F")  # Django's Welsh month name
+    assert f"o 13 {july} 2026 i 17 {july} 2026" in text and july != "July"
+    assert "27.5 hours" in text and "27.5 awr" in text
+    assert "Rhif y dystysgrif" in text and "Certificate no." in text
+    english_only = _text(rendering.render_certificate(_design(), _content()))
+    assert "Tystysgrif" not in english_only and "dystio" not in english_only
+
+
+def test_a_bilingual_bulk_certificate_looks_exactly_like_one_rendered_on_its_own(tmp_path):
+    design = _design(**WELSH_DESIGN)
+    contents = [
+        _content(name="Gwenllian Morgan-Pritchard", serial=12, code="ABCDEFGHJKLMNPQR"),
+        _content(name="Tom Evans", serial=13, code="QRSTUVWXYZ234567"),
+    ]
+    bulk = rendering.render_cohort(design, contents)
+    for index, content in enumerate(contents):
+        alone = _raster(rendering.render_certificate(design, content), tmp_path, f"alone{index}")
+        laid_over = _raster(bulk[index], tmp_path, f"bulk{index}")
+        assert _differing_pixels(alone, laid_over) == 0
+    assert _differing_pixels(_raster(bulk[0], tmp_path, "first"), _raster(bulk[1], tmp_path, "second")) > 500
+
+
+def test_the_certificate_does_not_follow_the_language_of_whoever_renders_it():
+    design = rendering.TemplateDesign(
+        title="Certificate of Work Experience", wording="from {start_date}", signatory_name="Jane Smith"
+    )
+    with translation.override("cy"):
+        english_only = _text(rendering.render_certificate(design, _content()))
+    assert "This is to certify that" in english_only and "dystio" not in english_only
+    assert "July" in english_only

@@ -136,7 +136,10 @@ def test_filling_in_is_one_pass_and_template_code_stays_words():
 
 
 def test_a_link_marker_typed_in_the_message_or_a_name_never_becomes_a_link():
-    filled = messages.fill("Open [[link:consent:1]] {recipient_name}", {"recipient_name": "[[link:survey:2]]"})
+    # Markers are signed (core.links), so a typed one is not a marker; even a real one is taken out.
+    filled = messages.fill(
+        f"Open {link_marker('consent', 1)} {{recipient_name}}", {"recipient_name": link_marker("survey", 2)}
+    )
     assert "[[link:" not in filled
 
 

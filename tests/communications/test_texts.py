@@ -37,7 +37,7 @@ def _agree(client, **data):
 def test_a_guardian_agrees_and_sees_the_number_then_stops_it(client, week, delivered):
     _open(client, delivered["gina@family.invalid"])
     page = client.get(reverse("joining:page")).content.decode()
-    assert "A text reminder the day before" in page and TextConsent.WORDING in page
+    assert "A text reminder the day before" in page and str(TextConsent.WORDING) in page
     response = _agree(client, who="guardian", phone="07700 900123")
     assert response.status_code == 302
     consent = TextConsent.objects.get()

@@ -62,6 +62,12 @@ def test_outcome_questions_are_added_once_in_plain_and_easy_read_words(week, coo
     assert questions[0].easy_read_text == "After “Activity dogs”, can you: say how police plan a search?"
     # Without easy-read words of its own, the outcome's words are used.
     assert questions[1].easy_read_text == "After “Activity dogs”, can you: explain why dogs help with searches?"
+    # The question's own wording in Welsh too; the activity and outcome stay in the coordinator's words.
+    assert (
+        questions[0].text_cy
+        == "Ar ôl “Activity dogs”, pa mor dda allwch chi nawr: describe how a premises search is planned?"
+    )
+    assert questions[0].easy_read_text_cy == "Ar ôl “Activity dogs”, alli di: say how police plan a search?"
     assert all(q.kind == Question.Kind.LIKERT and not q.required for q in questions)
     # Straight after the activity's own rating question.
     ordered = [q.code for q in post.questions.all()]

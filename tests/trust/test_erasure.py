@@ -19,6 +19,7 @@ from core.services import email_queue
 from mentoring.models import MentorAssignment
 from privacy.models import Erasure
 from schools.models import ConsentLink, Nomination
+from schools.services import CONSENT_LINK_DAYS
 from surveys.models import Answer, Invitation, Question
 from surveys.selectors import invitation_by_short_code
 from surveys.services import invitation_short_code
@@ -98,7 +99,8 @@ def student(force_a, settings, tmp_path):
     email_queue(
         kind="consent_request",
         to="m.quade@family.invalid",
-        context={"nomination": nomination, "programme": programme, "adult": False},
+        # As the consent service sends it: the email says how many days the link works.
+        context={"nomination": nomination, "programme": programme, "adult": False, "days": CONSENT_LINK_DAYS},
         dedupe_key="test-consent",
         force=force_a,
         about=[nomination],

@@ -358,6 +358,7 @@ schools:offer_withdraw                 | login   | 403     | 403     | 409     |
 schools:review                         | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 schools:selection                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 schools:selection_confirm              | login   | 403     | 403     | 302     | 404     | 403     | 403     | 403     | login
+set_language                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
 sso:callback                           | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
 sso:start                              | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
 sso:start_by_email                     | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405     | 405
