@@ -14,10 +14,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_action
 from core.errors import DomainError
+from core.languages import language_for
 from core.links import token_hash
 from core.services import email_queue
 from placements.models import Placement
@@ -272,22 +273,24 @@ def certificate_notify_contacts(*, programme: Programme) -> None:
     contacts = InstitutionContact.objects.filter(institution_id__in=counts, is_active=True).select_related(
         "institution"
     )
+    language = language_for(force=programme.force)  # a school reads the force's language
     for contact in contacts:
         count = counts[contact.institution_id]
-        email_queue(
-            kind="certificates_ready",
-            to=contact.email,
-            context={
-                "contact_name": contact.name,
-                "institution_name": contact.institution.name,
-                "programme_title": programme.title,
-                "count": count,
-                "url": url,
-            },
-            # A re-run that adds nothing sends nothing; one that adds certificates tells them again.
-            dedupe_key=f"certificates-ready:{programme.pk}:{contact.pk}:{count}",
-            force=programme.force,
-        )
+        with translation.override(language):
+            email_queue(
+                kind="certificates_ready",
+                to=contact.email,
+                context={
+                    "contact_name": contact.name,
+                    "institution_name": contact.institution.name,
+                    "programme_title": programme.title,
+                    "count": count,
+                    "url": url,
+                },
+                # A re-run that adds nothing sends nothing; one that adds certificates tells them again.
+                dedupe_key=f"certificates-ready:{programme.pk}:{contact.pk}:{count}",
+                force=programme.force,
+            )
 
 
 @transaction.atomic

@@ -12,12 +12,15 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext as _, gettext_lazy
 
 from core.attachments import Attachment
 from core.audit import audit_action
 from core.errors import DomainError
-from core.languages import WELSH, language_for, language_for_student
+from core.languages import ENGLISH, WELSH, language_for, language_for_student
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.models import OutboundSms
 from core.services import email_queue, sms_queue
@@ -503,13 +506,24 @@ def _already_sent_joining(recipient: selectors.Recipient) -> bool:
 
 
 def _tell_families(
-    programme: Programme, placements: list[Placement], *, changes: list[str], key: str, instructions
+    programme: Programme,
+    placements: list[Placement],
+    *,
+    changes: list[Any],
+    key: str,
+    instructions,
+    welsh_changes: list[Any] | None = None,
 ) -> int:
     """The week_changed email (with the student's updated calendar) to each family and school already sent
-    the joining instructions of these students; once per `key`."""
+    the joining instructions of these students; once per `key`. Welsh readers are told `welsh_changes` if
+    given; a reader with nothing to be told is not emailed."""
     told = 0
     for recipient in selectors.joining_recipients(programme=programme, placements=placements):
         if not _already_sent_joining(recipient):
+            continue
+        language = _recipient_language(recipient)
+        shown = welsh_changes if welsh_changes is not None and language == WELSH else changes
+        if not shown:
             continue
         placement = recipient.placement
         dedupe = f"week-changed:{key}:{placement.pk}:{recipient.email}"
@@ -519,9 +533,9 @@ def _tell_families(
             **selectors.email_context(placement=placement, instructions=instructions),
             "recipient": recipient,
             "link": link_marker("joining", joining_link_for(placement).pk),
-            "changes": changes,
+            "changes": shown,
         }
-        with translation.override(_recipient_language(recipient)):
+        with translation.override(language):
             email_queue(
                 kind="week_changed",
                 to=recipient.email,
@@ -554,24 +568,38 @@ def _tell_staff_of_change(
         dedupe = f"staff-changed:{key}:{row.pk}:{brief.email}"
         if _outbox_has(dedupe):
             continue
-        email_queue(
-            kind="staff_changed",
-            to=brief.email,
-            context={**_brief_context(programme, brief, instructions), "changes": changes},
-            dedupe_key=dedupe,
-            force=programme.force,
-            about=[m["nomination_id"] for m in brief.members],
-            attachments=[("briefing-calendar", row.pk)],
-        )
+        with translation.override(ENGLISH):  # staff read English, as on their pages
+            email_queue(
+                kind="staff_changed",
+                to=brief.email,
+                context={**_brief_context(programme, brief, instructions), "changes": changes},
+                dedupe_key=dedupe,
+                force=programme.force,
+                about=[m["nomination_id"] for m in brief.members],
+                attachments=[("briefing-calendar", row.pk)],
+            )
         row.version, row.told_at, row.told_to = brief.version, timezone.now(), brief.email
         row.save(update_fields=["version", "told_at", "told_to"])
         told += 1
     return told
 
 
-def _when(session: Session) -> str:
-    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
-    return f"{starts:%A} {starts.day} {starts:%B}, {starts:%H:%M} to {ends:%H:%M}"
+def _span(starts: datetime, ends: datetime, day_format: str) -> str:
+    """'Monday 20 July, 09:30 to 12:00' in the language active when it is read (the email's reader's)."""
+    starts, ends = timezone.localtime(starts), timezone.localtime(ends)
+    return gettext("%(day)s, %(starts)s to %(ends)s") % {
+        "day": date_format(starts, day_format),
+        "starts": f"{starts:%H:%M}",
+        "ends": f"{ends:%H:%M}",
+    }
+
+
+# Made when read, so a family reading Welsh gets Welsh day and month names.
+_span_lazy = lazy(_span, str)
+
+
+def _when(session: Session):
+    return _span_lazy(session.starts_at, session.ends_at, "l j F")
 
 
 def session_replaced_tell(*, session: Session, replacement: Session) -> dict[str, int]:
@@ -580,10 +608,19 @@ def session_replaced_tell(*, session: Session, replacement: Session) -> dict[str
     programme = Programme.objects.select_related("force").get(pk=session.programme_id)
     instructions = JoiningInstructions.objects.filter(programme=programme).first()
     cancelled, standin = session.activity, replacement.activity
-    venue = f" at {standin.venue}" if standin.venue else ""
+    instead = (
+        format_lazy(
+            gettext_lazy("Instead: {title}, {when} at {venue}."),
+            title=standin.title,
+            when=_when(replacement),
+            venue=standin.venue,
+        )
+        if standin.venue
+        else format_lazy(gettext_lazy("Instead: {title}, {when}."), title=standin.title, when=_when(replacement))
+    )
     changes = [
-        f"{cancelled.title} on {_when(session)} is cancelled.",
-        f"Instead: {standin.title}, {_when(replacement)}{venue}.",
+        format_lazy(gettext_lazy("{title} on {when} is cancelled."), title=cancelled.title, when=_when(session)),
+        instead,
     ]
     syndicate_ids = set(replacement.syndicates.values_list("pk", flat=True))
     counts = {"families": 0, "departments": 0}
@@ -634,20 +671,51 @@ LEAD_FIELDS = (
 )
 
 
+# How a change to the sent instructions names each thing, in the reader's language; a Welsh field is named
+# as its English one, since its reader sees it in its place.
+CHANGE_LABELS = {
+    "venue_name": gettext_lazy("Where to come"),
+    "venue_address": gettext_lazy("Address"),
+    "venue_map_url": gettext_lazy("Map link"),
+    "other_venues": gettext_lazy("Other places"),
+    "day_starts": gettext_lazy("Arrive by"),
+    "day_ends": gettext_lazy("Collect at"),
+    "what_to_wear": gettext_lazy("What to wear"),
+    "what_to_bring": gettext_lazy("What to bring"),
+    "food": gettext_lazy("Food and dietary needs"),
+    "ill_or_late": gettext_lazy("If the student is ill or late"),
+    "contact_phone": gettext_lazy("Phone number on the day"),
+    "photo_rules": gettext_lazy("Photographs"),
+    "ceremony_venue": gettext_lazy("Awards ceremony venue"),
+}
+
+
 def _shown(name: str, value: Any) -> str:
     if value in (None, ""):
-        return "none"
+        return gettext("none")
     if isinstance(value, datetime):
         value = timezone.localtime(value)
-        return f"{value:%A} {value.day} {value:%B %Y} at {value:%H:%M}"
+        return gettext("%(day)s at %(time)s") % {"day": date_format(value, "l j F Y"), "time": f"{value:%H:%M}"}
     if isinstance(value, time):
         return f"{value:%H:%M}"
     return " ".join(str(value).split())
 
 
-def _ceremony_words(starts: datetime, ends: datetime) -> str:
-    starts, ends = timezone.localtime(starts), timezone.localtime(ends)
-    return f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M} to {ends:%H:%M}"
+_shown_lazy = lazy(_shown, str)
+
+
+def _ceremony_words(starts: datetime, ends: datetime):
+    return _span_lazy(starts, ends, "l j F Y")
+
+
+def changes_for(changes: list[tuple[str, Any]], language: str, instructions: JoiningInstructions) -> list[Any]:
+    """The sentences a reader of `language` is told: the Welsh texts' changes only to Welsh readers, and an
+    English text's change to them only where no Welsh text stands in its place."""
+    if language != WELSH:
+        return [sentence for name, sentence in changes if not name.endswith("_cy")]
+    return [
+        sentence for name, sentence in changes if name.endswith("_cy") or not getattr(instructions, f"{name}_cy", "")
+    ]
 
 
 def instructions_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -662,25 +730,28 @@ def instructions_changes(before: Mapping[str, Any], after: Mapping[str, Any]) ->
             if was == now:
                 continue
             if not old:
-                found.append((name, f"Awards ceremony added: {_ceremony_words(*now)}."))
-            elif not new:
-                found.append((name, "The awards ceremony is no longer part of the programme."))
-            else:
                 found.append(
-                    (
-                        name,
-                        f"The awards ceremony has moved: now {_ceremony_words(*now)} (it was {_ceremony_words(*was)}).",
-                    )
+                    (name, format_lazy(gettext_lazy("Awards ceremony added: {when}."), when=_ceremony_words(*now)))
                 )
+            elif not new:
+                found.append((name, gettext_lazy("The awards ceremony is no longer part of the programme.")))
+            else:
+                moved = gettext_lazy("The awards ceremony has moved: now {now} (it was {was}).")
+                found.append((name, format_lazy(moved, now=_ceremony_words(*now), was=_ceremony_words(*was))))
             continue
         if name == "ceremony_ends_at" or old == new or (not old and not new):
             continue
-        label = JoiningInstructions._meta.get_field(name).verbose_name
-        label = label[0].upper() + label[1:]
+        label = CHANGE_LABELS[name.removesuffix("_cy")]
         if len(_shown(name, new)) <= 80 and len(_shown(name, old)) <= 80:
-            found.append((name, f"{label}: was {_shown(name, old)}, now {_shown(name, new)}."))
+            sentence = format_lazy(
+                gettext_lazy("{label}: was {old}, now {new}."),
+                label=label,
+                old=_shown_lazy(name, old),
+                new=_shown_lazy(name, new),
+            )
         else:
-            found.append((name, f"{label} now reads: {_shown(name, new)}"))
+            sentence = format_lazy(gettext_lazy("{label} now reads: {new}"), label=label, new=_shown_lazy(name, new))
+        found.append((name, sentence))
     return found
 
 
@@ -693,18 +764,18 @@ def instructions_changed_tell(
     JoiningInstructions.objects.filter(pk=instructions.pk).update(changes_told=F("changes_told") + 1)
     instructions.refresh_from_db(fields=["changes_told"])
     key = f"instructions-{instructions.changes_told}"
-    sentences = [sentence for _name, sentence in changes]
     counts = {
         "families": _tell_families(
             programme,
             list(selectors.confirmed_placements(programme)),
-            changes=sentences,
+            changes=changes_for(changes, ENGLISH, instructions),
+            welsh_changes=changes_for(changes, WELSH, instructions),
             key=key,
             instructions=instructions,
         ),
         "leads": 0,
     }
-    for_leads = [sentence for name, sentence in changes if name in LEAD_FIELDS]
+    for_leads = [sentence for name, sentence in changes if name in LEAD_FIELDS]  # staff read English
     if for_leads:
         counts["leads"] = _tell_staff_of_change(
             programme, selectors.lead_briefs(programme=programme), changes=for_leads, key=key, instructions=instructions

@@ -3,7 +3,10 @@
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
+
+from core.languages import language_for
 
 from .services import format_short_code, invitation_short_code, invitation_token
 
@@ -26,13 +29,14 @@ def qr_sheet_rows(invitations):
 
 def qr_sheet_pdf(*, survey, invitations):
     """PDF bytes of the QR sheet (pure: template + data in, bytes out)."""
-    html = render_to_string(
-        "surveys/pdf/qr_sheet.html",
-        {
-            "survey": survey,
-            "programme": survey.programme,
-            "rows": qr_sheet_rows(invitations),
-            "entry_url": f"{settings.SITE_URL}/s/",
-        },
-    )
+    with translation.override(language_for(force=survey.programme.force)):  # students read the force's language
+        html = render_to_string(
+            "surveys/pdf/qr_sheet.html",
+            {
+                "survey": survey,
+                "programme": survey.programme,
+                "rows": qr_sheet_rows(invitations),
+                "entry_url": f"{settings.SITE_URL}/s/",
+            },
+        )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

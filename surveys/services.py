@@ -883,24 +883,26 @@ def invitation_send_links(*, survey: Survey, actor: AbstractBaseUser | None = No
     Returns how many contacts were emailed now (those emailed before for this survey are not).
     """
     plan = invitation_links_plan(survey=survey)
+    language = language_for(force=survey.programme.force)  # a school reads the force's language
     sent = 0
     for row in plan:
         items = row.invitations
         for contact in row.to_email:
-            email_queue(
-                kind="survey_links",
-                to=contact.email,
-                context={
-                    "contact_name": contact.name,
-                    "survey": survey,
-                    "programme": survey.programme,
-                    "students": _link_rows(items),
-                    "closes_at": survey.closes_at,
-                },
-                dedupe_key=_links_key(survey, contact),
-                force=survey.programme.force,
-                about=[inv.placement.nomination for inv in items],
-            )
+            with translation.override(language):
+                email_queue(
+                    kind="survey_links",
+                    to=contact.email,
+                    context={
+                        "contact_name": contact.name,
+                        "survey": survey,
+                        "programme": survey.programme,
+                        "students": _link_rows(items),
+                        "closes_at": survey.closes_at,
+                    },
+                    dedupe_key=_links_key(survey, contact),
+                    force=survey.programme.force,
+                    about=[inv.placement.nomination for inv in items],
+                )
             sent += 1
     audit_action(
         actor=actor,

@@ -1,10 +1,11 @@
 """Shared by the intake services: periods, statuses, the error type and email helpers."""
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.languages import ENGLISH, language_for, language_for_student
 from core.links import link_token, new_token_salt, token_hash
 from core.services import email_queue
 from placements.models import ForcePerson
@@ -48,6 +49,14 @@ CONSENT_ITEMS = {
     ),
 }
 
+# Why a held place came free, as the place-released email says it (in the reader's language).
+RELEASED_BECAUSE = {
+    "declined": _("declined"),
+    "withdrawn": _("withdrawn"),
+    "consent_withdrawn": _("consent withdrawn"),
+    "not_answered": _("not answered by the deadline"),
+}
+
 
 class SchoolsError(DomainError):
     """A rule of the intake journey was broken; `message` is for the user, `field` names the input."""
@@ -81,17 +90,23 @@ def contact_invitation_path(pk):
     return reverse("invitations:open", args=[token]) if token and token_hash(token) == invitation.token_hash else None
 
 
-def _send(kind, addresses, *, context, key, force, about=(), student_address=""):
+def _send(kind, addresses, *, context, key, force, about=(), student_address="", staff=False):
+    """Email each address once. A school contact reads the force's language; the family (at
+    `student_address`) their own; force staff (`staff`) English, like their pages."""
+    school_language = ENGLISH if staff else language_for(force=force)
     for address in sorted({a for a in addresses if a}):
-        email_queue(
-            kind=kind,
-            to=address,
-            context=context,
-            dedupe_key=f"{key}:{address}",
-            force=force,
-            about=about,
-            to_student=bool(student_address) and address == student_address,
-        )
+        to_student = bool(student_address) and address == student_address
+        language = language_for_student(about[0]) if to_student and about else school_language
+        with translation.override(language):
+            email_queue(
+                kind=kind,
+                to=address,
+                context=context,
+                dedupe_key=f"{key}:{address}",
+                force=force,
+                about=about,
+                to_student=to_student,
+            )
 
 
 def _contact_emails(institution):

@@ -186,7 +186,7 @@ def consent_withdraw(*, consent, items, today=None):
         _set_status(nomination, Nomination.Status.WITHDRAWN, waitlist_rank=None)
         Placement.objects.filter(nomination=nomination).update(status=Placement.Status.WITHDRAWN)
         if held_place:
-            _place_released(nomination, why="consent withdrawn", actor=None, today=today)
+            _place_released(nomination, why="consent_withdrawn", actor=None, today=today)
     else:
         consent.save()
     consent_withdrawn.send(sender=Consent, consent=consent, items=frozenset(items))

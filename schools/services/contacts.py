@@ -4,9 +4,11 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from core.invitations import account_create, email_has_account, invitation_email_matches
+from core.languages import language_for
 from core.links import link_marker, token_hash
 from core.services import email_queue
 
@@ -64,23 +66,24 @@ def contact_invitation_create(*, institution, name, email, job_title="", actor, 
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    inviter = actor.get_full_name() or actor.username if actor else "The force coordinator"
-    email_queue(
-        kind="contact_invitation",
-        to=email,
-        context={
-            "invitation": invitation,
-            "institution": institution,
-            "inviter": inviter,
-            "link": link_marker("invitation", invitation.pk),
-            "days": INVITATION_DAYS,
-            "expires_on": invitation.expires_at,
-            "programme": programme,
-            "quota": _quota(programme, institution),
-        },
-        dedupe_key=f"contact-invitation-{invitation.pk}",
-        force=institution.force,
-    )
+    inviter = actor.get_full_name() or actor.username if actor else gettext_lazy("The force coordinator")
+    with translation.override(language_for(force=institution.force)):  # a school reads the force's language
+        email_queue(
+            kind="contact_invitation",
+            to=email,
+            context={
+                "invitation": invitation,
+                "institution": institution,
+                "inviter": inviter,
+                "link": link_marker("invitation", invitation.pk),
+                "days": INVITATION_DAYS,
+                "expires_on": invitation.expires_at,
+                "programme": programme,
+                "quota": _quota(programme, institution),
+            },
+            dedupe_key=f"contact-invitation-{invitation.pk}",
+            force=institution.force,
+        )
     return invitation, token
 
 

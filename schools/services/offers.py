@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_action
+from core.languages import language_for
 from core.services import email_render
 from placements.models import Placement, Programme
 from placements.services import programme_status_refresh
@@ -29,6 +30,7 @@ from ._common import (
     HOLDING_PLACE,
     OFFER_DAYS,
     POOL_STATUSES,
+    RELEASED_BECAUSE,
     SchoolsError,
     _contact_emails,
     _coordinator_emails,
@@ -450,10 +452,11 @@ def _withdrawable(nomination: Nomination) -> None:
 def offer_withdrawal_preview(*, nomination: Nomination, reason: str = "") -> tuple[list[str], str, str]:
     """The apology a withdrawal would send: (recipients, subject, body); refused unless the offer is open."""
     _withdrawable(nomination)
-    subject, body = email_render(
-        kind="offer_withdrawn",
-        context={"nomination": nomination, "programme": nomination.programme, "reason": reason},
-    )
+    with translation.override(language_for(force=nomination.programme.force)):  # as the school will read it
+        subject, body = email_render(
+            kind="offer_withdrawn",
+            context={"nomination": nomination, "programme": nomination.programme, "reason": reason},
+        )
     return sorted(set(_contact_emails(nomination.institution))), subject, body
 
 
@@ -492,14 +495,22 @@ def offer_withdraw(*, nomination: Nomination, actor: AbstractBaseUser | None, re
 def _place_released(nomination, *, why, actor, today):
     """A held place came free: offer it to the next on the waiting list and tell the coordinators."""
     promoted = waitlist_promote(programme=nomination.programme, actor=actor, today=today)
-    _send(
-        "place_released",
-        [*_coordinator_emails(nomination.programme.force), *_contact_emails(nomination.institution)],
-        context={"nomination": nomination, "programme": nomination.programme, "why": why, "promoted": promoted},
-        key=f"place-released-{nomination.pk}-{nomination.status_changed_at:%Y%m%d%H%M%S%f}",
-        force=nomination.programme.force,
-        about=[nomination, *promoted],
-    )
+    coordinators = _coordinator_emails(nomination.programme.force)
+    for addresses, staff in ((coordinators, True), (_contact_emails(nomination.institution), False)):
+        _send(
+            "place_released",
+            [address for address in addresses if staff or address not in coordinators],
+            context={
+                "nomination": nomination,
+                "programme": nomination.programme,
+                "why": RELEASED_BECAUSE[why],
+                "promoted": promoted,
+            },
+            key=f"place-released-{nomination.pk}-{nomination.status_changed_at:%Y%m%d%H%M%S%f}",
+            force=nomination.programme.force,
+            about=[nomination, *promoted],
+            staff=staff,
+        )
 
 
 @transaction.atomic
@@ -553,6 +564,6 @@ def offers_expire(*, today=None):
             if nomination.status != Nomination.Status.OFFERED:
                 continue
             _set_status(nomination, Nomination.Status.DECLINED)
-            _place_released(nomination, why="not answered by the deadline", actor=None, today=today)
+            _place_released(nomination, why="not_answered", actor=None, today=today)
             count += 1
     return count

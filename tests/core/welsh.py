@@ -73,6 +73,29 @@ NAMED_PUBLIC = [
     "schools/nomination_form.html",
     "schools/nomination_detail.html",
     "surveys/contact_surveys.html",
+    # The emails a school contact gets (in the force's language), and what a school contact signs in on.
+    *(
+        f"emails/{kind}_{part}.txt"
+        for kind in (
+            "offer",
+            "offer_withdrawn",
+            "not_selected",
+            "place_confirmed",
+            "place_released",
+            "survey_links",
+            "nomination_received",
+            "contact_invitation",
+            "certificates_ready",
+        )
+        for part in ("subject", "body")
+    ),
+    "registration/login.html",
+    "registration/locked_out.html",
+    "registration/signed_out.html",
+    "sso/_sign_in_options.html",
+    "500.html",
+    # The QR sheet students scan (in the force's language).
+    "surveys/pdf/qr_sheet.html",
 ]
 
 
