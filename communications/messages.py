@@ -159,7 +159,12 @@ def placeholders_check(text: str, audience: Audience) -> str | None:
 
 
 def _no_markers(text: str) -> str:
-    """Typed text can never carry a working link: a link marker in it is broken up before anything else."""
+    """Typed text can never carry a working link: a link marker in it is broken up before anything else.
+
+    Since markers are signed (core.links), a typed one would not resolve anyway; this stays as a second,
+    independent guard, so that a leaked SECRET_KEY alone does not let a coordinator's text (or a name
+    filled into it) mint a working link to another student's page. Remove it only with that in mind.
+    """
     return (text or "").replace("[[link:", "[ [link:")
 
 

@@ -161,6 +161,11 @@ def sections(figures: dict[str, Any], *, by_programme: bool, national: bool = Fa
             "rows": [_cells(r, pipe_cols) for r in rows],
         }
     )
+    if len(years) < 2:
+        # A chart of one bar per series compares nothing: say so, and let the table carry the numbers.
+        for section in out:
+            section["svg"] = None
+            section["one_year"] = True
     return out
 
 

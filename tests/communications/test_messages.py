@@ -453,3 +453,25 @@ def test_a_survey_that_is_closed_has_nobody_to_remind(people, programme_a):
     f.InvitationFactory(survey=survey, placement=people["minor"])
     found = reach("survey_post_unanswered", programme_a.force, programme_a)
     assert found.people == [] and "is not open for answers" in found.note
+
+
+@pytest.mark.parametrize("key", ["families", "school_contacts", "leads"])
+def test_the_stored_count_and_state_match_the_recipients_at_every_step(people, programme_a, coordinator, settings, key):
+    """The sent list reads `recipient_count` and `status` from the message (constant queries) rather than
+    counting recipients and emails: they must never drift from the rows they stand for."""
+    settings.AUDIENCE_MESSAGE_BATCH_SIZE = 1
+
+    def matches(message):
+        message.refresh_from_db()
+        recipients = message.recipients.all()
+        waiting = recipients.filter(email__isnull=True).count()
+        assert message.recipient_count == recipients.count() > 0
+        assert (message.status == AudienceMessage.Status.DONE) == (waiting == 0)
+        return waiting
+
+    message = _send(coordinator, key, programme_a, run=False)
+    matches(message)
+    while messages.audience_message_batch(message_id=message.pk):
+        assert matches(message) > 0
+    assert matches(message) == 0
+    assert OutboundEmail.objects.filter(kind="audience_message").count() == message.recipient_count

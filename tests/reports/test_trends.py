@@ -161,6 +161,15 @@ def test_the_page_shows_charts_tables_and_words_without_script(force_a, coordina
     assert "The cost per student: £150 in 2025, up from £100 in 2024." in page
     assert 'href="/surveys/force/"' in page  # every survey question across years lives there, not here
     assert "table-stack" in page and 'data-label="Cost per student"' in page
+    assert "One year so far" not in page
+
+
+def test_one_year_is_a_table_and_a_sentence_not_a_lone_bar(force_a, coordinator, client_for):
+    finished_programme(force_a, year=2025, students=10, send=5, mentored=5, paired=8, spent=Decimal("1500"))
+    page = client_for(coordinator).get("/reports/trends/").content.decode()
+    assert re.findall(r"<svg.*?</svg>", page, re.S) == []
+    assert page.count("One year so far, so there is no chart yet") == 4
+    assert "Students who took part: 10 in 2025." in page and 'data-label="Cost per student"' in page
 
 
 def test_another_force_sees_its_own_trends_only(force_a, force_b, coordinator_b, client_for):
