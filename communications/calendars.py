@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from events.calendars import event_location
@@ -44,12 +45,14 @@ class CalendarItem:
     # For a slot this reader no longer has (handed to another department): what everyone else's calendar
     # shows now. Its fingerprint keeps the slot's stored sequence, which this cancellation shares.
     canonical: CalendarItem | None = field(default=None, compare=False)
+    # What the title and place stand for in every language, where they are worded per reader: a Welsh and an
+    # English file of the same day must not count as a change of each other.
+    words: str = field(default="", compare=False)
 
     @property
     def fingerprint(self) -> str:
-        facts = "|".join(
-            (self.title, self.starts_at.isoformat(), self.ends_at.isoformat(), self.location, str(self.cancelled))
-        )
+        what = (self.words,) if self.words else (self.title, self.location)
+        facts = "|".join((*what, self.starts_at.isoformat(), self.ends_at.isoformat(), str(self.cancelled)))
         return hashlib.sha256(facts.encode()).hexdigest()
 
 
@@ -187,18 +190,24 @@ def day_items(programme: Programme, instructions: JoiningInstructions | None) ->
     if instructions is None:
         return []
     tz = timezone.get_current_timezone()
-    where = ", ".join(part for part in (instructions.venue_name, " ".join(instructions.venue_address.split())) if part)
+    venue = instructions.shown["venue_name"]  # in Welsh for a Welsh reader, where the coordinator wrote it
+    address = " ".join(instructions.venue_address.split())
+    where = ", ".join(part for part in (venue, address) if part)
+    place = "|".join((instructions.venue_name, instructions.venue_name_cy, address))
+    times = {
+        "arrive": f"{instructions.day_starts:%H:%M}",
+        "collect": f"{instructions.day_ends:%H:%M}",
+        "phone": instructions.contact_phone,
+    }
     return [
         CalendarItem(
             key=f"day-{number}",
-            title=f"{programme.title}: day {number}",
+            title=gettext("%(title)s: day %(number)s") % {"title": programme.title, "number": number},
             starts_at=datetime.combine(day, instructions.day_starts, tz),
             ends_at=datetime.combine(day, instructions.day_ends, tz),
             location=where,
-            description=(
-                f"Arrive by {instructions.day_starts:%H:%M}; collect at {instructions.day_ends:%H:%M}. "
-                f"Phone on the day: {instructions.contact_phone}."
-            ),
+            description=gettext("Arrive by %(arrive)s; collect at %(collect)s. Phone on the day: %(phone)s.") % times,
+            words=f"{programme.title}|day {number}|{place}",
         )
         for number, day in enumerate(programme.days, start=1)
     ]
@@ -212,7 +221,7 @@ def ceremony_items(programme: Programme, instructions: JoiningInstructions | Non
         return [
             CalendarItem(
                 key="ceremony",
-                title=event.title,
+                title=event.shown_title(),
                 starts_at=event.starts_at,
                 ends_at=event.ends_at,
                 location=event_location(event),
@@ -224,10 +233,11 @@ def ceremony_items(programme: Programme, instructions: JoiningInstructions | Non
     return [
         CalendarItem(
             key="ceremony",
-            title=f"Awards ceremony: {programme.title}",
+            title=gettext("Awards ceremony: %(title)s") % {"title": programme.title},
             starts_at=instructions.ceremony_starts_at,
             ends_at=instructions.ceremony_ends_at,
-            location=instructions.ceremony_venue,
+            location=instructions.shown["ceremony_venue"],
+            words=f"ceremony|{programme.title}|{instructions.ceremony_venue}|{instructions.ceremony_venue_cy}",
         )
     ]
 

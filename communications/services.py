@@ -236,7 +236,9 @@ def joining_calendar_attachment(placement_pk: int) -> Attachment | None:
     if placement is None or hasattr(placement.nomination, "erasure"):
         return None
     programme = placement.programme
-    return Attachment(calendars.calendar_filename(programme), calendars.student_calendar(placement), "text/calendar")
+    with translation.override(language_for_student(placement.nomination)):  # made at send time: say which
+        calendar = calendars.student_calendar(placement)
+    return Attachment(calendars.calendar_filename(programme), calendar, "text/calendar")
 
 
 # --- sending ------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ class EventsConfig(AppConfig):
         from core.links import link_register
 
         from . import privacy
-        from .services import event_calendar_attachment, reply_link_path
+        from .services import event_calendar_attachment, event_calendar_attachment_welsh, reply_link_path
 
         privacy.register()
         link_register("event-reply", reply_link_path)
         attachment_register("event-calendar", event_calendar_attachment)
+        attachment_register("event-calendar-cy", event_calendar_attachment_welsh)

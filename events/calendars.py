@@ -24,7 +24,7 @@ def event_uid(event: Event) -> str:
 
 
 def event_location(event: Event) -> str:
-    return ", ".join(part for part in (event.venue, event.address_one_line) if part)
+    return ", ".join(part for part in (event.shown_venue(), event.address_one_line) if part)
 
 
 def event_component(event: Event) -> CalendarEvent:
@@ -34,12 +34,12 @@ def event_component(event: Event) -> CalendarEvent:
     item.add("dtstamp", timezone.now())
     item.add("dtstart", timezone.localtime(event.starts_at))
     item.add("dtend", timezone.localtime(event.ends_at))
-    item.add("summary", event.title)
+    item.add("summary", event.shown_title())
     location = event_location(event)
     if location:
         item.add("location", location)
-    if event.description:
-        item.add("description", event.description)
+    if event.shown_description():
+        item.add("description", event.shown_description())
     item.add("status", "CONFIRMED")
     return item
 
@@ -50,7 +50,7 @@ def event_calendar(event: Event) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", event.title)
+    calendar.add("x-wr-calname", event.shown_title())
     calendar.add_component(event_component(event))
     calendar.add_missing_timezones()
     return calendar.to_ical()

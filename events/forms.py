@@ -27,13 +27,22 @@ class EventForm(PlainModelForm):
             "capacity",
             "guests_allowed",
             "reply_by",
+            "title_cy",
+            "description_cy",
+            "venue_cy",
         ]
-        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_cy": forms.Textarea(attrs={"rows": 4}),
+        }
         labels = {"starts_at": "Starts", "ends_at": "Ends", "programme": "Programme (optional)"}
         help_texts = {
             "programme": "Students, families, schools and syndicate leads are invited through a programme.",
             "reply_by": "Invitees can change their reply until the end of this day.",
             "venue": "The building or room, as people will see it on the invitation.",
+            "title_cy": "Families and schools who read Welsh see these words; where one is left empty they see the "
+            "English.",
         }
 
     def __init__(self, *args, force, **kwargs):

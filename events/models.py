@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from core.links import new_token_salt
 
@@ -30,6 +31,9 @@ class Event(models.Model):
     kind = models.CharField("kind of event", max_length=20, choices=Kind.choices, default=Kind.INFORMATION)
     title = models.CharField(max_length=200)
     description = models.TextField("what it is about", blank=True)
+    title_cy = models.CharField("title in Welsh", max_length=200, blank=True)
+    description_cy = models.TextField("what it is about, in Welsh", blank=True)
+    venue_cy = models.CharField("venue in Welsh", max_length=200, blank=True)
     starts_at = models.DateTimeField("starts")
     ends_at = models.DateTimeField("ends")
     venue = models.CharField("venue", max_length=200)
@@ -62,6 +66,20 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.title} ({timezone.localtime(self.starts_at):%-d %B %Y})"
+
+    # The coordinator's words as an invitee reads them: in Welsh where Welsh is active and written, else English.
+    def _shown(self, name: str) -> str:
+        welsh = (get_language() or "").startswith("cy") and getattr(self, f"{name}_cy")
+        return welsh or getattr(self, name)
+
+    def shown_title(self) -> str:
+        return self._shown("title")
+
+    def shown_description(self) -> str:
+        return self._shown("description")
+
+    def shown_venue(self) -> str:
+        return self._shown("venue")
 
     @property
     def address_one_line(self) -> str:

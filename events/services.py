@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from core.attachments import Attachment
 from core.audit import audit_action
 from core.errors import DomainError
+from core.languages import ENGLISH, WELSH
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 from placements.models import ForcePerson, Programme
@@ -43,6 +44,9 @@ EVENT_FIELDS = (
     "capacity",
     "guests_allowed",
     "reply_by",
+    "title_cy",
+    "description_cy",
+    "venue_cy",
 )
 # What a calendar shows of where and when: a change raises the calendar files' SEQUENCE.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "venue", "address")
@@ -147,14 +151,20 @@ def reply_link_path(pk: int) -> str | None:
     return reverse("event_reply:open", args=[token]) if token and token_hash(token) == invitation.token_hash else None
 
 
-def event_calendar_attachment(pk: int) -> Attachment | None:
-    """The event as a calendar file (for the outbox at send time); `pk` is the event's."""
+def event_calendar_attachment(pk: int, language: str = ENGLISH) -> Attachment | None:
+    """The event as a calendar file (for the outbox at send time); `pk` is the event's. Made in `language`, the
+    reader's: the outbox sends it later, outside the language the email was written in."""
     from . import calendars
 
     event = Event.objects.select_related("force", "programme").filter(pk=pk).first()
     if event is None:
         return None
-    return Attachment(calendars.calendar_filename(event), calendars.event_calendar(event), "text/calendar")
+    with translation.override(language):
+        return Attachment(calendars.calendar_filename(event), calendars.event_calendar(event), "text/calendar")
+
+
+def event_calendar_attachment_welsh(pk: int) -> Attachment | None:
+    return event_calendar_attachment(pk, WELSH)
 
 
 def email_context(invitation: Invitation, person: selectors.Invitee | None = None) -> dict[str, Any]:
@@ -186,7 +196,8 @@ def _queue(invitation: Invitation, kind: str, dedupe_key: str) -> int:
         return 0
     if OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
         return 0
-    with translation.override(selectors.invitee_language(invitation, person)):
+    language = selectors.invitee_language(invitation, person)
+    with translation.override(language):
         email_queue(
             kind=kind,
             to=person.email,
@@ -195,7 +206,7 @@ def _queue(invitation: Invitation, kind: str, dedupe_key: str) -> int:
             force=invitation.event.force,
             about=[person.about] if person.about is not None else [],
             to_student=person.to_student,
-            attachments=[("event-calendar", invitation.event_id)],
+            attachments=[("event-calendar-cy" if language == WELSH else "event-calendar", invitation.event_id)],
         )
     return 1
 

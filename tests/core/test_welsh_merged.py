@@ -156,3 +156,61 @@ def test_a_coordinators_message_keeps_their_words_and_words_the_rest_in_the_fami
     assert '<html lang="cy">' in welsh.body_html
     other = OutboundEmail.objects.get(kind="audience_message", to=english.nomination.guardian_email)
     assert "Sent by Heddlu Dyfed-Powys's work-experience team." in other.body_text
+
+
+def test_an_events_welsh_words_reach_welsh_readers_and_their_calendar(client, world):
+    """The coordinator writes the event in both languages: each family reads (and gets in its calendar file)
+    the words in its own language; a Welsh field left empty shows the English."""
+    from events import services
+    from events.models import Event
+
+    english = _english_family(world, first_name="Tom", last_name="Jones", guardian_name="Ann Jones")
+    event = _ceremony(world)
+    Event.objects.filter(pk=event.pk).update(
+        title="Awards evening",
+        title_cy="Noson wobrwyo",
+        venue="Town Hall",
+        venue_cy="Neuadd y Dref",
+        description="Families welcome.",
+        description_cy="Croeso i deuluoedd.",
+    )
+    services.invitations_add(event=event, kinds=["guardian"], actor=None)
+
+    welsh = OutboundEmail.objects.get(kind="event_invitation", to=world["nomination"].guardian_email)
+    assert welsh.subject.startswith("Gwahoddiad: Noson wobrwyo")
+    assert "Neuadd y Dref" in welsh.body_text and "Croeso i deuluoedd." in welsh.body_text
+    assert "Awards evening" not in welsh.body_text and "Town Hall" not in welsh.body_text
+    assert welsh.attachments == [["event-calendar-cy", event.pk]]
+    other = OutboundEmail.objects.get(kind="event_invitation", to=english.nomination.guardian_email)
+    assert other.subject.startswith("Invitation: Awards evening") and "Town Hall" in other.body_text
+    assert other.attachments == [["event-calendar", event.pk]]
+
+    from core.attachments import attachments_make
+
+    (welsh_file,) = attachments_make([("event-calendar-cy", event.pk)])
+    (english_file,) = attachments_make([("event-calendar", event.pk)])
+    assert b"SUMMARY:Noson wobrwyo" in welsh_file.content and b"Neuadd y Dref" in welsh_file.content
+    assert b"SUMMARY:Awards evening" in english_file.content and b"Town Hall" in english_file.content
+
+    invitation = event.invitations.get(placement=world["placement"])
+    token = link_token(services.REPLY_LINK_PURPOSE, invitation.token_salt)
+    html = client.get(reverse("event_reply:open", args=[token]), follow=True).content.decode()
+    assert "Noson wobrwyo</h1>" in html and "Croeso i deuluoedd." in html
+
+
+def test_the_students_calendar_file_is_worded_in_the_familys_language_without_moving_anything(world):
+    from communications.models import JoiningInstructions
+    from communications.services import joining_calendar_attachment
+    from core.attachments import attachments_make
+
+    JoiningInstructions.objects.filter(programme=world["programme"]).update(venue_name_cy="Gorsaf yr Heddlu")
+    english = _english_family(world, first_name="Tom", last_name="Jones")
+    welsh_file = joining_calendar_attachment(world["placement"].pk).content.decode()
+    english_file = joining_calendar_attachment(english.pk).content.decode()
+    assert "Wythnos Profiad Gwaith: diwrnod 1" in welsh_file and "Cyrraedd erbyn" in welsh_file
+    assert "Gorsaf yr Heddlu" in welsh_file
+    assert "Wythnos Profiad Gwaith: day 1" in english_file and "Arrive by" in english_file
+    # The same days in two languages are the same events: neither file raised the other's SEQUENCE.
+    assert "SEQUENCE:0" in welsh_file and "SEQUENCE:1" not in english_file
+    again = joining_calendar_attachment(world["placement"].pk).content.decode()
+    assert "SEQUENCE:1" not in again and attachments_make([("joining-calendar", english.pk)])
