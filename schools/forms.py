@@ -61,8 +61,9 @@ class NominationForm(PlainModelForm):
             ),
         }
 
-    def __init__(self, *args, programme=None, submit_label=None, hide_medical_notes=False, **kwargs):
+    def __init__(self, *args, programme=None, submit_label=None, hide_medical_notes=False, weeks=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.week_fields = self._add_week_fields(weeks)
         # Medical notes are for coordinators only: a contact editing a nomination can replace the
         # notes they gave, but is never shown them again.
         self.kept_medical_notes = None
@@ -91,6 +92,7 @@ class NominationForm(PlainModelForm):
             (_("Parent or guardian"), ["guardian_name", "guardian_email"]),
             (_("Language"), ["preferred_language"]),
             (_("Why this student"), ["reason", "police_first_choice"]),
+            (_("Which weeks the student can do"), self.week_fields),
         ]
         fieldsets = [
             Fieldset(title, *[name for name in names if name in self.fields])
@@ -99,6 +101,54 @@ class NominationForm(PlainModelForm):
         ]
         self.helper = FormHelper()
         self.helper.layout = Layout(*fieldsets, Submit("submit", submit_label or _("Submit nomination")))
+
+    WEEK_CHOICE_LABELS = (
+        _("First choice of week"),
+        _("Second choice (optional)"),
+        _("Third choice (optional)"),
+        _("Fourth choice (optional)"),
+        _("Fifth choice (optional)"),
+        _("Sixth choice (optional)"),
+        _("Seventh choice (optional)"),
+        _("Eighth choice (optional)"),
+    )
+
+    def _add_week_fields(self, weeks):
+        """Linked weeks: one drop-down per choice, first choice first; none chosen means any week."""
+        names = []
+        if len(weeks) < 2:
+            return names
+        options = [("", _("No preference")), *((str(week.pk), week.label) for week in weeks)]
+        kept = [str(pk) for pk in (self.instance.week_choices or [])] if self.instance.pk else []
+        for number, label in enumerate(self.WEEK_CHOICE_LABELS[: len(weeks)], start=1):
+            name = f"week_choice_{number}"
+            self.fields[name] = forms.ChoiceField(label=label, choices=options, required=False)
+            if number <= len(kept):
+                self.initial[name] = kept[number - 1]
+            names.append(name)
+        self.fields[names[0]].help_text = _(
+            "Leave every choice on “No preference” if any week suits the student. A student is only offered a "
+            "week they chose."
+        )
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        choices, gap = [], False
+        for name in self.week_fields:
+            value = cleaned.get(name)
+            if not value:
+                gap = True
+                continue
+            if gap:
+                self.add_error(name, _("Give the earlier choices first."))
+            elif int(value) in choices:
+                self.add_error(name, _("Choose each week only once."))
+            else:
+                choices.append(int(value))
+        if self.week_fields:
+            cleaned["week_choices"] = choices
+        return cleaned
 
     def clean_medical_notes(self):
         notes = self.cleaned_data.get("medical_notes", "")
@@ -295,6 +345,25 @@ class SelectionForm(PlainForm):
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = [(str(n.pk), n.full_name) for n in candidates]
+
+
+class WeekLinkForm(PlainForm):
+    week = forms.ModelChoiceField(queryset=None, label="Week to link", empty_label="Choose a week")
+    name = forms.CharField(
+        label="Name for the linked weeks",
+        max_length=120,
+        required=False,
+        help_text="e.g. Summer 2027 weeks. Leave empty to keep the current name.",
+    )
+
+    def __init__(self, *args, weeks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["week"].queryset = weeks
+        self.fields["week"].label_from_instance = lambda p: (
+            f"{p.title} ({p.start_date:%-d %B} – {p.end_date:%-d %B %Y})"
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout("week", "name", Submit("submit", "Link this week"))
 
 
 class SelectionSendForm(PlainForm):

@@ -52,6 +52,7 @@ class Pick:
     waitlist_rank: int | None = None
     flags: list = field(default_factory=list)
     week_id: int | None = None
+    week_note: str = ""  # linked weeks: "Week 2: Mon 27 July – Fri 31 July (first choice)", also ending `reason`
 
 
 def _deprivation_key(candidate):
@@ -219,13 +220,15 @@ def propose_weeks(candidates, weeks, *, cap_per_institution=None):
             choice = f"{_ORDINALS[rank] if rank < len(_ORDINALS) else 'a later'} choice"
         else:
             choice = "any week suits"
+        note = f"{labels[week_id]} ({choice})"
         picks.append(
             Pick(
                 candidate,
                 True,
-                f"{reasons[candidate.id]}; {labels[week_id]} ({choice})",
+                f"{reasons[candidate.id]}; {note}",
                 flags=_flags(candidate),
                 week_id=week_id,
+                week_note=note,
             )
         )
     waiting = sorted((c for c in eligible if c.id not in chosen_ids), key=lambda c: (_deprivation_key(c), c.id))
