@@ -52,7 +52,7 @@ def week_dates(start: date, end: date) -> str:
 
 def round_weeks(programme: Programme) -> list[RoundWeek]:
     """The weeks of the programme's round, earliest first, numbered; [] when it is a week on its own."""
-    if not programme.week_group_id:
+    if not getattr(programme, "week_group_id", None):
         return []
     weeks = Programme.objects.filter(week_group_id=programme.week_group_id).order_by("start_date", "pk")
     return [RoundWeek(week, number) for number, week in enumerate(weeks, start=1)]
@@ -128,7 +128,7 @@ def week_link(*, programme: Programme, week: Programme, actor, name: str = "") -
 @transaction.atomic
 def week_unlink(*, week: Programme, actor) -> None:
     """Take a week out of its round, while nobody has been given a place in it; the last one ends the round."""
-    week = Programme.objects.select_for_update().select_related("week_group").get(pk=week.pk)
+    week = Programme.objects.select_for_update().get(pk=week.pk)
     group = week.week_group
     if group is None:
         raise SchoolsError(f"{week.title} is not linked with other weeks.", status=409)

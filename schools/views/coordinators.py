@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, get_for_coordinator
 from placements.models import Programme
@@ -163,11 +164,10 @@ def weeks(request, pk):
     )
 
 
+@require_POST
 @coordinator_required
 def week_unlink(request, pk, week_pk):
-    """Take a week out of the round (POST only)."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """Take a week out of the round."""
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     week = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=week_pk)
     if not programme.week_group_id or week.week_group_id != programme.week_group_id:
