@@ -104,13 +104,13 @@ class NominationForm(PlainModelForm):
 
     WEEK_CHOICE_LABELS = (
         _("First choice of week"),
-        _("Second choice (optional)"),
-        _("Third choice (optional)"),
-        _("Fourth choice (optional)"),
-        _("Fifth choice (optional)"),
-        _("Sixth choice (optional)"),
-        _("Seventh choice (optional)"),
-        _("Eighth choice (optional)"),
+        _("Second choice"),
+        _("Third choice"),
+        _("Fourth choice"),
+        _("Fifth choice"),
+        _("Sixth choice"),
+        _("Seventh choice"),
+        _("Eighth choice"),
     )
 
     def _add_week_fields(self, weeks):

@@ -103,8 +103,17 @@ def review(request, pk):
 
 def _selection_page(request, programme, proposal, free, form, status=200):
     chosen = set(form["selected"].value() or [])
-    rows = [{"nomination": n, "pick": p, "checked": str(n.pk) in chosen} for n, p in proposal]
     round_fill = services.selection_round(programme=programme, proposal=proposal)
+    rows = [
+        {
+            "nomination": n,
+            "pick": p,
+            "checked": str(n.pk) in chosen,
+            # The week has its own column for linked weeks: the reason need not repeat it.
+            "why": p.reason.removesuffix(f"; {p.week_note}") if round_fill and p.week_note else p.reason,
+        }
+        for n, p in proposal
+    ]
     return render(
         request,
         "schools/selection.html",
@@ -117,6 +126,9 @@ def _selection_page(request, programme, proposal, free, form, status=200):
             "window_open": programme.nominations_open_on(timezone.localdate()),
             "deadline_max": programme.start_date - timezone.timedelta(days=1),
             "round_fill": round_fill,
+            "reserved_send": sum(fill.week.programme.reserved_send_places for fill in round_fill)
+            if round_fill
+            else programme.reserved_send_places,
             "first_start": round_fill[0].week.programme.start_date if round_fill else programme.start_date,
         },
         status=status,
