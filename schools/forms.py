@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -163,6 +164,8 @@ class NominationForm(PlainModelForm):
 CSV_COLUMNS = NOMINATION_FIELDS  # the upload takes the form's fields, in the same order
 # Columns added since the first template: a file made from an older template is still read.
 OPTIONAL_CSV_COLUMNS = {"preferred_language"}
+# Linked weeks only, never in the template: the weeks a student can do, by number, first choice first.
+WEEKS_CSV_COLUMN = "weeks"
 # What a school may write in the language column (any case): English, Welsh or empty for the force's own.
 LANGUAGE_WORDS = {
     "": "",
@@ -207,8 +210,23 @@ class CsvError(DomainError):
     """The uploaded file cannot be read as a nominations CSV; the message says how to fix it."""
 
 
-def parse_nomination_csv(upload):
-    """Read and validate every row of an uploaded CSV: returns (rows of cleaned data, errors by row/column)."""
+def _csv_weeks(value, weeks):
+    """A "weeks" cell ("2, 1", "Week 2; Week 1", empty or "any") as the round's programme ids, or None if wrong."""
+    words = [w for w in re.split(r"[\s,;]+", value.lower().replace("week", " ")) if w]
+    if not words or words == ["any"]:
+        return []
+    by_number = {str(week.number): week.pk for week in weeks}
+    if any(w not in by_number for w in words) or len(set(words)) != len(words):
+        return None
+    return [by_number[w] for w in words]
+
+
+def parse_nomination_csv(upload, weeks=()):
+    """Read and validate every row of an uploaded CSV: returns (rows of cleaned data, errors by row/column).
+
+    For linked weeks (`weeks`, the round's RoundWeeks) an extra "weeks" column may give each student's
+    choices by week number, first choice first; empty means any week.
+    """
     if upload.size > MAX_CSV_BYTES:
         raise CsvError(
             f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 1 MB. Split it into smaller files."
@@ -221,7 +239,7 @@ def parse_nomination_csv(upload):
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in headers and c not in OPTIONAL_CSV_COLUMNS]
-    unknown = [h for h in headers if h not in CSV_COLUMNS]
+    unknown = [h for h in headers if h not in CSV_COLUMNS and not (weeks and h == WEEKS_CSV_COLUMN)]
     if missing or unknown:
         parts = []
         if missing:
@@ -250,13 +268,27 @@ def parse_nomination_csv(upload):
             errors.append((number, "preferred_language", 'Write "English", "Welsh" or leave it empty.'))
             continue
         record["preferred_language"] = LANGUAGE_WORDS[language]
+        week_choices = _csv_weeks(record.pop(WEEKS_CSV_COLUMN, ""), weeks)
+        if week_choices is None:
+            errors.append(
+                (
+                    number,
+                    WEEKS_CSV_COLUMN,
+                    _(
+                        "Write week numbers from 1 to %(last)s, first choice first, e.g. “2, 1”; "
+                        "or leave it empty for any week."
+                    )
+                    % {"last": len(weeks)},
+                )
+            )
+            continue
         form = NominationForm(data=record)
         if not form.is_valid():
             for field, messages in form.errors.items():
                 for message in messages:
                     errors.append((number, field, message))
             continue
-        rows.append((number, form.cleaned_data))
+        rows.append((number, {**form.cleaned_data, "week_choices": week_choices} if weeks else form.cleaned_data))
     return rows, errors
 
 

@@ -79,12 +79,13 @@ def nominate(request, allocation_pk):
 @contact_required
 def nomination_upload(request, allocation_pk):
     allocation = selectors.allocation_for_contact(user=request.user, pk=allocation_pk)
+    weeks = services.round_weeks(allocation.programme)
     form = forms.CsvUploadForm(request.POST or None, request.FILES or None)
     errors, problem, status = [], None, 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                rows, errors = forms.parse_nomination_csv(form.cleaned_data["file"])
+                rows, errors = forms.parse_nomination_csv(form.cleaned_data["file"], weeks=weeks)
                 if not errors:
                     count = services.nominations_import(allocation=allocation, rows=rows, actor=request.user)
                     messages.success(request, f"{count} nominations saved. Consent emails are on their way.")
@@ -99,7 +100,14 @@ def nomination_upload(request, allocation_pk):
     return render(
         request,
         "schools/nomination_upload.html",
-        {"form": form, "allocation": allocation, "errors": errors, "problem": problem, "columns": forms.CSV_COLUMNS},
+        {
+            "form": form,
+            "allocation": allocation,
+            "errors": errors,
+            "problem": problem,
+            "columns": forms.CSV_COLUMNS,
+            "round_weeks": weeks,
+        },
         status=status,
     )
 

@@ -290,3 +290,36 @@ def test_a_contact_cannot_change_week_choices_of_another_schools_nomination(link
     assert response.status_code == 404
     nomination.refresh_from_db()
     assert nomination.week_choices == [home.pk]
+
+
+def test_a_csv_upload_gives_week_choices_by_number_and_a_wrong_number_saves_nothing(
+    linked, client_for, contact, school_a
+):
+    from .test_nominations import _row, _upload
+
+    home, week_2 = linked
+    allocation = f.AllocationFactory(programme=home, institution=school_a, quota=3)
+    client = client_for(contact)
+    header = [*services_csv_columns(), "weeks"]
+
+    def content(*rows):
+        lines = [",".join(header)]
+        for row, weeks in rows:
+            lines.append(",".join([*(str(row.get(c, "")) for c in header[:-1]), weeks]))
+        return "\n".join(lines) + "\n"
+
+    first = _row(home, first_name="Ada")
+    second = _row(home, first_name="Ben")
+    refused = _upload(client, allocation, content((first, "2 1"), (second, "3")))
+    assert refused.status_code == 400 and "Write week numbers from 1 to 2" in refused.content.decode()
+    assert not Nomination.objects.exists()
+    saved = _upload(client, allocation, content((first, "Week 2; Week 1"), (second, "")))
+    assert saved.status_code == 302
+    choices = dict(Nomination.objects.values_list("first_name", "week_choices"))
+    assert choices == {"Ada": [week_2.pk, home.pk], "Ben": []}
+
+
+def services_csv_columns():
+    from schools.forms import CSV_COLUMNS
+
+    return CSV_COLUMNS
