@@ -34,6 +34,7 @@ FORCE_PATHS = {
     "placements.forceperson": "force",
     "placements.forcepersoninvitation": "person__force",
     "placements.programme": "force",
+    "placements.weekgroup": "force",
     "placements.syndicate": "programme__force",
     "placements.placement": "programme__force",
     "placements.activity": "force",

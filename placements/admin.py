@@ -86,6 +86,8 @@ class ProgrammeAdmin(ScopedAdmin):
     search_fields = ["title"]
     date_hierarchy = "start_date"
     inlines = [BudgetLineInline]
+    # Linked weeks are linked on the programme's Linked weeks page, which checks the shared window.
+    readonly_fields = ["week_group"]
 
 
 @admin.register(Syndicate)

@@ -153,6 +153,30 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.exclude(status__in=[Programme.Status.COMPLETED, Programme.Status.CANCELLED])
 
 
+class WeekGroup(models.Model):
+    """Linked weeks: several weeks of one force, of one kind, fed by one nomination round.
+
+    Schools nominate to the home week, whose schools and quotas serve the whole round; the
+    selection assistant then moves each student offered a place to a week they can do. Every week
+    of the round keeps the home week's nomination window.
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="week_groups")
+    name = models.CharField(max_length=120, help_text="e.g. Summer 2027 weeks.")
+    home = models.OneToOneField(
+        "Programme", on_delete=models.CASCADE, related_name="home_of_group", help_text="The week schools nominate to."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "linked weeks"
+        verbose_name_plural = "linked weeks"
+
+    def __str__(self):
+        return self.name
+
+
 class Programme(models.Model):
     """One run of a placement programme: a school week or a university placement."""
 
@@ -205,6 +229,14 @@ class Programme(models.Model):
         null=True,
         blank=True,
         help_text="The most the programme may spend, in pounds (blank: no ceiling set).",
+    )
+    week_group = models.ForeignKey(
+        WeekGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="weeks",
+        help_text="The linked weeks this week belongs to (one nomination round for all of them).",
     )
     # Not set by hand: follows from the dates and the selection (stage_on), stored so that lists can
     # filter on it. services.programme_status_refresh keeps it current; only "cancelled" is an action.

@@ -174,6 +174,7 @@ def programme_update(*, programme: Programme, details: Mapping[str, Any], actor:
     for name, value in details.items():
         setattr(programme, name, value)
     _check_programme(programme)
+    _linked_weeks_keep_window(programme, changed)
     placed = Placement.objects.for_programme(programme).active().count()
     if programme.capacity < placed:
         raise PlanningError(
@@ -183,6 +184,23 @@ def programme_update(*, programme: Programme, details: Mapping[str, Any], actor:
     programme_status_refresh(programme=programme, today=timezone.localdate())
     audit_action(actor=actor, action="Programme details changed", instance=programme, fields=changed)
     return programme
+
+
+def _linked_weeks_keep_window(programme: Programme, changed: list[str]) -> None:
+    """Linked weeks share one nomination window: a change on one week moves it for all of them."""
+    if not programme.week_group_id or not {"nomination_opens", "nomination_closes"} & set(changed):
+        return
+    others = (
+        Programme.objects.select_for_update().filter(week_group_id=programme.week_group_id).exclude(pk=programme.pk)
+    )
+    earliest = min((week.start_date for week in others), default=programme.start_date)
+    if programme.nomination_closes > earliest:
+        raise PlanningError(
+            "This week is linked with others that share its nomination window: nominations must close by the "
+            f"first day of the earliest week ({earliest:%-d %B %Y}).",
+            field="nomination_closes",
+        )
+    others.update(nomination_opens=programme.nomination_opens, nomination_closes=programme.nomination_closes)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -61,8 +62,9 @@ class NominationForm(PlainModelForm):
             ),
         }
 
-    def __init__(self, *args, programme=None, submit_label=None, hide_medical_notes=False, **kwargs):
+    def __init__(self, *args, programme=None, submit_label=None, hide_medical_notes=False, weeks=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.week_fields = self._add_week_fields(weeks)
         # Medical notes are for coordinators only: a contact editing a nomination can replace the
         # notes they gave, but is never shown them again.
         self.kept_medical_notes = None
@@ -91,6 +93,7 @@ class NominationForm(PlainModelForm):
             (_("Parent or guardian"), ["guardian_name", "guardian_email"]),
             (_("Language"), ["preferred_language"]),
             (_("Why this student"), ["reason", "police_first_choice"]),
+            (_("Which weeks the student can do"), self.week_fields),
         ]
         fieldsets = [
             Fieldset(title, *[name for name in names if name in self.fields])
@@ -99,6 +102,54 @@ class NominationForm(PlainModelForm):
         ]
         self.helper = FormHelper()
         self.helper.layout = Layout(*fieldsets, Submit("submit", submit_label or _("Submit nomination")))
+
+    WEEK_CHOICE_LABELS = (
+        _("First choice of week"),
+        _("Second choice"),
+        _("Third choice"),
+        _("Fourth choice"),
+        _("Fifth choice"),
+        _("Sixth choice"),
+        _("Seventh choice"),
+        _("Eighth choice"),
+    )
+
+    def _add_week_fields(self, weeks):
+        """Linked weeks: one drop-down per choice, first choice first; none chosen means any week."""
+        names = []
+        if len(weeks) < 2:
+            return names
+        options = [("", _("No preference")), *((str(week.pk), week.label) for week in weeks)]
+        kept = [str(pk) for pk in (self.instance.week_choices or [])] if self.instance.pk else []
+        for number, label in enumerate(self.WEEK_CHOICE_LABELS[: len(weeks)], start=1):
+            name = f"week_choice_{number}"
+            self.fields[name] = forms.ChoiceField(label=label, choices=options, required=False)
+            if number <= len(kept):
+                self.initial[name] = kept[number - 1]
+            names.append(name)
+        self.fields[names[0]].help_text = _(
+            "Leave every choice on “No preference” if any week suits the student. A student is only offered a "
+            "week they chose."
+        )
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        choices, gap = [], False
+        for name in self.week_fields:
+            value = cleaned.get(name)
+            if not value:
+                gap = True
+                continue
+            if gap:
+                self.add_error(name, _("Give the earlier choices first."))
+            elif int(value) in choices:
+                self.add_error(name, _("Choose each week only once."))
+            else:
+                choices.append(int(value))
+        if self.week_fields:
+            cleaned["week_choices"] = choices
+        return cleaned
 
     def clean_medical_notes(self):
         notes = self.cleaned_data.get("medical_notes", "")
@@ -113,6 +164,8 @@ class NominationForm(PlainModelForm):
 CSV_COLUMNS = NOMINATION_FIELDS  # the upload takes the form's fields, in the same order
 # Columns added since the first template: a file made from an older template is still read.
 OPTIONAL_CSV_COLUMNS = {"preferred_language"}
+# Linked weeks only, never in the template: the weeks a student can do, by number, first choice first.
+WEEKS_CSV_COLUMN = "weeks"
 # What a school may write in the language column (any case): English, Welsh or empty for the force's own.
 LANGUAGE_WORDS = {
     "": "",
@@ -157,8 +210,23 @@ class CsvError(DomainError):
     """The uploaded file cannot be read as a nominations CSV; the message says how to fix it."""
 
 
-def parse_nomination_csv(upload):
-    """Read and validate every row of an uploaded CSV: returns (rows of cleaned data, errors by row/column)."""
+def _csv_weeks(value, weeks):
+    """A "weeks" cell ("2, 1", "Week 2; Week 1", empty or "any") as the round's programme ids, or None if wrong."""
+    words = [w for w in re.split(r"[\s,;]+", value.lower().replace("week", " ")) if w]
+    if not words or words == ["any"]:
+        return []
+    by_number = {str(week.number): week.pk for week in weeks}
+    if any(w not in by_number for w in words) or len(set(words)) != len(words):
+        return None
+    return [by_number[w] for w in words]
+
+
+def parse_nomination_csv(upload, weeks=()):
+    """Read and validate every row of an uploaded CSV: returns (rows of cleaned data, errors by row/column).
+
+    For linked weeks (`weeks`, the round's RoundWeeks) an extra "weeks" column may give each student's
+    choices by week number, first choice first; empty means any week.
+    """
     if upload.size > MAX_CSV_BYTES:
         raise CsvError(
             f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 1 MB. Split it into smaller files."
@@ -171,7 +239,7 @@ def parse_nomination_csv(upload):
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in headers and c not in OPTIONAL_CSV_COLUMNS]
-    unknown = [h for h in headers if h not in CSV_COLUMNS]
+    unknown = [h for h in headers if h not in CSV_COLUMNS and not (weeks and h == WEEKS_CSV_COLUMN)]
     if missing or unknown:
         parts = []
         if missing:
@@ -200,13 +268,27 @@ def parse_nomination_csv(upload):
             errors.append((number, "preferred_language", 'Write "English", "Welsh" or leave it empty.'))
             continue
         record["preferred_language"] = LANGUAGE_WORDS[language]
+        week_choices = _csv_weeks(record.pop(WEEKS_CSV_COLUMN, ""), weeks)
+        if week_choices is None:
+            errors.append(
+                (
+                    number,
+                    WEEKS_CSV_COLUMN,
+                    _(
+                        "Write week numbers from 1 to %(last)s, first choice first, e.g. “2, 1”; "
+                        "or leave it empty for any week."
+                    )
+                    % {"last": len(weeks)},
+                )
+            )
+            continue
         form = NominationForm(data=record)
         if not form.is_valid():
             for field, messages in form.errors.items():
                 for message in messages:
                     errors.append((number, field, message))
             continue
-        rows.append((number, form.cleaned_data))
+        rows.append((number, {**form.cleaned_data, "week_choices": week_choices} if weeks else form.cleaned_data))
     return rows, errors
 
 
@@ -295,6 +377,25 @@ class SelectionForm(PlainForm):
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = [(str(n.pk), n.full_name) for n in candidates]
+
+
+class WeekLinkForm(PlainForm):
+    week = forms.ModelChoiceField(queryset=None, label="Week to link", empty_label="Choose a week")
+    name = forms.CharField(
+        label="Name for the linked weeks",
+        max_length=120,
+        required=False,
+        help_text="e.g. Summer 2027 weeks. Leave empty to keep the current name.",
+    )
+
+    def __init__(self, *args, weeks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["week"].queryset = weeks
+        self.fields["week"].label_from_instance = lambda p: (
+            f"{p.title} ({p.start_date:%-d %B} – {p.end_date:%-d %B %Y})"
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout("week", "name", Submit("submit", "Link this week"))
 
 
 class SelectionSendForm(PlainForm):

@@ -163,6 +163,9 @@ class Nomination(models.Model):
     offer_deadline = models.DateField(null=True, blank=True, help_text="The institution answers an offer by this day.")
     waitlist_rank = models.PositiveIntegerField(null=True, blank=True, help_text="1 = next to be offered a place.")
     selection_reason = models.CharField(max_length=300, blank=True)
+    # Linked weeks only: the weeks (programme ids of the round) the student can do, first choice first;
+    # empty means any week. Checked against the round when saved (services.nominations).
+    week_choices = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

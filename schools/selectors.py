@@ -8,7 +8,7 @@ from core.languages import language_for_student
 from core.links import token_hash
 
 from .models import Allocation, ConsentLink, ContactInvitation, InstitutionContact, Nomination
-from .services import QUOTA_STATUSES_EXCLUDED
+from .services import QUOTA_STATUSES_EXCLUDED, round_weeks
 from .task_states import intake_facts, selection_open
 
 
@@ -31,7 +31,11 @@ def allocations_for_contact(*, user):
         .annotate(
             used=Count(
                 "institution__nominations",
-                filter=Q(institution__nominations__programme=F("programme"))
+                # Linked weeks: a student offered another week of the round still counts against the quota.
+                filter=(
+                    Q(institution__nominations__programme=F("programme"))
+                    | Q(institution__nominations__programme__week_group=F("programme__week_group"))
+                )
                 & ~Q(institution__nominations__status__in=QUOTA_STATUSES_EXCLUDED),
             )
         )
@@ -91,7 +95,10 @@ def allocation_summary(*, programme, now=None):
         .annotate(
             used=Count(
                 "institution__nominations",
-                filter=Q(institution__nominations__programme=programme)
+                filter=(
+                    Q(institution__nominations__programme=programme)
+                    | Q(institution__nominations__programme__week_group_id=programme.week_group_id or 0)
+                )
                 & ~Q(institution__nominations__status__in=QUOTA_STATUSES_EXCLUDED),
             )
         )
@@ -115,4 +122,5 @@ def intake_summary(*, programme, today):
         "show_invite": before_week,
         "show_selection": selection_open(programme, today),
         "show_offers": before_week and bool(facts["offers_made"]),
+        "round_weeks": round_weeks(programme),
     }

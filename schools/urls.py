@@ -19,6 +19,8 @@ school_patterns = [
     path("programmes/<int:pk>/allocations/", views.allocations, name="allocations"),
     path("programmes/<int:pk>/invite/", views.contact_invite, name="contact_invite"),
     path("programmes/<int:pk>/nominations/", views.review, name="review"),
+    path("programmes/<int:pk>/weeks/", views.weeks, name="weeks"),
+    path("programmes/<int:pk>/weeks/<int:week_pk>/unlink/", views.week_unlink, name="week_unlink"),
     path("programmes/<int:pk>/selection/", views.selection, name="selection"),
     path("programmes/<int:pk>/selection/confirm/", views.selection_confirm, name="selection_confirm"),
 ]

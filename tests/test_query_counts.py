@@ -231,3 +231,45 @@ def test_the_larger_data_is_larger(world):
         Nomination.objects.filter(programme__force=world["force"]).count(),
     )
     assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
+
+
+def test_linked_weeks_selection_page_query_count_does_not_grow(force_a, coordinator, client_for):
+    """The selection assistant over a round of linked weeks: more students and more weeks, same queries."""
+    from schools import services
+
+    home = _programme(force_a, offset_weeks=60, capacity=6, reserved_send_places=1)
+
+    def another_week(offset, capacity):
+        start = home.start_date + timedelta(weeks=offset)
+        return f.ProgrammeFactory(
+            force=force_a,
+            start_date=start,
+            end_date=start + timedelta(days=4),
+            nomination_opens=home.nomination_opens,
+            nomination_closes=home.nomination_closes,
+            capacity=capacity,
+            reserved_send_places=0,
+        )
+
+    week_2 = another_week(1, 3)
+    services.week_link(programme=home, week=week_2, name="Autumn weeks", actor=coordinator)
+    home.refresh_from_db()
+
+    def nominate(count):
+        weeks = list(home.week_group.weeks.values_list("pk", flat=True))
+        for index in range(count):
+            school = f.InstitutionFactory(force=force_a, area=f"A{index % 3}", is_send=index == 0)
+            choices = [] if index % 3 == 0 else [weeks[index % len(weeks)]]
+            nomination = f.NominationFactory(programme=home, institution=school, week_choices=choices)
+            f.ConsentFactory(nomination=nomination)
+
+    nominate(2)
+    client = client_for(coordinator)
+    url = reverse("schools:selection", args=[home.pk])
+    client.get(url)
+    small, _ = _count(client, url)
+    services.week_link(programme=home, week=another_week(2, 2), actor=coordinator)
+    nominate(9)
+    large, response = _count(client, url)
+    assert "Week 3: " in response.content.decode()
+    assert large == small, f"{url}: {small} queries with a little data, {large} with more"

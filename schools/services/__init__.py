@@ -62,5 +62,16 @@ from .offers import (
     selection_confirm as selection_confirm,
     selection_plan as selection_plan,
     selection_propose as selection_propose,
+    selection_round as selection_round,
     waitlist_promote as waitlist_promote,
+)
+from .weeks import (
+    RoundWeek as RoundWeek,
+    linkable_weeks as linkable_weeks,
+    round_home as round_home,
+    round_weeks as round_weeks,
+    week_choices_check as week_choices_check,
+    week_dates as week_dates,
+    week_link as week_link,
+    week_unlink as week_unlink,
 )

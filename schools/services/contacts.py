@@ -32,6 +32,12 @@ def allocation_set(*, programme, institution, quota, actor):
     """Allow an institution to nominate to a programme with this quota (0 removes the allocation)."""
     if institution.force_id != programme.force_id:
         raise SchoolsError("That institution belongs to another force.", field="institution")
+    if programme.week_group_id and programme.week_group.home_id != programme.pk:
+        raise SchoolsError(
+            f"{programme.title} is linked with other weeks: schools and quotas for the whole round are set on "
+            f"{programme.week_group.home.title}.",
+            status=409,
+        )
     if quota == 0:
         allocation = Allocation.objects.filter(programme=programme, institution=institution).first()
         if allocation and programme.nominations.filter(institution=institution).exists():

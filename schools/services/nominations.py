@@ -24,6 +24,7 @@ from ._common import (
 )
 from .consent import consent_link_send
 from .offers import _place_released
+from .weeks import round_weeks, week_choices_check
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,37 @@ def _check_window(programme, today):
         raise SchoolsError(f"Nominations for {programme.title} {when}.", status=409)
 
 
+def _round_programmes(programme):
+    """The programme, or every week of its round: a round's quotas and duplicates count across them all."""
+    return [week.pk for week in round_weeks(programme)] or [programme.pk]
+
+
+def _check_home_week(programme):
+    if programme.week_group_id and programme.week_group.home_id != programme.pk:
+        raise SchoolsError(
+            f"{programme.title} is linked with other weeks: nominate through {programme.week_group.home.title}, "
+            "and give the student's choice of weeks there.",
+            status=409,
+        )
+
+
+def _check_not_in_another_week(programme, weeks, institution, data, exclude=None):
+    """The unique constraint covers one programme; in a round a student offered a week has moved to it."""
+    if len(weeks) < 2 or not data.get("first_name") or not data.get("date_of_birth"):
+        return
+    twins = Nomination.objects.filter(
+        programme__in=weeks,
+        institution=institution,
+        first_name__iexact=data["first_name"],
+        last_name__iexact=data.get("last_name") or "",
+        date_of_birth=data["date_of_birth"],
+    )
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude.pk)
+    if twins.exists():
+        raise _duplicate_error()
+
+
 def _duplicate_error():
     return SchoolsError(
         "This student (same name and date of birth) has already been nominated to this programme.", field="last_name"
@@ -80,12 +112,20 @@ def nomination_submit(*, allocation, data, actor, today=None):
     )
     programme, institution = allocation.programme, allocation.institution
     _check_window(programme, today)
-    used = programme.nominations.filter(institution=institution).exclude(status__in=QUOTA_STATUSES_EXCLUDED).count()
+    _check_home_week(programme)
+    weeks = _round_programmes(programme)
+    used = (
+        Nomination.objects.filter(programme__in=weeks, institution=institution)
+        .exclude(status__in=QUOTA_STATUSES_EXCLUDED)
+        .count()
+    )
     if used >= allocation.quota:
         raise SchoolsError(
             f"{institution.name} has used all {allocation.quota} of its places for {programme.title}.", status=409
         )
     _check_student(programme, data)
+    week_choices = week_choices_check(programme=programme, choices=data.get("week_choices"))
+    _check_not_in_another_week(programme, weeks, institution, data)
     values = {name: data.get(name) for name in NOMINATION_FIELDS if name in data}
     for name in ("pronouns", "gender", "student_email", "support_needs", "medical_notes", "guardian_name"):
         values[name] = values.get(name) or ""
@@ -98,6 +138,7 @@ def nomination_submit(*, allocation, data, actor, today=None):
                 institution=institution,
                 submitted_by=actor,
                 status_changed_at=timezone.now(),
+                week_choices=week_choices,
                 **values,
             )
     except IntegrityError:
@@ -146,11 +187,17 @@ def nominations_import(*, allocation, rows, actor, today=None):
 def nomination_update(*, nomination, data, actor, today=None):
     """Change a nomination's details while the window is open; a new guardian email gets a new link."""
     today = today or timezone.localdate()
-    nomination = Nomination.objects.select_for_update().select_related("programme__force").get(pk=nomination.pk)
+    nomination = (
+        Nomination.objects.select_for_update().select_related("programme__force", "institution").get(pk=nomination.pk)
+    )
     if nomination.status != Nomination.Status.SUBMITTED:
         raise SchoolsError("This nomination can no longer be changed: selection has started.", status=409)
     _check_window(nomination.programme, today)
     _check_student(nomination.programme, data)
+    if "week_choices" in data:
+        nomination.week_choices = week_choices_check(programme=nomination.programme, choices=data["week_choices"])
+    weeks = _round_programmes(nomination.programme)
+    _check_not_in_another_week(nomination.programme, weeks, nomination.institution, data, exclude=nomination)
     old_email = nomination.consent_email
     for name in NOMINATION_FIELDS:
         if name in data:

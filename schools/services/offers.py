@@ -6,12 +6,12 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 
 from core.audit import audit_action
@@ -37,6 +37,7 @@ from ._common import (
     _send,
     _set_status,
 )
+from .weeks import RoundWeek, round_home, round_weeks
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -57,11 +58,88 @@ def _candidate(nomination):
         fsm_pct=institution.fsm_pct,
         police_first_choice=nomination.police_first_choice,
         has_consent=bool(consent and consent.status == Consent.Status.GIVEN and consent.participation),
+        weeks=tuple(choice for choice in nomination.week_choices or () if isinstance(choice, int)),
+    )
+
+
+@dataclass(frozen=True)
+class RoundWeekFill:
+    """One week of a round on the selection page: its places, those held, and the assistant's picks."""
+
+    week: RoundWeek
+    capacity: int
+    holding: int
+    free: int
+    proposed: int
+
+
+def _round_state(weeks: list[RoundWeek]) -> tuple[list[selection.Week], dict[int, int]]:
+    """Each week's free places and SEND places still reserved (one query), and how many are held in each."""
+    held = {
+        row["programme"]: row
+        for row in Nomination.objects.filter(programme__in=[w.pk for w in weeks], status__in=HOLDING_PLACE)
+        .values("programme")
+        .annotate(n=Count("pk"), send=Count("pk", filter=Q(institution__is_send=True)))
+    }
+    state = []
+    for week in weeks:
+        row = held.get(week.pk, {"n": 0, "send": 0})
+        programme = week.programme
+        state.append(
+            selection.Week(
+                id=week.pk,
+                capacity=max(programme.capacity - row["n"], 0),
+                reserved_send=max(programme.reserved_send_places - row["send"], 0),
+                label=week.label,
+            )
+        )
+    return state, {week.pk: held.get(week.pk, {"n": 0})["n"] for week in weeks}
+
+
+def selection_round(*, programme, proposal) -> list[RoundWeekFill]:
+    """The linked weeks of the programme's round as the selection page shows them; [] for a single week."""
+    weeks = round_weeks(programme)
+    if not weeks:
+        return []
+    state, holding = _round_state(weeks)
+    proposed = {}
+    for _nomination, pick in proposal:
+        if pick.selected:
+            proposed[pick.week_id] = proposed.get(pick.week_id, 0) + 1
+    return [
+        RoundWeekFill(
+            week=week,
+            capacity=week.programme.capacity,
+            holding=holding[week.pk],
+            free=free.capacity,
+            proposed=proposed.get(week.pk, 0),
+        )
+        for week, free in zip(weeks, state, strict=True)
+    ]
+
+
+def _pool(programme):
+    return list(
+        programme.nominations.filter(status__in=POOL_STATUSES).select_related("institution", "consent").order_by("pk")
     )
 
 
 def selection_propose(*, programme):
-    """The assistant's proposal for the places still free, with the pool it chose from."""
+    """The assistant's proposal for the places still free, with the pool it chose from.
+
+    For linked weeks the pool is the round's (nominations and the waiting list stay with the home
+    week) and each selected pick carries the week it goes to.
+    """
+    weeks = round_weeks(programme)
+    if weeks:
+        home = round_home(programme)
+        pool = _pool(home)
+        state, _holding = _round_state(weeks)
+        picks = selection.propose_weeks(
+            [_candidate(n) for n in pool], state, cap_per_institution=home.max_per_institution
+        )
+        by_id = {n.pk: n for n in pool}
+        return [(by_id[p.candidate.id], p) for p in picks], sum(week.capacity for week in state)
     pool = list(
         programme.nominations.filter(status__in=POOL_STATUSES).select_related("institution", "consent").order_by("pk")
     )
@@ -89,21 +167,30 @@ KIND_LABELS = {
 }
 
 
+def _first_week(programme: Programme) -> Programme:
+    """The week whose dates bound an offer's answer-by date: the earliest of a round, or the programme."""
+    weeks = round_weeks(programme)
+    return weeks[0].programme if weeks else programme
+
+
 def offer_deadline_default(programme: Programme, today: date) -> date:
     """The answer-by date the selection page suggests.
 
     A week after the later of today and the close of nominations (schools are busiest while the
     window is open, and there is no hurry months before the week), but no later than two weeks
     before the week starts, so a declined place can still go to the waiting list. When the week is
-    nearer than that: a week from today, or the day before the week if that comes first.
+    nearer than that: a week from today, or the day before the week if that comes first. For linked
+    weeks, "the week" is the earliest of the round.
     """
+    programme = _first_week(programme)
     wanted = max(today, programme.nomination_closes) + timedelta(days=OFFER_DAYS)
     roomy = min(wanted, programme.start_date - timedelta(days=WAITLIST_ROOM_DAYS))
     return max(roomy, min(today + timedelta(days=OFFER_DAYS), programme.start_date - timedelta(days=1)))
 
 
 def offer_deadline_check(programme: Programme, deadline: date, today: date) -> None:
-    """An answer-by date must be today or later, and before the week starts."""
+    """An answer-by date must be today or later, and before the week (the round's earliest) starts."""
+    programme = _first_week(programme)
     if deadline < today:
         raise SchoolsError("The answer-by date cannot be in the past.", field="deadline")
     if deadline >= programme.start_date:
@@ -125,6 +212,8 @@ class PlanStudent:
     why: str
     flags: tuple[str, ...] = ()
     rank: int | None = None
+    week_id: int | None = None  # linked weeks: the week an offer is for
+    week: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,10 +325,11 @@ def selection_plan(
         raise SchoolsError(f"No participation consent yet, so no offer can be made: {', '.join(no_consent)}.")
     window_open = programme.nominations_open_on(today)
     chosen_set = set(chosen)
+    weeks_of = _share_chosen(programme, [by_id[i] for i in chosen])
     offers, waiting, not_selected, under = [], [], [], []
     kinds = {}
 
-    def line(nomination, pick, why, rank=None):
+    def line(nomination, pick, why, rank=None, week=None):
         return PlanStudent(
             nomination_id=nomination.pk,
             name=nomination.full_name,
@@ -249,12 +339,19 @@ def selection_plan(
             why=why[:300],
             flags=tuple(pick.flags),
             rank=rank,
+            week_id=week[0] if week else None,
+            week=week[1] if week else "",
         )
 
     for nomination, pick in proposal:
         if nomination.pk in chosen_set:
             why = pick.reason if pick.selected else "Chosen by the coordinator"
-            offers.append(line(nomination, pick, why))
+            week = weeks_of.get(nomination.pk)
+            if week:
+                if pick.week_note and why.endswith(pick.week_note):
+                    why = why[: -len(pick.week_note)].rstrip("; ")
+                why = f"{why}; {week[1]}"
+            offers.append(line(nomination, pick, why, week=week))
             kinds.setdefault(nomination.institution_id, []).append(("offer", nomination.full_name))
         elif pick.candidate.has_consent:
             waiting.append(line(nomination, pick, _waiting_why(pick), rank=len(waiting) + 1))
@@ -300,6 +397,31 @@ def selection_plan(
     )
 
 
+def _share_chosen(programme, chosen):
+    """Linked weeks: the week each chosen student is offered, {nomination id: (week id, words)}.
+
+    The coordinator's ticks may differ from the assistant's picks, so the chosen students are shared
+    out again over the free places, honouring their choices; one who cannot have any week they can do
+    stops the plan.
+    """
+    weeks = round_weeks(programme)
+    if not weeks:
+        return {}
+    state, _holding = _round_state(weeks)
+    state = [selection.Week(id=w.id, capacity=w.capacity, label=w.label) for w in state]
+    candidates = [replace(pick.candidate, has_consent=True) for _nomination, pick in chosen]
+    picks = selection.propose_weeks(candidates, state)
+    names = {nomination.pk: nomination.full_name for nomination, _pick in chosen}
+    stuck = [names[p.candidate.id] for p in picks if not p.selected]
+    if stuck:
+        raise SchoolsError(
+            "No week these students can do has a free place, so they cannot all be offered one: "
+            f"{', '.join(sorted(stuck))}. Untick some students who chose the same weeks, or ask the schools "
+            "whether another week suits."
+        )
+    return {p.candidate.id: (p.week_id, p.week_note) for p in picks}
+
+
 @transaction.atomic
 def selection_confirm(
     *,
@@ -318,6 +440,14 @@ def selection_confirm(
     """
     today = today or timezone.localdate()
     programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
+    weeks = {
+        week.pk: week
+        for week in Programme.objects.select_for_update()
+        .select_related("force")
+        .filter(week_group_id=programme.week_group_id or 0)
+    }
+    if weeks:
+        programme = round_home(programme)
     deadline = deadline or offer_deadline_default(programme, today)
     plan = selection_plan(programme=programme, selected_ids=selected_ids, deadline=deadline, today=today)
     if digest is not None and digest != plan.digest:
@@ -336,7 +466,8 @@ def selection_confirm(
         [s.nomination_id for s in (*plan.offers, *plan.waiting, *plan.not_selected)]
     )
     for student in plan.offers:
-        _offer(nominations[student.nomination_id], deadline=plan.deadline, reason=student.why)
+        week = weeks.get(student.week_id) if student.week_id else None
+        _offer(nominations[student.nomination_id], deadline=plan.deadline, reason=student.why, week=week)
     for student in plan.waiting:
         nomination = nominations[student.nomination_id]
         was_waiting = nomination.status == Nomination.Status.WAITLISTED
@@ -352,7 +483,8 @@ def selection_confirm(
         nomination = nominations[student.nomination_id]
         _set_status(nomination, Nomination.Status.NOT_SELECTED, waitlist_rank=None, selection_reason=student.why)
         _notify_institution(nomination, "not_selected")
-    programme_status_refresh(programme=programme, today=today)
+    for week in weeks.values() or [programme]:
+        programme_status_refresh(programme=week, today=today)
     audit_action(
         actor=actor,
         action="Selection confirmed",
@@ -376,14 +508,25 @@ def selection_confirm(
     return plan
 
 
-def _offer(nomination, *, deadline, reason):
-    _set_status(
-        nomination,
-        Nomination.Status.OFFERED,
-        offer_deadline=deadline,
-        waitlist_rank=None,
-        selection_reason=reason[:300],
-    )
+def _offer(nomination, *, deadline, reason, week=None):
+    """Offer a place; for linked weeks the nomination moves to the week offered (its consent goes with it)."""
+    moved = {"programme": week} if week is not None and nomination.programme_id != week.pk else {}
+    try:
+        with transaction.atomic():
+            _set_status(
+                nomination,
+                Nomination.Status.OFFERED,
+                offer_deadline=deadline,
+                waitlist_rank=None,
+                selection_reason=reason[:300],
+                **moved,
+            )
+    except IntegrityError:
+        raise SchoolsError(
+            f"{nomination.full_name} is already nominated to {week.title} by the same school, so the place "
+            "there cannot be offered twice. Nothing was sent: withdraw one of the two nominations first.",
+            status=409,
+        ) from None
     _notify_institution(nomination, "offer")
 
 
@@ -472,12 +615,14 @@ def offer_withdraw(*, nomination: Nomination, actor: AbstractBaseUser | None, re
         Nomination.objects.select_for_update().select_related("programme__force", "institution").get(pk=nomination.pk)
     )
     _withdrawable(nomination)
+    home = round_home(nomination.programme)  # linked weeks: back into the round's pool
     _set_status(
         nomination,
         Nomination.Status.SHORTLISTED,
         offer_deadline=None,
         waitlist_rank=None,
         selection_reason=f"Offer withdrawn on {timezone.localdate():%-d %B %Y}",
+        **({"programme": home} if home.pk != nomination.programme_id else {}),
     )
     addresses = _contact_emails(nomination.institution)
     _send(
@@ -522,6 +667,8 @@ def waitlist_promote(*, programme, actor, today=None):
     """
     today = today or timezone.localdate()
     programme = Programme.objects.select_for_update().select_related("force").get(pk=programme.pk)
+    if programme.week_group_id:
+        return _round_promote(programme=programme, today=today)
     if today >= programme.start_date:
         return []
     deadline = min(today + timedelta(days=OFFER_DAYS), programme.start_date - timedelta(days=1))
@@ -548,6 +695,54 @@ def waitlist_promote(*, programme, actor, today=None):
         per_institution[nomination.institution_id] = per_institution.get(nomination.institution_id, 0) + 1
         promoted.append(nomination)
         free -= 1
+    return promoted
+
+
+def _round_promote(*, programme, today):
+    """Linked weeks: offer each free place to the first on the round's waiting list who can do that week.
+
+    The waiting list stays with the home week; a student promoted moves to the week offered. A week
+    that has begun offers nothing; the institution cap counts places across the round.
+    """
+    weeks = round_weeks(programme)
+    home = round_home(programme)
+    list(Programme.objects.select_for_update().filter(week_group_id=programme.week_group_id).values_list("pk"))
+    state, _holding = _round_state(weeks)
+    free = {week.id: week.capacity for week in state}
+    by_pk = {week.pk: week.programme for week in weeks}
+    open_weeks = [week.pk for week in weeks if today < week.programme.start_date]
+    per_institution = dict(
+        Nomination.objects.filter(programme__in=list(by_pk), status__in=HOLDING_PLACE)
+        .values_list("institution")
+        .annotate(n=Count("pk"))
+        .values_list("institution", "n")
+    )
+    waiting = (
+        home.nominations.filter(
+            status=Nomination.Status.WAITLISTED,
+            consent__status=Consent.Status.GIVEN,
+            consent__participation=True,
+        )
+        .select_related("institution", "programme__force", "consent")
+        .order_by(F("waitlist_rank").asc(nulls_last=True), "pk")
+    )
+    promoted = []
+    for nomination in waiting:
+        cap = home.max_per_institution
+        if cap is not None and per_institution.get(nomination.institution_id, 0) >= cap:
+            continue
+        candidate = _candidate(nomination)
+        choices = selection.acceptable_weeks(candidate, set(open_weeks))
+        week_id = next((w for w in choices if free[w] > 0), None)
+        if week_id is None:
+            continue
+        week = by_pk[week_id]
+        deadline = min(today + timedelta(days=OFFER_DAYS), week.start_date - timedelta(days=1))
+        label = next(w.label for w in weeks if w.pk == week_id)
+        _offer(nomination, deadline=deadline, reason=f"Promoted from the waiting list; {label}", week=week)
+        per_institution[nomination.institution_id] = per_institution.get(nomination.institution_id, 0) + 1
+        free[week_id] -= 1
+        promoted.append(nomination)
     return promoted
 
 

@@ -25,6 +25,8 @@ from .coordinators import (
     review as review,
     selection as selection,
     selection_confirm as selection_confirm,
+    week_unlink as week_unlink,
+    weeks as weeks,
 )
 from .public import (
     consent_form as consent_form,

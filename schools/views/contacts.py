@@ -45,7 +45,8 @@ def contact_home(request):
 @contact_required
 def nominate(request, allocation_pk):
     allocation = selectors.allocation_for_contact(user=request.user, pk=allocation_pk)
-    form = forms.NominationForm(request.POST or None, programme=allocation.programme)
+    weeks = services.round_weeks(allocation.programme)
+    form = forms.NominationForm(request.POST or None, programme=allocation.programme, weeks=weeks)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -69,6 +70,7 @@ def nominate(request, allocation_pk):
             "allocation": allocation,
             "programme": allocation.programme,
             "age_band": services.age_band_text(allocation.programme),
+            "round_weeks": weeks,
         },
         status=status,
     )
@@ -77,12 +79,13 @@ def nominate(request, allocation_pk):
 @contact_required
 def nomination_upload(request, allocation_pk):
     allocation = selectors.allocation_for_contact(user=request.user, pk=allocation_pk)
+    weeks = services.round_weeks(allocation.programme)
     form = forms.CsvUploadForm(request.POST or None, request.FILES or None)
     errors, problem, status = [], None, 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                rows, errors = forms.parse_nomination_csv(form.cleaned_data["file"])
+                rows, errors = forms.parse_nomination_csv(form.cleaned_data["file"], weeks=weeks)
                 if not errors:
                     count = services.nominations_import(allocation=allocation, rows=rows, actor=request.user)
                     messages.success(request, f"{count} nominations saved. Consent emails are on their way.")
@@ -97,7 +100,14 @@ def nomination_upload(request, allocation_pk):
     return render(
         request,
         "schools/nomination_upload.html",
-        {"form": form, "allocation": allocation, "errors": errors, "problem": problem, "columns": forms.CSV_COLUMNS},
+        {
+            "form": form,
+            "allocation": allocation,
+            "errors": errors,
+            "problem": problem,
+            "columns": forms.CSV_COLUMNS,
+            "round_weeks": weeks,
+        },
         status=status,
     )
 
@@ -132,11 +142,18 @@ def nomination_detail(request, pk):
     if is_coordinator and nomination.medical_notes:
         record_sensitive_read(nomination)
     today = timezone.localdate()
+    weeks = services.round_weeks(nomination.programme)
+    labels = {week.pk: week.label for week in weeks}
+    placed_in = nomination.programme_id != nomination.programme.week_group.home_id if weeks else False
     return render(
         request,
         "schools/nomination_detail.html",
         {
             "nomination": nomination,
+            "week_choices": [labels[pk] for pk in nomination.week_choices if pk in labels] if weeks else None,
+            "week_offered": labels[nomination.programme_id]
+            if placed_in or (weeks and nomination.status in services.HOLDING_PLACE)
+            else "",
             "consent": getattr(nomination, "consent", None),
             "consent_resendable": services.consent_resendable(nomination, today),
             "last_consent_link": ConsentLink.objects.filter(consent__nomination=nomination)
@@ -167,6 +184,7 @@ def nomination_edit(request, pk):
         programme=nomination.programme,
         submit_label=gettext("Save changes"),
         hide_medical_notes=True,
+        weeks=services.round_weeks(nomination.programme),
     )
     status = 200
     if request.method == "POST":

@@ -3,11 +3,12 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, get_for_coordinator
 from placements.models import Programme
@@ -15,6 +16,7 @@ from placements.models import Programme
 from .. import forms, selectors, services
 from ..filters import NominationFilter
 from ..models import Institution, Nomination
+from ..selection import MAX_WEEKS
 from ..services import SchoolsError
 from ._common import (
     _apply_error,
@@ -101,7 +103,17 @@ def review(request, pk):
 
 def _selection_page(request, programme, proposal, free, form, status=200):
     chosen = set(form["selected"].value() or [])
-    rows = [{"nomination": n, "pick": p, "checked": str(n.pk) in chosen} for n, p in proposal]
+    round_fill = services.selection_round(programme=programme, proposal=proposal)
+    rows = [
+        {
+            "nomination": n,
+            "pick": p,
+            "checked": str(n.pk) in chosen,
+            # The week has its own column for linked weeks: the reason need not repeat it.
+            "why": p.reason.removesuffix(f"; {p.week_note}") if round_fill and p.week_note else p.reason,
+        }
+        for n, p in proposal
+    ]
     return render(
         request,
         "schools/selection.html",
@@ -113,9 +125,71 @@ def _selection_page(request, programme, proposal, free, form, status=200):
             "proposed": sum(p.selected for _, p in proposal),
             "window_open": programme.nominations_open_on(timezone.localdate()),
             "deadline_max": programme.start_date - timezone.timedelta(days=1),
+            "round_fill": round_fill,
+            "reserved_send": sum(fill.week.programme.reserved_send_places for fill in round_fill)
+            if round_fill
+            else programme.reserved_send_places,
+            "first_start": round_fill[0].week.programme.start_date if round_fill else programme.start_date,
         },
         status=status,
     )
+
+
+@coordinator_required
+def weeks(request, pk):
+    """Linked weeks: the round this week belongs to, and linking another week of the force to it."""
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force", "week_group"), pk=pk)
+    home = services.round_home(programme)
+    form = forms.WeekLinkForm(request.POST or None, weeks=services.linkable_weeks(home))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.week_link(
+                    programme=home, week=form.cleaned_data["week"], name=form.cleaned_data["name"], actor=request.user
+                )
+            except SchoolsError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(
+                    request,
+                    f"{form.cleaned_data['week'].title} is linked. Schools nominate through {home.title} "
+                    "and choose the weeks each student can do.",
+                )
+                return redirect("schools:weeks", pk=programme.pk)
+        else:
+            status = 400
+    round_weeks = services.round_weeks(programme)
+    return render(
+        request,
+        "schools/weeks.html",
+        {
+            "programme": programme,
+            "home": home,
+            "round_weeks": round_weeks,
+            "form": form,
+            "can_link": home.status not in (Programme.Status.CANCELLED, Programme.Status.COMPLETED)
+            and len(round_weeks) < MAX_WEEKS,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@coordinator_required
+def week_unlink(request, pk, week_pk):
+    """Take a week out of the round."""
+    programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
+    week = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=week_pk)
+    if not programme.week_group_id or week.week_group_id != programme.week_group_id:
+        raise Http404
+    try:
+        services.week_unlink(week=week, actor=request.user)
+    except SchoolsError as error:
+        return _error_page(request, error, title="The week stays linked")
+    messages.success(request, f"{week.title} is no longer linked with the other weeks.")
+    return redirect("schools:weeks", pk=programme.pk)
 
 
 @coordinator_required
@@ -124,6 +198,9 @@ def selection(request, pk):
     programme = get_for_coordinator(request.user, Programme.objects.select_related("force"), pk=pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    home = services.round_home(programme)
+    if home.pk != programme.pk:  # linked weeks are selected together, from the week schools nominate to
+        return redirect("schools:selection", pk=home.pk)
     proposal, free = services.selection_propose(programme=programme)
     back = "deadline" in request.GET  # back from the confirm page: keep the choice made there
     initial = {

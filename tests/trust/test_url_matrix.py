@@ -88,6 +88,8 @@ ARGS = {
     "schools:review": {"pk": "intake_programme"},
     "schools:selection": {"pk": "intake_programme"},
     "schools:selection_confirm": {"pk": "intake_programme"},
+    "schools:weeks": {"pk": "intake_programme"},
+    "schools:week_unlink": {"pk": "intake_programme", "week_pk": "programme"},
     "surveys:programme": {"pk": "programme"},
     "surveys:": {"pk": "survey", "fmt": "=csv", "step": "=1", "token": "t:survey"},
     "verify:": {"code": "verification_code"},
@@ -358,6 +360,8 @@ schools:offer_withdraw                 | login   | 403     | 403     | 409     |
 schools:review                         | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 schools:selection                      | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 schools:selection_confirm              | login   | 403     | 403     | 302     | 404     | 403     | 403     | 403     | login
+schools:week_unlink                    | 405/login | 405/403 | 405/403 | 405/404 | 405/404 | 405/403 | 405/403 | 405/403 | 405/login
+schools:weeks                          | login   | 403     | 403     | 200     | 404     | 403     | 403     | 403     | login
 set_language                           | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302     | 302
 sso:callback                           | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
 sso:start                              | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
