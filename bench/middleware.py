@@ -8,15 +8,17 @@ network in the way: per prefix, the best of three rounds of --requests requests,
 visitor (no cookie), a student in a survey (session from a survey link) and a signed-in coordinator.
 A middleware's cost is the time its prefix adds to the one before; work one middleware starts
 lazily (loading the session, the user) is counted where it is first needed. --profile prints the
-top functions of the whole stack for the coordinator instead.
+top functions of the whole stack instead, for one --visitor (default: the coordinator).
 Uses bench/pages_settings.py and a database made by bench/national.py, as bench/pages.py does.
 """
 
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -79,10 +81,14 @@ def main():
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--path", default="/bench/bare/")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--visitor", default="coordinator", choices=["anonymous", "student", "coordinator"])
     args = parser.parse_args()
+    os.environ["BENCH_STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-middleware-static-")
     setup_django(args.db)
     from django.conf import settings
+    from django.core.management import call_command
 
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages name their static files by hash
     made = sessions()
     visitors = {
         "anonymous": "",
@@ -92,13 +98,14 @@ def main():
     stack = list(settings.MIDDLEWARE)
     if args.profile:
         handler = _handler(stack)
-        _call(handler, args.path, visitors["coordinator"])
+        cookie = visitors[args.visitor]
+        _call(handler, args.path, cookie)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.requests):
-            _call(handler, args.path, visitors["coordinator"])
+            _call(handler, args.path, cookie)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
         return
     print(f"{args.path}, µs per request (best of 3 × {args.requests}); 'adds': over the prefix before")
     print(f"{'middleware (prefix ends with)':<52}" + "".join(f"{name:>13} {'adds':>6}" for name in visitors))

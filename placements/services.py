@@ -750,6 +750,7 @@ def timetable_generate(
         for session, item in zip(made, plan.sessions, strict=True)
         for s in item.syndicates
     )
+    signals.timetable_changed.send(sender=Session, programme=programme)
     audit_action(
         actor=actor,
         action="Timetable generated",
