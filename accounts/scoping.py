@@ -20,7 +20,7 @@ Scope comes from the roles a user holds:
 
 import contextlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -292,6 +292,10 @@ ROLES_VERSION = "scope:roles-version"
 SCOPE_SECONDS = 10 * 60
 
 
+# A Scope stored by an older release (with other fields) is not read back as this one.
+_SCOPE_SHAPE = ",".join(f.name for f in fields(Scope))
+
+
 def _scope_key(user: Any) -> str:
     return f"scope:user:{user.pk}"
 
@@ -307,7 +311,7 @@ def _scope_cached(user: Any) -> Scope:
     except Exception:  # noqa: BLE001 (a cache that is down costs the queries, never a wrong scope)
         return _scope_from_database(user)
     entry = found.get(key)
-    wanted = (version, user.pk, user.is_superuser)
+    wanted = (version, user.pk, user.is_superuser, _SCOPE_SHAPE)
     if entry is not None and version is not None and entry[0] == wanted:
         return entry[1]
     scope = _scope_from_database(user)
