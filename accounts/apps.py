@@ -11,6 +11,8 @@ class AccountsConfig(AppConfig):
 
         from .admin import restrict_unscoped_admins
         from .middleware import stamp_session
+        from .scoping import connect_role_signals
 
         restrict_unscoped_admins()
         user_logged_in.connect(stamp_session, dispatch_uid="accounts-stamp-session")
+        connect_role_signals()

@@ -18,10 +18,14 @@ Scope comes from the roles a user holds:
   (reports.national), which come from no scoped query.
 """
 
-from dataclasses import dataclass, field
+import contextlib
+import secrets
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -269,12 +273,103 @@ ANONYMOUS = Scope()
 
 
 def scope_for(user: Any) -> Scope:
-    """The user's Scope, cached on the user object for the rest of the request."""
+    """The user's Scope, cached on the user object for the rest of the request, and in the cache until roles change."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, "_scope", None)
     if cached is not None:
         return cached
+    scope = _scope_cached(user)
+    user._scope = scope
+    return scope
+
+
+# Every signed-in request needs the user's scope, which takes 3 queries to work out; the cache keeps it, per
+# user, under the roles' version: a random token changed whenever a role anywhere changes (roles_changed), so a
+# role taken away counts from the next request. Only the user's own entry is read back, and only for the user
+# (and the superuser flag) it was worked out for, so one user's scope is never another's.
+ROLES_VERSION = "scope:roles-version"
+# A last resort for a change made with no signal and no roles_changed() (a bulk update typed into a shell).
+SCOPE_SECONDS = 10 * 60
+
+
+# A Scope stored by an older release (with other fields) is not read back as this one.
+_SCOPE_SHAPE = ",".join(f.name for f in fields(Scope))
+
+
+def _scope_key(user: Any) -> str:
+    return f"scope:user:{user.pk}"
+
+
+def _scope_cached(user: Any) -> Scope:
+    key = _scope_key(user)
+    try:
+        found = cache.get_many([ROLES_VERSION, key])
+        version = found.get(ROLES_VERSION)
+        if version is None:
+            cache.add(ROLES_VERSION, secrets.token_hex(8), timeout=None)
+            version = cache.get(ROLES_VERSION)
+    except Exception:  # noqa: BLE001 (a cache that is down costs the queries, never a wrong scope)
+        return _scope_from_database(user)
+    entry = found.get(key)
+    wanted = (version, user.pk, user.is_superuser, _SCOPE_SHAPE)
+    if entry is not None and version is not None and entry[0] == wanted:
+        return entry[1]
+    scope = _scope_from_database(user)
+    if version is not None:
+        with contextlib.suppress(Exception):
+            cache.set(key, (wanted, scope), timeout=SCOPE_SECONDS)
+    return scope
+
+
+def roles_changed() -> None:
+    """Every cached scope is worked out again at its next use: now, and again when this transaction commits.
+
+    Called by the signals connected in connect_role_signals() and by any write that changes who holds a role
+    without them (bulk_create, QuerySet.update). Again on commit: a scope another request worked out in between,
+    from the roles as they were, is then left behind too.
+    """
+    _roles_version_change()
+    transaction.on_commit(_roles_version_change)
+
+
+def _roles_version_change() -> None:
+    with contextlib.suppress(Exception):  # a cache that is down holds no scope to forget
+        cache.set(ROLES_VERSION, secrets.token_hex(8), timeout=None)
+
+
+def _roles_signal(sender: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        roles_changed()
+
+
+# Whatever a Scope is worked out from. A user's own superuser flag is part of the cache key instead.
+ROLE_MODELS = (
+    "placements.ForcePerson",
+    "placements.Syndicate",
+    "schools.InstitutionContact",
+    "partners.PartnerPerson",
+    "partners.Organisation",
+    "auth.Group",
+    "auth.Permission",
+)
+
+
+def connect_role_signals() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for label in ROLE_MODELS:
+        post_save.connect(_roles_signal, sender=label, dispatch_uid=f"scope-roles-saved-{label}")
+        post_delete.connect(_roles_signal, sender=label, dispatch_uid=f"scope-roles-deleted-{label}")
+    User = get_user_model()
+    # The national role is a permission, held directly or through a group.
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(_roles_signal, sender=through, dispatch_uid=f"scope-roles-m2m-{through._meta.label}")
+
+
+def _scope_from_database(user: Any) -> Scope:
     Syndicate = apps.get_model("placements", "Syndicate")
     ForcePerson = apps.get_model("placements", "ForcePerson")
     InstitutionContact = apps.get_model("schools", "InstitutionContact")
@@ -310,7 +405,6 @@ def scope_for(user: Any) -> Scope:
         and not user.is_superuser
         and user.has_perm(f"{user._meta.app_label}.national_figures"),
     )
-    user._scope = scope
     return scope
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.scoping import roles_changed
 from core.audit import audit_action
 from core.invitations import account_create, email_has_account, invitation_email_matches
 from core.languages import language_valid
@@ -311,6 +312,7 @@ def syndicates_copy(context: hooks.CopyContext) -> list[str]:
             lead, lapsed = None, lapsed + 1
         rows.append(Syndicate(programme=context.target, name=syndicate.name, lead=lead))
     Syndicate.objects.bulk_create(rows)
+    roles_changed()  # the copied syndicates' leads lead these too (bulk_create sends no signal)
     if lapsed:
         return [
             f"{lapsed} lead{'s' * (lapsed != 1)} could not be copied: their vetting does not cover the new dates "
@@ -766,6 +768,7 @@ def timetable_generate(
         for session, item in zip(made, plan.sessions, strict=True)
         for s in item.syndicates
     )
+    signals.timetable_changed.send(sender=Session, programme=programme)
     audit_action(
         actor=actor,
         action="Timetable generated",

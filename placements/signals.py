@@ -7,3 +7,7 @@ from django.dispatch import Signal
 # it, with the same syndicates) and `actor`. Communications tells the students' families, their schools
 # and the departments concerned; a receiver that raises rolls the swap back.
 session_replaced = Signal()
+
+# Sent by writes that change which sessions a syndicate attends without a model signal (bulk_create of a generated
+# timetable), with `programme`. Surveys asks its students about the activities they attended.
+timetable_changed = Signal()

@@ -6,10 +6,11 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self):
-        from . import privacy, programme_setup, report_cache
+        from . import privacy, programme_setup, question_cache, report_cache
 
         privacy.register()
         report_cache.connect()
+        question_cache.connect()
         programme_setup.register()
         from . import task_states
 

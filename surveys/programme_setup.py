@@ -9,6 +9,7 @@ from django.db.models import Count
 from placements.hooks import CopyContext, CopyItem, ProgrammeCopier, register_programme_copier
 from placements.models import Programme
 
+from . import question_cache
 from .models import Question, Survey
 
 
@@ -65,6 +66,7 @@ def surveys_copy(context: CopyContext) -> list[str]:
             for q in survey.questions.all()
         )
     Question.objects.bulk_create(questions)
+    question_cache.questions_changed()  # bulk_create sends no signal
     return []
 
 

@@ -10,6 +10,8 @@ asks for again.
 """
 
 import secrets
+import threading
+import weakref
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -17,6 +19,8 @@ from django.db import transaction
 
 EVERY_PROGRAMME = "survey-report:every"
 REPORT_SECONDS = 7 * 24 * 3600
+# Django's connections are per thread, and so are the transactions whose callbacks this remembers.
+_pending = threading.local()
 
 
 def _programme_key(pk: int) -> str:
@@ -69,17 +73,30 @@ def reports_changed(programme_ids: Iterable[int] | None = None) -> None:
     # Now, for this transaction's own later reads, and again on commit: a report another request worked out
     # in between, from the answers as they were before the change, is then left behind too.
     _forget(keys)
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        for _savepoints, func, _robust in connection.run_on_commit:
-            if getattr(func, "report_keys", None) == keys:
-                return
+    if transaction.get_autocommit():
+        return  # no transaction: what was forgotten just now is all there is to do
+    scheduled = _scheduled()
+    pending = scheduled.get(keys)
+    if pending is not None and pending() is not None:
+        return  # this transaction's callback for these keys is still waiting for the commit
 
     def forget():
+        scheduled.pop(keys, None)
         _forget(keys)
 
-    forget.report_keys = keys
+    # Only a weak reference: a rollback (of the transaction, or of the savepoint the callback was added in)
+    # drops the callback, the reference dies with it, and the next change in this thread adds one again.
+    scheduled[keys] = weakref.ref(forget)
     transaction.on_commit(forget)
+
+
+def _scheduled() -> dict:
+    """{report keys: weak reference to the callback that forgets them on commit}, for this thread's connection."""
+    try:
+        return _pending.scheduled
+    except AttributeError:
+        _pending.scheduled = {}
+        return _pending.scheduled
 
 
 def _every_programme(sender, **kwargs) -> None:

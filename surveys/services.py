@@ -26,7 +26,7 @@ from core.services import email_queue
 from placements.models import LearningOutcome, Placement, Session
 from schools.models import Institution, InstitutionContact
 
-from . import paper, standard
+from . import paper, question_cache, standard
 from .models import Answer, Invitation, Question, Response, Survey, SurveyTemplate, TemplateQuestion
 from .report_cache import reports_changed
 
@@ -239,6 +239,7 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
                     )
                 )
         Question.objects.bulk_create(new)
+        question_cache.questions_changed()  # bulk_create sends no signal
         invitation_create_missing(survey=survey)
         surveys[phase] = survey
     return surveys
@@ -299,6 +300,7 @@ def survey_outcome_questions_add(*, survey: Survey, actor: AbstractBaseUser | No
             )
         )
     Question.objects.bulk_create(questions)
+    question_cache.questions_changed()  # bulk_create sends no signal
     audit_action(actor=actor, action="Learning outcome questions added", instance=survey, questions=len(questions))
     return len(questions)
 
@@ -360,17 +362,23 @@ def parse_answer(question: Question, raw: Any) -> tuple[int | None, str]:
 def questions_for_invitation(invitation: Invitation) -> list[Question]:
     """The questions this student is asked: activity and learning-outcome ratings only for what their
     syndicate attended (one query)."""
-    asked = ~Q(code__startswith=standard.ACTIVITY_PREFIX) & ~Q(code__startswith=standard.OUTCOME_PREFIX)
     syndicate_id = invitation.placement.syndicate_id
+    return question_cache.questions_cached(
+        invitation.survey_id, syndicate_id, lambda: _questions_asked(invitation.survey, syndicate_id)
+    )
+
+
+def _questions_asked(survey: Survey, syndicate_id: int | None) -> list[Question]:
+    asked = ~Q(code__startswith=standard.ACTIVITY_PREFIX) & ~Q(code__startswith=standard.OUTCOME_PREFIX)
     if syndicate_id:
         sessions = Session.objects.filter(
-            programme=invitation.survey.programme_id, syndicates=syndicate_id, status=Session.Status.PLANNED
+            programme=survey.programme_id, syndicates=syndicate_id, status=Session.Status.PLANNED
         )
         attended = sessions.filter(activity__slug=Substr(OuterRef("code"), len(standard.ACTIVITY_PREFIX) + 1))
         asked |= Q(code__startswith=standard.ACTIVITY_PREFIX) & Exists(attended)
         outcome_attended = sessions.filter(activity=OuterRef("learning_outcome__activity"))
         asked |= Q(code__startswith=standard.OUTCOME_PREFIX) & Exists(outcome_attended)
-    return list(invitation.survey.questions.filter(asked))
+    return list(survey.questions.filter(asked))
 
 
 def invitation_save_draft(*, invitation: Invitation, answers: Mapping[str, Any]) -> dict[str, str]:

@@ -399,6 +399,7 @@ def _count(client, url, django_assert_num_queries=None):
 def test_sent_list_and_detail_keep_a_constant_query_count(people, programme_a, coordinator, client_for):
     client = client_for(coordinator)
     _send(coordinator, "families", programme_a)
+    client.get(reverse("audience:list"))  # warm: the user's scope is worked out once, then kept
     one_list = _count(client, reverse("audience:list"))
     message = AudienceMessage.objects.get()
     one_detail = _count(client, reverse("audience:detail", args=[message.pk]))
@@ -408,6 +409,9 @@ def test_sent_list_and_detail_keep_a_constant_query_count(people, programme_a, c
         _send(coordinator, "school_contacts", programme_a)
     last = AudienceMessage.objects.order_by("-pk").filter(audience="families").first()
     OutboundEmail.objects.filter(pk=last.recipients.first().email_id).update(sent_at=None, failed_attempts=5)
+    client.get(
+        reverse("audience:list")
+    )  # warm: the growth above changed roles, so the user's cached scope is worked out once more
     assert _count(client, reverse("audience:list")) == one_list
     assert _count(client, reverse("audience:detail", args=[last.pk])) == one_detail
     assert last.recipient_count == 6

@@ -231,11 +231,13 @@ def test_the_programme_partners_page_costs_the_same_queries_however_many(
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
+    few = len(few)  # now: the next request empties the log it is read from
     for _ in range(5):
         ProgrammePartnerFactory(programme=programme_a, role="community")
         ActionFactory(programme=programme_a, owner_person=None, owner_partner=partner_person)
         ActionFactory(programme=programme_a)
         f.ActivityFactory(force=force_a)
+    client.get(url)  # warm: the growth above changed roles, so the user's cached scope is worked out once more
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
-    assert len(many) == len(few)
+    assert len(many) == few

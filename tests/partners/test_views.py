@@ -64,11 +64,15 @@ def test_the_organisations_list_costs_the_same_queries_however_many(client_for, 
     client.get(reverse("partners:organisations"))
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("partners:organisations")).status_code == 200
+    few = len(few)  # now: the next request empties the log it is read from
     for _ in range(5):
         PartnerPersonFactory(organisation=OrganisationFactory(force=force_a))
+    client.get(
+        reverse("partners:organisations")
+    )  # warm: the growth above changed roles, so the user's cached scope is worked out once more
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("partners:organisations")).status_code == 200
-    assert len(many) == len(few)
+    assert len(many) == few
 
 
 def test_a_partner_person_gets_a_sign_in_from_an_emailed_link(client, coordinator, partner_person, programme_a):

@@ -185,3 +185,23 @@ def test_the_department_page_lists_its_bookings_across_programmes(client_for, co
     from tests.conftest import _coordinator
 
     assert client_for(_coordinator(force_b, "coord-b2")).get(url).status_code == 404
+
+
+def test_a_generated_timetable_says_so_to_other_apps(coordinator, programme_a):
+    """Its sessions are written in bulk (no model signals): timetable_changed tells surveys, which asks about them."""
+    from placements.signals import timetable_changed
+
+    week = _week(programme_a, coordinator)
+    search = f.ActivityFactory(force=week.force, title="Premises search", kind=Activity.Kind.SCENARIO)
+    heard = []
+
+    def receiver(sender, programme, **kwargs):
+        heard.append((programme.pk, programme.sessions.count()))
+
+    timetable_changed.connect(receiver, dispatch_uid="test-timetable-changed")
+    try:
+        services.timetable_generate(programme=week, activities=[search], actor=coordinator)
+    finally:
+        timetable_changed.disconnect(dispatch_uid="test-timetable-changed")
+    assert heard == [(week.pk, week.sessions.count())]
+    assert heard[0][1] > 0

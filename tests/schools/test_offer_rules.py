@@ -448,13 +448,15 @@ def test_quotas_page_keeps_a_constant_query_count(
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
+    few = len(few)  # now: the next request empties the log it is read from
     for i in range(12):
         school = _school(open_programme, f"Extra {i:02d}", contact=i % 2 == 0)
         f.InstitutionContactFactory(institution=school)
         ContactInvitationFactory(institution=school)
-    with django_assert_max_num_queries(len(few)):
+    client.get(url)  # warm: the growth above changed roles, so the user's cached scope is worked out once more
+    with django_assert_max_num_queries(few):
         assert client.get(url).status_code == 200
-    print(f"quotas page: {len(few)} queries for 1 or 13 institutions")
+    print(f"quotas page: {few} queries for 1 or 13 institutions")
 
 
 def test_confirm_page_keeps_a_constant_query_count(
@@ -471,13 +473,15 @@ def test_confirm_page_keeps_a_constant_query_count(
     client.get(url, query)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url, query).status_code == 200
+    few = len(few)  # now: the next request empties the log it is read from
     for i in range(10):
         school = _school(open_programme, f"Extra {i:02d}", contact=i % 2 == 0)
         for consent in ("given", "refused", "requested"):
             _student(open_programme, school, f"{consent}{i}", consent=consent)
-    with django_assert_max_num_queries(len(few)):
+    client.get(url, query)  # warm: the growth above changed roles, so the user's cached scope is worked out once more
+    with django_assert_max_num_queries(few):
         assert client.get(url, query).status_code == 200
-    print(f"confirm page: {len(few)} queries for 1 or 31 students")
+    print(f"confirm page: {few} queries for 1 or 31 students")
 
 
 # ---------------------------------------------------------------- the waiting list near the week

@@ -1,12 +1,15 @@
 """A stored survey report is read again only while the answers behind it are unchanged (surveys/report_cache.py)."""
 
+import threading
+
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 
 from placements.models import Activity
 from schools.models import Nomination
 from surveys.models import Response
 from surveys.report import programme_report, programme_reports
+from surveys.report_cache import reports_changed
 from surveys.services import responses_import_csv
 
 from .conftest import make_week
@@ -108,3 +111,54 @@ def test_a_rolled_back_change_leaves_nothing_wrong(programme_a):
         assert programme_report(programme_a)["respondents"]["paired"] == 3
         raise RuntimeError("the import failed later")
     assert programme_report(programme_a)["respondents"]["paired"] == 1
+
+
+def test_many_changes_in_one_transaction_add_one_callback(programme_a, django_capture_on_commit_callbacks):
+    with transaction.atomic(), django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(50):
+            reports_changed([programme_a.pk])
+            reports_changed()
+    assert len(callbacks) == 2  # one per set of keys: this programme's, and every programme's
+
+
+def test_after_a_rollback_the_next_transaction_forgets_again(programme_a, django_capture_on_commit_callbacks):
+    _surveys, placements = make_week(programme_a, students=3)
+    _answer(programme_a, placements[:1])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        reports_changed([programme_a.pk])
+        raise RuntimeError("rolled back: its callback is dropped")
+    with transaction.atomic(), django_capture_on_commit_callbacks() as callbacks:
+        reports_changed([programme_a.pk])
+    assert len(callbacks) == 1
+    # End to end: a report worked out before this transaction commits is not read after it.
+    with transaction.atomic():
+        _answer(programme_a, placements[1:])
+        programme_report(programme_a)
+    assert programme_report(programme_a)["respondents"]["paired"] == 3
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_a_later_change(programme_a, django_capture_on_commit_callbacks):
+    with transaction.atomic(), django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            reports_changed([programme_a.pk])
+            raise RuntimeError("the savepoint and its callback go")
+        reports_changed([programme_a.pk])
+    assert len(callbacks) == 1
+
+
+def _report_elsewhere(programme):
+    try:
+        programme_report(programme)  # another request: it sees the answers committed so far, and stores its report
+    finally:
+        connections.close_all()
+
+
+def test_a_report_read_by_another_request_before_each_commit_is_forgotten(programme_a):
+    _surveys, placements = make_week(programme_a, students=3)
+    for n in (1, 2, 3):  # each transaction, not only the first, forgets on its commit
+        with transaction.atomic():
+            _answer(programme_a, placements[n - 1 : n])
+            other = threading.Thread(target=_report_elsewhere, args=(programme_a,))
+            other.start()
+            other.join()
+        assert programme_report(programme_a)["respondents"]["paired"] == n
