@@ -18,16 +18,15 @@ Scope comes from the roles a user holds:
   (reports.national), which come from no scoped query.
 """
 
-import contextlib
-import secrets
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+
+from core.versioned_cache import version_change, versioned_get
 
 M = TypeVar("M", bound=Model)
 
@@ -302,24 +301,13 @@ def _scope_key(user: Any) -> str:
 
 
 def _scope_cached(user: Any) -> Scope:
-    key = _scope_key(user)
-    try:
-        found = cache.get_many([ROLES_VERSION, key])
-        version = found.get(ROLES_VERSION)
-        if version is None:
-            cache.add(ROLES_VERSION, secrets.token_hex(8), timeout=None)
-            version = cache.get(ROLES_VERSION)
-    except Exception:  # noqa: BLE001 (a cache that is down costs the queries, never a wrong scope)
-        return _scope_from_database(user)
-    entry = found.get(key)
-    wanted = (version, user.pk, user.is_superuser, _SCOPE_SHAPE)
-    if entry is not None and version is not None and entry[0] == wanted:
-        return entry[1]
-    scope = _scope_from_database(user)
-    if version is not None:
-        with contextlib.suppress(Exception):
-            cache.set(key, (wanted, scope), timeout=SCOPE_SECONDS)
-    return scope
+    return versioned_get(
+        ROLES_VERSION,
+        _scope_key(user),
+        lambda: _scope_from_database(user),
+        timeout=SCOPE_SECONDS,
+        tag=(user.pk, user.is_superuser, _SCOPE_SHAPE),
+    )
 
 
 def roles_changed() -> None:
@@ -334,8 +322,7 @@ def roles_changed() -> None:
 
 
 def _roles_version_change() -> None:
-    with contextlib.suppress(Exception):  # a cache that is down holds no scope to forget
-        cache.set(ROLES_VERSION, secrets.token_hex(8), timeout=None)
+    version_change(ROLES_VERSION)
 
 
 def _roles_signal(sender: Any, raw: bool = False, **kwargs: Any) -> None:

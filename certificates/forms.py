@@ -59,8 +59,8 @@ class CertificateTemplateForm(PlainModelForm):
             for name, text in WELSH_SUGGESTION.items():
                 self.initial.setdefault(name, text)
 
-    def clean_wording(self):
-        wording = self.cleaned_data["wording"]
+    def _clean_wording(self, field):
+        wording = self.cleaned_data[field]
         unknown = sorted({name for name in PLACEHOLDER.findall(wording) if name not in PLACEHOLDERS})
         if unknown:
             raise forms.ValidationError(
@@ -70,16 +70,11 @@ class CertificateTemplateForm(PlainModelForm):
             raise forms.ValidationError("Keep the wording under 600 characters so it fits on the certificate.")
         return wording
 
+    def clean_wording(self):
+        return self._clean_wording("wording")
+
     def clean_wording_cy(self):
-        wording = self.cleaned_data["wording_cy"]
-        unknown = sorted({name for name in PLACEHOLDER.findall(wording) if name not in PLACEHOLDERS})
-        if unknown:
-            raise forms.ValidationError(
-                "Unknown placeholder: %(names)s.", params={"names": ", ".join("{" + n + "}" for n in unknown)}
-            )
-        if len(wording) > 600:
-            raise forms.ValidationError("Keep the wording under 600 characters so it fits on the certificate.")
-        return wording
+        return self._clean_wording("wording_cy")
 
     def _clean_image(self, field):
         image = self.cleaned_data.get(field)

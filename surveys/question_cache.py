@@ -8,11 +8,9 @@ and by timetable_changed for the bulk writes that send no signal; changed when t
 when its transaction commits, as surveys/report_cache.py does.
 """
 
-import contextlib
-import secrets
-
-from django.core.cache import cache
 from django.db import transaction
+
+from core.versioned_cache import version_change, versioned_get
 
 VERSION = "survey-questions:version"
 SECONDS = 60 * 60
@@ -24,23 +22,7 @@ def _key(survey_id: int, syndicate_id: int | None) -> str:
 
 def questions_cached(survey_id: int, syndicate_id: int | None, work_out):
     """The cached list for this survey and syndicate, or work_out() (then stored under the current version)."""
-    key = _key(survey_id, syndicate_id)
-    try:
-        found = cache.get_many([VERSION, key])
-        version = found.get(VERSION)
-        if version is None:
-            cache.add(VERSION, secrets.token_hex(8), timeout=None)
-            version = cache.get(VERSION)
-    except Exception:  # noqa: BLE001 (a cache that is down costs the query, never wrong questions)
-        return work_out()
-    entry = found.get(key)
-    if entry is not None and version is not None and entry[0] == version:
-        return entry[1]
-    questions = work_out()
-    if version is not None:
-        with contextlib.suppress(Exception):
-            cache.set(key, (version, questions), timeout=SECONDS)
-    return questions
+    return versioned_get(VERSION, _key(survey_id, syndicate_id), work_out, timeout=SECONDS)
 
 
 def questions_changed(**kwargs) -> None:
@@ -52,8 +34,7 @@ def questions_changed(**kwargs) -> None:
 
 
 def _change() -> None:
-    with contextlib.suppress(Exception):
-        cache.set(VERSION, secrets.token_hex(8), timeout=None)
+    version_change(VERSION)
 
 
 def connect() -> None:
