@@ -34,8 +34,12 @@ def _seed():
     return out.getvalue()
 
 
+def _links(output, prefix):
+    return re.findall(rf"http://\S+?({prefix}[A-Za-z0-9_-]+/)", output)
+
+
 def _link(output, prefix):
-    found = re.findall(rf"http://\S+?({prefix}[A-Za-z0-9_-]+/)", output)
+    found = _links(output, prefix)
     assert len(found) == 1, output
     return found[0]
 
@@ -64,7 +68,11 @@ def test_seed_demo_tells_a_live_story_and_prints_a_short_summary_with_working_li
         assert re.search(rf"^  {re.escape(username)}\s+\S", first_output, re.MULTILINE), username
     assert "police-demo-2026" in first_output
     assert "take today's register" in first_output
-    consent = _link(first_output, "/consent/")
+    # Two guardians' consent links: the first waiting family's, and a family who asked for Welsh.
+    consent, welsh_consent = _links(first_output, "/consent/")
+    assert "Guardian's consent form in Welsh (Jack Wilson" in first_output
+    response = Client().get(welsh_consent, follow=True)
+    assert '<html lang="cy">' in response.content.decode() and "Jack Wilson" in response.content.decode()
     survey = _link(first_output, "/s/")
     verify = _link(first_output, "/verify/")
     pending = Nomination.objects.filter(programme__title=story.intake.title, consent__status="requested")
@@ -73,8 +81,8 @@ def test_seed_demo_tells_a_live_story_and_prints_a_short_summary_with_working_li
     assert _opens(verify, "Valid")
     # A second run adds nothing, and prints the same links again, still working.
     assert len(second_output.splitlines()) < 60
-    assert _link(second_output, "/consent/") == consent
-    assert _opens(_link(second_output, "/consent/"), pending.order_by("pk").first().full_name)
+    assert _links(second_output, "/consent/") == [consent, welsh_consent]
+    assert _opens(consent, pending.order_by("pk").first().full_name)
     # Seeding logs no warnings (WeasyPrint's "Anchor defined twice" came from the certificate template).
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 

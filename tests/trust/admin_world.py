@@ -15,6 +15,7 @@ from django.conf import settings
 
 from core.audit import force_id_of
 from mentoring.models import MentorContact
+from placements.models import WeekGroup
 from schools.models import Nomination
 from tests import factories as f
 from tests.certificates.factories import IssueJobFactory, SerialCounterFactory, StudentLinkFactory
@@ -164,8 +165,16 @@ def _rows_of(force, letter):
         MessageRecipientFactory(message=message, nomination=placed, person_name=f"Guardian {letter}"),
         sign_on,
         SignOnIdentityFactory(sign_on=sign_on, subject=f"subject-{letter}"),
+        _linked_weeks(force, programme, letter),
     ]
     return {(letter, row._meta.label): row for row in made}
+
+
+def _linked_weeks(force, programme, letter):
+    group = WeekGroup.objects.create(force=force, name=f"Weeks {letter}", home=programme)
+    programme.week_group = group
+    programme.save(update_fields=["week_group"])
+    return group
 
 
 def _partner_rows(force, programme, activity, lead, letter):
