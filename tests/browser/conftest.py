@@ -179,7 +179,7 @@ class Journey:
         self.go("/login/")
         self.type_into("#id_username", username)
         self.type_into("#id_password", PASSWORD)
-        self.press("form button[type=submit]")
+        self.press("main form button[type=submit]")
         self.page.wait_for_url(lambda url: "/login/" not in url)
         self.page_done(f"signed-in-{username}")
 

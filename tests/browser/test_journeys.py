@@ -76,7 +76,7 @@ def test_contact_accepts_invitation_and_nominates_two_students(browser, invitati
         j.type_into("#id_username", "robin.teacher")
         j.type_into("#id_password1", "a long passphrase for robin")
         j.type_into("#id_password2", "a long passphrase for robin")
-        j.press("form button[type=submit], form input[type=submit]")
+        j.press("main form button[type=submit], main form input[type=submit]")
         j.page.wait_for_url("**/institution/")
         j.page_done("contact-home")
         assert "can nominate 3 more students (up to 3 in all)" in j.page.inner_text("main")
