@@ -81,7 +81,13 @@ def main():
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--path", default="/bench/bare/")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--visitor", default="coordinator", choices=["anonymous", "student", "coordinator"])
+    parser.add_argument(
+        "--visitor",
+        default="coordinator",
+        choices=["anonymous", "student", "coordinator", "contact", "lead", "mentor", "admin"],
+        help="with --profile: whose session; --path may hold {programme} or {running_syndicate}",
+    )
+    parser.add_argument("--sort", default="cumulative", help="with --profile: pstats sort key (tottime, …)")
     args = parser.parse_args()
     os.environ["BENCH_STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-middleware-static-")
     setup_django(args.db)
@@ -98,14 +104,16 @@ def main():
     stack = list(settings.MIDDLEWARE)
     if args.profile:
         handler = _handler(stack)
-        cookie = visitors[args.visitor]
-        _call(handler, args.path, cookie)
+        cookie, values = made[args.visitor][0]
+        path = args.path.format(**values)
+        status, _body = _call(handler, path, cookie)
+        print(path, status)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.requests):
-            _call(handler, args.path, cookie)
+            _call(handler, path, cookie)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(60)
         return
     print(f"{args.path}, µs per request (best of 3 × {args.requests}); 'adds': over the prefix before")
     print(f"{'middleware (prefix ends with)':<52}" + "".join(f"{name:>13} {'adds':>6}" for name in visitors))

@@ -4,6 +4,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from celery import schedules
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django_celery_beat.admin import CrontabScheduleAdmin
@@ -14,10 +15,25 @@ from accounts.admin import ScopedAdmin, SuperuserOnlyAdmin
 from .models import OutboundEmail, OutboundSms
 
 
+class _EmailKindFilter(admin.SimpleListFilter):
+    """Which email, offered from the email templates (a kind is a template's name) instead of a DISTINCT
+    over every email ever queued (20 ms at 90,000)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        found = (settings.BASE_DIR / "templates" / "emails").glob("*_subject.txt")
+        return [(kind, kind.replace("_", " ")) for kind in sorted(p.name.removesuffix("_subject.txt") for p in found)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ScopedAdmin):
     list_display = ["kind", "to", "subject", "created_at", "sent_at", "failed_attempts"]
-    list_filter = ["kind"]
+    list_filter = [_EmailKindFilter]
     search_fields = ["to", "subject", "dedupe_key"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
 

@@ -301,36 +301,56 @@ def pipeline(*, force: Force) -> list[Programme]:
     return programmes
 
 
+CHART_PROGRAMMES = 8  # the newest programmes drawn; the table below the chart has every one
+
+
 def pipeline_chart(
-    programmes: list[Programme], *, width: int = 640, row_height: int = 22, gap: int = 18, label_width: int = 210
+    programmes: list[Programme],
+    *,
+    width: int = 640,
+    row_height: int = 22,
+    gap: int = 18,
+    label_width: int = 210,
+    limit: int = CHART_PROGRAMMES,
 ) -> dict[str, Any]:
-    """Geometry for a server-rendered SVG: one group of horizontal bars per programme, one bar per stage."""
+    """Geometry for a server-rendered SVG: one group of horizontal bars per programme, one bar per stage,
+    for the newest `limit` programmes (a force's whole history would be a chart nobody can read).
+
+    The template writes the coordinates with localisation off: "1,200" would be no coordinate.
+    """
     stages = PIPELINE_STAGES
-    biggest = max([getattr(p, key) for p in programmes for key, _l, _m in stages] or [0]) or 1
+    drawn = programmes[-limit:]
+    biggest = max([getattr(p, key) for p in drawn for key, _l, _m in stages] or [0]) or 1
     bar_space = width - label_width - 40
     groups = []
     y = 0
-    for programme in programmes:
+    for programme in drawn:
         bars = []
         for index, (key, label, _m) in enumerate(stages):
             value = getattr(programme, key)
+            bar_y = y + 20 + index * row_height
             bars.append(
                 {
                     "key": key,
                     "label": label,
                     "value": value,
-                    "y": y + 20 + index * row_height,
+                    "y": bar_y,
+                    "rect_y": bar_y + 2,
+                    "text_y": bar_y + 14,
                     "width": max(round(bar_space * value / biggest), 1 if value else 0),
                     "text_x": label_width + max(round(bar_space * value / biggest), 0) + 6,
                 }
             )
-        groups.append({"programme": programme, "y": y, "bars": bars})
+        groups.append({"programme": programme, "y": y, "text_y": y + 14, "bars": bars})
         y += 20 + len(stages) * row_height + gap
     title_chars = max(20, width // 8)
     return {
         "width": width,
         "height": max(y, 40),
         "label_width": label_width,
+        "label_x": label_width - 8,
         "groups": groups,
         "title_chars": title_chars,
+        "drawn": len(drawn),
+        "left_out": len(programmes) - len(drawn),
     }

@@ -1,6 +1,7 @@
 """Reads for the intake screens; every one starts from `scoped()` so outsiders see nothing."""
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.scoping import get_for_user, scoped
@@ -23,29 +24,41 @@ def consent_link_language(pk):
     return language_for_student(link.consent.nomination)
 
 
+def _places_used():
+    """An allocation's quota places taken: its institution's nominations for the programme, not refused or
+    withdrawn. Linked weeks: a student offered another week of the round still counts against the quota.
+
+    A subquery per allocation rather than a COUNT over a join of allocations and nominations, which
+    multiplies rows (every allocation of the institution times every nomination it ever made).
+    """
+    nominations = (
+        Nomination.objects.filter(institution=OuterRef("institution"))
+        .filter(Q(programme=OuterRef("programme")) | Q(programme__week_group=OuterRef("programme__week_group")))
+        .exclude(status__in=QUOTA_STATUSES_EXCLUDED)
+        .order_by()
+        .values("institution")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(nominations, output_field=IntegerField()), 0)
+
+
 def allocations_for_contact(*, user):
     """The contact's allocations, with how many quota places are used, in one query."""
     return (
         scoped(user, Allocation)
         .select_related("programme", "institution")
-        .annotate(
-            used=Count(
-                "institution__nominations",
-                # Linked weeks: a student offered another week of the round still counts against the quota.
-                filter=(
-                    Q(institution__nominations__programme=F("programme"))
-                    | Q(institution__nominations__programme__week_group=F("programme__week_group"))
-                )
-                & ~Q(institution__nominations__status__in=QUOTA_STATUSES_EXCLUDED),
-            )
-        )
+        .annotate(used=_places_used())
         .order_by("programme__start_date", "institution__name")
     )
 
 
 def contact_home_allocations(*, user, today):
-    """The contact's allocations for their start page: places left, open now or not yet, open ones first."""
-    allocations = list(allocations_for_contact(user=user))
+    """The contact's allocations for their start page: places left, open now or not yet, open ones first.
+
+    Only programmes not yet over: a school's earlier years stay in its nominations, not as cards here.
+    """
+    allocations = list(allocations_for_contact(user=user).filter(programme__end_date__gte=today))
     for allocation in allocations:
         allocation.remaining = max(allocation.quota - allocation.used, 0)
         allocation.is_open = allocation.programme.nominations_open_on(today)
@@ -92,16 +105,7 @@ def allocation_summary(*, programme, now=None):
                 to_attr="open_invitations",
             ),
         )
-        .annotate(
-            used=Count(
-                "institution__nominations",
-                filter=(
-                    Q(institution__nominations__programme=programme)
-                    | Q(institution__nominations__programme__week_group_id=programme.week_group_id or 0)
-                )
-                & ~Q(institution__nominations__status__in=QUOTA_STATUSES_EXCLUDED),
-            )
-        )
+        .annotate(used=_places_used())
         .order_by("institution__name")
     )
 

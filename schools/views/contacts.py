@@ -24,21 +24,28 @@ from ._common import (
     _error_page,
 )
 
+HOME_NOMINATIONS = 20  # the newest on the start page; the rest on the nominations list
+
 
 @contact_home_required
 def contact_home(request):
     """The institution contact's start page: their allocations (open ones first) and latest nominations."""
     institutions = scoped(request.user, Institution)
     allocations = selectors.contact_home_allocations(user=request.user, today=timezone.localdate())
-    nominations = (
+    nominations = list(
         scoped(request.user, Nomination)
         .select_related("programme", "institution", "consent")
-        .order_by("-created_at")[:50]
+        .order_by("-created_at")[: HOME_NOMINATIONS + 1]
     )
     return render(
         request,
         "schools/contact_home.html",
-        {"institutions": institutions, "allocations": allocations, "nominations": nominations},
+        {
+            "institutions": institutions,
+            "allocations": allocations,
+            "nominations": nominations[:HOME_NOMINATIONS],
+            "more_nominations": len(nominations) > HOME_NOMINATIONS,
+        },
     )
 
 

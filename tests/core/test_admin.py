@@ -82,3 +82,24 @@ def test_a_platform_admin_sees_only_own_force_in_admin(client, platform_admin, f
     titles = {p.title for p in changelist.context["cl"].queryset}
     assert titles == {"Own week"}
     assert client.get(_url(other.__class__, "change", other.pk)).status_code in (302, 404)
+
+
+def test_outbox_filters_by_kind_from_the_email_templates(client, superuser, django_assert_max_num_queries):
+    """The kinds offered are the email templates, not a DISTINCT over every email queued; a kind filters."""
+    f.OutboundEmailFactory(kind="offer", subject="Offer made")
+    f.OutboundEmailFactory(kind="survey_links", subject="Survey links")
+    client.force_login(superuser)
+    url = reverse("admin:core_outboundemail_changelist")
+    with django_assert_max_num_queries(10) as counted:
+        page = client.get(url).content.decode()
+    assert not any("DISTINCT" in q["sql"] for q in counted.captured_queries)
+    assert "?kind=offer" in page and "?kind=consent_request" in page and "?kind=week_changed" in page
+    filtered = client.get(url, {"kind": "offer"})
+    assert [e.subject for e in filtered.context["cl"].result_list] == ["Offer made"]
+
+
+def test_nominations_in_the_admin_newest_first(client, superuser):
+    first, second = f.NominationFactory(last_name="Abbot"), f.NominationFactory(last_name="Zed")  # not by name
+    client.force_login(superuser)
+    response = client.get(reverse("admin:schools_nomination_changelist"))
+    assert [n.pk for n in response.context["cl"].result_list] == [second.pk, first.pk]

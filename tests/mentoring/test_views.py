@@ -368,3 +368,35 @@ def test_pipeline_counts_each_student_once_per_stage(client_for, coordinator, pr
     assert programme.lost_contact == 1
     bars = {bar["key"]: bar["width"] for bar in response.context["chart"]["groups"][0]["bars"]}
     assert bars["took_part"] > bars["mentored"] > bars["recruited"] > bars["specials"] == 0
+
+
+def test_pipeline_chart_draws_the_newest_programmes_and_the_table_keeps_all(client_for, coordinator, programme_a):
+    """A force's whole history would be a chart nobody reads (and thousands of numbers to write): the chart
+    draws the newest eight programmes, the table under it every one, and a sentence says so."""
+    from mentoring.selectors import CHART_PROGRAMMES
+
+    programmes = [
+        f.ProgrammeFactory(
+            force=programme_a.force,
+            title=f"Week of {2015 + n}",
+            start_date=date(2015 + n, 7, 6),
+            end_date=date(2015 + n, 7, 10),
+            nomination_opens=date(2015 + n, 1, 5),
+            nomination_closes=date(2015 + n, 4, 30),
+        )
+        for n in range(CHART_PROGRAMMES + 2)
+    ]
+    for programme in programmes:
+        Outcome.objects.create(
+            placement=f.PlacementFactory(programme=programme),
+            milestone=Outcome.Milestone.JOINED_CADETS,
+            occurred_on=programme.end_date + timedelta(days=60),
+        )
+    response = client_for(coordinator).get(reverse("mentoring:dashboard"))
+    page = response.content.decode()
+    drawn = [group["programme"].title for group in response.context["chart"]["groups"]]
+    assert drawn == [p.title for p in programmes[-CHART_PROGRAMMES:]]  # newest eight, oldest first
+    assert [p.title for p in response.context["pipeline"]] == [p.title for p in programmes]
+    assert f"The chart shows the {CHART_PROGRAMMES} newest programmes. The table below has all 10." in page
+    svg = page[page.index("<svg viewBox") : page.index("</svg>")]
+    assert "Week of 2016" not in svg and "Week of 2017" in svg and "Week of 2024" in svg

@@ -268,3 +268,29 @@ def test_contact_home_shows_remaining_quota_and_links(client_for, contact, alloc
     assert "can nominate <strong>2 more students</strong> (up to 3 in all)" in page
     assert reverse("schools:nominate", args=[allocation_a.pk]) in page
     assert reverse("schools:nomination_upload", args=[allocation_a.pk]) in page
+
+
+def test_contact_home_shows_programmes_not_over_and_the_newest_nominations(client_for, contact, allocation_a, today):
+    """A school of many years sees this year's cards, not every year's, and its newest 20 nominations with
+    a link to the rest (the page stayed slow and long as the years piled up)."""
+    school = allocation_a.institution
+    past = f.ProgrammeFactory(
+        force=school.force,
+        title="Last year's week",
+        start_date=today - timedelta(days=300),
+        end_date=today - timedelta(days=296),
+        nomination_opens=today - timedelta(days=400),
+        nomination_closes=today - timedelta(days=330),
+    )
+    f.AllocationFactory(programme=past, institution=school, quota=5)
+    client = client_for(contact)
+    page = client.get(reverse("schools:contact_home")).content.decode()
+    assert "Open week" in page and "Last year&#x27;s week" not in page
+    assert "See all nominations" not in page
+    for _ in range(21):
+        f.NominationFactory(programme=past, institution=school)
+    response = client.get(reverse("schools:contact_home"))
+    page = response.content.decode()
+    assert len(response.context["nominations"]) == 20
+    assert "Last year&#x27;s week" in page  # in the nominations table, not as a card
+    assert reverse("schools:nomination_list") in page and "See all nominations" in page
