@@ -113,15 +113,16 @@ def programme_mentoring(*, programme: Programme) -> list[dict[str, Any]]:
 
 
 def programme_summary(*, programme: Programme, today: date | None = None) -> dict[str, int]:
-    """Counts for the programme page's mentoring section (three queries)."""
+    """Counts for the programme page's mentoring section (two queries: the placements and their assignments)."""
     today = today or timezone.localdate()
     rows = programme_mentoring(programme=programme)
-    assignments = MentorAssignment.objects.filter(placement__programme=programme)
-    counts = assignments.aggregate(
-        active=Count("pk", filter=Q(status=MentorAssignment.Status.ACTIVE)),
-        overdue=Count("pk", filter=Q(status=MentorAssignment.Status.ACTIVE, next_due_on__lt=today)),
-        ended=Count("pk", filter=Q(status=MentorAssignment.Status.ENDED)),
-    )
+    assignments = [a for row in rows for a in row["placement"].all_assignments]
+    active = [a for a in assignments if a.status == MentorAssignment.Status.ACTIVE]
+    counts = {
+        "active": len(active),
+        "overdue": sum(1 for a in active if a.next_due_on is not None and a.next_due_on < today),
+        "ended": sum(1 for a in assignments if a.status == MentorAssignment.Status.ENDED),
+    }
     # Ready for a mentor: eligible, without one now, and not because their mentoring ran its full period
     # (one whose mentoring the coordinator ended may need a new mentor).
     over = MentorAssignment.EndReason.PERIOD_OVER

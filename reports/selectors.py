@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from mentoring.models import MentorAssignment, MentorContact, Outcome
 from placements.models import Attendance, Placement, Programme, Session
 from placements.selectors import budget_summary, staff_hours
+from placements.tasklist import shared_facts
 from schools.models import Institution, Nomination
 from surveys.explain import change_verdict, format_p
 from surveys.models import Answer, Question
@@ -478,6 +479,12 @@ def practice_report_figures(programme: Programme, *, threshold: int = reach.THRE
 
 
 def section_context(programme: Programme) -> dict[str, Any]:
-    """The programme page's Practice report section: cheap, one query."""
-    report = PracticeReport.objects.filter(programme=programme).only("aims", "lessons_learned", "next_steps").first()
-    return {"report_written": bool(report and report.is_written), "report_started": report is not None}
+    """The programme page's Practice report section and its task: one query, shared by both."""
+
+    def compute():
+        report = (
+            PracticeReport.objects.filter(programme=programme).only("aims", "lessons_learned", "next_steps").first()
+        )
+        return {"report_written": bool(report and report.is_written), "report_started": report is not None}
+
+    return shared_facts(programme, "practice-report", compute)

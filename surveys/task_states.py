@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from placements.models import Placement, Programme
+from placements.task_states import week_facts
 from placements.tasklist import (
     CANNOT_START,
     DONE,
@@ -29,7 +30,7 @@ from .models import Survey
 
 
 def survey_facts(programme: Programme, today: date) -> dict[str, Any]:
-    """The programme's surveys by phase with invitation and answer counts, and its students: two queries."""
+    """The programme's surveys by phase with invitation and answer counts (one query), and its students."""
 
     def compute():
         confirmed = Q(invitations__placement__status=Placement.Status.CONFIRMED)
@@ -37,7 +38,8 @@ def survey_facts(programme: Programme, today: date) -> dict[str, Any]:
             invited=Count("invitations", filter=confirmed),
             answered=Count("invitations", filter=confirmed & Q(invitations__answered_at__isnull=False)),
         )
-        students = Placement.objects.filter(programme=programme, status=Placement.Status.CONFIRMED).count()
+        # Confirmed students, as counted once for the whole page by placements' own facts.
+        students = week_facts(programme, today)["students"]
         return {"surveys": {survey.phase: survey for survey in surveys}, "students": students}
 
     return shared_facts(programme, f"surveys:{today}", compute)
