@@ -113,6 +113,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DJANGO_DB_PREPARED", default=True):
+    # Parameters sent apart from the SQL, and a query run five times on one connection kept prepared by
+    # PostgreSQL (psycopg's automatic preparation, its default threshold): it is parsed and planned once per
+    # connection, not on every page, which takes a fifth to a half off what a page's queries cost (issue 17).
+    # Behind a PgBouncer in transaction mode, which cannot keep prepared statements, set DJANGO_DB_PREPARED=0.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
