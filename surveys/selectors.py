@@ -42,8 +42,29 @@ def invitation_by_pk(pk: int | None) -> Invitation | None:
     return _invitation_queryset().filter(pk=pk).first() if pk else None
 
 
+# What a student's survey pages never need of their nomination: left in the database, so a survey session
+# does not even read a child's health, support or family details (and the row it reads is smaller).
+_NOT_FOR_THE_SURVEY = (
+    "date_of_birth",
+    "pronouns",
+    "gender",
+    "student_email",
+    "support_needs",
+    "medical_notes",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "guardian_name",
+    "guardian_email",
+    "reason",
+    "selection_reason",
+    "week_choices",
+)
+
+
 def _invitation_queryset() -> QuerySet[Invitation]:
-    return Invitation.objects.select_related("survey__programme__force", "placement__nomination__erasure")
+    return Invitation.objects.select_related("survey__programme__force", "placement__nomination__erasure").defer(
+        *(f"placement__nomination__{name}" for name in _NOT_FOR_THE_SURVEY)
+    )
 
 
 def invitation_state(invitation: Invitation, now: datetime | None = None) -> str:

@@ -272,3 +272,25 @@ def test_activity_questions_only_for_what_the_syndicate_attended(week_a):
     assert "wants_mentor" in codes
     attended = week_a["surveys"]["post"].invitations.get(placement=week_a["placements"][1])
     assert {"activity:dogs", "activity:drones"} <= {q.code for q in questions_for_invitation(attended)}
+
+
+def test_a_student_session_never_reads_health_support_or_family_details(client, week_a):
+    """From the link to the last answer, no query reads the nomination's medical or support notes, the
+    guardian's or emergency contact's details, nor the student's date of birth; each question page is
+    one query once the survey's questions are cached."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survey, placement = week_a["surveys"]["pre"], week_a["placements"][0]
+    with CaptureQueriesContext(connection) as walked:
+        _enter(client, survey, placement)
+        client.get(reverse("surveys:student_start"))
+        _answer_all(client)
+        client.get(reverse("surveys:student_review"))
+    read = " ".join(q["sql"] for q in walked.captured_queries)
+    assert '"surveys_invitation"' in read
+    for column in ("medical_notes", "support_needs", "guardian_email", "emergency_contact_phone", "date_of_birth"):
+        assert column not in read, column
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("surveys:student_step", kwargs={"step": 1})).status_code == 200
+    assert len(one.captured_queries) == 1, [q["sql"][:80] for q in one.captured_queries]
