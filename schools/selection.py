@@ -54,6 +54,11 @@ class Pick:
     week_id: int | None = None
     week_note: str = ""  # linked weeks: "Week 2: Mon 27 July – Fri 31 July (first choice)", also ending `reason`
 
+    @property
+    def basis(self) -> str:
+        """The reason without its week note, for a page that shows the week in a column of its own."""
+        return self.reason.removesuffix(f"; {self.week_note}") if self.week_note else self.reason
+
 
 def _deprivation_key(candidate):
     """Lower sorts first: most deprived area, then most free-school meals; unknowns last."""

@@ -63,6 +63,7 @@ from .offers import (
     selection_plan as selection_plan,
     selection_propose as selection_propose,
     selection_round as selection_round,
+    selection_round_totals as selection_round_totals,
     waitlist_promote as waitlist_promote,
 )
 from .weeks import (
@@ -73,5 +74,6 @@ from .weeks import (
     week_choices_check as week_choices_check,
     week_dates as week_dates,
     week_link as week_link,
+    week_link_open as week_link_open,
     week_unlink as week_unlink,
 )

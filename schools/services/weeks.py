@@ -78,6 +78,14 @@ def linkable_weeks(programme: Programme):
 
 
 @transaction.atomic
+def week_link_open(home: Programme, weeks_in_round: int) -> bool:
+    """Whether another week may still join `home`'s round: the round is not finished or cancelled, nor full.
+
+    The page asks this to offer the form; `week_link` refuses the same cases with its reasons.
+    """
+    return home.status not in ENDED and weeks_in_round < MAX_WEEKS
+
+
 def week_link(*, programme: Programme, week: Programme, actor, name: str = "") -> WeekGroup:
     """Join `week` to `programme`'s round (starting the round, with `programme` as its home week)."""
     locked = Programme.objects.select_for_update().in_bulk([programme.pk, week.pk])

@@ -16,7 +16,6 @@ from placements.models import Programme
 from .. import forms, selectors, services
 from ..filters import NominationFilter
 from ..models import Institution, Nomination
-from ..selection import MAX_WEEKS
 from ..services import SchoolsError
 from ._common import (
     _apply_error,
@@ -110,7 +109,7 @@ def _selection_page(request, programme, proposal, free, form, status=200):
             "pick": p,
             "checked": str(n.pk) in chosen,
             # The week has its own column for linked weeks: the reason need not repeat it.
-            "why": p.reason.removesuffix(f"; {p.week_note}") if round_fill and p.week_note else p.reason,
+            "why": p.basis if round_fill else p.reason,
         }
         for n, p in proposal
     ]
@@ -126,10 +125,7 @@ def _selection_page(request, programme, proposal, free, form, status=200):
             "window_open": programme.nominations_open_on(timezone.localdate()),
             "deadline_max": programme.start_date - timezone.timedelta(days=1),
             "round_fill": round_fill,
-            "reserved_send": sum(fill.week.programme.reserved_send_places for fill in round_fill)
-            if round_fill
-            else programme.reserved_send_places,
-            "first_start": round_fill[0].week.programme.start_date if round_fill else programme.start_date,
+            **services.selection_round_totals(programme=programme, round_fill=round_fill),
         },
         status=status,
     )
@@ -169,8 +165,7 @@ def weeks(request, pk):
             "home": home,
             "round_weeks": round_weeks,
             "form": form,
-            "can_link": home.status not in (Programme.Status.CANCELLED, Programme.Status.COMPLETED)
-            and len(round_weeks) < MAX_WEEKS,
+            "can_link": services.week_link_open(home, len(round_weeks)),
         },
         status=status,
     )
