@@ -182,6 +182,8 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """
 
     show_full_result_count = False
+    # Fifty rows a page, not Django's hundred: an admin changelist of a national table renders in half the time.
+    list_per_page = 50
 
     def _is_allowed(self, request):
         return _allowed(request)
@@ -236,6 +238,7 @@ class SuperuserOnlyAdmin(SafeChoicesMixin):
     """Mixin for admins that are not scoped to a force (users, devices, schedules, logs): superusers only."""
 
     show_full_result_count = False
+    list_per_page = 50  # as ScopedAdmin: the audit log is the largest table of all
 
     def _superuser(self, request):
         return request.user.is_active and request.user.is_superuser
