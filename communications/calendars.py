@@ -130,13 +130,15 @@ def _item(session: Session, key: str, describe, *, cancelled: bool | None = None
     activity = session.activity
     return CalendarItem(
         key=key,
-        title=activity.title,
+        title=activity.shown_title(),  # Welsh in a Welsh family's file, where the coordinator gave it
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         location=activity.venue,
         cancelled=session.status == Session.Status.CANCELLED if cancelled is None else cancelled,
         description=describe(session),
         canonical=canonical,
+        # Both names stand for the slot, so a Welsh and an English file agree on what changed.
+        words=f"{activity.title}|{activity.title_cy}|{activity.venue}" if activity.title_cy else "",
     )
 
 

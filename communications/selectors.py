@@ -97,7 +97,8 @@ def student_week(placement: Placement) -> list[dict[str, Any]]:
             "day": day,
             "sessions": [
                 {
-                    "title": s.activity.title,
+                    # In the reader's language, chosen when the page or email is rendered.
+                    "title": lazy(s.activity.shown_title, str)(),
                     "kind": s.activity.get_kind_display(),
                     "starts_at": timezone.localtime(s.starts_at),
                     "ends_at": timezone.localtime(s.ends_at),

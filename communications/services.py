@@ -610,18 +610,20 @@ def session_replaced_tell(*, session: Session, replacement: Session) -> dict[str
     programme = Programme.objects.select_related("force").get(pk=session.programme_id)
     instructions = JoiningInstructions.objects.filter(programme=programme).first()
     cancelled, standin = session.activity, replacement.activity
+    # Each family reads the activities' names in its own language (lazy: chosen when the email is rendered).
+    cancelled_title, standin_title = lazy(cancelled.shown_title, str)(), lazy(standin.shown_title, str)()
     instead = (
         format_lazy(
             gettext_lazy("Instead: {title}, {when} at {venue}."),
-            title=standin.title,
+            title=standin_title,
             when=_when(replacement),
             venue=standin.venue,
         )
         if standin.venue
-        else format_lazy(gettext_lazy("Instead: {title}, {when}."), title=standin.title, when=_when(replacement))
+        else format_lazy(gettext_lazy("Instead: {title}, {when}."), title=standin_title, when=_when(replacement))
     )
     changes = [
-        format_lazy(gettext_lazy("{title} on {when} is cancelled."), title=cancelled.title, when=_when(session)),
+        format_lazy(gettext_lazy("{title} on {when} is cancelled."), title=cancelled_title, when=_when(session)),
         instead,
     ]
     syndicate_ids = set(replacement.syndicates.values_list("pk", flat=True))

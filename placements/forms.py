@@ -420,6 +420,12 @@ class ActivityForm(PlainModelForm):
     """An activity of the force's catalogue; department and staff choices are the force's own."""
 
     title = forms.CharField(max_length=120, label="Name")
+    title_cy = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Name in Welsh (optional)",
+        help_text="Families who read Welsh see it in the student's timetable, calendar file and change emails.",
+    )
     description = forms.CharField(
         required=False,
         label="What happens",

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from core.languages import ENGLISH, LANGUAGE_CHOICES
 from core.links import new_token_salt
@@ -450,6 +451,8 @@ class Activity(models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SCENARIO)
     title = models.CharField(max_length=120)
+    # What a Welsh-reading family sees in the student's timetable, calendar file and change emails.
+    title_cy = models.CharField("name in Welsh", max_length=120, blank=True)
     slug = models.SlugField(max_length=80)
     description = models.TextField(blank=True)
     department = models.ForeignKey(
@@ -495,6 +498,10 @@ class Activity(models.Model):
     def __str__(self):
         return self.title
 
+    def shown_title(self) -> str:
+        """The name in the language being shown: Welsh where the coordinator gave one, else the name."""
+        return self.title_cy if self.title_cy and (get_language() or "").startswith("cy") else self.title
+
     @property
     def length_in_words(self):
         return describe_minutes(self.duration_minutes)
@@ -528,6 +535,7 @@ class LearningOutcome(models.Model):
 ACTIVITY_FIELDS = (
     "kind",
     "title",
+    "title_cy",
     "description",
     "department",
     "community_partner",
