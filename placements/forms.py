@@ -423,7 +423,7 @@ class ActivityForm(PlainModelForm):
     title_cy = forms.CharField(
         max_length=120,
         required=False,
-        label="Name in Welsh (optional)",
+        label="Name in Welsh",
         help_text="Families who read Welsh see it in the student's timetable, calendar file and change emails.",
     )
     description = forms.CharField(

@@ -78,7 +78,7 @@ def test_the_coordinator_gives_the_welsh_name_on_the_activity_form(client_for, w
     coordinator = world["force"].people.get(is_coordinator=True).user
     url = reverse("placements:activity_edit", args=[world["programme"].pk, world["scene"].pk])
     page = client_for(coordinator).get(url).content.decode()
-    assert "Name in Welsh (optional)" in page
+    assert "Name in Welsh" in page
     response = client_for(coordinator).post(
         url, {**ACTIVITY, "community_partner": "Youth forum", "title": "Crime scene", "title_cy": "Lleoliad trosedd"}
     )
