@@ -212,6 +212,7 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
             if item.per_activity:
                 for number, activity in enumerate(activities, 1):
                     code = f"{standard.ACTIVITY_PREFIX}{activity.slug}"
+                    welsh = activity.title_cy or activity.title  # the Welsh questions name it in Welsh
                     if code not in existing:
                         new.append(
                             Question(
@@ -219,8 +220,8 @@ def survey_setup_programme(*, programme: Programme, actor: AbstractBaseUser | No
                                 code=code,
                                 text=item.text.replace("{activity}", activity.title)[:300],
                                 easy_read_text=item.easy_read_text.replace("{activity}", activity.title)[:300],
-                                text_cy=item.text_cy.replace("{activity}", activity.title)[:300],
-                                easy_read_text_cy=item.easy_read_text_cy.replace("{activity}", activity.title)[:300],
+                                text_cy=item.text_cy.replace("{activity}", welsh)[:300],
+                                easy_read_text_cy=item.easy_read_text_cy.replace("{activity}", welsh)[:300],
                                 order=item.order * 100 + number,
                                 **fields,
                             )
@@ -284,6 +285,7 @@ def survey_outcome_questions_add(*, survey: Survey, actor: AbstractBaseUser | No
         easy = easy[:1].lower() + easy[1:] if easy[1:2].islower() else easy
         plain = {"activity": activity.title, "outcome": words.rstrip(".?")}
         easy_words = {"activity": activity.title, "outcome": easy.rstrip(".?")}
+        welsh = {"activity": activity.title_cy or activity.title}  # the outcome itself has English words only
         questions.append(
             Question(
                 survey=survey,
@@ -291,8 +293,8 @@ def survey_outcome_questions_add(*, survey: Survey, actor: AbstractBaseUser | No
                 kind=Question.Kind.LIKERT,
                 text=standard.OUTCOME_TEXT.format(**plain)[:300],
                 easy_read_text=standard.OUTCOME_EASY.format(**easy_words)[:300],
-                text_cy=standard.OUTCOME_TEXT_CY.format(**plain)[:300],
-                easy_read_text_cy=standard.OUTCOME_EASY_CY.format(**easy_words)[:300],
+                text_cy=standard.OUTCOME_TEXT_CY.format(**plain | welsh)[:300],
+                easy_read_text_cy=standard.OUTCOME_EASY_CY.format(**easy_words | welsh)[:300],
                 # Same order as the activity's own rating and made after it, so it follows that question.
                 order=rating.order if rating else after,
                 required=False,

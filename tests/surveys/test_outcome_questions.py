@@ -254,3 +254,26 @@ def test_a_copied_programme_keeps_its_outcome_questions_linked_to_their_outcomes
     original = _outcome_questions(week["surveys"]["post"])
     assert [(q.code, q.learning_outcome_id) for q in copied] == [(q.code, q.learning_outcome_id) for q in original]
     assert all(q.learning_outcome_id for q in copied)
+
+
+def test_welsh_questions_name_an_activity_in_welsh_where_it_has_a_welsh_name(programme_a, coordinator):
+    """An activity's Welsh name goes into the Welsh words of its rating and outcome questions; the English
+    words keep the name, and an activity without a Welsh name keeps it in both."""
+    dogs = f.ActivityFactory(force=programme_a.force, slug="dogs", title="Police dogs", title_cy="Cŵn heddlu")
+    make_week(programme_a, activities=("drones",))
+    syndicate = programme_a.syndicates.get()
+    start = timezone.make_aware(datetime(2027, 7, 15, 9, 30))
+    session = Session.objects.create(
+        programme=programme_a, activity=dogs, starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    session.syndicates.add(syndicate)
+    post = services.survey_setup_programme(programme=programme_a)["post"]
+    rating = post.questions.get(code="activity:dogs")
+    assert "Police dogs" in rating.text and "Cŵn heddlu" not in rating.text
+    assert "Cŵn heddlu" in rating.text_cy and "Police dogs" not in rating.text_cy
+    assert "Activity drones" in post.questions.get(code="activity:drones").text_cy
+    placements_services.activity_outcomes_set(activity=dogs, outcomes=[("Name a dog's job", "")], actor=coordinator)
+    survey_outcome_questions_add(survey=post, actor=coordinator)
+    [outcome] = _outcome_questions(post)
+    assert outcome.text == "After “Police dogs”, how well can you now: name a dog's job?"
+    assert outcome.text_cy == "Ar ôl “Cŵn heddlu”, pa mor dda allwch chi nawr: name a dog's job?"
