@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from placements.models import Placement, Programme
+from schools.models import NOMINATION_PERSONAL_FIELDS
 
 from . import paper, standard
 from .models import Answer, Invitation, Question, Response, Survey
@@ -49,19 +50,10 @@ def _one_invitation(**unique) -> Invitation | None:
 
 
 # What a student's survey pages never need of their nomination: left in the database, so a survey session
-# does not even read a child's health, support or family details (and the row it reads is smaller).
+# does not even read a child's health, support or family details (and the row it reads is smaller). The
+# personal fields are the project's own list, so a personal field added later is left out here too.
 _NOT_FOR_THE_SURVEY = (
-    "date_of_birth",
-    "pronouns",
-    "gender",
-    "student_email",
-    "support_needs",
-    "medical_notes",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "guardian_name",
-    "guardian_email",
-    "reason",
+    *(name for name in NOMINATION_PERSONAL_FIELDS if name not in ("first_name", "last_name", "preferred_language")),
     "selection_reason",
     "week_choices",
 )
