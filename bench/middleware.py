@@ -88,6 +88,7 @@ def main():
         help="with --profile: whose session; --path may hold {programme} or {running_syndicate}",
     )
     parser.add_argument("--sort", default="cumulative", help="with --profile: pstats sort key (tottime, …)")
+    parser.add_argument("--callees", help="with --profile: what the functions matching this name call, instead")
     args = parser.parse_args()
     os.environ["BENCH_STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-middleware-static-")
     setup_django(args.db)
@@ -113,7 +114,11 @@ def main():
         for _ in range(args.requests):
             _call(handler, path, cookie)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(60)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        if args.callees:
+            stats.print_callees(args.callees)
+        else:
+            stats.print_stats(60)
         return
     print(f"{args.path}, µs per request (best of 3 × {args.requests}); 'adds': over the prefix before")
     print(f"{'middleware (prefix ends with)':<52}" + "".join(f"{name:>13} {'adds':>6}" for name in visitors))

@@ -113,3 +113,59 @@ def test_admin_changelists_show_fifty_rows_a_page(client, superuser, url):
     changelist = client.get(reverse(url)).context["cl"]
     assert changelist.list_per_page == 50
     assert len(changelist.result_list) == 50 and changelist.result_count >= 51
+
+
+def test_a_row_select_box_is_the_same_html_as_djangos(superuser):
+    """The select box written directly matches Django's widget, markup in a record's name escaped once."""
+    nomination = f.NominationFactory(first_name='Ann <b>"&', last_name="O'Neil")
+    model_admin = admin.site._registry[type(nomination)]
+    ours = model_admin.action_checkbox(nomination)
+    assert ours == admin.ModelAdmin.action_checkbox(model_admin, nomination)
+    assert "&lt;b&gt;" in ours and "<b>" not in ours
+
+
+def test_a_changelist_renders_no_widget_template_per_row(client, superuser, monkeypatch):
+    from django import forms
+
+    f.NominationFactory.create_batch(3)
+    rendered = []
+    original = forms.CheckboxInput.render
+    monkeypatch.setattr(forms.CheckboxInput, "render", lambda *a, **k: rendered.append(1) or original(*a, **k))
+    client.force_login(superuser)
+    page = client.get(reverse("admin:schools_nomination_changelist")).content.decode()
+    assert page.count('class="action-select"') == 3
+    assert rendered == []
+
+
+def test_the_admin_sidebar_follows_each_admins_own_permissions(client, superuser, platform_admin):
+    """The list of apps is kept per admin and per set of permissions: never another admin's, never stale."""
+    users_link = reverse("admin:accounts_user_changelist")
+    nominations = reverse("admin:schools_nomination_changelist")
+
+    client.force_login(superuser)
+    assert users_link in client.get(nominations).content.decode()
+    client.force_login(platform_admin)
+    assert users_link not in client.get(nominations).content.decode()  # not the superuser's list
+
+    platform_admin.is_superuser = True
+    platform_admin.save()
+    assert users_link in client.get(nominations).content.decode()
+    platform_admin.is_superuser = False
+    platform_admin.save()
+    assert users_link not in client.get(nominations).content.decode()
+
+
+def test_the_admin_builds_its_sidebar_once_per_admin(client, superuser, monkeypatch):
+    built = []
+    original = admin.AdminSite._build_app_dict
+
+    def counting(site, request, label=None):
+        built.append(label)
+        return original(site, request, label)
+
+    monkeypatch.setattr(admin.AdminSite, "_build_app_dict", counting)
+    admin.site._app_lists.clear()
+    client.force_login(superuser)
+    for _ in range(3):
+        assert client.get(reverse("admin:schools_nomination_changelist")).status_code == 200
+    assert built == [None]
