@@ -275,8 +275,9 @@ def _status(url, cookie):
         return 0  # no answer at all
 
 
-def _gunicorn(module, port, env, log):
-    """gunicorn, 2 sync workers; its log (worker timeouts and their tracebacks) goes to `log`."""
+def _gunicorn(module, port, env, log, workers=2):
+    """gunicorn, `workers` sync workers (2: the issue's yardstick); its log (worker timeouts and their tracebacks)
+    goes to `log`."""
     with log.open("a") as out:
         return subprocess.Popen(
             [
@@ -287,7 +288,7 @@ def _gunicorn(module, port, env, log):
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(workers),
                 "--log-level",
                 "warning",
             ],
@@ -335,6 +336,9 @@ def main():
     parser.add_argument("--only", action="append", help=f"a page key (repeatable): {', '.join(p[0] for p in PAGES)}")
     parser.add_argument("--single", action="store_true", help="single-user, in-process p95 and query counts")
     parser.add_argument("--timeout", type=int, default=2, help="wrk's timeout per request in seconds (default 2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="sync workers for each gunicorn, the bare one too (default 2)"
+    )
     parser.add_argument("--port", type=int, default=8075, help="the project's port; the bare project uses the next")
     args = parser.parse_args()
     if not args.single and shutil.which("wrk") is None:
@@ -373,14 +377,15 @@ def main():
     try:
         log = Path(tempfile.gettempdir()) / f"bench-pages-gunicorn-{args.port}.log"
         log.write_text("")
-        project = _gunicorn("config.wsgi", args.port, env, log)
-        bare = _gunicorn("config.wsgi", args.port + 1, {**env, "DJANGO_SETTINGS_MODULE": "bare_settings"}, log)
+        project = _gunicorn("config.wsgi", args.port, env, log, args.workers)
+        bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bare_settings"}
+        bare = _gunicorn("config.wsgi", args.port + 1, bare_env, log, args.workers)
         for _ in range(8):  # every worker has loaded its templates and connected
             _wait_for(f"{base}/login/", project)
             _wait_for(f"{bare_base}/bench/bare/", bare)
         pages = [p for p in PAGES if not args.only or p[0] in args.only]
         load_before = os.getloadavg()[0]
-        print(f"wrk -t2 -c16 -d{args.seconds}s per page; gunicorn 2 sync workers each; {cores} cores")
+        print(f"wrk -t2 -c16 -d{args.seconds}s per page; gunicorn {args.workers} sync workers each; {cores} cores")
         results = []
         bare_result = wrk(bare_base, [("/bench/bare/", "")], args.seconds, work, args.timeout)
         print(f"  bare Django view: {bare_result['rps']:.0f} req/s", flush=True)
@@ -399,7 +404,7 @@ def main():
                 # Requests wrk gave up on are still queued in gunicorn: start afresh so the next page is not
                 # measured behind them.
                 _stop(project)
-                project = _gunicorn("config.wsgi", args.port, env, log)
+                project = _gunicorn("config.wsgi", args.port, env, log, args.workers)
                 for _ in range(4):
                     _wait_for(f"{base}/login/", project)
         print()
