@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
+from core.languages import welsh_active
 from core.links import new_token_salt
 
 # What the coordinator writes in the joining instructions, in the order the form asks.
@@ -105,7 +106,7 @@ class JoiningInstructions(models.Model):
     @property
     def shown(self) -> dict[str, str]:
         """The coordinator's texts in the reader's language (Welsh when active and written, else English)."""
-        welsh = (get_language() or "").startswith("cy")
+        welsh = welsh_active()
         return {name: (getattr(self, f"{name}_cy") if welsh else "") or getattr(self, name) for name in WELSH_FIELDS}
 
     @property

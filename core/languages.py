@@ -17,6 +17,11 @@ LANGUAGE_CHOICES = [(ENGLISH, "English"), (WELSH, "Cymraeg (Welsh)")]
 SESSION_KEY = "public_language"
 
 
+def welsh_active(language=None):
+    """Whether words are being shown in Welsh: `language` if given, else the active language."""
+    return (language or translation.get_language() or "").startswith(WELSH)
+
+
 def language_valid(code):
     return code in dict(settings.LANGUAGES)
 

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 
+from core.languages import welsh_active
 from core.links import new_token_salt
 
 
@@ -69,7 +69,7 @@ class Event(models.Model):
 
     # The coordinator's words as an invitee reads them: in Welsh where Welsh is active and written, else English.
     def _shown(self, name: str) -> str:
-        welsh = (get_language() or "").startswith("cy") and getattr(self, f"{name}_cy")
+        welsh = welsh_active() and getattr(self, f"{name}_cy")
         return welsh or getattr(self, name)
 
     def shown_title(self) -> str:

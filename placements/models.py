@@ -7,9 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 
-from core.languages import ENGLISH, LANGUAGE_CHOICES
+from core.languages import ENGLISH, LANGUAGE_CHOICES, welsh_active
 from core.links import new_token_salt
 
 from .planning import describe_minutes
@@ -500,7 +499,7 @@ class Activity(models.Model):
 
     def shown_title(self) -> str:
         """The name in the language being shown: Welsh where the coordinator gave one, else the name."""
-        return self.title_cy if self.title_cy and (get_language() or "").startswith("cy") else self.title
+        return self.title_cy if self.title_cy and welsh_active() else self.title
 
     @property
     def length_in_words(self):

@@ -13,8 +13,8 @@ from datetime import date
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 
+from core.languages import welsh_active
 from placements.models import Force
 
 from .models import ForceNotice
@@ -65,7 +65,7 @@ def _context(notice: ForceNotice) -> dict:
 
 def _standard(name: str, notice: ForceNotice) -> str:
     # The standard texts exist in English and Welsh (`<name>.cy.txt`); the reader's language chooses.
-    welsh = (get_language() or "").startswith("cy")
+    welsh = welsh_active()
     template = f"privacy/notices/{name}{'.cy' if welsh else ''}.txt"
     return render_to_string(template, _context(notice)).strip()
 

@@ -2,11 +2,8 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 
-
-def _welsh(language=None):
-    return (language or get_language() or "").startswith("cy")
+from core.languages import welsh_active
 
 
 class WelshWordsMixin:
@@ -17,21 +14,21 @@ class WelshWordsMixin:
     """
 
     def shown_title(self, language=None):
-        return self.title_cy if _welsh(language) and self.title_cy else self.title
+        return self.title_cy if welsh_active(language) and self.title_cy else self.title
 
     def shown_intro(self, language=None):
-        return self.intro_cy if _welsh(language) and self.title_cy else self.intro
+        return self.intro_cy if welsh_active(language) and self.title_cy else self.intro
 
 
 class WelshQuestionMixin:
     def shown_text(self, *, easy_read=False, language=None):
-        if _welsh(language) and self.text_cy:
+        if welsh_active(language) and self.text_cy:
             return (self.easy_read_text_cy or self.text_cy) if easy_read else self.text_cy
         return (self.easy_read_text or self.text) if easy_read else self.text
 
     def shown_choices(self, language=None):
         """[(code, label)] in the shown language; a Welsh label missing for a code keeps the English one."""
-        welsh = {str(code): label for code, label in self.choices_cy} if _welsh(language) else {}
+        welsh = {str(code): label for code, label in self.choices_cy} if welsh_active(language) else {}
         return [(str(code), welsh.get(str(code)) or str(label)) for code, label in self.choices]
 
 

@@ -18,7 +18,7 @@ from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.test import Client
 from django.urls import reverse
 
-from core.languages import WELSH
+from core.languages import ENGLISH, WELSH, welsh_active
 from core.links import MARKER
 from tests.core.welsh import english_left, public_templates, welsh_world
 
@@ -315,3 +315,14 @@ def test_an_english_family_of_a_welsh_force_gets_english(world):
     consent_link_send(consent=Consent.objects.create(nomination=nomination), purpose=ConsentLink.Purpose.REQUEST)
     email = OutboundEmail.objects.filter(kind="consent_request").latest("pk")
     assert email.subject.startswith(f"Consent needed for {nomination.first_name}")
+
+
+def test_welsh_active_follows_the_language_given_else_the_active_one():
+    from django.utils import translation
+
+    with translation.override(WELSH):
+        assert welsh_active() and welsh_active("cy") and not welsh_active(ENGLISH)
+    with translation.override(ENGLISH):
+        assert not welsh_active() and welsh_active(WELSH)
+    with translation.override(None):  # no language active at all (a worker between tasks)
+        assert not welsh_active()
