@@ -335,14 +335,13 @@ def pipeline_chart(
                     "key": key,
                     "label": label,
                     "value": value,
-                    "y": bar_y,
                     "rect_y": bar_y + 2,
                     "text_y": bar_y + 14,
                     "width": max(round(bar_space * value / biggest), 1 if value else 0),
                     "text_x": label_width + max(round(bar_space * value / biggest), 0) + 6,
                 }
             )
-        groups.append({"programme": programme, "y": y, "text_y": y + 14, "bars": bars})
+        groups.append({"programme": programme, "text_y": y + 14, "bars": bars})
         y += 20 + len(stages) * row_height + gap
     title_chars = max(20, width // 8)
     return {
