@@ -63,7 +63,6 @@ from .offers import (
     selection_plan as selection_plan,
     selection_propose as selection_propose,
     selection_round as selection_round,
-    selection_round_totals as selection_round_totals,
     waitlist_promote as waitlist_promote,
 )
 from .weeks import (

@@ -118,16 +118,6 @@ def selection_round(*, programme, proposal) -> list[RoundWeekFill]:
     ]
 
 
-def selection_round_totals(*, programme, round_fill) -> dict:
-    """The reserved SEND places and the first day of the round (or of the one week) the selection page quotes."""
-    if not round_fill:
-        return {"reserved_send": programme.reserved_send_places, "first_start": programme.start_date}
-    return {
-        "reserved_send": sum(fill.week.programme.reserved_send_places for fill in round_fill),
-        "first_start": round_fill[0].week.programme.start_date,
-    }
-
-
 def _pool(programme):
     return list(
         programme.nominations.filter(status__in=POOL_STATUSES).select_related("institution", "consent").order_by("pk")

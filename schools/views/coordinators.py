@@ -125,7 +125,7 @@ def _selection_page(request, programme, proposal, free, form, status=200):
             "window_open": programme.nominations_open_on(timezone.localdate()),
             "deadline_max": programme.start_date - timezone.timedelta(days=1),
             "round_fill": round_fill,
-            **services.selection_round_totals(programme=programme, round_fill=round_fill),
+            **selectors.selection_round_totals(programme=programme, round_fill=round_fill),
         },
         status=status,
     )
