@@ -364,10 +364,19 @@ class OutcomeForm(PlainForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    text_cy = forms.CharField(
+        max_length=200,
+        required=False,
+        label="In Welsh (optional)",
+        help_text="For surveys read in Welsh, for example “Nodi rhanddeiliaid allweddol”.",
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "cy"}),
+    )
+
     def clean(self):
         data = super().clean()
-        if (data.get("easy_read_text") or "").strip() and not (data.get("text") or "").strip():
-            self.add_error("text", "Give the outcome that these easy-read words are for.")
+        extra = (data.get("easy_read_text") or "").strip() or (data.get("text_cy") or "").strip()
+        if extra and not (data.get("text") or "").strip():
+            self.add_error("text", "Give the outcome that these easy-read or Welsh words are for.")
         return data
 
 
@@ -383,16 +392,18 @@ class BaseOutcomeFormSet(forms.BaseFormSet):
             seen.add(text.casefold())
 
     def outcomes(self):
-        """(words, easy-read words) in the order given, empty rows left out."""
-        rows = [(f.cleaned_data.get("text") or "", f.cleaned_data.get("easy_read_text") or "") for f in self.forms]
-        return [(text, easy) for text, easy in rows if text.strip()]
+        """(words, easy-read words, Welsh words) in the order given, empty rows left out."""
+        from .services import OutcomeWords
+
+        rows = [OutcomeWords(*(f.cleaned_data.get(name) or "" for name in OutcomeWords._fields)) for f in self.forms]
+        return [row for row in rows if row.text.strip()]
 
 
 def outcome_formset(*, data=None, outcomes=()):
     """The outcomes of an activity as rows to edit, with empty rows to add more (up to MAX_OUTCOMES)."""
     from .services import MAX_OUTCOMES
 
-    initial = [{"text": o.text, "easy_read_text": o.easy_read_text} for o in outcomes]
+    initial = [{"text": o.text, "easy_read_text": o.easy_read_text, "text_cy": o.text_cy} for o in outcomes]
     extra = max(0, min(MAX_OUTCOMES, max(3, len(initial) + 2)) - len(initial))
     formset_class = forms.formset_factory(
         OutcomeForm,
@@ -411,8 +422,10 @@ def outcome_formset(*, data=None, outcomes=()):
     for number, row in enumerate(formset.forms, 1):
         row.fields["text"].label = f"Outcome {number}"
         row.fields["easy_read_text"].label = f"Outcome {number} in easy-read words"
+        row.fields["text_cy"].label = f"Outcome {number} in Welsh"
         if number > 1:  # the examples once, not on every row
-            row.fields["text"].help_text = row.fields["easy_read_text"].help_text = ""
+            for field in row.fields.values():
+                field.help_text = ""
     return formset
 
 

@@ -519,6 +519,9 @@ class LearningOutcome(models.Model):
     easy_read_text = models.CharField(
         max_length=200, blank=True, help_text="The same in easy-read words, for easy-read surveys (optional)."
     )
+    text_cy = models.CharField(
+        "in Welsh", max_length=200, blank=True, help_text="The same in Welsh, for surveys read in Welsh (optional)."
+    )
 
     class Meta:
         ordering = ["activity", "position", "id"]

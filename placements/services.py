@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -381,7 +381,7 @@ def activity_create(
     force: Force,
     details: Mapping[str, Any],
     delivering_staff: Iterable[ForcePerson] = (),
-    outcomes: Sequence[tuple[str, str]] | None = None,
+    outcomes: Sequence[tuple[str, ...]] | None = None,
     actor: AbstractBaseUser | None,
 ) -> Activity:
     """Add an activity to the force's catalogue (its short name, used by survey questions, is made once)."""
@@ -404,7 +404,7 @@ def activity_update(
     activity: Activity,
     details: Mapping[str, Any],
     delivering_staff: Iterable[ForcePerson] = (),
-    outcomes: Sequence[tuple[str, str]] | None = None,
+    outcomes: Sequence[tuple[str, ...]] | None = None,
     actor: AbstractBaseUser | None,
 ) -> Activity:
     """Change an activity; its short name stays, so survey answers about it still match it."""
@@ -427,47 +427,57 @@ def activity_update(
 MAX_OUTCOMES = 8
 
 
+class OutcomeWords(NamedTuple):
+    """One learning outcome as a coordinator gives it: its words, in easy-read words and in Welsh (optional)."""
+
+    text: str
+    easy_read_text: str = ""
+    text_cy: str = ""
+
+
 @transaction.atomic
 def activity_outcomes_set(
-    *, activity: Activity, outcomes: Sequence[tuple[str, str]], actor: AbstractBaseUser | None
+    *, activity: Activity, outcomes: Sequence[tuple[str, ...]], actor: AbstractBaseUser | None
 ) -> list[LearningOutcome]:
-    """Replace an activity's learning outcomes with `outcomes` ((words, easy-read words), in order).
+    """Replace an activity's learning outcomes with `outcomes` (OutcomeWords, or tuples of the same, in order).
 
     An outcome whose words are unchanged keeps its row, so survey questions already asked about it still
     point to it; one whose words change is a new outcome (the old question keeps the words students saw).
+    Its easy-read and Welsh words may change in place: questions already made keep the ones they were made with.
     """
     cleaned = []
     seen = set()
-    for text, easy in outcomes:
-        text, easy = " ".join(text.split()), " ".join(easy.split())
-        if not text:
-            if easy:
-                raise PlanningError("Give the outcome that these easy-read words are for.", field="outcomes")
+    for given in outcomes:
+        words = OutcomeWords(*(" ".join(part.split()) for part in given))
+        if not words.text:
+            if words.easy_read_text or words.text_cy:
+                raise PlanningError("Give the outcome that these easy-read or Welsh words are for.", field="outcomes")
             continue
-        if len(text) > 200 or len(easy) > 200:
+        if any(len(part) > 200 for part in words):
             raise PlanningError("Keep each outcome to 200 characters or fewer.", field="outcomes")
-        if text.casefold() in seen:
-            raise PlanningError(f"“{text}” is listed twice: give each outcome once.", field="outcomes")
-        seen.add(text.casefold())
-        cleaned.append((text, easy))
+        if words.text.casefold() in seen:
+            raise PlanningError(f"“{words.text}” is listed twice: give each outcome once.", field="outcomes")
+        seen.add(words.text.casefold())
+        cleaned.append(words)
     if len(cleaned) > MAX_OUTCOMES:
         raise PlanningError(f"Give at most {MAX_OUTCOMES} outcomes for one activity.", field="outcomes")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     before = list(activity.outcomes.all())
-    if [(o.text, o.easy_read_text) for o in before] == cleaned:
+    if [(o.text, o.easy_read_text, o.text_cy) for o in before] == cleaned:
         return before
     existing = {outcome.text.casefold(): outcome for outcome in before}
     kept, made = [], []
-    for position, (text, easy) in enumerate(cleaned, 1):
-        outcome = existing.pop(text.casefold(), None)
+    for position, words in enumerate(cleaned, 1):
+        outcome = existing.pop(words.text.casefold(), None)
         if outcome is None:
-            made.append(LearningOutcome(activity=activity, position=position, text=text, easy_read_text=easy))
+            made.append(LearningOutcome(activity=activity, position=position, **words._asdict()))
         else:
-            outcome.position, outcome.text, outcome.easy_read_text = position, text, easy
+            outcome.position = position
+            outcome.text, outcome.easy_read_text, outcome.text_cy = words
             kept.append(outcome)
     removed = [outcome.pk for outcome in existing.values()]
     LearningOutcome.objects.filter(pk__in=removed).delete()
-    LearningOutcome.objects.bulk_update(kept, ["position", "text", "easy_read_text"])
+    LearningOutcome.objects.bulk_update(kept, ["position", *OutcomeWords._fields])
     LearningOutcome.objects.bulk_create(made)
     audit_action(
         actor=actor,

@@ -280,12 +280,12 @@ def survey_outcome_questions_add(*, survey: Survey, actor: AbstractBaseUser | No
     questions = []
     for activity, outcome in missing:
         rating = existing.get(f"{standard.ACTIVITY_PREFIX}{activity.slug}")
-        words = outcome.text[:1].lower() + outcome.text[1:] if outcome.text[1:2].islower() else outcome.text
-        easy = outcome.easy_read_text or outcome.text
-        easy = easy[:1].lower() + easy[1:] if easy[1:2].islower() else easy
-        plain = {"activity": activity.title, "outcome": words.rstrip(".?")}
-        easy_words = {"activity": activity.title, "outcome": easy.rstrip(".?")}
-        welsh = {"activity": activity.title_cy or activity.title}  # the outcome itself has English words only
+        plain = {"activity": activity.title, "outcome": _in_a_question(outcome.text)}
+        easy_words = {"activity": activity.title, "outcome": _in_a_question(outcome.easy_read_text or outcome.text)}
+        # In Welsh, the Welsh names where the coordinator gave them (one Welsh outcome for both kinds of words).
+        welsh = {"activity": activity.title_cy or activity.title}
+        if outcome.text_cy:
+            welsh["outcome"] = _in_a_question(outcome.text_cy)
         questions.append(
             Question(
                 survey=survey,
@@ -305,6 +305,12 @@ def survey_outcome_questions_add(*, survey: Survey, actor: AbstractBaseUser | No
     question_cache.questions_changed()  # bulk_create sends no signal
     audit_action(actor=actor, action="Learning outcome questions added", instance=survey, questions=len(questions))
     return len(questions)
+
+
+def _in_a_question(words: str) -> str:
+    """An outcome's words inside a question's sentence: a capital that only starts the words lowered, no stop."""
+    words = words[:1].lower() + words[1:] if words[1:2].islower() else words
+    return words.rstrip(".?")
 
 
 def _programme_activities(programme: Programme) -> list[Activity]:

@@ -22,9 +22,10 @@ def _rows(*outcomes, total=None):
         "outcomes-MIN_NUM_FORMS": "0",
         "outcomes-MAX_NUM_FORMS": "8",
     }
-    for index, (text, easy) in enumerate(outcomes):
+    for index, (text, easy, *welsh) in enumerate(outcomes):
         data[f"outcomes-{index}-text"] = text
         data[f"outcomes-{index}-easy_read_text"] = easy
+        data[f"outcomes-{index}-text_cy"] = welsh[0] if welsh else ""
     return data
 
 
@@ -81,7 +82,9 @@ def test_outcomes_are_set_in_order_and_an_unchanged_one_keeps_its_row(week, coor
 @pytest.mark.parametrize(
     ("outcomes", "message"),
     [
-        ([("", "Say why dogs help")], "Give the outcome that these easy-read words are for."),
+        ([("", "Say why dogs help")], "Give the outcome that these easy-read or Welsh words are for."),
+        ([("", "", "Nodi rhanddeiliaid")], "Give the outcome that these easy-read or Welsh words are for."),
+        ([("Name them", "", "x" * 201)], "200 characters"),
         ([("Explain it", ""), ("explain  IT", "")], "listed twice"),
         ([(f"Outcome {n}", "") for n in range(9)], "at most 8 outcomes"),
         ([("x" * 201, "")], "200 characters"),
@@ -117,7 +120,9 @@ def test_a_coordinator_edits_outcomes_on_the_activity_page(week, coordinator, cl
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        (_rows(("", "Say why dogs help")), "Give the outcome that these easy-read words are for."),
+        (_rows(("", "Say why dogs help")), "Give the outcome that these easy-read or Welsh words are for."),
+        (_rows(("", "", "Nodi rhanddeiliaid")), "Give the outcome that these easy-read or Welsh words are for."),
+        (_rows(("Name them", "", "x" * 201)), "at most 200 characters"),
         (_rows(("Explain it", ""), ("Explain it", "")), "This outcome is listed twice"),
         (_rows(*[(f"Outcome {n}", "") for n in range(9)]), "Give at most 8 outcomes for one activity."),
         (_rows(("x" * 201, "")), "at most 200 characters"),
@@ -198,3 +203,21 @@ def test_timetable_outcomes_cost_the_same_queries_for_more_outcomes(week, coordi
     with django_assert_num_queries(1):
         activities = timetabled_outcomes(programme=week)
     assert sum(len(a.outcome_list) for a in activities) == 11
+
+
+def test_an_outcome_in_welsh_is_kept_with_it_and_changes_in_place(week, coordinator, client_for):
+    """The Welsh words are saved from the activity page, shown again, and changing them keeps the outcome's row
+    (survey questions already asked about it still point to it)."""
+    client = client_for(coordinator)
+    dogs = week.activities["dogs"]
+    url = reverse("placements:activity_edit", args=[week.pk, dogs.pk])
+    assert "Outcome 1 in Welsh" in client.get(url).content.decode()
+    rows = _rows(("Identify key stakeholders", "", "Nodi rhanddeiliaid allweddol"))
+    assert client.post(url, _activity_post(dogs) | rows).status_code == 302
+    [outcome] = dogs.outcomes.all()
+    assert outcome.text_cy == "Nodi rhanddeiliaid allweddol"
+    assert ">\nNodi rhanddeiliaid allweddol</textarea>" in client.get(url).content.decode()
+    rows = _rows(("Identify key stakeholders", "", "Enwi rhanddeiliaid"))
+    assert client.post(url, _activity_post(dogs) | rows).status_code == 302
+    [again] = dogs.outcomes.all()
+    assert (again.pk, again.text_cy) == (outcome.pk, "Enwi rhanddeiliaid")

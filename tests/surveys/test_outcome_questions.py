@@ -277,3 +277,26 @@ def test_welsh_questions_name_an_activity_in_welsh_where_it_has_a_welsh_name(pro
     [outcome] = _outcome_questions(post)
     assert outcome.text == "After “Police dogs”, how well can you now: name a dog's job?"
     assert outcome.text_cy == "Ar ôl “Cŵn heddlu”, pa mor dda allwch chi nawr: name a dog's job?"
+
+
+def test_welsh_questions_ask_about_an_outcome_in_its_welsh_words(programme_a, coordinator):
+    """An outcome with Welsh words is asked in them, in both kinds of Welsh words; the English keep the English."""
+    dogs = f.ActivityFactory(force=programme_a.force, slug="dogs", title="Police dogs", title_cy="Cŵn heddlu")
+    make_week(programme_a, activities=())
+    start = timezone.make_aware(datetime(2027, 7, 15, 9, 30))
+    session = Session.objects.create(
+        programme=programme_a, activity=dogs, starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    session.syndicates.add(programme_a.syndicates.get())
+    post = services.survey_setup_programme(programme=programme_a)["post"]
+    placements_services.activity_outcomes_set(
+        activity=dogs,
+        outcomes=[("Name a dog's job.", "Say what a dog does", "Enwi swydd ci.")],
+        actor=coordinator,
+    )
+    survey_outcome_questions_add(survey=post, actor=coordinator)
+    [outcome] = _outcome_questions(post)
+    assert outcome.text == "After “Police dogs”, how well can you now: name a dog's job?"
+    assert outcome.text_cy == "Ar ôl “Cŵn heddlu”, pa mor dda allwch chi nawr: enwi swydd ci?"
+    assert outcome.easy_read_text_cy == "Ar ôl “Cŵn heddlu”, alli di: enwi swydd ci?"
+    assert "Say what a dog does" not in outcome.easy_read_text_cy
