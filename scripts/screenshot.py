@@ -41,7 +41,8 @@ def main():
             page.goto(f"{args.base}/login/")
             page.fill("input[name=username]", args.user)
             page.fill("input[name=password]", args.password)
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")  # not the language switch in the header
+            page.wait_for_load_state()
         for path in args.paths:
             page.goto(f"{args.base}{path}")
             name = path.strip("/").replace("/", "_") or "home"
