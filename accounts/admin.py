@@ -3,8 +3,11 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.db import connections
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.forms.models import BaseInlineFormSet
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -84,6 +87,41 @@ class SafeModelMultipleChoiceField(ModelMultipleChoiceField):
         if isinstance(value, (list, tuple)):
             value = [item for item in value if _usable_key(self, item)]
         return super().prepare_value(value)
+
+
+class EstimatedCountPaginator(Paginator):
+    """Django's paginator, but a large table listed whole is counted from PostgreSQL's own estimate.
+
+    Counting every row of the audit trail (350,000 on a national deployment) or the outbox took 40 ms of each
+    admin page; PostgreSQL keeps an estimate of every table's rows (`pg_class.reltuples`, refreshed whenever
+    the table is analysed, as autovacuum does after many changes). A list with any filter, search or scope is
+    counted exactly, and so is a table the estimate puts under ESTIMATE_FROM rows (or never analysed), so the
+    figure is an estimate only where it is a large, round one anyway; past an overestimate, a last page is empty.
+    """
+
+    ESTIMATE_FROM = 100_000
+
+    @cached_property
+    def count(self):
+        estimate = self._estimate()
+        return super().count if estimate is None else estimate
+
+    def _estimate(self):
+        query = getattr(self.object_list, "query", None)
+        if query is None or query.where or query.group_by is not None or query.distinct or query.combinator:
+            return None
+        if query.low_mark or query.high_mark is not None:
+            return None
+        connection = connections[self.object_list.db]
+        if connection.vendor != "postgresql":
+            return None
+        table = connection.ops.quote_name(self.object_list.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table])
+            row = cursor.fetchone()
+        if row is None or row[0] < self.ESTIMATE_FROM:
+            return None
+        return int(row[0])
 
 
 class QuickRowsMixin:
@@ -201,6 +239,7 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     show_full_result_count = False
     # Fifty rows a page, not Django's hundred: an admin changelist of a national table renders in half the time.
     list_per_page = 50
+    paginator = EstimatedCountPaginator
 
     def _is_allowed(self, request):
         return _allowed(request)
@@ -256,6 +295,7 @@ class SuperuserOnlyAdmin(SafeChoicesMixin):
 
     show_full_result_count = False
     list_per_page = 50  # as ScopedAdmin: the audit log is the largest table of all
+    paginator = EstimatedCountPaginator
 
     def _superuser(self, request):
         return request.user.is_active and request.user.is_superuser

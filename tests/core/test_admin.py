@@ -169,3 +169,50 @@ def test_the_admin_builds_its_sidebar_once_per_admin(client, superuser, monkeypa
     for _ in range(3):
         assert client.get(reverse("admin:schools_nomination_changelist")).status_code == 200
     assert built == [None]
+
+
+def test_a_large_table_listed_whole_is_counted_from_postgresqls_estimate(client, superuser):
+    """No COUNT over the whole table when PostgreSQL's estimate says it is large; any search counts exactly."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    f.NominationFactory.create_batch(3)
+    url = reverse("admin:schools_nomination_changelist")
+    client.force_login(superuser)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # undone with the test's transaction
+            cursor.execute("UPDATE pg_class SET reltuples = 250000 WHERE oid = 'schools_nomination'::regclass")
+    with CaptureQueriesContext(connection) as whole:
+        listed = client.get(url).context["cl"]
+    counted = any("COUNT(" in q["sql"].upper() for q in whole.captured_queries)
+    if connection.vendor == "postgresql":
+        assert (listed.result_count, counted) == (250000, False)
+        assert len(listed.result_list) == 3
+    else:  # the embedded SQLite keeps no estimate: it counts
+        assert (listed.result_count, counted) == (3, True)
+
+
+def test_a_filtered_or_searched_list_is_counted_exactly(client, superuser):
+    from django.db import connection
+
+    f.OutboundEmailFactory(kind="offer", subject="Offer made")
+    f.OutboundEmailFactory(kind="survey_links", subject="Survey links")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE pg_class SET reltuples = 250000 WHERE oid = 'core_outboundemail'::regclass")
+    client.force_login(superuser)
+    url = reverse("admin:core_outboundemail_changelist")
+    assert client.get(url, {"kind": "offer"}).context["cl"].result_count == 1
+    assert client.get(url, {"q": "Survey links"}).context["cl"].result_count == 1
+
+
+def test_a_small_or_scoped_list_is_counted_exactly(client, platform_admin):
+    from django.db import connection
+
+    f.ProgrammeFactory.create_batch(2, force=platform_admin.force_person.force)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE pg_class SET reltuples = 250000 WHERE oid = 'placements_programme'::regclass")
+    client.force_login(platform_admin)
+    listed = client.get(reverse("admin:placements_programme_changelist")).context["cl"]
+    assert listed.result_count == 2  # a platform admin's list is scoped to their force: counted row by row
