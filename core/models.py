@@ -1,5 +1,32 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from .links import new_token_salt
+
+
+class EmailedInvitation(models.Model):
+    """What every emailed, single-use invitation to sign in keeps (a school contact, a force person, a partner).
+
+    The link's token is derived from the random salt and only its hash is stored; core.invitations holds the
+    pages, and each kind adds whom it invites (its own foreign key).
+    """
+
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(
+        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
 
 
 class OutboundEmailQuerySet(models.QuerySet):

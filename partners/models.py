@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.links import new_token_salt
+from core.models import EmailedInvitation
 
 from .storage import private_files
 
@@ -70,22 +70,12 @@ class PartnerPerson(models.Model):
         return f"{self.name} ({self.organisation})" if self.organisation_id else self.name
 
 
-class PartnerInvitation(models.Model):
+class PartnerInvitation(EmailedInvitation):
     """An emailed, single-use link for a partner person to get a sign-in (7 days); only its hash is stored."""
 
     person = models.ForeignKey(PartnerPerson, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    token_salt = models.CharField(max_length=32, default=new_token_salt, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(EmailedInvitation.Meta):
         verbose_name = "partner's invitation to sign in"
 
     def __str__(self):

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.languages import ENGLISH, LANGUAGE_CHOICES, welsh_active
-from core.links import new_token_salt
+from core.models import EmailedInvitation
 
 from .planning import describe_minutes
 
@@ -121,24 +121,12 @@ class ForcePerson(models.Model):
         return self.vetting_expires_on is not None and self.vetting_expires_on >= day
 
 
-class ForcePersonInvitation(models.Model):
+class ForcePersonInvitation(EmailedInvitation):
     """An emailed, single-use link for a force person to get a sign-in (7 days); only its hash is stored."""
 
     person = models.ForeignKey(ForcePerson, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    token_salt = models.CharField(
-        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(EmailedInvitation.Meta):
         verbose_name = "invitation to sign in"
 
     def __str__(self):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.languages import LANGUAGE_CHOICES
 from core.links import new_token_salt
+from core.models import EmailedInvitation
 
 
 class Institution(models.Model):
@@ -308,29 +309,15 @@ class ConsentLink(models.Model):
         return f"{self.get_purpose_display()} link for {self.consent.nomination}"
 
 
-class ContactInvitation(models.Model):
+class ContactInvitation(EmailedInvitation):
     """An emailed invitation for a person to become an institution contact (single use, 7 days)."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="invitations")
     name = models.CharField(max_length=120)
-    email = models.EmailField()
     job_title = models.CharField(max_length=120, blank=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    token_salt = models.CharField(
-        max_length=32, default=new_token_salt, editable=False, help_text="Random; the link token is derived from it."
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
     contact = models.ForeignKey(
         InstitutionContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
     )
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"Invitation for {self.email} to {self.institution}"
