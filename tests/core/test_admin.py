@@ -216,3 +216,11 @@ def test_a_small_or_scoped_list_is_counted_exactly(client, platform_admin):
     client.force_login(platform_admin)
     listed = client.get(reverse("admin:placements_programme_changelist")).context["cl"]
     assert listed.result_count == 2  # a platform admin's list is scoped to their force: counted row by row
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_every_admin_lists_its_rows_in_an_order(model, rf, superuser):
+    """So paging through a list (or an autocomplete) never shows a row twice and another never."""
+    request = rf.get("/")
+    request.user = superuser
+    assert admin.site._registry[model].get_queryset(request).ordered
