@@ -5,7 +5,6 @@ page that sends them back to the app, on every admin URL and on the admin's sign
 own answer would be that sign-in page inviting them to "log in to a different account".
 """
 
-import time
 from functools import wraps
 
 from django.contrib import admin
@@ -34,8 +33,7 @@ class PlatformAdminAuthenticationForm(AdminAuthenticationForm):
         super().confirm_login_allowed(user)
 
 
-# How long this process keeps one admin's list of apps and models (the sidebar on every admin page).
-APP_LIST_SECONDS = 300
+# How many admins' lists of apps and models (the sidebar on every admin page) one process keeps.
 _APP_LISTS_KEPT = 200
 
 
@@ -60,24 +58,19 @@ class PlatformAdminSite(admin.AdminSite):
         self._app_lists = {}
 
     def get_app_list(self, request, app_label=None):
-        """The whole list is built once per admin and kept a few minutes in this process.
+        """The whole list is built once per admin (and set of permissions) in this process.
 
         Building it asks each of some eighty model admins for its permissions and reverses two URLs
-        for each: a fifth of every changelist's time, for a sidebar that only changes when the
-        user's permissions do (and those are in the key). Pages check access on their own."""
+        for each: a fifth of every changelist's time, for a sidebar that only changes when what is in
+        the key does, so nothing kept can be stale. Pages check access on their own."""
         if app_label is not None or not request.user.is_authenticated:
             return super().get_app_list(request, app_label)
         key = _app_list_key(request)
-        now = time.monotonic()
-        kept = self._app_lists.get(key)
-        if kept is not None and kept[0] > now:
-            return kept[1]
-        if len(self._app_lists) >= _APP_LISTS_KEPT:
-            self._app_lists = {k: v for k, v in self._app_lists.items() if v[0] > now}
+        app_list = self._app_lists.get(key)
+        if app_list is None:
             if len(self._app_lists) >= _APP_LISTS_KEPT:
                 self._app_lists.clear()
-        app_list = super().get_app_list(request)
-        self._app_lists[key] = (now + APP_LIST_SECONDS, app_list)
+            app_list = self._app_lists[key] = super().get_app_list(request)
         return app_list
 
     def has_permission(self, request):
