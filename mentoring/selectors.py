@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.scoping import scope_for, scoped
@@ -113,25 +114,32 @@ def programme_mentoring(*, programme: Programme) -> list[dict[str, Any]]:
 
 
 def programme_summary(*, programme: Programme, today: date | None = None) -> dict[str, int]:
-    """Counts for the programme page's mentoring section (two queries: the placements and their assignments)."""
+    """Counts for the programme page's mentoring section, worked out in the database (two aggregate queries).
+
+    The same sums as over programme_mentoring's rows (a test holds them equal), without reading every
+    placement and assignment of the programme into Python.
+    """
     today = today or timezone.localdate()
-    rows = programme_mentoring(programme=programme)
-    assignments = [a for row in rows for a in row["placement"].all_assignments]
-    active = [a for a in assignments if a.status == MentorAssignment.Status.ACTIVE]
-    counts = {
-        "active": len(active),
-        "overdue": sum(1 for a in active if a.next_due_on is not None and a.next_due_on < today),
-        "ended": sum(1 for a in assignments if a.status == MentorAssignment.Status.ENDED),
-    }
-    # Ready for a mentor: eligible, without one now, and not because their mentoring ran its full period
-    # (one whose mentoring the coordinator ended may need a new mentor).
-    over = MentorAssignment.EndReason.PERIOD_OVER
-    awaiting = sum(
-        1
-        for row in rows
-        if row["eligibility"].eligible
-        and row["assignment"] is None
-        and (row["ended"] is None or row["ended"].ended_reason != over)
+    active_status, over = MentorAssignment.Status.ACTIVE, MentorAssignment.EndReason.PERIOD_OVER
+    counts = MentorAssignment.objects.filter(placement__programme=programme).aggregate(
+        active=Count("pk", filter=Q(status=active_status)),
+        overdue=Count("pk", filter=Q(status=active_status, next_due_on__lt=today)),
+        ended=Count("pk", filter=Q(status=MentorAssignment.Status.ENDED)),
+    )
+    # Ready for a mentor: eligible (eligibility_of), without one now, and not because their mentoring ran its
+    # full period (one whose mentoring the coordinator ended may need a new mentor): the latest assignment,
+    # in programme_mentoring's order, decides.
+    latest_reason = (
+        MentorAssignment.objects.filter(placement=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("ended_reason")[:1]
+    )
+    awaiting = (
+        with_eligibility(Placement.objects.filter(programme=programme, status=Placement.Status.CONFIRMED))
+        .annotate(latest_reason=Coalesce(Subquery(latest_reason), Value("")))
+        .filter(Q(asked_for_mentor=True) | Q(referred=True), consent_ok=True, has_active_mentor=False)
+        .exclude(latest_reason=over)
+        .count()
     )
     return {**counts, "awaiting": awaiting}
 

@@ -282,3 +282,65 @@ def test_assigning_and_ending_early_are_named_actions_in_the_audit_trail(eligibl
     for action in ("Mentor assigned", "Mentoring ended early"):
         entry = LogEntry.objects.filter(additional_data__action=action).get()
         assert (entry.actor, entry.object_pk) == (coordinator, str(assignment.pk))
+
+
+def _summary_from_rows(programme, today):
+    """The programme page's mentoring counts summed over programme_mentoring's rows, as the page once did."""
+    rows = selectors.programme_mentoring(programme=programme)
+    assignments = [a for row in rows for a in row["placement"].all_assignments]
+    active = [a for a in assignments if a.status == MentorAssignment.Status.ACTIVE]
+    over = MentorAssignment.EndReason.PERIOD_OVER
+    return {
+        "active": len(active),
+        "overdue": sum(1 for a in active if a.next_due_on is not None and a.next_due_on < today),
+        "ended": sum(1 for a in assignments if a.status == MentorAssignment.Status.ENDED),
+        "awaiting": sum(
+            1
+            for row in rows
+            if row["eligibility"].eligible
+            and row["assignment"] is None
+            and (row["ended"] is None or row["ended"].ended_reason != over)
+        ),
+    }
+
+
+def test_programme_summary_counts_in_the_database_what_the_rows_say(programme_a, programme_b, coordinator):
+    """Every kind of student the counts tell apart, and another force's programme that must not be counted."""
+    today = date(2027, 9, 1)
+    ended_at = datetime(2027, 8, 1, tzinfo=ZoneInfo("Europe/London"))
+    reason = MentorAssignment.EndReason
+
+    def ended(placement, why, created_at):
+        a = f.MentorAssignmentFactory(
+            placement=placement, status=MentorAssignment.Status.ENDED, ended_at=ended_at, ended_reason=why
+        )
+        MentorAssignment.objects.filter(pk=a.pk).update(created_at=created_at)
+
+    make_eligible(programme_a)  # ready for a mentor
+    make_eligible(programme_a, asked=False)  # did not ask: not ready
+    services.mentoring_referral_create(placement=make_eligible(programme_a, asked=False), actor=coordinator)  # ready
+    f.MentorAssignmentFactory(placement=make_eligible(programme_a), next_due_on=date(2027, 8, 20))  # active, overdue
+    f.MentorAssignmentFactory(placement=make_eligible(programme_a), next_due_on=date(2027, 9, 20))  # active
+    f.MentorAssignmentFactory(placement=make_eligible(programme_a), next_due_on=None)  # active, nothing due
+    ran_its_period = make_eligible(programme_a)
+    ended(ran_its_period, reason.PERIOD_OVER, ended_at)  # not ready again
+    ended_by_coordinator = make_eligible(programme_a)
+    ended(ended_by_coordinator, reason.COORDINATOR, ended_at)  # ready again
+    # The latest assignment decides: a period run out once, then ended by the coordinator, is ready again …
+    twice = make_eligible(programme_a)
+    ended(twice, reason.PERIOD_OVER, datetime(2027, 1, 1, tzinfo=ZoneInfo("Europe/London")))
+    ended(twice, reason.COORDINATOR, datetime(2027, 6, 1, tzinfo=ZoneInfo("Europe/London")))
+    # … and the other way round is not.
+    twice_over = make_eligible(programme_a)
+    ended(twice_over, reason.COORDINATOR, datetime(2027, 1, 1, tzinfo=ZoneInfo("Europe/London")))
+    ended(twice_over, reason.PERIOD_OVER, datetime(2027, 6, 1, tzinfo=ZoneInfo("Europe/London")))
+    withdrawn = make_eligible(programme_a)
+    Placement.objects.filter(pk=withdrawn.pk).update(status=Placement.Status.WITHDRAWN)
+    no_consent = make_eligible(programme_a)
+    Consent.objects.filter(nomination=no_consent.nomination).update(mentoring_contact=False)
+    make_eligible(programme_b)
+    f.MentorAssignmentFactory(placement=make_eligible(programme_b))
+
+    expected = _summary_from_rows(programme_a, today)
+    assert expected == {"active": 3, "overdue": 1, "ended": 6, "awaiting": 4}
+    assert selectors.programme_summary(programme=programme_a, today=today) == expected
