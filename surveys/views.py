@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator
 from accounts.scoping import scope_for, scoped
+from core import fragments
 from core.clientip import client_ip
 from core.languages import language_for_student, language_remember
 from core.spreadsheets import csv_response, xlsx_response
@@ -592,17 +593,22 @@ def force_comparison(request):
         }
         for text, values in shares
     ]
-    return render(
-        request,
-        "surveys/force.html",
-        {
-            "force": force,
-            "programmes": programmes,
-            "rows": rows,
-            "share_rows": share_rows,
-            "chart": charts.years_chart(comparison, wordings) if rows else None,
-        },
+    # The chart and table are most of the page's time and change only with the figures: kept rendered
+    # under a digest of those figures (core.fragments).
+    figure = (
+        fragments.rendered(
+            "surveys/_years_figure.html",
+            {
+                "programmes": programmes,
+                "rows": rows,
+                "share_rows": share_rows,
+                "chart": charts.years_chart(comparison, wordings),
+            },
+        )
+        if rows
+        else ""
     )
+    return render(request, "surveys/force.html", {"force": force, "rows": rows, "figure": figure})
 
 
 @coordinator_required

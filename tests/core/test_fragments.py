@@ -1,0 +1,101 @@
+"""Parts of a page kept rendered under a digest of what they show (core.fragments): never stale, never shared."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.template import engines
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from core import fragments
+from placements.models import Programme
+from tests.surveys.test_query_counts import answered_week
+
+pytestmark = pytest.mark.django_db
+
+FIGURE = "surveys/_years_figure.html"
+# Every template the code renders through fragments.rendered, and the page that shows it.
+PAGES = {FIGURE: "/surveys/force/"}
+
+
+def test_the_same_figures_are_kept_under_one_key_and_any_change_gives_another():
+    context = {"programmes": [], "rows": [{"text": "Trust", "cells": []}], "share_rows": [], "chart": None}
+    first = fragments.rendered(FIGURE, context)
+    assert fragments.fragment_key(FIGURE, context) == fragments.fragment_key(FIGURE, dict(context))
+    changed = {**context, "rows": [{"text": "Fairness", "cells": []}]}
+    assert fragments.fragment_key(FIGURE, changed) != fragments.fragment_key(FIGURE, context)
+    assert "Fairness" in fragments.rendered(FIGURE, changed)
+    assert "Trust" in first
+    with translation.override("cy"):
+        welsh = fragments.fragment_key(FIGURE, context)
+    assert welsh != fragments.fragment_key(FIGURE, context)
+
+
+def test_a_context_that_cannot_be_pickled_is_rendered_every_time():
+    context = {"programmes": [], "rows": [{"text": "Trust", "cells": []}], "share_rows": [], "chart": lambda: None}
+    assert fragments.fragment_key(FIGURE, context) is None
+    assert "Trust" in fragments.rendered(FIGURE, context)
+
+
+def test_the_page_renders_its_figure_once_and_shows_a_change_made_without_any_signal(client_for, coordinator, force_a):
+    programme, _ = answered_week(force_a, "Week 2026", 2026, students=3, activities=("dogs",))
+    client = client_for(coordinator)
+    first = client.get("/surveys/force/")
+    assert FIGURE in [t.name for t in first.templates]
+    again = client.get("/surveys/force/")
+    assert FIGURE not in [t.name for t in again.templates]
+    assert _figure(again) == _figure(first)
+    # A bulk update sends no signal and bumps no version: the figures read change, so the digest does.
+    Programme.objects.filter(pk=programme.pk).update(title="Renamed week")
+    renamed = client.get("/surveys/force/").content.decode()
+    assert "Renamed week" in renamed
+    assert "Week 2026" not in renamed
+
+
+@pytest.mark.parametrize("template", sorted(PAGES))
+def test_a_kept_template_reads_nothing_but_its_context(client_for, coordinator, force_a, monkeypatch, template):
+    """No query while it renders (a lazy relation would be read outside the digest), on a page with data."""
+    answered_week(force_a, "Week 2026", 2026, students=3, activities=("dogs",))
+    renders = []
+    real = fragments.render_to_string
+
+    def counted(name, context):
+        with CaptureQueriesContext(connection) as captured:
+            html = real(name, context)
+        renders.append((name, len(captured)))
+        return html
+
+    monkeypatch.setattr(fragments, "render_to_string", counted)
+    monkeypatch.setattr(fragments, "fragment_key", lambda *args: None)  # render every time
+    assert client_for(coordinator).get(PAGES[template]).status_code == 200
+    assert (template, 0) in renders
+
+
+def _figure(response) -> str:
+    return re.search(r"<figure.*</figure>", response.content.decode(), re.DOTALL).group()
+
+
+def _sources(template: str) -> list[str]:
+    """The template's source and those of the templates it includes or extends."""
+    source = engines["django"].engine.get_template(template).source
+    names = re.findall(r"{%\s*(?:include|extends)\s+[\"']([^\"']+)[\"']", source)
+    return [source, *(text for name in names for text in _sources(name))]
+
+
+@pytest.mark.parametrize("template", sorted(PAGES))
+def test_a_kept_template_shows_nothing_of_the_moment_and_holds_no_form(template):
+    for source in _sources(template):
+        assert not re.search(r"csrf_token|{%\s*now\b|timesince|timeuntil|naturaltime|\brequest\.|\buser\b", source)
+
+
+def test_every_kept_template_is_held_to_these_tests():
+    """A new use of fragments.rendered must be listed in PAGES, so the tests above check it."""
+    used = set()
+    for path in Path(settings.BASE_DIR).glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        used.update(re.findall(r"fragments\.rendered\(\s*[\"']([^\"']+)[\"']", path.read_text()))
+    assert used == set(PAGES)
