@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator, mentor_required
 from accounts.scoping import get_for_user, scope_for
+from core import fragments
 from placements.models import Force, Placement, Programme
 
 from . import selectors, services
@@ -196,10 +197,19 @@ def _dashboard(request, force, *, settings_form=None, status=200):
         "mentors": data["mentors"],
         "programmes": data["programmes"],
         "pipeline": programmes,
-        "chart": selectors.pipeline_chart(programmes),
-        "chart_narrow": selectors.pipeline_chart(programmes, width=370, label_width=185),
-        "stages": selectors.PIPELINE_STAGES,
-        "other_outcomes": selectors.OTHER_OUTCOMES,
+        # The pipeline's two charts and table change only with its figures: kept rendered (core.fragments).
+        "pipeline_figure": fragments.rendered(
+            "mentoring/_pipeline.html",
+            {
+                "pipeline": programmes,
+                "chart": selectors.pipeline_chart(programmes),
+                "chart_narrow": selectors.pipeline_chart(programmes, width=370, label_width=185),
+                "stages": selectors.PIPELINE_STAGES,
+                "other_outcomes": selectors.OTHER_OUTCOMES,
+            },
+        )
+        if programmes
+        else "",
         "settings": settings,
         "settings_form": settings_form or MentoringSettingsForm(instance=settings),
         "today": timezone.localdate(),

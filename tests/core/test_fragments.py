@@ -11,14 +11,31 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core import fragments
+from mentoring.models import Outcome
 from placements.models import Programme
+from tests import factories as f
 from tests.surveys.test_query_counts import answered_week
 
 pytestmark = pytest.mark.django_db
 
 FIGURE = "surveys/_years_figure.html"
-# Every template the code renders through fragments.rendered, and the page that shows it.
-PAGES = {FIGURE: "/surveys/force/"}
+
+
+def _answered_weeks(force):
+    answered_week(force, "Week 2026", 2026, students=3, activities=("dogs",))
+
+
+def _mentoring_outcomes(force):
+    for milestone in (Outcome.Milestone.JOINED_CADETS, Outcome.Milestone.LOST_CONTACT):
+        f.OutcomeFactory(placement__programme__force=force, milestone=milestone)
+    f.MentorAssignmentFactory(placement__programme__force=force)
+
+
+# Every template the code renders through fragments.rendered: the page that shows it, and data it shows.
+PAGES = {
+    FIGURE: ("/surveys/force/", _answered_weeks),
+    "mentoring/_pipeline.html": ("/mentoring/dashboard/", _mentoring_outcomes),
+}
 
 
 def test_the_same_figures_are_kept_under_one_key_and_any_change_gives_another():
@@ -58,7 +75,8 @@ def test_the_page_renders_its_figure_once_and_shows_a_change_made_without_any_si
 @pytest.mark.parametrize("template", sorted(PAGES))
 def test_a_kept_template_reads_nothing_but_its_context(client_for, coordinator, force_a, monkeypatch, template):
     """No query while it renders (a lazy relation would be read outside the digest), on a page with data."""
-    answered_week(force_a, "Week 2026", 2026, students=3, activities=("dogs",))
+    url, make_data = PAGES[template]
+    make_data(force_a)
     renders = []
     real = fragments.render_to_string
 
@@ -70,7 +88,7 @@ def test_a_kept_template_reads_nothing_but_its_context(client_for, coordinator, 
 
     monkeypatch.setattr(fragments, "render_to_string", counted)
     monkeypatch.setattr(fragments, "fragment_key", lambda *args: None)  # render every time
-    assert client_for(coordinator).get(PAGES[template]).status_code == 200
+    assert client_for(coordinator).get(url).status_code == 200
     assert (template, 0) in renders
 
 
