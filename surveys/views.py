@@ -539,9 +539,10 @@ def programme_report_page(request, pk):
     for activity in report["activities"]:
         if activity["title"] == activity["code"]:  # the activity has left the force's catalogue
             activity["title"] = wordings.get(activity["code"], "An activity no longer in the catalogue")
-    return render(
-        request,
-        "surveys/report.html",
+    # The figures, charts and tables are most of the page's time: kept rendered under a digest of the
+    # figures (core.fragments).
+    body = fragments.rendered(
+        "surveys/_report_body.html",
         {
             "programme": programme,
             "report": report,
@@ -551,6 +552,7 @@ def programme_report_page(request, pk):
             "charts": charts.report_charts(report, wordings),
         },
     )
+    return render(request, "surveys/report.html", {"programme": programme, "body": body})
 
 
 @coordinator_required

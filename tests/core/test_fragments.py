@@ -21,20 +21,28 @@ pytestmark = pytest.mark.django_db
 FIGURE = "surveys/_years_figure.html"
 
 
-def _answered_weeks(force):
+def _surveys_across_years(force):
     answered_week(force, "Week 2026", 2026, students=3, activities=("dogs",))
+    return "/surveys/force/"
 
 
-def _mentoring_outcomes(force):
+def _impact_report(force):
+    programme, _ = answered_week(force, "Week 2026", 2026, students=3, activities=("dogs",))
+    return f"/surveys/programme/{programme.pk}/report/"
+
+
+def _mentoring_dashboard(force):
     for milestone in (Outcome.Milestone.JOINED_CADETS, Outcome.Milestone.LOST_CONTACT):
         f.OutcomeFactory(placement__programme__force=force, milestone=milestone)
     f.MentorAssignmentFactory(placement__programme__force=force)
+    return "/mentoring/dashboard/"
 
 
-# Every template the code renders through fragments.rendered: the page that shows it, and data it shows.
+# Every template the code renders through fragments.rendered, with data for the page that shows it (its URL).
 PAGES = {
-    FIGURE: ("/surveys/force/", _answered_weeks),
-    "mentoring/_pipeline.html": ("/mentoring/dashboard/", _mentoring_outcomes),
+    FIGURE: _surveys_across_years,
+    "surveys/_report_body.html": _impact_report,
+    "mentoring/_pipeline.html": _mentoring_dashboard,
 }
 
 
@@ -75,8 +83,7 @@ def test_the_page_renders_its_figure_once_and_shows_a_change_made_without_any_si
 @pytest.mark.parametrize("template", sorted(PAGES))
 def test_a_kept_template_reads_nothing_but_its_context(client_for, coordinator, force_a, monkeypatch, template):
     """No query while it renders (a lazy relation would be read outside the digest), on a page with data."""
-    url, make_data = PAGES[template]
-    make_data(force_a)
+    url = PAGES[template](force_a)
     renders = []
     real = fragments.render_to_string
 
