@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import coordinator_required, force_for_coordinator, get_for_coordinator, lead_required
 from accounts.scoping import get_for_user, scope_for, scoped
+from core import fragments
 from core.invitations import InvitationKind, Invited, invitation_accept_view, invitation_open_view
 from core.services import email_render
 from core.spreadsheets import csv_response
@@ -65,7 +66,17 @@ def programme_list(request):
     """The programmes the user may see, newest first, a page at a time (a force has a few a year; a platform
     admin sees every force's)."""
     page = Paginator(selectors.programme_list(user=request.user), PROGRAMME_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "placements/programme_list.html", {"programmes": page.object_list, "page": page})
+    programmes = list(page.object_list)
+    # The table is most of the page's time: kept rendered under a digest of its rows (core.fragments).
+    table = (
+        fragments.rendered(
+            "placements/_programme_table.html",
+            {"programmes": programmes, "show_force": scope_for(request.user).is_admin},
+        )
+        if programmes
+        else ""
+    )
+    return render(request, "placements/programme_list.html", {"programmes": programmes, "page": page, "table": table})
 
 
 @coordinator_required
