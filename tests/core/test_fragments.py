@@ -147,3 +147,12 @@ def test_every_kept_template_is_held_to_these_tests():
             continue
         used.update(re.findall(r"fragments\.rendered\(\s*[\"']([^\"']+)[\"']", path.read_text()))
     assert used == set(PAGES)
+
+
+def test_the_programme_table_names_each_force_for_a_superuser_only(client_for, superuser, coordinator, force_a):
+    """The same rows, kept once per way of showing them: a coordinator never gets the table made for a superuser."""
+    f.ProgrammeFactory(force=force_a, title="Summer week")
+    for user, shown in ((superuser, True), (coordinator, False), (superuser, True)):
+        page = client_for(user).get("/programmes/").content.decode()
+        assert "Summer week" in page
+        assert (f"· {force_a.name}" in page) is shown, user.username
