@@ -20,13 +20,15 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, password_validation
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
 from .forms import PlainForm
+from .links import token_hash
 from .tokens import token_guard, token_rejected
 
 
@@ -54,6 +56,39 @@ class InvitationKind:
     accept: Callable[..., Any]  # (invitation=, username=, password=) -> the new user
     link: Callable[..., Any]  # (invitation=, user=) for the signed-in invited person
     describe: Callable[[Model], Invited]
+
+
+INVALID_LINK = "This invitation link is not valid. Check you copied the whole link."
+ALREADY_USED = "This invitation has already been used. Sign in with your password."
+
+
+def invitation_by_token(invitations: QuerySet, token: str, *, error: type[DomainError]) -> Any:
+    """The invitation a link token belongs to, used or not (the accept page explains which); `error` 404 if none."""
+    invitation = invitations.filter(token_hash=token_hash(token)).first() if token else None
+    if invitation is None:
+        raise error(INVALID_LINK, status=404)
+    return invitation
+
+
+def invitation_by_pk(invitations: QuerySet, pk: Any) -> Any:
+    """The invitation with the number kept in the session, or None (also for a value that is not a number)."""
+    return invitations.filter(pk=pk).first() if str(pk).isdigit() else None
+
+
+def invitation_pending(invitation: Any, *, error: type[DomainError], expired: str, withdrawn: str | None = None) -> Any:
+    """`invitation` if it can still be accepted, else `error`: 404 for none, 410 used, expired or withdrawn.
+
+    `withdrawn`, for kinds whose invited person can be made inactive, is the message when they are.
+    """
+    if invitation is None:
+        raise error(INVALID_LINK, status=404)
+    if invitation.accepted_at is not None:
+        raise error(ALREADY_USED, status=410)
+    if invitation.expires_at <= timezone.now():
+        raise error(expired, status=410)
+    if withdrawn is not None and not invitation.person.is_active:
+        raise error(withdrawn, status=410)
+    return invitation
 
 
 def invitation_email_matches(*, invitation: Any, user: Any) -> bool:

@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from core.audit import audit_action
 from core.errors import DomainError
-from core.invitations import account_create, email_has_account, invitation_email_matches
+from core.invitations import (
+    account_create,
+    email_has_account,
+    invitation_by_pk,
+    invitation_by_token,
+    invitation_email_matches,
+    invitation_pending,
+)
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
 
@@ -541,30 +548,21 @@ def _invitations():
     return PartnerInvitation.objects.select_related("person__organisation__force")
 
 
+_EXPIRED = "This invitation has expired or was withdrawn. Ask the programme coordinator to invite you again."
+
+
 def _pending(invitation):
-    if invitation is None:
-        raise PartnerError("This invitation link is not valid. Check you copied the whole link.", status=404)
-    if invitation.accepted_at is not None:
-        raise PartnerError("This invitation has already been used. Sign in with your password.", status=410)
-    if invitation.expires_at <= timezone.now() or not invitation.person.is_active:
-        raise PartnerError(
-            "This invitation has expired or was withdrawn. Ask the programme coordinator to invite you again.",
-            status=410,
-        )
-    return invitation
+    return invitation_pending(invitation, error=PartnerError, expired=_EXPIRED, withdrawn=_EXPIRED)
 
 
 def partner_invitation_open(*, token: str):
     """The invitation a link token belongs to, used or not; 404 if none."""
-    invitation = _invitations().filter(token_hash=token_hash(token)).first() if token else None
-    if invitation is None:
-        raise PartnerError("This invitation link is not valid. Check you copied the whole link.", status=404)
-    return invitation
+    return invitation_by_token(_invitations(), token, error=PartnerError)
 
 
 def partner_invitation_find(*, pk):
     """The pending invitation kept in the session after its link was opened; 404 unknown, 410 used or expired."""
-    return _pending(_invitations().filter(pk=pk).first() if str(pk).isdigit() else None)
+    return _pending(invitation_by_pk(_invitations(), pk))
 
 
 def partner_invitation_has_account(*, invitation) -> bool:

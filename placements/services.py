@@ -24,7 +24,14 @@ from django.utils.text import slugify
 
 from accounts.scoping import roles_changed
 from core.audit import audit_action
-from core.invitations import account_create, email_has_account, invitation_email_matches
+from core.invitations import (
+    account_create,
+    email_has_account,
+    invitation_by_pk,
+    invitation_by_token,
+    invitation_email_matches,
+    invitation_pending,
+)
 from core.languages import language_valid
 from core.links import link_marker, link_token, new_token_salt, token_hash
 from core.services import email_queue
@@ -1499,18 +1506,12 @@ def force_person_invitation_path(pk: int) -> str | None:
 
 
 def _invitation_pending(invitation):
-    if invitation is None:
-        raise PlanningError("This invitation link is not valid. Check you copied the whole link.", status=404)
-    if invitation.accepted_at is not None:
-        raise PlanningError("This invitation has already been used. Sign in with your password.", status=410)
-    if invitation.expires_at <= timezone.now():
-        raise PlanningError(
-            "This invitation has expired or was withdrawn. Ask the programme coordinator to invite you again.",
-            status=410,
-        )
-    if not invitation.person.is_active:
-        raise PlanningError("This invitation was withdrawn. Ask the programme coordinator about it.", status=410)
-    return invitation
+    return invitation_pending(
+        invitation,
+        error=PlanningError,
+        expired="This invitation has expired or was withdrawn. Ask the programme coordinator to invite you again.",
+        withdrawn="This invitation was withdrawn. Ask the programme coordinator about it.",
+    )
 
 
 def _invitations():
@@ -1519,16 +1520,12 @@ def _invitations():
 
 def force_person_invitation_open(*, token: str):
     """The invitation a link token belongs to, used or not (the accept page explains which); 404 if none."""
-    invitation = _invitations().filter(token_hash=token_hash(token)).first() if token else None
-    if invitation is None:
-        raise PlanningError("This invitation link is not valid. Check you copied the whole link.", status=404)
-    return invitation
+    return invitation_by_token(_invitations(), token, error=PlanningError)
 
 
 def force_person_invitation_find(*, pk):
     """The pending invitation kept in the session after its link was opened; 404 unknown, 410 used or expired."""
-    invitation = _invitations().filter(pk=pk).first() if str(pk).isdigit() else None
-    return _invitation_pending(invitation)
+    return _invitation_pending(invitation_by_pk(_invitations(), pk))
 
 
 def force_person_invitation_has_account(*, invitation) -> bool:

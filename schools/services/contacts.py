@@ -7,9 +7,16 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from core.invitations import account_create, email_has_account, invitation_email_matches
+from core.invitations import (
+    account_create,
+    email_has_account,
+    invitation_by_pk,
+    invitation_by_token,
+    invitation_email_matches,
+    invitation_pending,
+)
 from core.languages import language_for
-from core.links import link_marker, token_hash
+from core.links import link_marker
 from core.services import email_queue
 
 from ..models import (
@@ -100,15 +107,11 @@ def _quota(programme, institution):
 
 
 def _pending(invitation):
-    if invitation is None:
-        raise SchoolsError("This invitation link is not valid. Check you copied the whole link.", status=404)
-    if invitation.accepted_at is not None:
-        raise SchoolsError("This invitation has already been used. Sign in with your password.", status=410)
-    if invitation.expires_at <= timezone.now():
-        raise SchoolsError(
-            "This invitation has expired. Ask the coordinator or a colleague to invite you again.", status=410
-        )
-    return invitation
+    return invitation_pending(
+        invitation,
+        error=SchoolsError,
+        expired="This invitation has expired. Ask the coordinator or a colleague to invite you again.",
+    )
 
 
 def contact_invitation_find(*, token="", pk=None):
@@ -118,18 +121,13 @@ def contact_invitation_find(*, token="", pk=None):
     """
     invitations = ContactInvitation.objects.select_related("institution")
     if pk is not None:
-        invitation = invitations.filter(pk=pk).first() if str(pk).isdigit() else None
-    else:
-        invitation = invitations.filter(token_hash=token_hash(token)).first() if token else None
-    return _pending(invitation)
+        return _pending(invitation_by_pk(invitations, pk))
+    return _pending(invitation_by_token(invitations, token, error=SchoolsError))
 
 
 def contact_invitation_open(*, token):
     """The invitation a link token belongs to, used or not (the accept page explains which); 404 if none."""
-    invitation = ContactInvitation.objects.filter(token_hash=token_hash(token)).first() if token else None
-    if invitation is None:
-        raise SchoolsError("This invitation link is not valid. Check you copied the whole link.", status=404)
-    return invitation
+    return invitation_by_token(ContactInvitation.objects.all(), token, error=SchoolsError)
 
 
 def contact_invitation_has_account(*, invitation):
