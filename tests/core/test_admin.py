@@ -218,6 +218,21 @@ def test_a_small_or_scoped_list_is_counted_exactly(client, platform_admin):
     assert listed.result_count == 2  # a platform admin's list is scoped to their force: counted row by row
 
 
+def test_an_empty_list_of_a_large_table_is_counted_as_empty(db):
+    """A scope that allows nothing (`.none()`) is never shown the whole table's estimate."""
+    from django.db import connection
+
+    from accounts.admin import EstimatedCountPaginator
+    from core.models import OutboundEmail
+
+    f.OutboundEmailFactory()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE pg_class SET reltuples = 250000 WHERE oid = 'core_outboundemail'::regclass")
+        assert EstimatedCountPaginator(OutboundEmail.objects.order_by("pk"), 50).count == 250000
+    assert EstimatedCountPaginator(OutboundEmail.objects.none().order_by("pk"), 50).count == 0
+
+
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
 def test_every_admin_lists_its_rows_in_an_order(model, rf, superuser):
     """So paging through a list (or an autocomplete) never shows a row twice and another never."""
