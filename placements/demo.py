@@ -587,40 +587,64 @@ def _seed_activities(force, departments, story):
         activities[slug] = activity
         if slug in OUTCOMES and not activity.outcomes.exists():
             LearningOutcome.objects.bulk_create(
-                LearningOutcome(activity=activity, position=position, text=text, easy_read_text=easy)
-                for position, (text, easy) in enumerate(OUTCOMES[slug], 1)
+                LearningOutcome(activity=activity, position=position, text=text, easy_read_text=easy, text_cy=welsh)
+                for position, (text, easy, welsh) in enumerate(OUTCOMES[slug], 1)
             )
     return activities
 
 
-# Learning outcomes (and their easy-read words). The community input's are seed 004's five-hour community
-# policing element, cut to what a school student can take from an afternoon.
+# Learning outcomes, their easy-read words and their words in Welsh (drafted, awaiting review by a Welsh
+# speaker). The community input's are seed 004's five-hour community policing element, cut to what a school
+# student can take from an afternoon.
 OUTCOMES = {
     "community-voices": [
         (
             "Explore why some sections of society have a historical mistrust of the police",
             "Say why some people do not trust the police",
+            "Archwilio pam mae rhai rhannau o gymdeithas wedi drwgdybio'r heddlu ers tro",
         ),
         (
             "Examine the impact of community engagement on police legitimacy and community confidence",
             "Say how talking with people helps them trust the police",
+            "Archwilio effaith ymgysylltu â'r gymuned ar gyfreithlondeb yr heddlu a hyder y gymuned",
         ),
-        ("Identify key stakeholders", "Name people and groups the police work with"),
+        ("Identify key stakeholders", "Name people and groups the police work with", "Nodi'r prif randdeiliaid"),
         (
             "Explain the role of community policing in fostering and maintaining community cohesion",
             "Say how local police help people get on together",
+            "Esbonio rôl plismona yn y gymuned wrth feithrin a chynnal cydlyniant cymunedol",
         ),
     ],
     "mock-burglary": [
-        ("Describe how a crime scene is protected and recorded", "Say how police keep a crime scene safe"),
-        ("Explain why evidence must be collected in order", "Say why evidence is collected step by step"),
+        (
+            "Describe how a crime scene is protected and recorded",
+            "Say how police keep a crime scene safe",
+            "Disgrifio sut mae safle trosedd yn cael ei ddiogelu a'i gofnodi",
+        ),
+        (
+            "Explain why evidence must be collected in order",
+            "Say why evidence is collected step by step",
+            "Esbonio pam mae'n rhaid casglu tystiolaeth mewn trefn",
+        ),
     ],
     "missing-person-call": [
-        ("Identify the questions a call taker asks to judge risk", "Say what a call taker asks first"),
-        ("Describe what happens after a missing person is reported", "Say what police do after the call"),
+        (
+            "Identify the questions a call taker asks to judge risk",
+            "Say what a call taker asks first",
+            "Nodi'r cwestiynau y mae derbynnydd galwadau yn eu gofyn i asesu risg",
+        ),
+        (
+            "Describe what happens after a missing person is reported",
+            "Say what police do after the call",
+            "Disgrifio beth sy'n digwydd ar ôl i rywun gael ei adrodd ar goll",
+        ),
     ],
     "careers-talk": [
-        ("Name three ways into a policing career", "Name three ways to start working for the police"),
+        (
+            "Name three ways into a policing career",
+            "Name three ways to start working for the police",
+            "Enwi tair ffordd o ddechrau gyrfa ym maes plismona",
+        ),
     ],
 }
 

@@ -15,9 +15,9 @@ from accounts.models import User
 from certificates.models import Certificate
 from mentoring.models import MentorAssignment
 from placements import demo
-from placements.models import Activity, Attendance, BudgetLine, Placement, Programme, Syndicate
+from placements.models import Activity, Attendance, BudgetLine, LearningOutcome, Placement, Programme, Syndicate
 from schools.models import Consent, Institution, Nomination
-from surveys.models import Response
+from surveys.models import Question, Response
 
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY = datetime(2027, 3, 10, 11, 0, tzinfo=LONDON)
@@ -137,6 +137,13 @@ def test_seed_demo_tells_a_live_story_and_prints_a_short_summary_with_working_li
     assert Activity.objects.filter(kind="scenario", is_contingency=False).count() == 5
     assert Activity.objects.filter(kind="demonstration", is_contingency=False).count() == 5
     assert Programme.objects.filter(kind=Programme.Kind.UNIVERSITY).count() == 1
+
+    # Every learning outcome has its Welsh words, and the completed week's Welsh outcome questions ask in them.
+    assert not LearningOutcome.objects.filter(text_cy="").exists()
+    welsh_words = set(LearningOutcome.objects.values_list("text_cy", flat=True))
+    asked = Question.objects.filter(survey__programme=completed, code__startswith="outcome:")
+    assert asked.exists()
+    assert all(any(words[1:] in question.text_cy for words in welsh_words) for question in asked)
 
 
 def test_lead1_opens_todays_register_of_the_running_week(db):
