@@ -168,6 +168,8 @@ def live_worker(transactional_db):
     """
     if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
         _require_live("Redis and PostgreSQL (set REDIS_URL and DATABASE_URL)")
+    from celery.result import allow_join_result
+
     from config.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
@@ -209,7 +211,12 @@ def live_worker(transactional_db):
         while not any(queue in name for reply in app.control.ping(timeout=0.5) or [] for name in reply):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("The Celery worker did not start.")
-        yield process
+        # Waiting on a task's result is what a live test does. Celery refuses it ("Never call result.get()
+        # within a task!") while its process-wide flag says a task is running here, and eager tasks run in
+        # several threads at once (the concurrency tests) can leave that flag set: each restores the value
+        # it found, which the other had just set.
+        with allow_join_result():
+            yield process
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = previous
         process.terminate()
