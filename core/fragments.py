@@ -39,7 +39,10 @@ SECONDS = 24 * 3600
 # The project's own code: a deploy that changes a template or a model's property changes what the same
 # figures render as, so the key holds when each of these files last changed (read once per process).
 _CODE_SUFFIXES = (".py", ".html", ".txt", ".mo")
-_NOT_CODE = {".venv", "node_modules", "static", "staticfiles", "media", "tests", "bench", ".git"}
+_NOT_CODE = {
+    *(".venv", "node_modules", "static", "staticfiles", "tests", "bench", "test-artifacts"),
+    *("media", "private-media"),  # uploads, in the embedded default's folder: nothing to read at start-up
+}
 
 
 @functools.cache
