@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
 
         from . import privacy
         from .audit import tag_entry
+        from .languages import skip_empty_catalogs
 
         post_log.connect(tag_entry, dispatch_uid="core.audit.tag_entry")
         privacy.register()
+        skip_empty_catalogs()
