@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_action
 from .errors import DomainError
 from .forms import PlainForm
 from .links import token_hash
@@ -89,6 +90,26 @@ def invitation_pending(invitation: Any, *, error: type[DomainError], expired: st
     if withdrawn is not None and not invitation.person.is_active:
         raise error(withdrawn, status=410)
     return invitation
+
+
+def invitation_locked(invitations: QuerySet, invitation: Any, *, pending: Callable[[Any], Any]) -> Any:
+    """`invitation` read again under a lock, with its invited person locked too (always in this order, so two
+    tabs accepting at once wait for each other), and still `pending` (which raises if not)."""
+    invitation = pending(invitations.select_for_update(of=("self",)).filter(pk=invitation.pk).first())
+    type(invitation.person).objects.select_for_update().filter(pk=invitation.person_id).get()
+    invitation.person.refresh_from_db()
+    return invitation
+
+
+def invitation_complete(invitation: Any, user: Any, *, action: str, instance: Model) -> Any:
+    """Link `user` to the invited person, mark the invitation used and record `action` on `instance`."""
+    person = invitation.person
+    person.user = user
+    person.save(update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_action(actor=user, action=action, instance=instance)
+    return person
 
 
 def invitation_email_matches(*, invitation: Any, user: Any) -> bool:

@@ -25,7 +25,9 @@ from core.invitations import (
     email_has_account,
     invitation_by_pk,
     invitation_by_token,
+    invitation_complete,
     invitation_email_matches,
+    invitation_locked,
     invitation_pending,
 )
 from core.links import link_marker, link_token, new_token_salt, token_hash
@@ -570,20 +572,16 @@ def partner_invitation_has_account(*, invitation) -> bool:
 
 
 def _locked(invitation):
-    invitation = _pending(_invitations().select_for_update(of=("self",)).filter(pk=invitation.pk).first())
-    PartnerPerson.objects.select_for_update().filter(pk=invitation.person_id).get()
-    invitation.person.refresh_from_db()
-    return invitation
+    return invitation_locked(_invitations(), invitation, pending=_pending)
 
 
 def _complete(invitation, user) -> PartnerPerson:
-    person = invitation.person
-    person.user = user
-    person.save(update_fields=["user"])
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    audit_action(actor=user, action="Partner's sign-in made from an invitation", instance=person.organisation)
-    return person
+    return invitation_complete(
+        invitation,
+        user,
+        action="Partner's sign-in made from an invitation",
+        instance=invitation.person.organisation,
+    )
 
 
 @transaction.atomic

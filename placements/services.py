@@ -29,7 +29,9 @@ from core.invitations import (
     email_has_account,
     invitation_by_pk,
     invitation_by_token,
+    invitation_complete,
     invitation_email_matches,
+    invitation_locked,
     invitation_pending,
 )
 from core.languages import language_valid
@@ -1534,20 +1536,11 @@ def force_person_invitation_has_account(*, invitation) -> bool:
 
 
 def _locked_invitation(invitation):
-    invitation = _invitation_pending(_invitations().select_for_update(of=("self",)).filter(pk=invitation.pk).first())
-    ForcePerson.objects.select_for_update().filter(pk=invitation.person_id).get()
-    invitation.person.refresh_from_db()
-    return invitation
+    return invitation_locked(_invitations(), invitation, pending=_invitation_pending)
 
 
 def _invitation_complete(invitation, user) -> ForcePerson:
-    person = invitation.person
-    person.user = user
-    person.save(update_fields=["user"])
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    audit_action(actor=user, action="Sign-in made from an invitation", instance=person)
-    return person
+    return invitation_complete(invitation, user, action="Sign-in made from an invitation", instance=invitation.person)
 
 
 @transaction.atomic
