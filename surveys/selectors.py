@@ -15,7 +15,7 @@ from django.utils import timezone
 from placements.models import Placement, Programme
 from schools.models import NOMINATION_PERSONAL_FIELDS
 
-from . import paper, standard
+from . import explain, paper, standard
 from .models import Answer, Invitation, Question, Response, Survey
 from .report import programme_reports
 from .services import normalise_short_code, short_code_hash, survey_is_open, token_hash
@@ -289,3 +289,39 @@ def force_comparison(force: Force) -> dict[str, list[Any]]:
             cells.append(match)
         rows.append({"code": code, "cells": cells})
     return {"programmes": programmes, "reports": reports, "rows": rows}
+
+
+# The shares of students the page of surveys across years shows under the questions: words, then the
+# report's percentage and (where there is one) the number of students it is of.
+_YEARS_SHARES = (
+    ("Said their view of the police changed for the better", "perception_better_pct", "perception_change_n"),
+    ("Would recommend the week to a friend", "would_recommend_pct", "would_recommend_n"),
+    ("Had chosen the police as their first choice", "police_first_choice_pct", None),
+)
+
+
+def years_table(comparison: dict[str, list[Any]], wordings: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """The table of surveys across years: a row per question (in its words, each programme's result and
+    what the change means) and a row per share of students, a cell per programme."""
+    programmes, reports = comparison["programmes"], comparison["reports"]
+    rows = [
+        {
+            "text": wordings.get(row["code"], ""),
+            "cells": [
+                {"programme": programme, "result": cell, "verdict": cell and explain.change_verdict(cell)}
+                for programme, cell in zip(programmes, row["cells"], strict=True)
+            ],
+        }
+        for row in comparison["rows"]
+    ]
+    share_rows = [
+        {
+            "text": text,
+            "cells": [
+                {"programme": programme, "pct": report[pct], "n": report[n] if n else None}
+                for programme, report in zip(programmes, reports, strict=True)
+            ],
+        }
+        for text, pct, n in _YEARS_SHARES
+    ]
+    return {"rows": rows, "share_rows": share_rows}

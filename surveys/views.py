@@ -565,52 +565,23 @@ def programme_report_json(request, pk):
 def force_comparison(request):
     force = force_for_coordinator(request)
     comparison = selectors.force_comparison(force)
-    programmes, reports = comparison["programmes"], comparison["reports"]
-    wordings = selectors.question_wordings(programmes)
-    rows = [
-        {
-            "text": wordings.get(row["code"], ""),
-            "cells": [
-                {"programme": programme, "result": cell, "verdict": cell and explain.change_verdict(cell)}
-                for programme, cell in zip(programmes, row["cells"], strict=True)
-            ],
-        }
-        for row in comparison["rows"]
-    ]
-    shares = [
-        (
-            "Said their view of the police changed for the better",
-            [(r["perception_better_pct"], r["perception_change_n"]) for r in reports],
-        ),
-        ("Would recommend the week to a friend", [(r["would_recommend_pct"], r["would_recommend_n"]) for r in reports]),
-        ("Had chosen the police as their first choice", [(r["police_first_choice_pct"], None) for r in reports]),
-    ]
-    share_rows = [
-        {
-            "text": text,
-            "cells": [
-                {"programme": programme, "pct": pct, "n": n}
-                for programme, (pct, n) in zip(programmes, values, strict=True)
-            ],
-        }
-        for text, values in shares
-    ]
+    wordings = selectors.question_wordings(comparison["programmes"])
+    table = selectors.years_table(comparison, wordings)
     # The chart and table are most of the page's time and change only with the figures: kept rendered
     # under a digest of those figures (core.fragments).
     figure = (
         fragments.rendered(
             "surveys/_years_figure.html",
             {
-                "programmes": programmes,
-                "rows": rows,
-                "share_rows": share_rows,
+                "programmes": comparison["programmes"],
+                **table,
                 "chart": charts.years_chart(comparison, wordings),
             },
         )
-        if rows
+        if table["rows"]
         else ""
     )
-    return render(request, "surveys/force.html", {"force": force, "rows": rows, "figure": figure})
+    return render(request, "surveys/force.html", {"force": force, "rows": table["rows"], "figure": figure})
 
 
 @coordinator_required
