@@ -1,12 +1,14 @@
 """Parts of a page kept rendered under a digest of what they show (core.fragments): never stale, never shared."""
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.template import Context, engines
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -66,10 +68,34 @@ def test_the_same_figures_are_kept_under_one_key_and_any_change_gives_another():
     assert welsh != fragments.fragment_key(FIGURE, context)
 
 
-def test_a_context_that_cannot_be_pickled_is_rendered_every_time():
-    context = {"programmes": [], "rows": [{"text": "Trust", "cells": []}], "share_rows": [], "chart": lambda: None}
-    assert fragments.fragment_key(FIGURE, context) is None
-    assert "Trust" in fragments.rendered(FIGURE, context)
+@contextmanager
+def _renders(name):
+    """The renderings of template `name` made inside the block (the test run's instrumented templates)."""
+    made = []
+
+    def record(sender, template, context, **kwargs):
+        if template.name == name:
+            made.append(template)
+
+    template_rendered.connect(record)
+    try:
+        yield made
+    finally:
+        template_rendered.disconnect(record)
+
+
+def test_a_context_kept_is_rendered_once_and_one_that_cannot_be_pickled_every_time():
+    kept = {"programmes": [], "rows": [{"text": "Kept", "cells": []}], "share_rows": [], "chart": None}
+    unpicklable = {**kept, "rows": [{"text": "Trust", "cells": []}], "chart": lambda: None}
+    assert fragments.fragment_key(FIGURE, unpicklable) is None
+    with _renders(FIGURE) as renders:
+        for _ in range(3):
+            assert "Kept" in fragments.rendered(FIGURE, kept)
+    assert len(renders) == 1
+    with _renders(FIGURE) as renders:
+        for _ in range(3):
+            assert "Trust" in fragments.rendered(FIGURE, unpicklable)
+    assert len(renders) == 3
 
 
 def test_the_page_renders_its_figure_once_and_shows_a_change_made_without_any_signal(client_for, coordinator, force_a):
@@ -142,10 +168,12 @@ def test_a_kept_template_shows_nothing_of_the_moment_and_holds_no_form(template)
 def test_every_kept_template_is_held_to_these_tests():
     """A new use of fragments.rendered must be listed in PAGES, so the tests above check it."""
     used = set()
-    for path in Path(settings.BASE_DIR).glob("*/**/*.py"):
-        if ".venv" in path.parts or "tests" in path.parts:
+    apps = [d for d in Path(settings.BASE_DIR).iterdir() if d.is_dir() and not d.name.startswith(".")]
+    for app in apps:
+        if app.name in ("tests", "node_modules", "staticfiles"):
             continue
-        used.update(re.findall(r"fragments\.rendered\(\s*[\"']([^\"']+)[\"']", path.read_text()))
+        for path in app.glob("**/*.py"):
+            used.update(re.findall(r"fragments\.rendered\(\s*[\"']([^\"']+)[\"']", path.read_text()))
     assert used == set(PAGES)
 
 
