@@ -20,7 +20,10 @@ share of the bare Django view's req/s per page; non-2xx answers and timeouts (ov
 
 --single measures in-process instead (Django's test client, the same settings, no gunicorn or wrk):
 per page, one request to warm up, then up to 30 sequential requests (fewer once 20 s are spent, at
-least 3) as the first session of the role, printing p50/p95 and the queries of one request.
+least 3) as the first session of the role, printing p50/p95, the queries of one request and "CPU ms": the
+least processor time one request took in this process (Python only: PostgreSQL's and Redis's work is not
+in it). Other work on a shared machine stretches wall-clock times by tens of percent from run to run; it
+hardly moves the least CPU time, so that column is the one to compare before and after a change.
 Redis: REDIS_URL (default db 5), flushed at the start. Every process it starts is stopped before it exits.
 """
 
@@ -229,18 +232,20 @@ def single(made, only, budget=20.0, most=30, least=3):
             query_count = len(queries)  # now: the next request empties the log the count is read from
         except Exception as exc:  # noqa: BLE001 (a page that fails is a figure, not the end of the run)
             print(f"  {page[2]:<44} failed after {time.perf_counter() - started:.0f} s: {type(exc).__name__}: {exc}")
-            rows.append((page, "error", None, None, None, 0))
+            rows.append((page, "error", None, None, None, None, 0))
             continue
         first = (time.perf_counter() - started) * 1000
-        timings, spent = [], 0.0
+        timings, cpu, spent = [], [], 0.0
         while first < budget * 1000 and len(timings) < most and (spent < budget or len(timings) < least):
-            started = time.perf_counter()
+            started, processor = time.perf_counter(), time.process_time()
             client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - processor) * 1000)
             spent += timings[-1] / 1000
         timings = sorted(timings or [first])
         p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
-        rows.append((page, status, statistics.median(timings), p95, query_count, len(timings)))
+        least_cpu = min(cpu) if cpu else None
+        rows.append((page, status, statistics.median(timings), p95, least_cpu, query_count, len(timings)))
         print(f"  {page[2]:<44} {status} p95 {p95:8.0f} ms  {query_count:4d} queries", flush=True)
     return rows
 
@@ -362,12 +367,13 @@ def main():
         print("single user, in-process (test client, production settings):")
         rows = single(made, args.only)
         print()
-        print(f"{'page':<44} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'n':>4}")
-        for page, status, p50, p95, queries, n in rows:
+        print(f"{'page':<44} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'queries':>8} {'n':>4}")
+        for page, status, p50, p95, cpu, queries, n in rows:
             if p50 is None:
-                print(f"{page[2]:<44} {status:>6} {'-':>8} {'-':>8} {'-':>8} {n:>4}")
+                print(f"{page[2]:<44} {status:>6} {'-':>8} {'-':>8} {'-':>8} {'-':>8} {n:>4}")
             else:
-                print(f"{page[2]:<44} {status:>6} {p50:>8.0f} {p95:>8.0f} {queries:>8} {n:>4}")
+                shown = f"{cpu:.1f}" if cpu is not None else "-"
+                print(f"{page[2]:<44} {status:>6} {p50:>8.0f} {p95:>8.0f} {shown:>8} {queries:>8} {n:>4}")
         print(f"machine: {cores} cores, load average {os.getloadavg()[0]:.1f}")
         return
 
