@@ -22,8 +22,8 @@ share of the bare Django view's req/s per page; non-2xx answers and timeouts (ov
 per page, one request to warm up, then up to 30 sequential requests (fewer once 20 s are spent, at
 least 3) as the first session of the role, printing p50/p95, the queries of one request and "CPU ms": the
 least processor time one request took in this process (Python only: PostgreSQL's and Redis's work is not
-in it). Other work on a shared machine stretches wall-clock times by tens of percent from run to run; it
-hardly moves the least CPU time, so that column is the one to compare before and after a change.
+in it). Other work on a shared machine stretches wall-clock times by tens of percent from run to run, and
+the least CPU time by less (5–20 % when the machine is busy): bench/README.md says how to compare.
 Redis: REDIS_URL (default db 5), flushed at the start. Every process it starts is stopped before it exits.
 """
 
