@@ -1,7 +1,23 @@
 """Test settings: same code paths as production, fast password hashing, in-memory email."""
 
-from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _redis_of_worker(url: str, worker: str) -> str:
+    """With pytest-xdist (`-n 2`), worker gwN uses the Redis database N below the run's: tests empty their
+    database, so two workers must never share one. The Celery worker a test starts inherits the result."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(database - int(worker.removeprefix('gw'))) % 16}"))
+
+
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL") and "REDIS_URL_OF_RUN" not in os.environ:
+    os.environ["REDIS_URL_OF_RUN"] = os.environ["REDIS_URL"]
+    os.environ["REDIS_URL"] = _redis_of_worker(os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"])
+
+from .base import *  # noqa: E402, F403
+from .base import REDIS_URL, env  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
