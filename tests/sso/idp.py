@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = int(os.environ.get("SSO_TEST_IDP_PORT", "8117"))
+# One provider per test process: with pytest-xdist (-n 2) worker gwN serves on the port N above.
+PORT = int(os.environ.get("SSO_TEST_IDP_PORT", "8117")) + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
 CALLBACK_PATH = "/sign-in/force-account/callback/"
 SIGNED_OUT_PATH = "/signed-out/"
 PASSWORD = "provider-pass-1"
