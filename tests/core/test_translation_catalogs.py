@@ -1,5 +1,9 @@
 """Catalogs that hold no message are left out of each language's fallbacks, and no word changes for it."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
 from django.utils.translation import trans_real
@@ -20,6 +24,27 @@ def _messages(catalog):
     inner = getattr(catalog._catalog, "_catalogs", [catalog._catalog])
     for entries in inner:
         yield from (key for key in entries if key != "")
+
+
+STARTED = """
+import django
+django.setup()
+from django.utils.translation import trans_real
+for code in ("en-gb", "cy"):
+    catalog, length = trans_real.translation(code), 0
+    while catalog is not None:
+        catalog, length = catalog._fallback, length + 1
+    print(code, length)
+"""
+
+
+def test_a_process_that_starts_django_uses_the_short_chains():
+    """Start-up (CoreConfig.ready) leaves the empty catalogs out, before any page is served."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    done = subprocess.run(
+        [sys.executable, "-c", STARTED], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["en-gb", "1", "cy", "2"]
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
