@@ -12,6 +12,7 @@ def _redis_of_worker(url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{(database - int(worker.removeprefix('gw'))) % 16}"))
 
 
+# Once per worker: the Celery worker a test starts reads these settings again, with this environment.
 if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL") and "REDIS_URL_OF_RUN" not in os.environ:
     os.environ["REDIS_URL_OF_RUN"] = os.environ["REDIS_URL"]
     os.environ["REDIS_URL"] = _redis_of_worker(os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"])
